@@ -1,0 +1,120 @@
+"""Sizes: the docs' ratio × resolution → pixel tables, and the pixel rules.
+
+Everything here is data copied from ../shared/providers/ plus pure functions over it.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "GCCAI_PIXELS", "GCCAI_ALTERNATE_PIXELS", "ICODEEASY_RATIOS", "GCCAI_RATIOS", "QCODE_SIZES",
+    "OPENAI_HK_PRESETS", "parse_pixels", "format_pixels", "ratio_pixels", "check_openai_pixels",
+    "nearest_ratio", "PixelRuleError",
+]
+
+# gccai.txt, "Size × Resolution Mapping" (15 ratios × 3 tiers). The doc gives two values for 3:1 and 1:3 at
+# 1k ("1881×836 / 1536×512", "887×1774 / 512×1536"). Reading: the second of each pair is the one whose
+# shape really is 3:1 / 1:3, so it is the canonical mapping; the first is kept as an accepted pixel string
+# (the doc itself offers "1881x836 / 887x1774" as direct pixel examples).
+GCCAI_PIXELS: dict[str, dict[str, tuple[int, int]]] = {
+    "1:1": {"1k": (1024, 1024), "2k": (2048, 2048), "4k": (2880, 2880)},
+    "3:2": {"1k": (1536, 1024), "2k": (2048, 1360), "4k": (3520, 2336)},
+    "2:3": {"1k": (1024, 1536), "2k": (1360, 2048), "4k": (2336, 3520)},
+    "4:3": {"1k": (1024, 768), "2k": (2048, 1536), "4k": (3312, 2480)},
+    "3:4": {"1k": (768, 1024), "2k": (1536, 2048), "4k": (2480, 3312)},
+    "5:4": {"1k": (1280, 1024), "2k": (2560, 2048), "4k": (3216, 2576)},
+    "4:5": {"1k": (1024, 1280), "2k": (2048, 2560), "4k": (2576, 3216)},
+    "16:9": {"1k": (1536, 864), "2k": (2048, 1152), "4k": (3840, 2160)},
+    "9:16": {"1k": (864, 1536), "2k": (1152, 2048), "4k": (2160, 3840)},
+    "2:1": {"1k": (2048, 1024), "2k": (2688, 1344), "4k": (3840, 1920)},
+    "1:2": {"1k": (1024, 2048), "2k": (1344, 2688), "4k": (1920, 3840)},
+    "3:1": {"1k": (1536, 512), "2k": (3072, 1024), "4k": (3840, 1280)},
+    "1:3": {"1k": (512, 1536), "2k": (1024, 3072), "4k": (1280, 3840)},
+    "21:9": {"1k": (2016, 864), "2k": (2688, 1152), "4k": (3840, 1648)},
+    "9:21": {"1k": (864, 2016), "2k": (1152, 2688), "4k": (1648, 3840)},
+}
+GCCAI_ALTERNATE_PIXELS: dict[str, tuple[int, int]] = {"3:1": (1881, 836), "1:3": (887, 1774)}
+GCCAI_RATIOS = ("auto",) + tuple(GCCAI_PIXELS)
+
+# icodeeasy.txt lists 13 ratios plus auto, "Both 1k and 2k support all ratios", but gives no pixel table.
+# Reading: icodeeasy fronts the same OpenAI model as gccai, so its ratios map through gccai's 1k/2k columns.
+ICODEEASY_RATIOS = ("1:1", "3:2", "2:3", "4:3", "3:4", "5:4", "4:5", "16:9", "9:16", "2:1", "1:2", "21:9", "9:21", "auto")
+
+# qcode.txt: generations take exactly these three; edits add "auto" (follow the input's aspect).
+QCODE_SIZES = ("1024x1024", "1024x1536", "1536x1024")
+
+# openai-hk.txt, "Common size combinations": (label, 1K, 2K, 4K).
+OPENAI_HK_PRESETS: dict[str, dict[str, tuple[int, int]]] = {
+    "1:1": {"1k": (1024, 1024), "2k": (2048, 2048), "4k": (2880, 2880)},
+    "16:9": {"1k": (1280, 720), "2k": (2048, 1152), "4k": (3840, 2160)},
+    "9:16": {"1k": (720, 1280), "2k": (1152, 2048), "4k": (2160, 3840)},
+    "5:4": {"1k": (1040, 832), "2k": (2080, 1664), "4k": (3200, 2560)},
+    "4:5": {"1k": (832, 1040), "2k": (1664, 2080), "4k": (2560, 3200)},
+    "4:3": {"1k": (1024, 768), "2k": (2048, 1536), "4k": (3264, 2448)},
+    "3:4": {"1k": (768, 1024), "2k": (1536, 2048), "4k": (2448, 3264)},
+    "3:2": {"1k": (1008, 672), "2k": (2064, 1376), "4k": (3504, 2336)},
+    "2:3": {"1k": (672, 1008), "2k": (1376, 2064), "4k": (2336, 3504)},
+    "21:9": {"1k": (1344, 576), "2k": (2016, 864), "4k": (3808, 1632)},
+}
+
+# openai-hk.txt, "size constraints".
+MAX_SIDE = 3840
+SIDE_MULTIPLE = 16
+MAX_RATIO = 3.0
+MIN_PIXELS = 655_360
+MAX_PIXELS = 8_294_400
+
+_PIXELS_RE = re.compile(r"^\s*(\d{2,5})\s*[xX×*]\s*(\d{2,5})\s*$")
+
+
+class PixelRuleError(ValueError):
+    """A pixel size breaks a rule; `rule` names it for the message."""
+
+    def __init__(self, rule: str, message: str):
+        super().__init__(message)
+        self.rule = rule
+
+
+def parse_pixels(size: str) -> tuple[int, int] | None:
+    """'1536x1024' → (1536, 1024); anything else (a ratio, 'auto') → None."""
+    m = _PIXELS_RE.match(size or "")
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def format_pixels(wh: tuple[int, int]) -> str:
+    return f"{wh[0]}x{wh[1]}"
+
+
+def ratio_pixels(ratio: str, resolution: str) -> tuple[int, int]:
+    """The pixel size a ratio + resolution tier produces, from gccai's table ('auto' is 1:1 in both docs)."""
+    key = "1:1" if ratio == "auto" else ratio
+    try:
+        return GCCAI_PIXELS[key][resolution.lower()]
+    except KeyError:
+        raise PixelRuleError("ratio_table", f"No pixel size is documented for ratio {ratio} at {resolution}.") from None
+
+
+def check_openai_pixels(width: int, height: int) -> None:
+    """openai-hk's size constraints, also used for gpt-image-2 on the generic OpenAI API and the Demo."""
+    if max(width, height) > MAX_SIDE:
+        raise PixelRuleError("max_side", f"{width}x{height}: the longest side must be ≤ {MAX_SIDE} px.")
+    if width % SIDE_MULTIPLE or height % SIDE_MULTIPLE:
+        raise PixelRuleError("multiple_of_16", f"{width}x{height}: both sides must be multiples of {SIDE_MULTIPLE}.")
+    if max(width, height) / min(width, height) > MAX_RATIO:
+        raise PixelRuleError("max_ratio", f"{width}x{height}: the aspect ratio must not exceed 3:1.")
+    pixels = width * height
+    if not MIN_PIXELS <= pixels <= MAX_PIXELS:
+        raise PixelRuleError(
+            "pixel_range", f"{width}x{height} is {pixels:,} pixels; it must be between {MIN_PIXELS:,} and {MAX_PIXELS:,}.")
+
+
+def nearest_ratio(width: int, height: int, ratios: tuple[str, ...] = tuple(GCCAI_PIXELS)) -> str:
+    """The documented ratio closest to a pixel shape (for 'auto' estimates that follow an input image)."""
+    import math
+
+    def distance(r: str) -> float:
+        a, b = (int(x) for x in r.split(":"))
+        return abs(math.log((width / height) / (a / b)))
+
+    return min((r for r in ratios if r != "auto"), key=distance)
