@@ -1,0 +1,19 @@
+"""Easel: the router. Page config, navigation, the shared provider sidebar, the job notifier. Nothing else."""
+
+import streamlit as st
+
+from components import notifier, session
+
+st.set_page_config(page_title="Easel", page_icon=":material/palette:", layout="wide")
+
+page = st.navigation([
+    st.Page("pages/generate.py", title="Generate", icon=":material/auto_awesome:", default=True),
+    st.Page("pages/edit.py", title="Edit", icon=":material/brush:"),
+    st.Page("pages/tasks.py", title="Tasks", icon=":material/pending_actions:"),
+    st.Page("pages/gallery.py", title="Gallery", icon=":material/photo_library:"),
+    st.Page("pages/usage.py", title="Usage", icon=":material/monitoring:"),
+])
+
+session.sidebar()
+notifier.notifier(session.get_store())
+page.run()

@@ -1,0 +1,55 @@
+"""The live cost line shown before the Generate/Edit button, and the budget warning beside it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from easel import pricing
+from easel.catalog import Profile
+from easel.models import Money
+from easel.request import ImageRequest
+
+from . import md_escape
+
+__all__ = ["estimate", "cost_line", "show_cost"]
+
+
+def _history(store, profile: Profile) -> list[tuple[str, str, float]]:
+    """Per-image costs the provider reported for past jobs: gccai's only price list."""
+    if store is None or profile.pricing != "task_reported":
+        return []
+    return store.cost_history(profile.id)
+
+
+def estimate(profile: Profile, request: ImageRequest, *, store=None, repeat: int = 1) -> Money:
+    one = pricing.estimate(profile, request, history=_history(store, profile))
+    if repeat <= 1 or one.amount is None:
+        return one
+    return Money(one.amount * repeat, one.currency, f"{repeat} runs × {one.basis}")
+
+
+def cost_line(profile: Profile, request: ImageRequest, *, store=None, repeat: int = 1) -> str:
+    """'≈ CNY 0.40 (2 × medium)'; for gccai before any history, the reason there is no figure."""
+    money = estimate(profile, request, store=store, repeat=repeat)
+    if money.amount is None:
+        return f"≈ {money.currency} ? ({money.basis})"
+    line = f"≈ {money.label()} ({money.basis})"
+    if profile.simulated:
+        line += " · simulated, nothing is charged"
+    return line
+
+
+def show_cost(profile: Profile, request: ImageRequest, *, store=None, repeat: int = 1) -> str | None:
+    """Draw the cost line and any budget warning; return the warning text (for tests and callers)."""
+    # Our own text (figures and basis), never the prompt: safe as markdown.
+    st.markdown(f":material/payments: **{cost_line(profile, request, store=store, repeat=repeat)}**")
+    warning = None
+    try:
+        from easel import budgets
+    except ImportError:  # the Usage page's budgets module ships separately
+        return None
+    if store is not None:
+        warning = budgets.budget_warning(store, profile.id, estimate(profile, request, store=store, repeat=repeat))
+    if warning:
+        st.warning(md_escape(warning), icon=":material/savings:")
+    return warning

@@ -1,0 +1,74 @@
+"""Toasts when this session's jobs finish, on whichever page the user is.
+
+A small fragment polls the store every 2 s, and exists only while the session has unfinished jobs, so an
+idle session costs nothing. When the last one finishes it reruns the app once: the page then shows the result.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from . import md_escape
+
+__all__ = ["watch", "notifier"]
+
+_WATCH = "easel.watch"
+_TOASTS = "easel.toasts"
+
+
+def watch(job_ids: list[str]) -> None:
+    """Follow these jobs (submitted by this session) until they finish."""
+    watched = st.session_state.setdefault(_WATCH, [])
+    watched.extend(j for j in job_ids if j not in watched)
+
+
+def _message(job) -> str:
+    provider = md_escape(job.provider)
+    if job.status == "completed":
+        return f"Done: {job.n} image{'s' if (job.n or 1) > 1 else ''} from {provider}"
+    if job.status == "cancelled":
+        return f"Cancelled: a {provider} job"
+    reason = md_escape(job.error_code or job.status)
+    return f"A {provider} job ended: {job.status} \\[{reason}\\]"
+
+
+def _collect(store) -> tuple[list[str], list[str]]:
+    """(messages for jobs that finished since the last look, job ids still running)."""
+    messages, remaining = [], []
+    for job_id in st.session_state.get(_WATCH, []):
+        job = store.get_job(job_id)
+        if job is None:
+            continue
+        if job.is_terminal:
+            messages.append(_message(job))
+        else:
+            remaining.append(job_id)
+    st.session_state[_WATCH] = remaining
+    return messages, remaining
+
+
+def _icon(message: str) -> str:
+    return ":material/check_circle:" if message.startswith("Done") else ":material/error:"
+
+
+def notifier(store) -> None:
+    for message in st.session_state.pop(_TOASTS, []):
+        st.toast(message, icon=_icon(message))
+    messages, remaining = _collect(store)
+    for message in messages:
+        st.toast(message, icon=_icon(message))
+    if not remaining:
+        return
+
+    @st.fragment(run_every=2)
+    def _poll() -> None:
+        done, still = _collect(store)
+        if not still:
+            # A full rerun stops this timer and redraws the page with the results; the toasts go with it.
+            st.session_state[_TOASTS] = done
+            st.rerun()
+        for message in done:
+            st.toast(message, icon=_icon(message))
+
+    with st.sidebar:
+        _poll()

@@ -1,0 +1,51 @@
+"""Reference images for Generate: uploads, pasted URLs (where the provider takes them) and gallery picks."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from easel.catalog import Profile
+from easel.request import ImageInput
+
+from . import truncate
+
+__all__ = ["reference_inputs"]
+
+REFS = "easel.references"
+
+
+def _remove(image_id: int) -> None:
+    refs = st.session_state.get(REFS, [])
+    if image_id in refs:
+        refs.remove(image_id)
+
+
+def reference_inputs(profile: Profile, store, *, key: str) -> list[ImageInput]:
+    """Draw the reference pickers; return the inputs in order (gallery picks, uploads, then URLs)."""
+    picked = [store.get_image(i) for i in st.session_state.get(REFS, [])]
+    picked = [row for row in picked if row is not None and not row.deleted]
+    if profile.max_references == 0:
+        st.caption(f"{profile.label} takes no reference images.")
+        return []
+    inputs: list[ImageInput] = []
+    label = f"Reference images ({len(picked)})" if picked else "Reference images"
+    with st.expander(label, icon=":material/image:", expanded=bool(picked)):
+        st.caption(f"Up to {profile.max_references} images; with references the request goes to the edits endpoint.")
+        if picked:
+            cols = st.columns(min(6, len(picked)))
+            for i, row in enumerate(picked):
+                with cols[i % len(cols)]:
+                    st.image(store.thumbnail_bytes(row), width="stretch")
+                    st.text(truncate(row.prompt, 30))
+                    st.button("Remove", key=f"{key}.ref.rm.{row.id}", on_click=_remove, args=(row.id,))
+                inputs.append(ImageInput.from_bytes(store.image_bytes(row), f"gallery-{row.id}.png"))
+        uploads = st.file_uploader("Upload", type=["png", "jpg", "jpeg", "webp"], accept_multiple_files=True,
+                                   key=f"{key}.uploads")
+        for up in uploads or []:
+            inputs.append(ImageInput.from_bytes(up.getvalue(), up.name))
+        if profile.reference_urls:
+            scheme = "https" if profile.https_only_urls else "http(s)"
+            text = st.text_area(f"Or paste image URLs ({scheme}, one per line)", key=f"{key}.urls", height=80)
+            inputs += [ImageInput(url=line.strip(), name=line.strip().rsplit("/", 1)[-1] or "image.png")
+                       for line in (text or "").splitlines() if line.strip()]
+    return inputs

@@ -1,0 +1,349 @@
+"""Store: the one SQLite file behind jobs, the usage log, tasks, attempts and the gallery.
+
+WAL lets the Streamlit pages read while a worker writes. Each thread gets its own connection (sqlite3
+connections are not shared across threads), and every write runs in BEGIN IMMEDIATE so a writer waits on
+`busy_timeout` instead of failing with "database is locked" when a read snapshot goes stale.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from .. import config
+from ..models import ImageOut
+from .blobs import Blobs
+from .rows import TASK_OPEN_STATUSES, AttemptRow, ImageRow, JobRow, TaskRow
+from .schema import migrate
+
+__all__ = ["Store"]
+
+BUSY_TIMEOUT_MS = 30_000
+_JOB_COLUMNS = frozenset(JobRow.__dataclass_fields__)
+_TASK_COLUMNS = frozenset(TaskRow.__dataclass_fields__) - {"key_fingerprint", "base_url"}
+_JSON_COLUMNS = {"params_json", "task_ids_json", "inputs_json"}
+_IMAGE_SELECT = ("SELECT images.*, jobs.provider, jobs.prompt, jobs.model, jobs.quality, jobs.size, jobs.resolution "
+                 "FROM images JOIN jobs ON jobs.id = images.job_id")
+
+
+class Store:
+    def __init__(self, path: str | Path | None = None):
+        self.path = Path(path) if path is not None else config.data_dir() / "easel.db"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.root = self.path.parent
+        self.blobs = Blobs(self.root)
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self.schema_version = migrate(self._conn())
+
+    # --- connections -------------------------------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            # isolation_level=None: we open transactions ourselves (BEGIN IMMEDIATE for writes).
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                                   check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def _read(self, sql: str, args: tuple | list = ()) -> list[sqlite3.Row]:
+        return self._conn().execute(sql, args).fetchall()
+
+    def journal_mode(self) -> str:
+        return self._read("PRAGMA journal_mode")[0][0]
+
+    def close(self) -> None:
+        with self._lock:
+            conns, self._all = self._all, []
+        for conn in conns:
+            try:
+                conn.close()
+            except sqlite3.Error:
+                pass
+        self._local = threading.local()
+
+    # --- jobs (the usage log) ----------------------------------------------------------------------
+    def create_job(self, *, provider: str, status: str = "queued", mode: str = "sync", model: str | None = None,
+                   endpoint: str | None = None, prompt: str = "", params: dict | None = None,
+                   size: str | None = None, resolution: str | None = None, quality: str | None = None,
+                   n: int = 1, ref_count: int = 0, has_mask: bool = False, cost_estimated: float | None = None,
+                   currency: str | None = None, key_fingerprint: str = "", simulated: bool = False,
+                   session_id: str | None = None, base_url: str | None = None, inputs: dict | None = None,
+                   owner_pid: int | None = None, job_id: str | None = None, created_at: float | None = None) -> str:
+        """Write one job row and return its id. Callers do this before any network call."""
+        now = time.time() if created_at is None else created_at
+        job_id = job_id or uuid.uuid4().hex
+        row = dict(id=job_id, created_at=now, updated_at=now, provider=provider, status=status, mode=mode,
+                   model=model, endpoint=endpoint, prompt=prompt, params_json=json.dumps(params or {}),
+                   size=size, resolution=resolution, quality=quality, n=n, ref_count=ref_count,
+                   has_mask=int(bool(has_mask)), cost_estimated=cost_estimated, currency=currency,
+                   key_fingerprint=key_fingerprint, simulated=int(bool(simulated)), session_id=session_id,
+                   base_url=base_url, inputs_json=json.dumps(inputs or {}),
+                   owner_pid=os.getpid() if owner_pid is None else owner_pid)
+        cols = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        with self._write() as conn:
+            conn.execute(f"INSERT INTO jobs ({cols}) VALUES ({marks})", tuple(row.values()))
+        return job_id
+
+    def update_job(self, job_id: str, *, where_status: tuple[str, ...] | None = None, **fields) -> bool:
+        """Set columns on a job. With `where_status`, only if the job is in one of those statuses (a guarded
+        transition, so a worker cannot overwrite a cancel). Returns whether the row changed."""
+        if not fields:
+            return False
+        unknown = set(fields) - _JOB_COLUMNS
+        if unknown:
+            raise ValueError(f"unknown job columns: {sorted(unknown)}")
+        fields.setdefault("updated_at", time.time())
+        values = [json.dumps(v) if k in _JSON_COLUMNS and not isinstance(v, str) else v for k, v in fields.items()]
+        sql = f"UPDATE jobs SET {', '.join(f'{k} = ?' for k in fields)} WHERE id = ?"
+        args = [*values, job_id]
+        if where_status:
+            sql += f" AND status IN ({', '.join('?' for _ in where_status)})"
+            args += list(where_status)
+        with self._write() as conn:
+            return conn.execute(sql, args).rowcount == 1
+
+    def get_job(self, job_id: str) -> JobRow | None:
+        rows = self._read("SELECT * FROM jobs WHERE id = ?", (job_id,))
+        return JobRow.from_row(rows[0]) if rows else None
+
+    def _job_filter(self, status, provider, session_id, followed, since, until) -> tuple[str, list]:
+        where, args = [], []
+        if status:
+            statuses = (status,) if isinstance(status, str) else tuple(status)
+            where.append(f"status IN ({', '.join('?' for _ in statuses)})")
+            args += statuses
+        for col, val in (("provider", provider), ("session_id", session_id)):
+            if val is not None:
+                where.append(f"{col} = ?")
+                args.append(val)
+        if followed is not None:
+            where.append("followed = ?")
+            args.append(int(followed))
+        if since is not None:
+            where.append("created_at >= ?")
+            args.append(since)
+        if until is not None:
+            where.append("created_at < ?")
+            args.append(until)
+        return (" WHERE " + " AND ".join(where)) if where else "", args
+
+    def list_jobs(self, *, status: str | tuple[str, ...] | None = None, provider: str | None = None,
+                  session_id: str | None = None, followed: bool | None = None, since: float | None = None,
+                  until: float | None = None, limit: int = 100, offset: int = 0) -> list[JobRow]:
+        """Newest first."""
+        where, args = self._job_filter(status, provider, session_id, followed, since, until)
+        rows = self._read(f"SELECT * FROM jobs{where} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?",
+                          [*args, limit, offset])
+        return [JobRow.from_row(r) for r in rows]
+
+    def count_jobs(self, *, status: str | tuple[str, ...] | None = None, provider: str | None = None,
+                   session_id: str | None = None, followed: bool | None = None, since: float | None = None,
+                   until: float | None = None) -> int:
+        where, args = self._job_filter(status, provider, session_id, followed, since, until)
+        return self._read(f"SELECT COUNT(*) FROM jobs{where}", args)[0][0]
+
+    # --- images ------------------------------------------------------------------------------------
+    def add_image(self, job_id: str, idx: int, image: ImageOut) -> ImageRow:
+        """Store one result. Idempotent on (job_id, idx): a second call returns the row already there."""
+        existing = self._image_at(job_id, idx)
+        if existing is not None:
+            return existing
+        sha, rel = self.blobs.put("images", image.data, image.mime)
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO images (job_id, idx, sha256, path, width, height, mime, bytes, revised_prompt, "
+                "source_url, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (job_id, idx) DO NOTHING",
+                (job_id, idx, sha, rel, image.width, image.height, image.mime, len(image.data),
+                 image.revised_prompt, image.source_url, time.time()))
+        row = self._image_at(job_id, idx)
+        assert row is not None
+        return row
+
+    def _image_at(self, job_id: str, idx: int) -> ImageRow | None:
+        rows = self._read(f"{_IMAGE_SELECT} WHERE images.job_id = ? AND images.idx = ?", (job_id, idx))
+        return ImageRow.from_row(rows[0]) if rows else None
+
+    def _image_filter(self, provider, text, since, until, job_id, include_deleted) -> tuple[str, list]:
+        where, args = [], []
+        if not include_deleted:
+            where.append("images.deleted = 0")
+        if provider is not None:
+            where.append("jobs.provider = ?")
+            args.append(provider)
+        if job_id is not None:
+            where.append("images.job_id = ?")
+            args.append(job_id)
+        if text:
+            like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            where.append("(jobs.prompt LIKE ? ESCAPE '\\' OR images.revised_prompt LIKE ? ESCAPE '\\')")
+            args += [like, like]
+        if since is not None:
+            where.append("images.created_at >= ?")
+            args.append(since)
+        if until is not None:
+            where.append("images.created_at < ?")
+            args.append(until)
+        return (" WHERE " + " AND ".join(where)) if where else "", args
+
+    def list_images(self, *, provider: str | None = None, text: str | None = None, since: float | None = None,
+                    until: float | None = None, job_id: str | None = None, include_deleted: bool = False,
+                    limit: int = 100, offset: int = 0) -> list[ImageRow]:
+        """Newest first; within a job, in result order."""
+        where, args = self._image_filter(provider, text, since, until, job_id, include_deleted)
+        order = "images.idx" if job_id is not None else "images.created_at DESC, images.id DESC"
+        rows = self._read(f"{_IMAGE_SELECT}{where} ORDER BY {order} LIMIT ? OFFSET ?", [*args, limit, offset])
+        return [ImageRow.from_row(r) for r in rows]
+
+    def count_images(self, *, provider: str | None = None, text: str | None = None, since: float | None = None,
+                     until: float | None = None, job_id: str | None = None, include_deleted: bool = False) -> int:
+        where, args = self._image_filter(provider, text, since, until, job_id, include_deleted)
+        return self._read(f"SELECT COUNT(*) FROM images JOIN jobs ON jobs.id = images.job_id{where}", args)[0][0]
+
+    def get_image(self, image_id: int) -> ImageRow | None:
+        rows = self._read(f"{_IMAGE_SELECT} WHERE images.id = ?", (image_id,))
+        return ImageRow.from_row(rows[0]) if rows else None
+
+    def image_bytes(self, row: ImageRow) -> bytes:
+        return self.blobs.read(row.path)
+
+    def thumbnail_bytes(self, row: ImageRow, max_side: int = 384) -> bytes:
+        """A cached WebP thumbnail: made once per content hash and size, then read from disk."""
+        from ..imaging import thumbnail
+
+        cached = self.root / "thumbs" / f"{row.sha256}-{max_side}.webp"
+        if cached.is_file():
+            return cached.read_bytes()
+        data = thumbnail(self.image_bytes(row), max_side=max_side)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".tmp-{os.getpid()}-{threading.get_ident()}")
+        tmp.write_bytes(data)
+        os.replace(tmp, cached)
+        return data
+
+    def delete_image(self, image_id: int) -> bool:
+        """Hide an image from the gallery. The file stays: the same bytes may belong to another result."""
+        with self._write() as conn:
+            return conn.execute("UPDATE images SET deleted = 1 WHERE id = ? AND deleted = 0",
+                                (image_id,)).rowcount == 1
+
+    # --- inputs (so a job can be retried with its original images) ---------------------------------
+    def save_input(self, data: bytes) -> str:
+        sha, _ = self.blobs.put("inputs", data)
+        return sha
+
+    def load_input(self, sha: str) -> bytes:
+        path = self.blobs.find("inputs", sha)
+        if path is None:
+            raise FileNotFoundError(f"input {sha[:12]}… is no longer in the data directory")
+        return path.read_bytes()
+
+    # --- tasks -------------------------------------------------------------------------------------
+    def add_tasks(self, job_id: str, provider: str, task_ids: list[str], *, first_poll_at: float,
+                  deadline_at: float | None) -> None:
+        now = time.time()
+        with self._write() as conn:
+            conn.executemany(
+                "INSERT INTO tasks (task_id, job_id, provider, idx, status, next_poll_at, created_at, deadline_at, "
+                "updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?) ON CONFLICT (job_id, task_id) DO NOTHING",
+                [(tid, job_id, provider, i, first_poll_at, now, deadline_at, now) for i, tid in enumerate(task_ids)])
+
+    def list_tasks(self, job_id: str) -> list[TaskRow]:
+        rows = self._read("SELECT tasks.*, jobs.key_fingerprint, jobs.base_url FROM tasks JOIN jobs "
+                          "ON jobs.id = tasks.job_id WHERE tasks.job_id = ? ORDER BY tasks.idx", (job_id,))
+        return [TaskRow.from_row(r) for r in rows]
+
+    def pending_tasks(self, *, due_before: float | None = None) -> list[TaskRow]:
+        """Open tasks of followed jobs, oldest first; with `due_before`, only those due to be polled."""
+        sql = ("SELECT tasks.*, jobs.key_fingerprint, jobs.base_url FROM tasks JOIN jobs ON jobs.id = tasks.job_id "
+               f"WHERE tasks.status IN ({', '.join('?' for _ in TASK_OPEN_STATUSES)}) AND jobs.followed = 1 "
+               "AND jobs.status IN ('pending', 'waiting_for_key')")
+        args: list = list(TASK_OPEN_STATUSES)
+        if due_before is not None:
+            sql += " AND tasks.next_poll_at <= ?"
+            args.append(due_before)
+        rows = self._read(sql + " ORDER BY tasks.created_at, tasks.idx", args)
+        return [TaskRow.from_row(r) for r in rows]
+
+    def update_task(self, job_id: str, task_id: str, **fields) -> bool:
+        unknown = set(fields) - _TASK_COLUMNS
+        if unknown:
+            raise ValueError(f"unknown task columns: {sorted(unknown)}")
+        fields.setdefault("updated_at", time.time())
+        sql = f"UPDATE tasks SET {', '.join(f'{k} = ?' for k in fields)} WHERE job_id = ? AND task_id = ?"
+        with self._write() as conn:
+            return conn.execute(sql, [*fields.values(), job_id, task_id]).rowcount == 1
+
+    def claim_task(self, job_id: str, task_id: str, lease_s: float, owner: str) -> bool:
+        """Take the right to download a task's results for `lease_s` seconds. Only one owner at a time, across
+        threads and processes; a lease left by a dead process expires and may be taken over."""
+        now = time.time()
+        with self._write() as conn:
+            cur = conn.execute(
+                "UPDATE tasks SET lease_owner = ?, lease_until = ?, updated_at = ? WHERE job_id = ? AND task_id = ? "
+                "AND status NOT IN ('completed', 'failed') "
+                "AND (lease_until IS NULL OR lease_until < ? OR lease_owner = ?)",
+                (owner, now + lease_s, now, job_id, task_id, now, owner))
+            return cur.rowcount == 1
+
+    def release_task(self, job_id: str, task_id: str, owner: str) -> None:
+        with self._write() as conn:
+            conn.execute("UPDATE tasks SET lease_owner = NULL, lease_until = NULL WHERE job_id = ? AND task_id = ? "
+                         "AND lease_owner = ?", (job_id, task_id, owner))
+
+    # --- attempts ----------------------------------------------------------------------------------
+    def add_attempt(self, job_id: str, attempt: int, *, status_code: int | None = None, error_code: str | None = None,
+                    latency_s: float | None = None, at: float | None = None) -> None:
+        with self._write() as conn:
+            conn.execute("INSERT INTO attempts (job_id, attempt, status_code, error_code, latency_s, at) "
+                         "VALUES (?, ?, ?, ?, ?, ?)",
+                         (job_id, attempt, status_code, error_code, latency_s, time.time() if at is None else at))
+
+    def list_attempts(self, job_id: str) -> list[AttemptRow]:
+        rows = self._read("SELECT * FROM attempts WHERE job_id = ? ORDER BY id", (job_id,))
+        return [AttemptRow.from_row(r) for r in rows]
+
+    # --- settings ----------------------------------------------------------------------------------
+    def get_setting(self, key: str, default: object = None) -> object:
+        rows = self._read("SELECT value FROM settings WHERE key = ?", (key,))
+        return json.loads(rows[0][0]) if rows else default
+
+    def set_setting(self, key: str, value: object) -> None:
+        with self._write() as conn:
+            conn.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
+                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, json.dumps(value)))
+
+    # --- money history ------------------------------------------------------------------------------
+    def cost_history(self, provider: str, *, limit: int = 500) -> list[tuple[str, str, float]]:
+        """(quality, resolution, cost per image) of recent completed jobs: gccai's only price source."""
+        rows = self._read(
+            "SELECT quality, resolution, cost_actual * 1.0 / n FROM jobs WHERE provider = ? AND status = 'completed' "
+            "AND cost_actual IS NOT NULL AND n > 0 ORDER BY created_at DESC LIMIT ?", (provider, limit))
+        return [(r[0], r[1], r[2]) for r in rows]

@@ -1,0 +1,151 @@
+"""Typed rows the store returns. Columns mirror docs/DESIGN.md; JSON columns are decoded on access."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, fields
+
+from ..models import Money
+
+__all__ = ["JobRow", "ImageRow", "TaskRow", "AttemptRow", "TERMINAL_STATUSES", "ACTIVE_STATUSES",
+           "TASK_OPEN_STATUSES"]
+
+# A terminal job will not change by itself. timed_out is terminal for the poller but check_now can still move it.
+TERMINAL_STATUSES = ("completed", "failed", "interrupted", "timed_out", "cancelled")
+ACTIVE_STATUSES = ("queued", "running", "submitting", "pending", "waiting_for_key")
+TASK_OPEN_STATUSES = ("pending", "running")
+
+
+def _from_row(cls, row) -> object:
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: row[k] for k in row.keys() if k in names})
+
+
+@dataclass
+class JobRow:
+    id: str
+    created_at: float
+    updated_at: float
+    provider: str
+    status: str
+    finished_at: float | None = None
+    model: str | None = None
+    endpoint: str | None = None
+    mode: str = "sync"
+    prompt: str = ""
+    params_json: str = "{}"
+    size: str | None = None
+    resolution: str | None = None
+    quality: str | None = None
+    n: int = 1
+    ref_count: int = 0
+    has_mask: int = 0
+    progress: int | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    latency_s: float | None = None
+    cost_estimated: float | None = None
+    cost_actual: float | None = None
+    currency: str | None = None
+    task_ids_json: str = "[]"
+    key_fingerprint: str = ""
+    simulated: int = 0
+    session_id: str | None = None
+    base_url: str | None = None
+    followed: int = 1
+    owner_pid: int | None = None
+    inputs_json: str = "{}"
+
+    from_row = classmethod(_from_row)
+
+    @property
+    def params(self) -> dict:
+        return json.loads(self.params_json or "{}")
+
+    @property
+    def task_ids(self) -> list[str]:
+        return json.loads(self.task_ids_json or "[]")
+
+    @property
+    def inputs(self) -> dict:
+        return json.loads(self.inputs_json or "{}")
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+    @property
+    def is_async(self) -> bool:
+        return self.mode == "async"
+
+    @property
+    def estimated(self) -> Money:
+        return Money(self.cost_estimated, self.currency or "USD", "estimate")
+
+    @property
+    def actual(self) -> Money | None:
+        return None if self.cost_actual is None else Money(self.cost_actual, self.currency or "USD", "actual")
+
+
+@dataclass
+class ImageRow:
+    id: int
+    job_id: str
+    idx: int
+    sha256: str
+    path: str
+    created_at: float
+    width: int | None = None
+    height: int | None = None
+    mime: str | None = None
+    bytes: int | None = None
+    revised_prompt: str | None = None
+    source_url: str | None = field(default=None, repr=False)   # a credential: kept out of repr and logs
+    deleted: int = 0
+    # From the job, so a gallery can label and filter without a second query.
+    provider: str | None = None
+    prompt: str | None = None
+    model: str | None = None
+    quality: str | None = None
+    size: str | None = None
+    resolution: str | None = None
+
+    from_row = classmethod(_from_row)
+
+
+@dataclass
+class TaskRow:
+    task_id: str
+    job_id: str
+    provider: str
+    created_at: float
+    updated_at: float
+    idx: int = 0
+    status: str = "pending"
+    progress: int | None = None
+    next_poll_at: float = 0.0
+    polls: int = 0
+    poll_errors: int = 0
+    last_error: str | None = None
+    cost: float | None = None
+    deadline_at: float | None = None
+    lease_owner: str | None = None
+    lease_until: float | None = None
+    # From the job: what the poller groups by and which key it needs.
+    key_fingerprint: str = ""
+    base_url: str | None = None
+
+    from_row = classmethod(_from_row)
+
+
+@dataclass
+class AttemptRow:
+    id: int
+    job_id: str
+    attempt: int
+    at: float
+    status_code: int | None = None
+    error_code: str | None = None
+    latency_s: float | None = None
+
+    from_row = classmethod(_from_row)

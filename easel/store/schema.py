@@ -1,0 +1,149 @@
+"""The store's schema as an append-only list of migrations.
+
+A migration, once released, is never edited: a later change is a new entry. `schema_migrations` records
+which versions a file has, so opening an old file brings it forward and opening a current one does nothing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+from ..usage_schema import MIGRATION_STATEMENTS as USAGE_MIGRATION
+
+__all__ = ["MIGRATIONS", "migrate", "current_version"]
+
+MIGRATIONS: list[tuple[int, str, str | tuple[str, ...]]] = [
+    (1, "initial", """
+CREATE TABLE jobs (
+    id              TEXT PRIMARY KEY,
+    created_at      REAL NOT NULL,
+    updated_at      REAL NOT NULL,
+    finished_at     REAL,
+    provider        TEXT NOT NULL,
+    model           TEXT,
+    endpoint        TEXT,
+    mode            TEXT NOT NULL DEFAULT 'sync',
+    prompt          TEXT NOT NULL DEFAULT '',
+    params_json     TEXT NOT NULL DEFAULT '{}',
+    size            TEXT,
+    resolution      TEXT,
+    quality         TEXT,
+    n               INTEGER NOT NULL DEFAULT 1,
+    ref_count       INTEGER NOT NULL DEFAULT 0,
+    has_mask        INTEGER NOT NULL DEFAULT 0,
+    status          TEXT NOT NULL,
+    progress        INTEGER,
+    error_code      TEXT,
+    error_message   TEXT,
+    latency_s       REAL,
+    cost_estimated  REAL,
+    cost_actual     REAL,
+    currency        TEXT,
+    task_ids_json   TEXT NOT NULL DEFAULT '[]',
+    key_fingerprint TEXT NOT NULL DEFAULT '',
+    simulated       INTEGER NOT NULL DEFAULT 0,
+    session_id      TEXT,
+    base_url        TEXT,
+    followed        INTEGER NOT NULL DEFAULT 1,
+    owner_pid       INTEGER,
+    inputs_json     TEXT NOT NULL DEFAULT '{}'
+);
+-- The usage dashboard filters by time, by provider over time, and counts by status.
+CREATE INDEX jobs_created_at ON jobs(created_at);
+CREATE INDEX jobs_provider_created_at ON jobs(provider, created_at);
+CREATE INDEX jobs_status ON jobs(status);
+CREATE INDEX jobs_session ON jobs(session_id, created_at);
+
+CREATE TABLE images (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    job_id          TEXT NOT NULL REFERENCES jobs(id),
+    idx             INTEGER NOT NULL,
+    sha256          TEXT NOT NULL,
+    path            TEXT NOT NULL,          -- relative to the data directory, so the directory can move
+    width           INTEGER,
+    height          INTEGER,
+    mime            TEXT,
+    bytes           INTEGER,
+    revised_prompt  TEXT,
+    source_url      TEXT,                   -- a credential (icodeeasy) or an expiring link (gccai)
+    created_at      REAL NOT NULL,
+    deleted         INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (job_id, idx)                    -- a result is stored once, however many pollers see it
+);
+CREATE INDEX images_created_at ON images(deleted, created_at);
+CREATE INDEX images_sha ON images(sha256);
+
+-- Keyed by (job_id, task_id), not task_id alone: a restarted simulator may reuse an id an older job holds.
+CREATE TABLE tasks (
+    task_id         TEXT NOT NULL,
+    job_id          TEXT NOT NULL REFERENCES jobs(id),
+    provider        TEXT NOT NULL,
+    idx             INTEGER NOT NULL DEFAULT 0,
+    status          TEXT NOT NULL DEFAULT 'pending',
+    progress        INTEGER,
+    next_poll_at    REAL NOT NULL DEFAULT 0,
+    polls           INTEGER NOT NULL DEFAULT 0,
+    poll_errors     INTEGER NOT NULL DEFAULT 0,
+    last_error      TEXT,
+    cost            REAL,                   -- what this task cost, summed into the job when all are done
+    created_at      REAL NOT NULL,
+    deadline_at     REAL,
+    lease_owner     TEXT,
+    lease_until     REAL,
+    updated_at      REAL NOT NULL,
+    PRIMARY KEY (job_id, task_id)
+);
+CREATE INDEX tasks_status_next ON tasks(status, next_poll_at);
+
+CREATE TABLE attempts (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    job_id          TEXT NOT NULL,
+    attempt         INTEGER NOT NULL,
+    status_code     INTEGER,
+    error_code      TEXT,
+    latency_s       REAL,
+    at              REAL NOT NULL
+);
+CREATE INDEX attempts_job ON attempts(job_id, id);
+
+CREATE TABLE settings (
+    key             TEXT PRIMARY KEY,
+    value           TEXT NOT NULL
+);
+"""),
+    # Usage rollups kept by triggers (easel/usage_schema.py); statements are listed because trigger bodies hold ";".
+    (2, "usage rollups", USAGE_MIGRATION),
+]
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
+                 "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at REAL NOT NULL)")
+    row = conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()
+    return row[0] or 0
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply the missing migrations in one write transaction; safe when two processes open the file at once."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        have = current_version(conn)
+        for version, name, sql in MIGRATIONS:
+            if version <= have:
+                continue
+            for statement in (sql if isinstance(sql, tuple) else _statements(sql)):
+                conn.execute(statement)
+            conn.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                         (version, name, time.time()))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return current_version(conn)
+
+
+def _statements(sql: str) -> list[str]:
+    # executescript() would commit our IMMEDIATE transaction, so statements run one by one inside it.
+    lines = [ln for ln in sql.splitlines() if not ln.strip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]

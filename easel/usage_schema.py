@@ -1,0 +1,210 @@
+"""The usage log's rollups: tables kept by triggers on `jobs`, so the Usage page reads thousands of rows, not millions.
+
+Three rollups, each keyed by the usage day:
+- `usage_daily`: day × provider × model × endpoint × mode × quality × resolution × status × error_code × currency
+  × simulated × key fingerprint → requests, images, cost sums, latency sum.
+- `usage_latency`: day × provider × quality × status × simulated × key fingerprint × log bucket → count, for
+  p50 / p95 without reading the log (20 buckets per decade: a bucket's midpoint is within 6 % of any value in it).
+- `usage_prompt_daily`: day × prompt × provider × key fingerprint × simulated → requests, images, failures, with
+  prompt texts held once in `usage_prompts`.
+
+The usage day is `floor((created_at + day_offset_s) / 86400)`. The offset lives in `usage_config` (default
+UTC+8: Beijing, the day QCode's quota and the CNY-priced providers count in; `usage.set_day_offset` changes it
+and rebuilds). `usage_config.bulk = 1` switches the triggers off inside one write transaction, so a bulk load
+inserts plain rows and then merges one GROUP BY of them (`rollup_merge_sql`), which is ~20× faster than per-row
+triggers. Nothing else may set it.
+
+This module is pure SQL text; the store's migration list imports `MIGRATION_STATEMENTS`.
+"""
+
+from __future__ import annotations
+
+__all__ = ["MIGRATION_STATEMENTS", "rollup_merge_sql", "ROLLUP_TABLES", "BUCKETS_PER_DECADE", "BUCKET_MIN_S",
+           "FAILURE_STATUSES", "ZERO_COST_STATUSES", "DEFAULT_DAY_OFFSET_S"]
+
+BUCKETS_PER_DECADE = 20
+BUCKET_MIN_S = 0.01          # bucket 0 holds everything below; bucket i ≥ 1 starts at 10^((i-1)/20) × 0.01 s
+BUCKET_DECADES = 6           # up to 10,000 s, far beyond any provider's deadline
+DEFAULT_DAY_OFFSET_S = 8 * 3600
+# A request that ended in one of these did not produce images. 'cancelled' is neither success nor failure.
+FAILURE_STATUSES = ("failed", "timed_out", "interrupted")
+# Providers do not bill these (QCode: "Failures don't charge"); any other request without an actual cost is
+# counted at its estimate, so in-flight work shows in today's spend and in budget checks.
+ZERO_COST_STATUSES = ("failed", "cancelled")
+ROLLUP_TABLES = ("usage_daily", "usage_latency", "usage_prompt_daily")
+
+
+def _q(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+def _day(r: str) -> str:
+    return f"CAST(({r}.created_at + (SELECT day_offset_s FROM usage_config WHERE id = 1)) / 86400 AS INTEGER)"
+
+
+def _resolution(r: str) -> str:
+    # Ratio providers log '1k'/'2k'/'4k'; pixel providers log only 'WxH', so those are tiered by pixel count
+    # (1k presets are ≤ 1536×1024 = 1.57 MP, 2k ≤ 2048×2048 = 4.19 MP, 4k above), so one split covers all.
+    x = f"instr(lower({r}.size), 'x')"
+    px = f"CAST(substr({r}.size, 1, {x} - 1) AS INTEGER) * CAST(substr({r}.size, {x} + 1) AS INTEGER)"
+    return (f"COALESCE(NULLIF({r}.resolution, ''), CASE WHEN {r}.size IS NULL THEN '' WHEN {x} = 0 THEN {r}.size "
+            f"WHEN {px} <= 1600000 THEN '1k' WHEN {px} <= 4200000 THEN '2k' ELSE '4k' END)")
+
+
+def _bucket(r: str) -> str:
+    return f"(SELECT idx FROM usage_latency_buckets WHERE lo <= {r}.latency_s ORDER BY lo DESC LIMIT 1)"
+
+
+def _daily_keys(r: str) -> list[tuple[str, str]]:
+    return [("day", _day(r)), ("provider", f"{r}.provider"), ("model", f"COALESCE({r}.model, '')"),
+            ("endpoint", f"COALESCE({r}.endpoint, '')"), ("mode", f"COALESCE({r}.mode, '')"),
+            ("quality", f"COALESCE({r}.quality, '')"), ("resolution", _resolution(r)), ("status", f"{r}.status"),
+            ("error_code", f"COALESCE({r}.error_code, '')"), ("currency", f"COALESCE({r}.currency, '')"),
+            ("simulated", f"{r}.simulated"), ("key_fingerprint", f"COALESCE({r}.key_fingerprint, '')")]
+
+
+def _daily_measures(r: str) -> list[tuple[str, str]]:
+    return [("requests", "1"),
+            ("images", f"CASE WHEN {r}.status = 'completed' THEN {r}.n ELSE 0 END"),
+            ("cost", f"COALESCE({r}.cost_actual, CASE WHEN {r}.status IN ({_q(ZERO_COST_STATUSES)}) THEN 0 "
+                     f"ELSE {r}.cost_estimated END, 0)"),
+            ("cost_actual", f"COALESCE({r}.cost_actual, 0)"),
+            ("cost_estimated", f"COALESCE({r}.cost_estimated, 0)"),
+            ("unpriced", f"CASE WHEN {r}.cost_actual IS NULL AND {r}.status NOT IN ({_q(ZERO_COST_STATUSES)}) "
+                         f"THEN 1 ELSE 0 END"),
+            ("latency_sum", f"COALESCE({r}.latency_s, 0)"),
+            ("latency_n", f"CASE WHEN {r}.latency_s IS NULL THEN 0 ELSE 1 END")]
+
+
+def _latency_keys(r: str) -> list[tuple[str, str]]:
+    return [("day", _day(r)), ("provider", f"{r}.provider"), ("quality", f"COALESCE({r}.quality, '')"),
+            ("status", f"{r}.status"), ("simulated", f"{r}.simulated"),
+            ("key_fingerprint", f"COALESCE({r}.key_fingerprint, '')"), ("bucket", _bucket(r))]
+
+
+def _prompt_keys(r: str, prompt_id: str) -> list[tuple[str, str]]:
+    return [("day", _day(r)), ("prompt_id", prompt_id), ("provider", f"{r}.provider"),
+            ("key_fingerprint", f"COALESCE({r}.key_fingerprint, '')"), ("simulated", f"{r}.simulated")]
+
+
+def _prompt_measures(r: str) -> list[tuple[str, str]]:
+    return [("requests", "1"), ("images", f"CASE WHEN {r}.status = 'completed' THEN {r}.n ELSE 0 END"),
+            ("failed", f"CASE WHEN {r}.status IN ({_q(FAILURE_STATUSES)}) THEN 1 ELSE 0 END")]
+
+
+def _upsert_row(table: str, keys, measures, sign: int, where: str = "") -> str:
+    """One row's contribution (sign +1 on insert, -1 to take an old version back out)."""
+    cols = [k for k, _ in keys] + [m for m, _ in measures]
+    vals = [e for _, e in keys] + [e if sign > 0 else f"-({e})" for _, e in measures]
+    sets = ", ".join(f"{m} = {m} + excluded.{m}" for m, _ in measures)
+    # "WHERE true" (or a real condition) resolves SQLite's parse ambiguity between SELECT and ON CONFLICT.
+    return (f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(vals)} WHERE {where or 'true'} "
+            f"ON CONFLICT ({', '.join(k for k, _ in keys)}) DO UPDATE SET {sets}")
+
+
+def _prune(table: str, keys, count_col: str) -> str:
+    cond = " AND ".join(f"{k} = {e}" for k, e in keys)
+    return f"DELETE FROM {table} WHERE {cond} AND {count_col} = 0"
+
+
+def _prompt_id(r: str) -> str:
+    return f"(SELECT id FROM usage_prompts WHERE prompt = {r}.prompt)"
+
+
+def _row_statements(r: str, sign: int) -> list[str]:
+    lat_where = f"{r}.latency_s IS NOT NULL"
+    stmts = []
+    if sign > 0:
+        stmts.append(f"INSERT OR IGNORE INTO usage_prompts (prompt) VALUES ({r}.prompt)")
+    stmts += [_upsert_row("usage_daily", _daily_keys(r), _daily_measures(r), sign),
+              _upsert_row("usage_latency", _latency_keys(r), [("count", "1")], sign, lat_where),
+              _upsert_row("usage_prompt_daily", _prompt_keys(r, _prompt_id(r)), _prompt_measures(r), sign)]
+    if sign < 0:
+        stmts += [_prune("usage_daily", _daily_keys(r), "requests"),
+                  _prune("usage_latency", _latency_keys(r), "count"),
+                  _prune("usage_prompt_daily", _prompt_keys(r, _prompt_id(r)), "requests")]
+    return stmts
+
+
+# Every column a rollup reads: an UPDATE of anything else (progress, updated_at, leases) fires nothing.
+_WATCHED = ("created_at", "provider", "model", "endpoint", "mode", "quality", "resolution", "size", "status",
+            "error_code", "currency", "simulated", "key_fingerprint", "n", "cost_actual", "cost_estimated",
+            "latency_s", "prompt")
+_ON = "(SELECT bulk FROM usage_config WHERE id = 1) = 0"
+
+
+def _trigger(name: str, event: str, when: str, stmts: list[str]) -> str:
+    body = "".join(f"    {s};\n" for s in stmts)
+    return f"CREATE TRIGGER {name} AFTER {event} ON jobs FOR EACH ROW WHEN {when}\nBEGIN\n{body}END"
+
+
+def rollup_merge_sql(where: str = "true") -> list[str]:
+    """Add the jobs rows matching `where` (SQL over table `jobs`) to the rollups, one GROUP BY per table.
+
+    Used by the migration (backfill), by bulk loads (`jobs.rowid > ?`) and by a rebuild after an offset change."""
+    def merge(table: str, keys, measures, extra_from: str = "", extra_where: str = "") -> str:
+        cols = [k for k, _ in keys] + [m for m, _ in measures]
+        sel = [e for _, e in keys] + [f"SUM({e})" for _, e in measures]
+        sets = ", ".join(f"{m} = {m} + excluded.{m}" for m, _ in measures)
+        cond = f"({where})" + (f" AND {extra_where}" if extra_where else "")
+        return (f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(sel)} FROM jobs{extra_from} "
+                f"WHERE {cond} GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))} "
+                f"ON CONFLICT ({', '.join(k for k, _ in keys)}) DO UPDATE SET {sets}")
+
+    return [
+        f"INSERT OR IGNORE INTO usage_prompts (prompt) SELECT DISTINCT prompt FROM jobs WHERE {where}",
+        merge("usage_daily", _daily_keys("jobs"), _daily_measures("jobs")),
+        merge("usage_latency", _latency_keys("jobs"), [("count", "1")], extra_where="jobs.latency_s IS NOT NULL"),
+        merge("usage_prompt_daily", _prompt_keys("jobs", "p.id"), _prompt_measures("jobs"),
+              extra_from=" JOIN usage_prompts p ON p.prompt = jobs.prompt"),
+    ]
+
+
+def _bucket_rows() -> str:
+    rows = ["(-1e300, 0)"]
+    for i in range(1, BUCKETS_PER_DECADE * BUCKET_DECADES + 1):
+        rows.append(f"({BUCKET_MIN_S * 10 ** ((i - 1) / BUCKETS_PER_DECADE)!r}, {i})")
+    return ", ".join(rows)
+
+
+_DAILY_KEY = "day, provider, model, endpoint, mode, quality, resolution, status, error_code, currency, simulated, key_fingerprint"
+
+MIGRATION_STATEMENTS: tuple[str, ...] = (
+    f"""CREATE TABLE usage_config (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        day_offset_s INTEGER NOT NULL DEFAULT {DEFAULT_DAY_OFFSET_S},
+        bulk INTEGER NOT NULL DEFAULT 0)""",
+    "INSERT INTO usage_config (id) VALUES (1)",
+    "CREATE TABLE usage_latency_buckets (lo REAL PRIMARY KEY, idx INTEGER NOT NULL) WITHOUT ROWID",
+    f"INSERT INTO usage_latency_buckets (lo, idx) VALUES {_bucket_rows()}",
+    f"""CREATE TABLE usage_daily (
+        day INTEGER NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL, endpoint TEXT NOT NULL,
+        mode TEXT NOT NULL, quality TEXT NOT NULL, resolution TEXT NOT NULL, status TEXT NOT NULL,
+        error_code TEXT NOT NULL, currency TEXT NOT NULL, simulated INTEGER NOT NULL, key_fingerprint TEXT NOT NULL,
+        requests INTEGER NOT NULL DEFAULT 0, images INTEGER NOT NULL DEFAULT 0, cost REAL NOT NULL DEFAULT 0,
+        cost_actual REAL NOT NULL DEFAULT 0, cost_estimated REAL NOT NULL DEFAULT 0,
+        unpriced INTEGER NOT NULL DEFAULT 0, latency_sum REAL NOT NULL DEFAULT 0,
+        latency_n INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY ({_DAILY_KEY})) WITHOUT ROWID""",
+    # The filter lists (providers, key fingerprints) read these without a scan of every day.
+    "CREATE INDEX usage_daily_provider_key ON usage_daily (provider, key_fingerprint, day)",
+    """CREATE TABLE usage_latency (
+        day INTEGER NOT NULL, provider TEXT NOT NULL, quality TEXT NOT NULL, status TEXT NOT NULL,
+        simulated INTEGER NOT NULL, key_fingerprint TEXT NOT NULL, bucket INTEGER NOT NULL,
+        count INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (day, provider, quality, status, simulated, key_fingerprint, bucket)) WITHOUT ROWID""",
+    "CREATE TABLE usage_prompts (id INTEGER PRIMARY KEY, prompt TEXT NOT NULL UNIQUE)",
+    """CREATE TABLE usage_prompt_daily (
+        day INTEGER NOT NULL, prompt_id INTEGER NOT NULL, provider TEXT NOT NULL, key_fingerprint TEXT NOT NULL,
+        simulated INTEGER NOT NULL, requests INTEGER NOT NULL DEFAULT 0, images INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (day, prompt_id, provider, key_fingerprint, simulated)) WITHOUT ROWID""",
+    # QCode's quota gauge sums one key's requests since Beijing midnight.
+    "CREATE INDEX jobs_key_created_at ON jobs (key_fingerprint, created_at)",
+    _trigger("usage_jobs_insert", "INSERT", _ON, _row_statements("NEW", +1)),
+    _trigger("usage_jobs_delete", "DELETE", _ON, _row_statements("OLD", -1)),
+    _trigger("usage_jobs_update", f"UPDATE OF {', '.join(_WATCHED)}",
+             f"{_ON} AND ({' OR '.join(f'OLD.{c} IS NOT NEW.{c}' for c in _WATCHED)})",
+             _row_statements("OLD", -1) + _row_statements("NEW", +1)),
+    *rollup_merge_sql("true"),
+)

@@ -1,0 +1,13 @@
+"""Tasks: every job, sync or async, from any tab, session or process, live while anything is unfinished."""
+
+import streamlit as st
+
+from components import session
+from components.task_list import render_task_list
+
+st.title("Tasks")
+st.caption("Jobs are saved before anything is sent, so a refresh, a closed tab or a restart loses none. "
+           "Provider tasks are followed by one poller per server; results land in the gallery as they complete.")
+
+render_task_list(store=session.get_store(), jobs_service=session.get_jobs(),
+                 session=session.current())

@@ -1,0 +1,241 @@
+"""The Edit page's logic under AppTest: a painted canvas (injected, as AppTest runs no JavaScript) becomes the
+mask that is sent; providers without masks say why; results can keep the unmasked pixels.
+
+Real parts: the simulator over loopback HTTP, the SQLite store, the JobService worker threads.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from easel import catalog, masks
+from easel.models import ImageOut
+
+ROOT = Path(__file__).resolve().parents[2]
+SRC_W, SRC_H = 1536, 1024
+CANVAS_MAX = 640                                      # components.mask_canvas.CANVAS_MAX (checked below)
+DISPLAY = masks.display_size(SRC_W, SRC_H, CANVAS_MAX, CANVAS_MAX)   # the canvas is the display copy's size
+PAINT = (100, 150, 299, 299)                          # canvas pixels (inclusive)
+
+
+@pytest.fixture
+def jobs_service(monkeypatch, easel_data_dir):
+    """A JobService over this test's data directory (the process singleton would keep the first test's)."""
+    from easel import jobs
+    from easel.store import Store
+
+    svc = jobs.JobService(Store(), recover=False)
+    monkeypatch.setattr(jobs, "_service", svc)
+    yield svc
+    svc.close(wait=True)
+
+
+def _source_png() -> bytes:
+    rng = np.random.default_rng(7)
+    img = Image.fromarray(rng.integers(0, 256, (SRC_H, SRC_W, 3), dtype=np.uint8), "RGB")
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _gallery_image(store, data: bytes, *, provider: str = "demo") -> int:
+    job_id = store.create_job(provider=provider, status="completed", prompt="a seeded source image")
+    img = Image.open(io.BytesIO(data))
+    return store.add_image(job_id, 0, ImageOut(data=data, width=img.width, height=img.height, mime="image/png")).id
+
+
+def _strokes_data_url(rect=PAINT) -> str:
+    img = Image.new("RGBA", DISPLAY, (0, 0, 0, 0))
+    ImageDraw.Draw(img).rectangle(rect, fill=masks.BRUSH_COLOR + (255,))
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def _canvas_value(rect=PAINT) -> dict:
+    x0, y0, x1, y1 = rect
+    obj = {"type": "Rect", "left": x0, "top": y0, "width": x1 - x0 + 1, "height": y1 - y0 + 1,
+           "fill": masks.BRUSH_HEX}
+    return {"drawing": {"raw": {"version": "6", "objects": [obj]}, "data": _strokes_data_url(rect)}}
+
+
+def _app(profile, client, **state):
+    from streamlit.testing.v1 import AppTest
+
+    from components.session import ProviderSession
+
+    at = AppTest.from_file(str(ROOT / "pages" / "edit.py"), default_timeout=60)
+    at.session_state["easel.provider_session"] = ProviderSession(profile, client, "simulator", profile.base_url)
+    for k, v in state.items():
+        at.session_state[k] = v
+    return at
+
+
+@pytest.fixture
+def demo(sim, monkeypatch):
+    from easel.client import ProviderClient
+
+    monkeypatch.syspath_prepend(str(ROOT))
+    from components import mask_canvas
+
+    assert mask_canvas.CANVAS_MAX == CANVAS_MAX
+    profile = catalog.simulated_profile(catalog.BUILTIN["demo"], sim.url)
+    client = ProviderClient(profile, "sim-test-key")
+    yield profile, client
+    client.close()
+
+
+def _texts(at) -> str:
+    return "\n".join([t.value for t in at.text] + [c.value for c in at.caption] + [i.value for i in at.info]
+                     + [e.value for e in at.error])
+
+
+def _store():
+    from easel.store import Store
+
+    return Store()
+
+
+def _source_id(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def _expected_box():
+    """The painted canvas rectangle in source pixels."""
+    kx, ky = SRC_W / DISPLAY[0], SRC_H / DISPLAY[1]
+    x0, y0, x1, y1 = PAINT
+    return x0 * kx, y0 * ky, (x1 + 1) * kx, (y1 + 1) * ky
+
+
+def test_painted_canvas_is_sent_as_a_mask_of_the_source_size(demo, sim, jobs_service):
+    profile, client = demo
+    data = _source_png()
+    image_id = _gallery_image(_store(), data)
+    at = _app(profile, client, **{"easel.edit_source": image_id})
+    at.run()
+    assert not at.exception
+    assert "Source: gallery image" in _texts(at)
+    at.session_state[f"edit.mask.canvas.{_source_id(data)}"] = _canvas_value()
+    at.text_area(key="edit.prompt").input("put a red boat here")
+    at.run()
+    assert "of the image will be repainted" in _texts(at)
+    at.button(key="edit.submit").click().run()
+    assert not at.exception, at.exception
+    job = jobs_service.wait(at.session_state["easel.last_job.edit"], timeout=60)
+    assert job.status == "completed", job.error_message
+    (req,) = sim.requests("/images/edits")
+    (mask_file,) = [f for f in req.files if f[0] == "mask"]
+    mask = Image.open(io.BytesIO(mask_file[2]))
+    assert mask.size == (SRC_W, SRC_H) and mask.mode == "RGBA"
+    ys, xs = np.nonzero(masks.repaint_area(mask))
+    ex0, ey0, ex1, ey1 = _expected_box()
+    assert abs(xs.min() - ex0) <= 3 and abs(xs.max() + 1 - ex1) <= 3
+    assert abs(ys.min() - ey0) <= 3 and abs(ys.max() + 1 - ey1) <= 3
+    assert len(xs) == (xs.max() - xs.min() + 1) * (ys.max() - ys.min() + 1)   # a rectangle, nothing else
+
+
+def test_keep_unmasked_pixels_stores_a_paste_back_that_differs_only_inside_the_mask(demo, sim, jobs_service):
+    from components.edit_results import PASTE_BACK_IDX
+
+    profile, client = demo
+    data = _source_png()
+    image_id = _gallery_image(_store(), data)
+    at = _app(profile, client, **{"easel.edit_source": image_id})
+    at.run()
+    at.session_state[f"edit.mask.canvas.{_source_id(data)}"] = _canvas_value()
+    at.text_area(key="edit.prompt").input("a lighthouse")
+    at.run()
+    at.button(key="edit.submit").click().run()
+    job_id = at.session_state["easel.last_job.edit"]
+    assert jobs_service.wait(job_id, timeout=60).status == "completed"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.toggle(key="edit.result.keep").value is True
+    store = _store()
+    rows = {r.idx: r for r in store.list_images(job_id=job_id)}
+    assert 0 in rows and PASTE_BACK_IDX in rows
+    merged = np.asarray(Image.open(io.BytesIO(store.image_bytes(rows[PASTE_BACK_IDX]))).convert("RGB"))
+    source = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+    assert merged.shape == source.shape
+    (req,) = sim.requests("/images/edits")
+    mask = Image.open(io.BytesIO([f for f in req.files if f[0] == "mask"][0][2]))
+    area = masks.repaint_area(mask)
+    assert (merged[~area] == source[~area]).all()
+    assert (merged[area] != source[area]).any()
+    # "Edit again" makes the pasted-back result the next source.
+    at.button(key=f"edit.result.again.{rows[PASTE_BACK_IDX].id}").click().run()
+    assert at.session_state["easel.edit_source"] == rows[PASTE_BACK_IDX].id
+
+
+def test_invert_and_drawing_survive_a_remount(demo):
+    profile, client = demo
+    data = _source_png()
+    image_id = _gallery_image(_store(), data)
+    at = _app(profile, client, **{"easel.edit_source": image_id})
+    at.run()
+    ckey = f"edit.mask.canvas.{_source_id(data)}"
+    at.session_state[ckey] = _canvas_value()
+    at.run()
+    before = [c.value for c in at.caption if "repainted" in c.value]
+    # A page switch drops the canvas widget's state; the saved drawing must come back on its own.
+    del at.session_state[ckey]
+    at.run()
+    assert not at.exception
+    assert at.session_state["edit.mask.initial"]["objects"], "the saved drawing is handed back to the canvas"
+    assert [c.value for c in at.caption if "repainted" in c.value] == before
+    at.toggle(key="edit.mask.invert").set_value(True).run()
+    frac_before = float(before[0].split("%")[0].split()[-1])
+    after = [c.value for c in at.caption if "repainted" in c.value][0]
+    assert abs(float(after.split("%")[0].split()[-1]) - (100 - frac_before)) < 0.2
+
+
+def test_icodeeasy_disables_the_mask_and_says_why(sim, monkeypatch, jobs_service):
+    from easel.client import ProviderClient
+
+    monkeypatch.syspath_prepend(str(ROOT))
+    profile = catalog.simulated_profile(catalog.BUILTIN["icodeeasy"], sim.url)
+    client = ProviderClient(profile, "sim-test-key")
+    data = _source_png()
+    at = _app(profile, client, **{"easel.edit_source": _gallery_image(_store(), data, provider="icodeeasy")})
+    at.run()
+    assert not at.exception
+    from components import md_escape
+
+    assert md_escape(profile.mask_note) in "\n".join(i.value for i in at.info)   # escaped: shown as text
+    assert "edit.mask.tool" not in at.session_state
+    # Reference-only edits still go out.
+    at.text_area(key="edit.prompt").input("make it autumn")
+    at.run()
+    at.button(key="edit.submit").click().run()
+    job = jobs_service.wait(at.session_state["easel.last_job.edit"], timeout=60)
+    assert job.status == "completed", job.error_message
+    assert not job.has_mask
+    client.close()
+
+
+def test_qcode_takes_a_mask_with_a_single_image_only(sim, monkeypatch):
+    from easel.client import ProviderClient
+
+    monkeypatch.syspath_prepend(str(ROOT))
+    profile = catalog.simulated_profile(catalog.BUILTIN["qcode"], sim.url)
+    client = ProviderClient(profile, "sim-test-key")
+    store = _store()
+    source = _gallery_image(store, _source_png(), provider="qcode")
+    ref = _gallery_image(store, _source_png(), provider="qcode")
+    at = _app(profile, client, **{"easel.edit_source": source, "easel.references": [ref]})
+    at.run()
+    assert not at.exception
+    from components import md_escape
+
+    assert any(md_escape("single-image edits only") in i.value for i in at.info)
+    assert "edit.mask.tool" not in at.session_state
+    assert "Image 2: gallery-" in _texts(at)
+    client.close()

@@ -1,0 +1,179 @@
+"""The Generate page under AppTest, against the real simulator (loopback HTTP), the real SQLite store and the
+JobService's worker threads: what the user sees before sending (offered parameters, the cost line, the code),
+and after (the result, the toast, the provider's error code)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+
+import pytest
+from PIL import Image
+
+from components import cost, md_escape
+from easel import catalog, codegen
+from easel.request import ImageRequest, validate
+from easel.simulator.routes import prefix_for
+
+
+def _configure(monkeypatch, sim, pid: str, key: str | None = None) -> None:
+    """A real provider id pointed at the simulator through the environment, as a user would configure it."""
+    env = catalog.BUILTIN[pid].env_id
+    monkeypatch.setenv(f"EASEL_{env}_BASE_URL", sim.url + prefix_for(pid))
+    if key:
+        monkeypatch.setenv(f"EASEL_{env}_API_KEY", key)
+
+
+def _pick(at, pid: str):
+    at.run()        # the provider list is read from the environment on each run
+    at.sidebar.selectbox(key="easel.provider").set_value(pid).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _generate(at, jobs, prompt: str, *, timeout: float = 30):
+    at.text_area(key="gen.prompt").input(prompt).run()
+    at.button(key="gen.go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    ids = at.session_state["easel.last_job.generate"]
+    rows = [jobs.wait(i, timeout) for i in ids]
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return rows
+
+
+def _cost_markdown(at) -> str:
+    lines = [m.value for m in at.markdown if "≈" in m.value]
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def test_demo_generate_shows_cost_then_the_image_and_a_toast(app, jobs_for_test, demo):
+    at = app
+    prompt = "A watercolor fox reading under a lamp"
+    at.text_area(key="gen.prompt").input(prompt).run()
+    profile = at.session_state["easel.provider_session"].profile
+    expected = cost.cost_line(profile, validate(ImageRequest(prompt=prompt), profile))
+    assert expected.startswith("≈ USD ") and "(1 × medium 1024x1024)" in expected
+    assert expected in _cost_markdown(at)
+
+    [job] = _generate(at, jobs_for_test, prompt)
+    assert job.status == "completed"
+    texts = [t.value for t in at.text]
+    assert prompt in texts
+    assert "demo · 1024×1024 · medium" in texts
+    assert len(at.image) == 1
+    assert [t.value for t in at.toast] == ["Done: 1 image from demo"]
+    [sent] = demo.requests("/images/generations")
+    assert sent.json["prompt"] == prompt and sent.json["size"] == "1024x1024"
+    [row] = jobs_for_test.store.list_images(job_id=job.id)
+    img = Image.open(io.BytesIO(jobs_for_test.store.image_bytes(row)))
+    assert img.size == (1024, 1024)
+
+
+def test_qcode_offers_only_its_documented_parameters(app, sim, monkeypatch):
+    _configure(monkeypatch, sim, "qcode", "test-qcode-key")
+    at = _pick(app, "qcode")
+    assert at.selectbox(key="gen.size").options == ["1024x1024 · square", "1024x1536 · portrait",
+                                                    "1536x1024 · landscape"]
+    assert at.radio(key="gen.quality").options == ["low", "medium", "high"]      # no "auto" on generations
+    keys = {w.key for w in at.selectbox} | {w.key for w in at.number_input} | {w.key for w in at.toggle}
+    assert not [k for k in keys if k and (k.startswith("gen.extra.") or "async" in k)]   # edit-only extras, no async
+    assert at.number_input(key="gen.n").max == 4
+    at.text_area(key="gen.prompt").input("a lighthouse").run()
+    at.number_input(key="gen.n").set_value(2).run()
+    assert "≈ USD 0.16 (2 × medium 1024x1024)" in _cost_markdown(at)
+
+
+def test_icodeeasy_ratios_resolutions_async_and_cost_in_cny(app, sim, monkeypatch):
+    _configure(monkeypatch, sim, "icodeeasy", "sk_test-icodeeasy")
+    at = _pick(app, "icodeeasy")
+    assert at.selectbox(key="gen.size").options == list(catalog.BUILTIN["icodeeasy"].sizes)
+    assert [o.split(" ")[0] for o in at.selectbox(key="gen.resolution").options] == ["1k", "2k"]
+    assert at.toggle(key="gen.async").value is False
+    at.text_area(key="gen.prompt").input("two cats").run()
+    at.number_input(key="gen.n").set_value(2).run()
+    assert "≈ CNY 0.40 (2 × medium)" in _cost_markdown(at)
+    assert any("Suggested for 2k/4k" in c.value for c in at.caption)
+
+
+def test_gccai_always_runs_as_task_and_says_why_there_is_no_price(app, sim, monkeypatch, jobs_for_test):
+    _configure(monkeypatch, sim, "gccai", "test-gccai-key")
+    at = _pick(app, "gccai")
+    forced = at.toggle(key="gen.async_forced")
+    assert forced.value is True and forced.disabled
+    assert [o.split(" ")[0] for o in at.selectbox(key="gen.resolution").options] == ["1k", "2k", "4k"]
+    at.text_area(key="gen.prompt").input("a kite").run()
+    assert "≈ USD ? (gccai publishes no price list" in _cost_markdown(at)
+    # Code: JSON to /v1/images/generations, no OpenAI SDK tab, the key as an environment variable.
+    code = "\n".join(c.value for c in at.code)
+    assert "$EASEL_GCCAI_API_KEY" in code and "test-gccai-key" not in code
+    assert "from openai import OpenAI" not in code
+
+
+def test_provider_error_is_a_message_with_its_code_not_a_traceback(app, sim, monkeypatch, jobs_for_test):
+    _configure(monkeypatch, sim, "qcode", "test-qcode-key")
+    at = _pick(app, "qcode")
+    sim.set_faults([{"kind": "http_429_daily", "times": 1}])
+    [job] = _generate(at, jobs_for_test, "a red balloon")
+    assert job.status == "failed" and job.error_code == "image_daily_limit"
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1
+    assert "image\\_daily\\_limit" in errors[0] and "HTTP 429" in errors[0]
+    assert "daily image cap" in errors[0]
+    assert not at.exception
+
+
+def test_view_as_code_is_the_request_the_client_sends(app, sim, monkeypatch, jobs_for_test):
+    _configure(monkeypatch, sim, "qcode", "test-qcode-key")
+    at = _pick(app, "qcode")
+    at.radio(key="gen.quality").set_value("low").run()
+    at.text_area(key="gen.prompt").input("a \"quoted\" prompt with 'both' quotes").run()
+    blocks = [c.value for c in at.code]
+    assert len(blocks) == 3            # curl, httpx, OpenAI SDK
+    assert all("test-qcode-key" not in b for b in blocks)
+    assert "$EASEL_QCODE_API_KEY" in blocks[0] and "os.environ['EASEL_QCODE_API_KEY']" in blocks[1]
+    profile = at.session_state["easel.provider_session"].profile
+    req = validate(ImageRequest(prompt="a \"quoted\" prompt with 'both' quotes", quality="low"), profile)
+    _generate(at, jobs_for_test, req.prompt)
+    [sent] = sim.requests("/images/generations")
+    assert sent.json == codegen.json_body(profile, req)
+    base = at.session_state["easel.provider_session"].base_url
+    assert codegen.endpoint_url(replace(profile, base_url=base), req) == sim.url + sent.path
+    assert f"curl -sS {sim.url}{sent.path}" in blocks[0]
+
+
+def test_repeat_runs_k_jobs_of_the_same_request(app, demo, jobs_for_test):
+    at = app
+    at.number_input(key="gen.repeat").set_value(3).run()
+    at.text_area(key="gen.prompt").input("a paper boat").run()
+    assert "3 runs × 1 × medium" in _cost_markdown(at)
+    rows = _generate(at, jobs_for_test, "a paper boat")
+    assert [r.status for r in rows] == ["completed"] * 3
+    assert len({r.id for r in rows}) == 3
+    assert [r.json["prompt"] for r in demo.requests("/images/generations")] == ["a paper boat"] * 3
+    assert len(at.image) == 3
+
+
+def test_recent_prompt_recall_and_validation_message(app, demo, jobs_for_test):
+    at = app
+    _generate(at, jobs_for_test, "first prompt")
+    at.text_area(key="gen.prompt").input("").run()
+    at.selectbox(key="gen.recent").set_value("first prompt").run()
+    assert at.text_area(key="gen.prompt").value == "first prompt"
+    # A size outside openai-hk's pixel rules is refused before sending, naming the rule.
+    at.selectbox(key="gen.size").set_value("custom").run()
+    at.number_input(key="gen.height").set_value(3840).run()
+    errors = [e.value for e in at.error]
+    assert any("1024x3840" in e and "max\\_ratio" in e for e in errors), errors
+    assert at.button(key="gen.go").disabled
+
+
+@pytest.mark.parametrize("pid", ["openai-hk", "icodeeasy"])
+def test_no_key_is_explained_and_generate_is_disabled(app, sim, monkeypatch, pid):
+    _configure(monkeypatch, sim, pid)       # base URL only: listed, but no key anywhere
+    at = _pick(app, pid)
+    env = catalog.BUILTIN[pid].env_id
+    assert [w.value for w in at.sidebar.warning] == [md_escape(f"No API key: set EASEL_{env}_API_KEY or type one")]
+    at.text_area(key="gen.prompt").input("anything").run()
+    assert at.button(key="gen.go").disabled

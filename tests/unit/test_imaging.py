@@ -1,0 +1,110 @@
+"""imaging: the pixel cap, clear errors for corrupt files, thumbnails, conversions with metadata."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from PIL import Image
+
+from easel import imaging
+from easel.errors import ResponseError, UploadError
+from easel.request import sniff_mime
+
+
+def encode(img: Image.Image, fmt="PNG") -> bytes:
+    out = io.BytesIO()
+    img.save(out, fmt)
+    return out.getvalue()
+
+
+def bomb() -> bytes:
+    return encode(Image.new("1", (6000, 4000)))       # 24 MP in a few kB
+
+
+def test_open_image_decodes_and_reports_size():
+    img = imaging.open_image(encode(Image.new("RGB", (30, 20), "red")))
+    assert img.size == (30, 20) and img.getpixel((0, 0)) == (255, 0, 0)
+    assert imaging.image_size(encode(Image.new("RGB", (7, 9)), "JPEG")) == (7, 9)
+
+
+def test_the_pixel_cap_is_twice_the_largest_documented_output():
+    assert imaging.MAX_PIXELS == 8_294_400 * 2
+
+
+def test_a_bomb_upload_is_an_upload_error_and_a_bomb_result_a_response_error():
+    with pytest.raises(UploadError) as up:
+        imaging.open_image(bomb())
+    assert up.value.code == "decompression_bomb"
+    assert up.value.message == ("The uploaded file is 6000×4000 = 24,000,000 pixels, over the safety cap of "
+                                "16,588,800; it was not opened.")
+    with pytest.raises(ResponseError, match="The result image is 6000×4000") as res:
+        imaging.image_size(bomb(), what="result")
+    assert res.value.code == "decompression_bomb"
+
+
+def test_an_image_at_the_cap_opens_lazily_without_error():
+    assert imaging.image_size(encode(Image.new("1", (4000, 4000)))) == (4000, 4000)
+
+
+@pytest.mark.parametrize("data, code", [
+    (b"", "empty_image"),
+    (b"GIF89a\x01\x00\x01\x00", "unsupported_image_type"),
+    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "corrupt_image"),
+])
+def test_unreadable_files_name_the_problem(data, code):
+    with pytest.raises(UploadError) as e:
+        imaging.open_image(data)
+    assert e.value.code == code and e.value.message.startswith("The uploaded file ")
+
+
+def test_a_truncated_png_fails_on_decode():
+    data = encode(Image.effect_noise((64, 64), 50).convert("RGB"))
+    with pytest.raises(ResponseError, match="corrupt or truncated") as e:
+        imaging.open_image(data[: len(data) // 2], what="result")
+    assert e.value.code == "corrupt_image"
+
+
+def test_thumbnail_is_webp_within_max_side_keeping_shape_and_alpha():
+    src = encode(Image.new("RGBA", (1536, 1024), (0, 0, 255, 0)))
+    thumb = imaging.thumbnail(src)
+    assert sniff_mime(thumb) == "image/webp"
+    img = Image.open(io.BytesIO(thumb))
+    assert img.size == (384, 256) and img.mode == "RGBA" and img.getpixel((5, 5))[3] == 0
+    small = Image.open(io.BytesIO(imaging.thumbnail(encode(Image.new("RGB", (100, 50))), max_side=384)))
+    assert small.size == (100, 50)          # never enlarged
+
+
+def test_png_conversion_carries_prompt_and_params_but_never_a_key():
+    src = encode(Image.new("RGB", (16, 16)), "JPEG")
+    meta = {"prompt": "一只橘猫 on a windowsill", "params": {"size": "1:1", "n": 1}, "provider": "icodeeasy",
+            "api_key": "sk_test_secret", "Authorization": "Bearer sk_test_secret", "key_fingerprint": "fp-1"}
+    data = imaging.convert(src, "png", meta)
+    img = Image.open(io.BytesIO(data))
+    assert img.format == "PNG" and img.size == (16, 16)
+    assert img.text == {"prompt": "一只橘猫 on a windowsill", "params": '{"n": 1, "size": "1:1"}', "provider": "icodeeasy"}
+    assert b"sk_test_secret" not in data
+
+
+@pytest.mark.parametrize("fmt, mime", [("jpeg", "image/jpeg"), ("jpg", "image/jpeg"), ("webp", "image/webp")])
+def test_jpeg_and_webp_carry_metadata_in_exif(fmt, mime):
+    src = encode(Image.new("RGBA", (10, 10), (255, 0, 0, 0)))
+    data = imaging.convert(src, fmt, {"prompt": "fox", "secret_token": "sk_test_x"})
+    assert sniff_mime(data) == mime and b"sk_test_x" not in data
+    img = Image.open(io.BytesIO(data))
+    assert json.loads(img.getexif()[0x010E]) == {"prompt": "fox"}
+    if mime == "image/jpeg":
+        assert img.mode == "RGB" and img.getpixel((5, 5))[0] > 240      # transparency flattened onto white
+
+
+def test_convert_rejects_unknown_formats():
+    with pytest.raises(UploadError, match="png, jpeg, webp; got gif"):
+        imaging.convert(encode(Image.new("RGB", (4, 4))), "gif")
+
+
+def test_to_png_keeps_png_bytes_and_converts_others():
+    png = encode(Image.new("RGBA", (5, 5)))
+    assert imaging.to_png(png) == png
+    converted = imaging.to_png(encode(Image.new("RGB", (5, 6)), "WEBP"))
+    assert sniff_mime(converted) == "image/png" and Image.open(io.BytesIO(converted)).size == (5, 6)

@@ -1,0 +1,240 @@
+"""The SQLite store: schema versions, WAL, concurrent writers, content addressing and the task lease."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+import threading
+import time
+
+import pytest
+from PIL import Image
+
+from easel.models import ImageOut
+from easel.store import Store
+from easel.store.schema import MIGRATIONS
+
+
+def png(color=(200, 30, 30), size=(64, 48)) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, color).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def image_out(data: bytes, **kw) -> ImageOut:
+    with Image.open(io.BytesIO(data)) as img:
+        w, h = img.size
+    return ImageOut(data=data, width=w, height=h, mime="image/png", **kw)
+
+
+@pytest.fixture
+def store(easel_data_dir):
+    s = Store()
+    yield s
+    s.close()
+
+
+def job(store: Store, **kw) -> str:
+    fields = dict(provider="demo", prompt="a red fox", quality="low", size="1024x1024", n=1)
+    fields.update(kw)
+    return store.create_job(**fields)
+
+
+def test_default_file_lives_in_the_data_dir(store, easel_data_dir):
+    assert store.path == easel_data_dir / "easel.db"
+    assert store.path.is_file()
+
+
+def test_migrations_are_recorded_once_and_reopening_changes_nothing(easel_data_dir):
+    first = Store()
+    job_id = job(first)
+    first.close()
+    for _ in range(2):
+        again = Store()
+        assert again.schema_version == MIGRATIONS[-1][0]
+        assert again.get_job(job_id).prompt == "a red fox"
+        again.close()
+    conn = sqlite3.connect(easel_data_dir / "easel.db")
+    versions = [r[0] for r in conn.execute("SELECT version FROM schema_migrations ORDER BY version")]
+    conn.close()
+    assert versions == [m[0] for m in MIGRATIONS]
+
+
+def test_the_file_is_in_wal_mode_for_every_reader(store):
+    assert store.journal_mode() == "wal"
+    # WAL is a property of the file, so a plain connection (another process) sees it too.
+    conn = sqlite3.connect(store.path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    conn.close()
+
+
+def test_dashboard_indexes_exist(store):
+    conn = sqlite3.connect(store.path)
+    indexes = {r[0]: r[1] for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
+    conn.close()
+    sqls = " ".join(indexes.values())
+    assert "jobs(created_at)" in sqls
+    assert "jobs(provider, created_at)" in sqls
+    assert "jobs(status)" in sqls
+
+
+def test_eight_threads_writing_at_once_never_hit_database_is_locked(easel_data_dir):
+    # Two Store objects on one file stand in for two processes; four threads each.
+    stores = [Store(), Store()]
+    errors: list[BaseException] = []
+    start = threading.Barrier(8)
+
+    def writer(s: Store, n: int) -> None:
+        try:
+            start.wait()
+            for i in range(40):
+                job_id = job(s, prompt=f"thread {n} job {i}")
+                s.add_attempt(job_id, 1, status_code=200, latency_s=0.1)
+                s.update_job(job_id, status="completed", cost_actual=0.01)
+                s.list_jobs(limit=5)
+        except BaseException as e:  # noqa: BLE001
+            errors.append(e)
+
+    threads = [threading.Thread(target=writer, args=(stores[n % 2], n)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert stores[0].count_jobs() == 320
+    assert stores[1].count_jobs(status="completed") == 320
+    for s in stores:
+        s.close()
+
+
+def test_a_result_is_stored_once_per_job_and_index(store):
+    job_id = job(store)
+    first = store.add_image(job_id, 0, image_out(png()))
+    again = store.add_image(job_id, 0, image_out(png((0, 0, 255))))
+    assert again.id == first.id
+    assert store.count_images(job_id=job_id) == 1
+    assert store.image_bytes(again) == png()
+
+
+def test_identical_bytes_share_one_content_addressed_file(store, easel_data_dir):
+    data = png()
+    a = store.add_image(job(store), 0, image_out(data))
+    b = store.add_image(job(store), 0, image_out(data))
+    assert a.id != b.id and a.sha256 == b.sha256
+    files = [p for p in (easel_data_dir / "images").rglob("*") if p.is_file()]
+    assert len(files) == 1
+    assert files[0] == easel_data_dir / "images" / a.sha256[:2] / f"{a.sha256}.png"
+    assert (a.width, a.height, a.bytes) == (64, 48, len(data))
+
+
+def test_gallery_filters_and_soft_delete(store):
+    fox = job(store, provider="qcode", prompt="100% red fox_cub")
+    owl = job(store, provider="gccai", prompt="an owl")
+    img_fox = store.add_image(fox, 0, image_out(png((1, 2, 3)), revised_prompt="a fox at dusk"))
+    store.add_image(owl, 0, image_out(png((4, 5, 6))))
+    assert [i.id for i in store.list_images(provider="qcode")] == [img_fox.id]
+    assert [i.id for i in store.list_images(text="100% red")] == [img_fox.id]
+    assert store.list_images(text="0%_r") == []           # LIKE wildcards in the search are literal
+    assert [i.id for i in store.list_images(text="dusk")] == [img_fox.id]
+    assert store.count_images(since=time.time() + 60) == 0
+    assert store.list_images(provider="qcode")[0].prompt == "100% red fox_cub"
+    assert store.delete_image(img_fox.id) is True
+    assert store.count_images() == 1
+    assert store.list_images(provider="qcode") == []
+    assert store.get_image(img_fox.id).deleted == 1
+
+
+def test_source_url_is_kept_but_not_shown_in_repr(store):
+    row = store.add_image(job(store), 0, image_out(png(), source_url="https://files.example/secret-token.png"))
+    assert store.get_image(row.id).source_url == "https://files.example/secret-token.png"
+    assert "secret-token" not in repr(row)
+
+
+def test_thumbnails_are_webp_and_cached_on_disk(store, easel_data_dir):
+    row = store.add_image(job(store), 0, image_out(png(size=(800, 400))))
+    thumb = store.thumbnail_bytes(row)
+    assert thumb[:4] == b"RIFF" and thumb[8:12] == b"WEBP"
+    cached = list((easel_data_dir / "thumbs").iterdir())
+    assert len(cached) == 1
+    assert store.thumbnail_bytes(row) == thumb
+
+
+def test_inputs_round_trip_by_content_hash(store):
+    data = png((9, 9, 9))
+    sha = store.save_input(data)
+    assert store.save_input(data) == sha
+    assert store.load_input(sha) == data
+    with pytest.raises(FileNotFoundError):
+        store.load_input("0" * 64)
+
+
+def test_job_rows_decode_their_json_and_guarded_updates(store):
+    job_id = job(store, params={"prompt": "a red fox", "n": 2}, inputs={"images": [{"sha": "ab"}]})
+    row = store.get_job(job_id)
+    assert row.params["n"] == 2 and row.inputs["images"][0]["sha"] == "ab" and row.task_ids == []
+    assert store.update_job(job_id, where_status=("running",), status="completed") is False
+    assert store.update_job(job_id, where_status=("queued",), status="cancelled") is True
+    assert store.get_job(job_id).status == "cancelled"
+    store.update_job(job_id, task_ids_json=["t1", "t2"])
+    assert store.get_job(job_id).task_ids == ["t1", "t2"]
+    with pytest.raises(ValueError):
+        store.update_job(job_id, api_key="x")
+
+
+def test_list_jobs_filters_newest_first(store):
+    a = job(store, session_id="s1", created_at=100.0)
+    b = job(store, session_id="s1", provider="qcode", created_at=200.0)
+    job(store, session_id="s2", created_at=300.0)
+    assert [j.id for j in store.list_jobs(session_id="s1")] == [b, a]
+    assert [j.id for j in store.list_jobs(provider="qcode")] == [b]
+    assert store.count_jobs(session_id="s1", since=150.0) == 1
+    assert [j.id for j in store.list_jobs(session_id="s1", limit=1, offset=1)] == [a]
+
+
+def test_the_task_lease_lets_one_owner_download(store):
+    job_id = job(store, provider="gccai", mode="async", status="pending")
+    store.add_tasks(job_id, "gccai", ["task-1"], first_poll_at=0.0, deadline_at=time.time() + 60)
+    assert store.claim_task(job_id, "task-1", 60, "poller-a") is True
+    assert store.claim_task(job_id, "task-1", 60, "poller-b") is False
+    assert store.claim_task(job_id, "task-1", 60, "poller-a") is True     # the holder may renew
+    # A lease left by a process that died runs out, and another poller takes over.
+    store.update_task(job_id, "task-1", lease_until=time.time() - 1)
+    assert store.claim_task(job_id, "task-1", 60, "poller-b") is True
+    store.update_task(job_id, "task-1", status="completed")
+    assert store.claim_task(job_id, "task-1", 60, "poller-c") is False
+
+
+def test_pending_tasks_skip_unfollowed_and_finished_jobs(store):
+    live = job(store, provider="gccai", mode="async", status="pending", key_fingerprint="fp-test")
+    hidden = job(store, provider="gccai", mode="async", status="pending")
+    done = job(store, provider="gccai", mode="async", status="completed")
+    for j in (live, hidden, done):
+        store.add_tasks(j, "gccai", [f"task-{j}"], first_poll_at=0.0, deadline_at=None)
+    store.update_job(hidden, followed=0)
+    pending = store.pending_tasks()
+    assert [(t.job_id, t.key_fingerprint) for t in pending] == [(live, "fp-test")]
+    assert store.pending_tasks(due_before=-1.0) == []
+
+
+def test_same_task_id_in_two_jobs_is_two_tasks(store):
+    # A restarted simulator may hand out an id an older job already holds.
+    a = job(store, provider="gccai", mode="async", status="pending")
+    b = job(store, provider="gccai", mode="async", status="pending")
+    store.add_tasks(a, "gccai", ["task-1"], first_poll_at=0.0, deadline_at=None)
+    store.add_tasks(b, "gccai", ["task-1"], first_poll_at=0.0, deadline_at=None)
+    assert len(store.pending_tasks()) == 2
+
+
+def test_settings_persist(store):
+    assert store.get_setting("budget", 5) == 5
+    store.set_setting("budget", {"USD": 2.5})
+    store.set_setting("budget", {"USD": 3.0})
+    assert Store().get_setting("budget") == {"USD": 3.0}
+
+
+def test_attempts_are_listed_in_order(store):
+    job_id = job(store)
+    store.add_attempt(job_id, 1, status_code=429, error_code="rate_limit_error", latency_s=0.2)
+    store.add_attempt(job_id, 2, status_code=200, latency_s=1.5)
+    assert [(a.attempt, a.status_code, a.error_code) for a in store.list_attempts(job_id)] == [
+        (1, 429, "rate_limit_error"), (2, 200, None)]
