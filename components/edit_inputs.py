@@ -49,6 +49,11 @@ class SourceImage:
         return ImageInput(data=self.data, name=self.name, mime=self.mime)
 
 
+def _mb(n: int) -> str:
+    """Binary megabytes, as the providers' limits are (25 MB = 25 × 2^20 bytes)."""
+    return f"{n / 2**20:.1f}".removesuffix(".0") + " MB"
+
+
 def check_upload(data: bytes, name: str, profile: Profile, *, label: str) -> SourceImage:
     """One uploaded file, checked against the provider's documented limits. Raises UploadError."""
     mime = sniff_mime(data)
@@ -57,8 +62,9 @@ def check_upload(data: bytes, name: str, profile: Profile, *, label: str) -> Sou
                           code="unsupported_image_type")
     limit = profile.max_upload_bytes
     if len(data) > limit:
-        raise UploadError(f"{name} is {len(data) / 1e6:.1f} MB; {profile.label} takes at most "
-                          f"{limit // (1024 * 1024)} MB per file.", code="image_too_large")
+        raise UploadError(f"{name} is {_mb(len(data))}; {profile.label} takes at most {_mb(limit)} per file "
+                          f"({profile.doc or 'its doc'}). Save it smaller (JPEG or WebP) and upload again.",
+                          code="image_too_large")
     return SourceImage(data, name, mime, open_image(data), label)
 
 
@@ -153,8 +159,8 @@ def reference_picker(profile: Profile, source: SourceImage | None, *, key: str =
         st.error(md_escape(problem))
     total = sum(len(r.data) for r in refs) + (len(source.data) if source else 0)
     if total > profile.max_total_upload_bytes:
-        problem = (f"The images total {total / 1e6:.1f} MB; {profile.label} takes at most "
-                   f"{profile.max_total_upload_bytes // (1024 * 1024)} MB in all.")
+        problem = (f"The images total {_mb(total)}; {profile.label} takes at most "
+                   f"{_mb(profile.max_total_upload_bytes)} in all.")
         st.error(md_escape(problem))
     _show_order(source, refs)
     return [r.as_input() for r in refs], problem

@@ -69,7 +69,6 @@ def _preview(img: Image.Image) -> Image.Image:
 
 def _edit_again(image_id: int) -> None:
     st.session_state[EDIT_SOURCE] = image_id
-    st.session_state.pop("easel.references", None)
 
 
 def watch(store, jobs_service, job_id: str) -> None:

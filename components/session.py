@@ -141,10 +141,13 @@ def _provider_options() -> list[str]:
 def _label(pid: str) -> str:
     if pid == ADD_CUSTOM:
         return "Add custom provider…"
-    if pid in _custom_profiles():
-        p = _custom_profiles()[pid]
-        return f"{p.label} (custom, {p.dialect})"
-    return catalog.BUILTIN[pid].label
+    # No session_state here: Streamlit may format options outside a script run. Custom profiles are
+    # registered in the catalog (a name, a URL and a dialect; never a key), so the label is found there.
+    try:
+        p = catalog.get_profile(pid)
+    except EaselError:
+        return pid
+    return f"{p.label} (custom, {p.dialect})" if p.custom else p.label
 
 
 def _add_custom() -> None:

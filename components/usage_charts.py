@@ -98,13 +98,14 @@ def latency_hist_chart(frame) -> alt.Chart:
 
 
 def latency_pct_chart(frame) -> alt.Chart:
-    base = alt.Chart(frame, title="p50 → p95 latency per provider and quality").encode(
+    base = alt.Chart(frame).encode(
         y=alt.Y("group:N", title=None, sort=None), color=alt.Color("provider:N"),
         tooltip=[alt.Tooltip("provider:N"), alt.Tooltip("quality:N"), alt.Tooltip("requests:Q", format=","),
                  alt.Tooltip("p50:Q", title="p50 (s)", format=".1f"), alt.Tooltip("p95:Q", title="p95 (s)", format=".1f")])
     return (base.mark_rule(strokeWidth=3).encode(x=alt.X("p50:Q", title="Seconds"), x2="p95:Q")
             + base.mark_point(filled=True, size=80).encode(x="p50:Q")
-            + base.mark_tick(thickness=3, size=16).encode(x="p95:Q"))
+            + base.mark_tick(thickness=3, size=16).encode(x="p95:Q")).properties(
+        title="p50 → p95 latency per provider and quality")
 
 
 def error_chart(frame) -> alt.Chart:

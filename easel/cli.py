@@ -54,10 +54,10 @@ def main() -> None:
 
 
 # --- shared plumbing ---------------------------------------------------------------------------------
-def _service():
+def _service(*, recover: bool = True):
     from . import jobs
 
-    return jobs.service()
+    return jobs.service(recover=recover)
 
 
 def _client(provider: str, *, base_url: str | None = None):
@@ -173,7 +173,9 @@ def generate(provider, prompt, size, resolution, quality, n, images, mask, async
     req = ImageRequest(prompt=prompt, size=size, resolution=resolution, quality=quality, n=n, model=model,
                        images=[ImageInput.from_ref(ref) for ref in images],
                        mask=ImageInput.from_path(mask) if mask else None, async_=async_, edit=mask is not None)
-    svc = _service()
+    # No recovery here: `generate` runs its own job and leaves other processes' tasks to `easel tasks wait`
+    # and the app, instead of polling them all at once for the second it lives.
+    svc = _service(recover=False)
     try:
         job_id = svc.submit(client, req)
         if async_:

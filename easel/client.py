@@ -9,7 +9,9 @@ from __future__ import annotations
 import base64
 import binascii
 import email.utils
+import functools
 import random
+import ssl
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -30,6 +32,14 @@ __all__ = ["ProviderClient", "Outcome", "AttemptInfo", "MAX_RETRY_AFTER_S", "bac
 
 MAX_RETRY_AFTER_S = 120.0
 _DOWNLOAD_TIMEOUT = httpx.Timeout(connect=10.0, read=120.0, write=60.0, pool=10.0)
+
+
+@functools.lru_cache(maxsize=1)
+def _tls_context() -> ssl.SSLContext:
+    """One verifying TLS context for every client in the process. Building one loads the CA bundle
+    (~0.1 s, more on a busy machine), and JobService builds a client per job inside the key's concurrency
+    slot, so a context per client showed up as a gap between a key's requests (benchmarks/bench_concurrency)."""
+    return httpx.create_ssl_context()
 
 
 @dataclass
@@ -101,9 +111,10 @@ class ProviderClient:
         self._auth = f"Bearer {api_key.strip()}"
         timeout = httpx.Timeout(connect=10.0, read=profile.request_timeout_s, write=60.0, pool=10.0)
         # API calls never follow redirects: a redirect must not carry the key anywhere.
-        self._http = httpx.Client(timeout=timeout, transport=transport, follow_redirects=False,
+        tls = _tls_context()
+        self._http = httpx.Client(timeout=timeout, transport=transport, follow_redirects=False, verify=tls,
                                   headers={"User-Agent": USER_AGENT})
-        self._files = httpx.Client(timeout=_DOWNLOAD_TIMEOUT, transport=transport, follow_redirects=True,
+        self._files = httpx.Client(timeout=_DOWNLOAD_TIMEOUT, transport=transport, follow_redirects=True, verify=tls,
                                    headers={"User-Agent": USER_AGENT})
 
     @property

@@ -16,7 +16,6 @@ Pure Pillow + numpy; no Streamlit.
 
 from __future__ import annotations
 
-import base64
 import io
 from dataclasses import dataclass
 
@@ -26,7 +25,7 @@ from PIL import Image
 __all__ = [
     "BRUSH_COLOR", "ERASER_COLOR", "Fit", "contain_fit", "display_size", "display_copy", "painted_pixels",
     "strokes_to_mask", "empty_mask", "mask_from_bool", "repaint_area", "repaint_fraction", "invert",
-    "normalize_external", "resize_mask", "to_png", "image_from_data_url", "overlay", "paste_back",
+    "normalize_external", "resize_mask", "to_png", "overlay", "paste_back",
     "difference", "difference_heatmap",
 ]
 
@@ -167,14 +166,6 @@ def to_png(image: Image.Image) -> bytes:
     buf = io.BytesIO()
     image.save(buf, format="PNG")
     return buf.getvalue()
-
-
-def image_from_data_url(url: str) -> Image.Image:
-    """The strokes image the canvas sends back as a `data:image/png;base64,…` URL."""
-    _, _, encoded = url.partition(";base64,")
-    img = Image.open(io.BytesIO(base64.b64decode(encoded)))
-    img.load()
-    return img
 
 
 def overlay(image: Image.Image, mask: Image.Image, color: tuple[int, int, int] = BRUSH_COLOR,

@@ -243,8 +243,9 @@ class Poller:
                 self.store.update_task(job.id, task.task_id, last_error=message, next_poll_at=at)
                 return at
             self.store.update_task(job.id, task.task_id, status="failed", last_error=message)
-            self._fail_job(job, profile, e.code, f"{profile.label}: the result of task {task.task_id} could not be "
-                                                 f"stored: {message}")
+            failure = TaskFailed(f"The result of task {task.task_id} could not be stored: {e.message}", code=e.code,
+                                 status=e.status, provider=profile.label)
+            self._fail_job(job, profile, e.code, failure.user_message())
             return None
         cost = pricing.actual(profile, self._request(job), status).amount
         self.store.update_task(job.id, task.task_id, status="completed", progress=100, cost=cost, polls=task.polls + 1,

@@ -146,7 +146,7 @@ def bounds(store) -> tuple[date, date] | None:
 
 def filter_options(store) -> dict[str, list]:
     """What the filter widgets offer: providers and key fingerprints that appear in the log."""
-    rows = store._read("SELECT provider, key_fingerprint, MIN(simulated) FROM usage_daily "
+    rows = store._read("SELECT provider, key_fingerprint, MIN(simulated) FROM usage_keys "
                        "GROUP BY provider, key_fingerprint ORDER BY provider, key_fingerprint")
     return {"providers": sorted({r[0] for r in rows}),
             "keys": [(r[1], r[0], bool(r[2])) for r in rows if r[1]]}
@@ -248,6 +248,7 @@ class Kpis:
     previous_range: tuple[date, date]
     currency: str
     rates: Rates
+    simulated_requests: int = 0     # Demo requests among those in the range
 
     @property
     def row_spend(self) -> list[SpendMetric]:
@@ -258,21 +259,39 @@ class Kpis:
         return [self.spend, self.images, self.cost_per_image, self.success_rate, self.median_latency]
 
 
-def _spend_by_day(store, f: Filters, lo: date, hi: date) -> dict[int, dict[str, float]]:
+def _day_stats(store, f: Filters, lo: date, hi: date) -> dict[int, dict]:
+    """Per usage day: spend per currency, requests, images, completed, failed, unpriced, simulated requests."""
     where, args = f.where(start=lo, end=hi, days=False)
-    out: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for day, cur, cost in store._read(f"SELECT day, currency, SUM(cost) FROM usage_daily{where} "
-                                      "GROUP BY day, currency", args):
-        out[day][cur] += cost
+    fail = ", ".join(f"'{s}'" for s in us.FAILURE_STATUSES)
+    out: dict[int, dict] = {}
+    for day, cur, cost, req, img, ok, bad, unpriced, sim in store._read(
+            "SELECT day, currency, SUM(cost), SUM(requests), SUM(images), "
+            "SUM(CASE WHEN status = 'completed' THEN requests ELSE 0 END), "
+            f"SUM(CASE WHEN status IN ({fail}) THEN requests ELSE 0 END), SUM(unpriced), "
+            f"SUM(CASE WHEN simulated = 1 THEN requests ELSE 0 END) FROM usage_daily{where} "
+            "GROUP BY day, currency", args):
+        d = out.setdefault(day, {"amounts": defaultdict(float), "requests": 0, "images": 0, "completed": 0,
+                                 "failed": 0, "unpriced": 0, "simulated": 0})
+        d["amounts"][cur] += cost
+        for k, v in (("requests", req), ("images", img), ("completed", ok), ("failed", bad), ("unpriced", unpriced),
+                     ("simulated", sim)):
+            d[k] += v
     return out
 
 
-def _sum_days(by_day: dict[int, dict[str, float]], lo: date, hi: date) -> dict[str, float]:
-    acc: dict[str, float] = defaultdict(float)
+def _sum_days(stats: dict[int, dict], lo: date, hi: date) -> dict:
+    acc: dict = {"amounts": defaultdict(float), "requests": 0, "images": 0, "completed": 0, "failed": 0,
+                 "unpriced": 0, "simulated": 0}
     for d in range(_day(lo), _day(hi) + 1):
-        for cur, v in by_day.get(d, {}).items():
-            acc[cur] += v
-    return dict(acc)
+        st = stats.get(d)
+        if st is None:
+            continue
+        for cur, v in st["amounts"].items():
+            acc["amounts"][cur] += v
+        for k in ("requests", "images", "completed", "failed", "unpriced", "simulated"):
+            acc[k] += st[k]
+    acc["amounts"] = dict(acc["amounts"])
+    return acc
 
 
 def _spend_metric(key, label, amounts, prev, currency, rates, note) -> SpendMetric:
@@ -298,20 +317,11 @@ def spend_on_day(store, d: date, *, providers=(), simulated: bool | None = None)
         f"SELECT currency, SUM(cost) FROM usage_daily{where} GROUP BY currency", args)}
 
 
-def _range_rows(store, f: Filters, lo: date, hi: date) -> dict[str, float]:
-    where, args = f.where(start=lo, end=hi, days=False)
-    fail = ", ".join(f"'{s}'" for s in us.FAILURE_STATUSES)
-    r = store._read(
-        "SELECT COALESCE(SUM(requests), 0), COALESCE(SUM(images), 0), "
-        "COALESCE(SUM(CASE WHEN status = 'completed' THEN requests END), 0), "
-        f"COALESCE(SUM(CASE WHEN status IN ({fail}) THEN requests END), 0), COALESCE(SUM(unpriced), 0) "
-        f"FROM usage_daily{where}", args)[0]
-    return dict(requests=r[0], images=r[1], completed=r[2], failed=r[3], unpriced=r[4])
-
-
 def _latency_hist(store, f: Filters, lo: date, hi: date, by: str = "") -> list[tuple]:
-    where, args = f.where(start=lo, end=hi, days=False)
-    where += (" AND " if where else " WHERE ") + "status = 'completed'"
+    """(…by columns, bucket, count) of completed requests: the rollup holds only those."""
+    if f.statuses and "completed" not in f.statuses:
+        return []
+    where, args = f.where(start=lo, end=hi, days=False, table_has_status=False)
     cols = f"{by}, " if by else ""
     return store._read(f"SELECT {cols}bucket, SUM(count) FROM usage_latency{where} GROUP BY {cols}bucket", args)
 
@@ -324,8 +334,15 @@ def kpis(store, filters: Filters = Filters(), *, currency: str = "CNY", rates: R
     month0 = today.replace(day=1)
     prev_month_day = _month_back(today)
     lo = min(prev_month_day.replace(day=1), week0 - timedelta(days=7), today - timedelta(days=1))
+    start, end = f.start, f.end
+    length = (end - start).days + 1
+    pstart, pend = start - timedelta(days=length), start - timedelta(days=1)
     # The fixed periods ignore the date filter (they are "today", "this week"...) but honour every other one.
-    by_day = _spend_by_day(store, f, lo, today)
+    # One scan covers both when they overlap, as they do by default; two when the range lies far back.
+    if pstart <= today + timedelta(days=1) and lo <= end + timedelta(days=1):
+        fixed = ranged = _day_stats(store, f, min(lo, pstart), max(today, end))
+    else:
+        fixed, ranged = _day_stats(store, f, lo, today), _day_stats(store, f, pstart, end)
     periods = {
         "today": ("Spend today", (today, today), (today - timedelta(days=1),) * 2, "vs yesterday"),
         "week": ("Spend this week", (week0, today), (week0 - timedelta(days=7), today - timedelta(days=7)),
@@ -333,37 +350,34 @@ def kpis(store, filters: Filters = Filters(), *, currency: str = "CNY", rates: R
         "month": ("Spend this month", (month0, today), (prev_month_day.replace(day=1), prev_month_day),
                   "vs the same days last month"),
     }
-    spend = {k: _spend_metric(k, label, _sum_days(by_day, *cur), _sum_days(by_day, *prev), currency, rates, note)
-             for k, (label, cur, prev, note) in periods.items()}
+    spend = {k: _spend_metric(k, label, _sum_days(fixed, *c)["amounts"], _sum_days(fixed, *p)["amounts"], currency,
+                              rates, note) for k, (label, c, p, note) in periods.items()}
 
-    start, end = f.start, f.end
-    length = (end - start).days + 1
-    pstart, pend = start - timedelta(days=length), start - timedelta(days=1)
     note = f"vs the {length} days before"
-    cur_amounts = _sum_days(_spend_by_day(store, f, start, end), start, end)
-    prev_amounts = _sum_days(_spend_by_day(store, f, pstart, pend), pstart, pend)
-    range_spend = _spend_metric("spend", "Spend in range", cur_amounts, prev_amounts, currency, rates, note)
-    cur, prev = _range_rows(store, f, start, end), _range_rows(store, f, pstart, pend)
+    cur, prev = _sum_days(ranged, start, end), _sum_days(ranged, pstart, pend)
+    range_spend = _spend_metric("spend", "Spend in range", cur["amounts"], prev["amounts"], currency, rates, note)
 
-    def per_image(amounts, rows):
-        return _total(amounts, currency, rates)[0] / rows["images"] if rows["images"] else None
+    def per_image(rows):
+        return _total(rows["amounts"], currency, rates)[0] / rows["images"] if rows["images"] else None
 
     def rate(rows):
         done = rows["completed"] + rows["failed"]
         return rows["completed"] / done if done else None
 
-    med = percentile_from_hist(_latency_hist(store, f, start, end), 0.5)
-    pmed = percentile_from_hist(_latency_hist(store, f, pstart, pend), 0.5)
+    hist = _latency_hist(store, f, pstart, end, by=f"day >= {_day(start)}")
+    med = percentile_from_hist([(b, n) for c, b, n in hist if c], 0.5)
+    pmed = percentile_from_hist([(b, n) for c, b, n in hist if not c], 0.5)
     return Kpis(
         today=spend["today"], week=spend["week"], month=spend["month"], spend=range_spend,
         requests=Metric("requests", "Requests", cur["requests"], prev["requests"], "count", note=note),
         images=Metric("images", "Images", cur["images"], prev["images"], "count", note=note),
-        cost_per_image=Metric("cost_per_image", "Average cost per image", per_image(cur_amounts, cur),
-                              per_image(prev_amounts, prev), "money", currency, note, higher_is_better=False),
+        cost_per_image=Metric("cost_per_image", "Average cost per image", per_image(cur), per_image(prev), "money",
+                              currency, note, higher_is_better=False),
         success_rate=Metric("success_rate", "Success rate", rate(cur), rate(prev), "percent", note=note),
         median_latency=Metric("median_latency", "Median latency", med, pmed, "seconds", note=note,
                               higher_is_better=False),
-        unpriced=cur["unpriced"], range=(start, end), previous_range=(pstart, pend), currency=currency, rates=rates)
+        unpriced=cur["unpriced"], range=(start, end), previous_range=(pstart, pend), currency=currency, rates=rates,
+        simulated_requests=cur["simulated"])
 
 
 # --- latency buckets ----------------------------------------------------------------------------------------
@@ -675,10 +689,11 @@ class Dashboard:
 def dashboard(store, filters: Filters = Filters(), *, split: str = "provider", currency: str = "CNY",
               rates: Rates = Rates(), now=None) -> Dashboard:
     f = filters.resolved(store, now)
+    k = kpis(store, f, currency=currency, rates=rates, now=now)
     d = daily(store, f, split=split, currency=currency, rates=rates)
     h, pct = latency(store, f)
-    return Dashboard(f, kpis(store, f, currency=currency, rates=rates, now=now), d, cumulative(d), h, pct,
-                     errors(store, f), top_prompts(store, f), count_requests(store, f), count_simulated(store, f))
+    return Dashboard(f, k, d, cumulative(d), h, pct, errors(store, f), top_prompts(store, f), int(k.requests.value),
+                     k.simulated_requests if f.include_simulated else 0)
 
 
 def report_text(store, filters: Filters = Filters(), *, currency: str = "CNY", rates: Rates = Rates(),

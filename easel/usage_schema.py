@@ -3,8 +3,9 @@
 Three rollups, each keyed by the usage day:
 - `usage_daily`: day × provider × model × endpoint × mode × quality × resolution × status × error_code × currency
   × simulated × key fingerprint → requests, images, cost sums, latency sum.
-- `usage_latency`: day × provider × quality × status × simulated × key fingerprint × log bucket → count, for
-  p50 / p95 without reading the log (20 buckets per decade: a bucket's midpoint is within 6 % of any value in it).
+- `usage_latency`: completed requests, day × provider × quality × simulated × key fingerprint × log bucket →
+  count, for p50 / p95 without reading the log (20 buckets per decade: a bucket's midpoint is within 6 % of
+  any value in it).
 - `usage_prompt_daily`: day × prompt × provider × key fingerprint × simulated → requests, images, failures, with
   prompt texts held once in `usage_prompts`.
 
@@ -31,7 +32,7 @@ FAILURE_STATUSES = ("failed", "timed_out", "interrupted")
 # Providers do not bill these (QCode: "Failures don't charge"); any other request without an actual cost is
 # counted at its estimate, so in-flight work shows in today's spend and in budget checks.
 ZERO_COST_STATUSES = ("failed", "cancelled")
-ROLLUP_TABLES = ("usage_daily", "usage_latency", "usage_prompt_daily")
+ROLLUP_TABLES = ("usage_daily", "usage_latency", "usage_prompt_daily", "usage_keys")
 
 
 def _q(values: tuple[str, ...]) -> str:
@@ -78,7 +79,7 @@ def _daily_measures(r: str) -> list[tuple[str, str]]:
 
 def _latency_keys(r: str) -> list[tuple[str, str]]:
     return [("day", _day(r)), ("provider", f"{r}.provider"), ("quality", f"COALESCE({r}.quality, '')"),
-            ("status", f"{r}.status"), ("simulated", f"{r}.simulated"),
+            ("simulated", f"{r}.simulated"),
             ("key_fingerprint", f"COALESCE({r}.key_fingerprint, '')"), ("bucket", _bucket(r))]
 
 
@@ -112,10 +113,12 @@ def _prompt_id(r: str) -> str:
 
 
 def _row_statements(r: str, sign: int) -> list[str]:
-    lat_where = f"{r}.latency_s IS NOT NULL"
+    lat_where = f"{r}.latency_s IS NOT NULL AND {r}.status = 'completed'"
     stmts = []
     if sign > 0:
         stmts.append(f"INSERT OR IGNORE INTO usage_prompts (prompt) VALUES ({r}.prompt)")
+        stmts.append(f"INSERT OR IGNORE INTO usage_keys (provider, key_fingerprint, simulated) VALUES "
+                     f"({r}.provider, COALESCE({r}.key_fingerprint, ''), {r}.simulated)")
     stmts += [_upsert_row("usage_daily", _daily_keys(r), _daily_measures(r), sign),
               _upsert_row("usage_latency", _latency_keys(r), [("count", "1")], sign, lat_where),
               _upsert_row("usage_prompt_daily", _prompt_keys(r, _prompt_id(r)), _prompt_measures(r), sign)]
@@ -153,8 +156,11 @@ def rollup_merge_sql(where: str = "true") -> list[str]:
 
     return [
         f"INSERT OR IGNORE INTO usage_prompts (prompt) SELECT DISTINCT prompt FROM jobs WHERE {where}",
+        "INSERT OR IGNORE INTO usage_keys (provider, key_fingerprint, simulated) SELECT DISTINCT provider, "
+        f"COALESCE(key_fingerprint, ''), simulated FROM jobs WHERE {where}",
         merge("usage_daily", _daily_keys("jobs"), _daily_measures("jobs")),
-        merge("usage_latency", _latency_keys("jobs"), [("count", "1")], extra_where="jobs.latency_s IS NOT NULL"),
+        merge("usage_latency", _latency_keys("jobs"), [("count", "1")],
+              extra_where="jobs.latency_s IS NOT NULL AND jobs.status = 'completed'"),
         merge("usage_prompt_daily", _prompt_keys("jobs", "p.id"), _prompt_measures("jobs"),
               extra_from=" JOIN usage_prompts p ON p.prompt = jobs.prompt"),
     ]
@@ -189,10 +195,12 @@ MIGRATION_STATEMENTS: tuple[str, ...] = (
     # The filter lists (providers, key fingerprints) read these without a scan of every day.
     "CREATE INDEX usage_daily_provider_key ON usage_daily (provider, key_fingerprint, day)",
     """CREATE TABLE usage_latency (
-        day INTEGER NOT NULL, provider TEXT NOT NULL, quality TEXT NOT NULL, status TEXT NOT NULL,
-        simulated INTEGER NOT NULL, key_fingerprint TEXT NOT NULL, bucket INTEGER NOT NULL,
-        count INTEGER NOT NULL DEFAULT 0,
-        PRIMARY KEY (day, provider, quality, status, simulated, key_fingerprint, bucket)) WITHOUT ROWID""",
+        day INTEGER NOT NULL, provider TEXT NOT NULL, quality TEXT NOT NULL, simulated INTEGER NOT NULL,
+        key_fingerprint TEXT NOT NULL, bucket INTEGER NOT NULL, count INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (day, provider, quality, simulated, key_fingerprint, bucket)) WITHOUT ROWID""",
+    # Every (provider, key, demo) pair ever logged, for the filter lists; rows are never removed.
+    """CREATE TABLE usage_keys (provider TEXT NOT NULL, key_fingerprint TEXT NOT NULL, simulated INTEGER NOT NULL,
+        PRIMARY KEY (provider, key_fingerprint, simulated)) WITHOUT ROWID""",
     "CREATE TABLE usage_prompts (id INTEGER PRIMARY KEY, prompt TEXT NOT NULL UNIQUE)",
     """CREATE TABLE usage_prompt_daily (
         day INTEGER NOT NULL, prompt_id INTEGER NOT NULL, provider TEXT NOT NULL, key_fingerprint TEXT NOT NULL,

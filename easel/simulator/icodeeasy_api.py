@@ -117,10 +117,13 @@ async def _submit(ctx: Ctx, prefix: str) -> Response:
     day = beijing_day()
     names = [f"{task_id}-{seq}.png" for seq in range(1, n + 1)]
     urls = [f"{ctx.base}{prefix}/v1/images/files/gpt-image-2/{day}/{name}" for name in names]
-    if not is_async and ctx.state.settings.latency > 0:
-        await asyncio.sleep(ctx.state.settings.latency)
+    started = time.monotonic()
     bomb = ctx.take("bomb") is not None
     await store_images(ctx, prompt, wh, n, names=names, inputs=inputs, bomb=bomb)
+    # As in openai_api: a sync call's `latency` includes the rendering.
+    remaining = ctx.state.settings.latency - (time.monotonic() - started)
+    if not is_async and remaining > 0:
+        await asyncio.sleep(remaining)
     if not is_async:
         return JSONResponse({"id": task_id, "created": int(time.time()), "data": [{"url": u} for u in urls]})
     fail, stuck = submit_effects(ctx)

@@ -30,7 +30,10 @@ def jobs_service(monkeypatch, easel_data_dir):
     from easel import jobs
     from easel.store import Store
 
-    svc = jobs.JobService(Store(), recover=False)
+    from easel.catalog import PollSchedule
+
+    # gccai's documented first poll is 15 s away; the simulator finishes at once, so poll straight away.
+    svc = jobs.JobService(Store(), recover=False, poll_schedule=PollSchedule(0.1, 0.1, 0.2, 60.0))
     monkeypatch.setattr(jobs, "_service", svc)
     yield svc
     svc.close(wait=True)
@@ -239,3 +242,48 @@ def test_qcode_takes_a_mask_with_a_single_image_only(sim, monkeypatch):
     assert "edit.mask.tool" not in at.session_state
     assert "Image 2: gallery-" in _texts(at)
     client.close()
+
+
+def test_gccai_gets_the_mask_as_a_data_url_of_the_first_image_size(sim, monkeypatch, jobs_service):
+    from easel.client import ProviderClient
+    from easel.request import decode_data_url
+
+    monkeypatch.syspath_prepend(str(ROOT))
+    profile = catalog.simulated_profile(catalog.BUILTIN["gccai"], sim.url)
+    client = ProviderClient(profile, "sim-test-key")
+    data = _source_png()
+    at = _app(profile, client, **{"easel.edit_source": _gallery_image(_store(), data, provider="gccai")})
+    at.run()
+    at.session_state[f"edit.mask.canvas.{_source_id(data)}"] = _canvas_value()
+    at.text_area(key="edit.prompt").input("a kite in the sky")
+    at.run()
+    at.button(key="edit.submit").click().run()
+    assert not at.exception, at.exception
+    job = jobs_service.wait(at.session_state["easel.last_job.edit"], timeout=60)
+    assert job.status == "completed", job.error_message
+    (req,) = [r for r in sim.requests("/gccai/v1/images/generations")]
+    mime, mask_bytes = decode_data_url(req.json["mask_url"])
+    mask = Image.open(io.BytesIO(mask_bytes))
+    assert mime == "image/png" and mask.size == (SRC_W, SRC_H) and mask.mode == "RGBA"
+    assert 0 < masks.repaint_fraction(mask) < 0.2
+    client.close()
+
+
+def test_uploads_are_sniffed_and_held_to_the_providers_file_limit(monkeypatch):
+    from dataclasses import replace
+
+    from easel.errors import UploadError
+
+    monkeypatch.syspath_prepend(str(ROOT))
+    from components.edit_inputs import check_upload
+
+    qcode = catalog.BUILTIN["qcode"]
+    png = _source_png()
+    ok = check_upload(png, "scene.png", qcode, label="upload")
+    assert ok.size == (SRC_W, SRC_H) and ok.mime == "image/png"
+    with pytest.raises(UploadError, match="not a PNG, JPEG or WebP"):
+        check_upload(b"GIF89a" + png[6:], "scene.png", qcode, label="upload")
+    small = replace(qcode, max_upload_bytes=2**20)
+    with pytest.raises(UploadError, match=r"^scene.png is 4.5 MB; QCode takes at most 1 MB per file") as err:
+        check_upload(png, "scene.png", small, label="upload")
+    assert err.value.code == "image_too_large"

@@ -177,3 +177,35 @@ def test_no_key_is_explained_and_generate_is_disabled(app, sim, monkeypatch, pid
     assert [w.value for w in at.sidebar.warning] == [md_escape(f"No API key: set EASEL_{env}_API_KEY or type one")]
     at.text_area(key="gen.prompt").input("anything").run()
     assert at.button(key="gen.go").disabled
+
+
+def test_a_running_job_shows_elapsed_against_typical_latency_and_can_be_cancelled(app, demo, jobs_for_test):
+    at = app
+    demo.configure(latency=3.0)
+    at.text_area(key="gen.prompt").input("a slow sunrise").run()
+    at.button(key="gen.go").click().run()
+    [job_id] = at.session_state["easel.last_job.generate"]
+    at.run()
+    [bar] = at.get("progress")
+    assert "of ~2 s typical · demo · n=1" in bar.proto.text
+    at.button(key=f"gen.jobs.cancel.{job_id}").click().run()
+    assert jobs_for_test.store.get_job(job_id).status == "cancelled"
+    assert any(i.value.startswith("Cancelled after") for i in at.info)
+    assert not at.get("progress")
+
+
+def test_a_custom_provider_is_added_from_the_sidebar_and_generates(app, sim, jobs_for_test):
+    at = app
+    at.sidebar.selectbox(key="easel.provider").set_value("__add_custom__").run()
+    at.sidebar.text_input(key="easel.custom.name").input("My Gateway")
+    at.sidebar.text_input(key="easel.custom.url").input(sim.url + "/openai/v1")
+    at.sidebar.selectbox(key="easel.custom.dialect").set_value("openai")
+    at.sidebar.button[0].click().run()          # the form's submit button
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["easel.provider"] == "custom-my-gateway"
+    assert "My Gateway (custom, openai)" in at.sidebar.selectbox(key="easel.provider").options
+    assert [w.value for w in at.sidebar.warning] == [md_escape("No API key: type one")]
+    at.sidebar.text_input(key="easel.key.custom-my-gateway").input("sk-test-gateway").run()
+    [job] = _generate(at, jobs_for_test, "through my gateway")
+    assert job.status == "completed" and job.provider == "custom-my-gateway"
+    assert sim.requests("/openai/v1/images/generations")[-1].json["prompt"] == "through my gateway"

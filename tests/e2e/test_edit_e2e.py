@@ -1,21 +1,15 @@
 """End to end in headless Chromium: upload an image, paint a stroke with the mouse, send the edit to the
 simulator, and check what the provider received and what the gallery kept.
 
-The app runs as `streamlit run app.py` with the Demo provider pointed at this test process's simulator
-(EASEL_SIMULATOR_URL), so the recorded requests are readable here.
+Fixtures from tests/e2e/conftest.py: the app (`streamlit run app.py`) whose Demo provider uses this test
+session's simulator, so the recorded requests are readable here.
 """
 
 from __future__ import annotations
 
 import io
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import numpy as np
 import pytest
 from PIL import Image
@@ -26,57 +20,7 @@ pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC_W, SRC_H = 1536, 1024
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def app_url(sim, easel_data_dir, tmp_path):
-    port = _free_port()
-    env = dict(os.environ, EASEL_SIMULATOR_URL=sim.url, EASEL_DATA_DIR=str(easel_data_dir))
-    log = open(tmp_path / "streamlit.log", "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
-         "--global.developmentMode", "false", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                if httpx.get(f"{url}/_stcore/health", timeout=1).text == "ok":
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None:
-                raise RuntimeError((tmp_path / "streamlit.log").read_text())
-            time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
-
-
-@pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True)
-        pg = browser.new_page(viewport={"width": 1400, "height": 1300})
-        yield pg
-        browser.close()
-
-
-def _wait_idle(page, timeout=60_000):
-    page.wait_for_timeout(300)      # let a rerun start before waiting for it to finish
-    page.wait_for_selector(IDLE, timeout=timeout)
+PROMPT = "a red boat on the water (edit e2e)"
 
 
 def _source_file(tmp_path) -> tuple[Path, np.ndarray]:
@@ -87,15 +31,17 @@ def _source_file(tmp_path) -> tuple[Path, np.ndarray]:
     return path, px
 
 
-def test_paint_a_stroke_and_the_provider_gets_that_mask(app_url, page, sim, tmp_path, easel_data_dir, monkeypatch):
+def test_paint_a_stroke_and_the_provider_gets_that_mask(e2e_server, page, wait_idle, tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(ROOT))
+    sim = e2e_server.sim
+    sim.reset()
     src_path, src_px = _source_file(tmp_path)
-    page.goto(f"{app_url}/edit")
+    page.get_by_role("link", name="Edit").click()
     page.wait_for_selector("[data-testid='stFileUploaderDropzoneInput']", state="attached", timeout=60_000)
-    _wait_idle(page)
+    wait_idle(page)
     page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(src_path))
     page.wait_for_selector(".dc-container canvas", state="attached", timeout=60_000)
-    _wait_idle(page)
+    wait_idle(page)
 
     container = page.locator(".dc-container").first
     box = container.bounding_box()
@@ -111,14 +57,14 @@ def test_paint_a_stroke_and_the_provider_gets_that_mask(app_url, page, sim, tmp_
         page.mouse.move(box["x"] + x, box["y"] + y)
     page.mouse.up()
     page.wait_for_selector("text=of the image will be repainted", timeout=30_000)
-    _wait_idle(page)
+    wait_idle(page)
 
-    page.get_by_label("What should change?").fill("a red boat on the water")
+    page.get_by_label("What should change?").fill(PROMPT)
     page.get_by_label("What should change?").press("Control+Enter")
-    _wait_idle(page)
+    wait_idle(page)
     page.get_by_role("button", name="Send edit").click()
     page.wait_for_selector("text=Keep unmasked pixels", timeout=60_000)
-    _wait_idle(page)
+    wait_idle(page)
 
     # --- what the provider received -------------------------------------------------------------
     (req,) = sim.requests("/images/edits")
@@ -142,8 +88,8 @@ def test_paint_a_stroke_and_the_provider_gets_that_mask(app_url, page, sim, tmp_
     from components.edit_results import PASTE_BACK_IDX
     from easel.store import Store
 
-    store = Store()
-    (job,) = store.list_jobs()
+    store = Store(e2e_server.data_dir / "easel.db")
+    (job,) = [j for j in store.list_jobs() if j.prompt == PROMPT]
     rows = {r.idx: r for r in store.list_images(job_id=job.id)}
     merged = np.asarray(Image.open(io.BytesIO(store.image_bytes(rows[PASTE_BACK_IDX]))).convert("RGB"))
     assert merged.shape == src_px.shape
@@ -151,5 +97,60 @@ def test_paint_a_stroke_and_the_provider_gets_that_mask(app_url, page, sim, tmp_
     assert changed.any()
     assert not (changed & ~area).any()
 
+    # The user sees the comparison: before, after, and where they differ.
+    for caption in ("Before", "After, unmasked pixels kept", "Difference (brighter = more change)"):
+        assert page.get_by_text(caption, exact=True).count() == 1
+
+    # Streamlit scrolls inside its own container, so a tall viewport is what captures the whole page.
+    page.set_viewport_size({"width": 1400, "height": 2400})
+    wait_idle(page)
     (ROOT / "docs" / "screenshots").mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ROOT / "docs" / "screenshots" / "edit.png"), full_page=True)
+
+
+def _repaint_percent(page) -> float:
+    for text in page.locator("[data-testid='stCaptionContainer']").all_inner_texts():
+        if "of the image will be repainted" in text:
+            return float(text.split("%")[0])
+    return 0.0
+
+
+def test_eraser_undo_rectangle_and_invert_change_the_mask(page, wait_idle, tmp_path):
+    src_path, _ = _source_file(tmp_path)
+    page.get_by_role("link", name="Edit").click()
+    page.wait_for_selector("[data-testid='stFileUploaderDropzoneInput']", state="attached")
+    wait_idle(page)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(src_path))
+    page.wait_for_selector(".dc-container canvas", state="attached")
+    wait_idle(page)
+    canvas = page.locator(".dc-container").first
+
+    def drag(x0, y0, x1, y1, steps=30):
+        canvas.scroll_into_view_if_needed()     # mouse events outside the viewport reach nothing
+        box = canvas.bounding_box()
+        page.mouse.move(box["x"] + x0, box["y"] + y0)
+        page.mouse.down()
+        page.mouse.move(box["x"] + x1, box["y"] + y1, steps=steps)
+        page.mouse.up()
+        wait_idle(page)
+
+    drag(100, 200, 500, 200)
+    painted = _repaint_percent(page)
+    assert painted > 0
+    page.get_by_text("Eraser", exact=True).click()
+    wait_idle(page)
+    assert _repaint_percent(page) == painted            # switching tools keeps the drawing
+    drag(100, 200, 300, 200)
+    assert 0 < _repaint_percent(page) < painted
+    page.locator(".dc-root").first.hover()
+    page.get_by_role("button", name="Undo").click()
+    wait_idle(page)
+    assert _repaint_percent(page) == painted
+    page.get_by_text("Rectangle", exact=True).click()
+    wait_idle(page)
+    drag(50, 300, 150, 380, steps=5)
+    with_rect = _repaint_percent(page)
+    assert with_rect > painted
+    page.get_by_text("Invert mask").click()
+    wait_idle(page)
+    assert abs(_repaint_percent(page) - (100 - with_rect)) < 0.2

@@ -177,19 +177,25 @@ def test_retry_sends_the_original_request_with_its_input_images(sim, service):
 # --- async tasks ---------------------------------------------------------------------------------------
 
 def test_fifty_gccai_tasks_are_polled_with_one_batch_request_per_cycle(sim, service):
-    svc = service()
+    # Submit everything first (a service that never polls), so one poller then follows all 50 at once.
+    submitter = service(poll_schedule=PollSchedule(3600, 3600, 3600, 7200))
     sim.configure(task_duration=0.5)
     client = make_client(sim, "gccai")
-    ids = [svc.submit(client, ImageRequest(prompt=f"tile {i}", size="1:1", resolution="1k", quality="low"))
+    ids = [submitter.submit(client, ImageRequest(prompt=f"tile {i}", size="1:1", resolution="1k", quality="low"))
            for i in range(50)]
+    wait_for(lambda: submitter.store.count_jobs(status="pending") == 50)
+    submitter.close()
+    sim.reset()
+
+    svc = service()
+    svc.register(client)
     jobs = [svc.wait(i, timeout=60) for i in ids]
     assert [j.status for j in jobs] == ["completed"] * 50
     assert all(svc.store.count_images(job_id=i) == 1 for i in ids)
-    batches = [r for r in sim.requests() if r.path.endswith("/tasks/batch")]
-    assert [r for r in sim.requests() if r.endpoint == "poll" and r.method == "GET"] == []
-    assert len(batches) == svc.poller.poll_requests == svc.poller.cycles
-    assert len(batches) < 50            # batching, not one request per task
-    assert {t for r in batches for t in r.json["task_ids"]} == {t for j in jobs for t in j.task_ids}
+    polls = [r for r in sim.requests() if r.endpoint == "poll"]
+    assert len(polls) == svc.poller.poll_requests == svc.poller.cycles
+    assert polls[0].path.endswith("/tasks/batch")
+    assert sorted(polls[0].json["task_ids"]) == sorted(t for j in jobs for t in j.task_ids)
     assert len(file_requests(sim)) == 50
     assert all(j.cost_actual is not None and j.currency == "USD" for j in jobs)
     client.close()
@@ -220,6 +226,28 @@ def test_a_failed_task_reaches_failed_with_the_providers_reason(sim, service):
     assert job.error_code
     assert "failed" in job.error_message and job.task_ids[0] in job.error_message
     assert job.cost_actual == 0
+
+
+def test_poll_errors_back_off_and_the_task_still_completes(sim, service):
+    svc = service()
+    sim.configure(task_duration=0.2)
+    sim.set_faults([{"kind": "http_503", "endpoint": "poll", "provider": "gccai", "times": 3}])
+    job = svc.wait(svc.submit(make_client(sim, "gccai"), ImageRequest(prompt="x", size="1:1")), timeout=30)
+    assert job.status == "completed"
+    assert [r.status for r in sim.requests() if r.endpoint == "poll"][:3] == [503, 503, 503]
+    (task,) = svc.store.list_tasks(job.id)
+    assert task.status == "completed" and task.last_error is None
+
+
+def test_an_expired_result_link_fails_the_job_without_leaking_the_link(sim, service):
+    svc = service()
+    sim.configure(task_duration=0.1)
+    sim.set_faults([{"kind": "result_404", "endpoint": "file", "provider": "gccai"}])
+    job = svc.wait(svc.submit(make_client(sim, "gccai"), ImageRequest(prompt="x", size="1:1")), timeout=30)
+    assert job.status == "failed"
+    assert "expired" in job.error_message and "://" not in job.error_message
+    assert not any(r.path in job.error_message for r in file_requests(sim))
+    assert svc.store.list_images(job_id=job.id) == []
 
 
 def test_a_stuck_task_times_out_and_can_still_be_checked_by_hand(sim, service):

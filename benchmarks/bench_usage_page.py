@@ -1,0 +1,100 @@
+"""How long the Usage page's script takes with a 1,000,000-request usage log, against a 1,000-request one.
+
+    python benchmarks/bench_usage_page.py --dir /tmp/easel-bench            # makes both logs if missing
+    python benchmarks/bench_usage_page.py --dir /tmp/easel-bench --rows 200000 --runs 3
+
+For each log it prints the time of easel.usage.dashboard() (every number and chart frame the page shows) and of
+a whole AppTest run of pages/usage.py (widgets, SQL, Altair specs, Arrow serialisation, the request table),
+after warm-up runs that pay the imports and AppTest's set-up. Figures are medians of --runs; the big/small ratio is printed
+because the machine's absolute speed varies with its load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from gen_usage_log import make_log  # noqa: E402
+
+
+def _ensure(directory: Path, rows: int, days: int) -> Path:
+    db = directory / "easel.db"
+    if not db.exists():
+        print(f"generating {rows:,} rows in {db} …", flush=True)
+        r = make_log(db, rows, days)
+        print(f"  generated in {r['generate_s'] + r['insert_s']:.0f} s", flush=True)
+    return directory
+
+
+def _measure(directory: Path, runs: int) -> dict[str, float]:
+    from streamlit.testing.v1 import AppTest
+
+    from easel import usage
+    from easel.currency import load_rates
+    from easel.store import Store
+
+    os.environ["EASEL_DATA_DIR"] = str(directory)
+    store = Store(directory / "easel.db")
+    n = store._read("SELECT COUNT(*) FROM jobs")[0][0]
+    rates = load_rates(store)
+    data = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        usage.dashboard(store, usage.Filters(), rates=rates)
+        data.append(time.perf_counter() - t)
+    # One AppTest per log: its first run also pays AppTest's own per-instance set-up (a scan of installed
+    # packages for components), so the script's time is read from the reruns, which execute the whole page.
+    at = AppTest.from_file(str(ROOT / "pages" / "usage.py"), default_timeout=300)
+    page, first = [], None
+    for i in range(runs + 1):
+        t = time.perf_counter()
+        at.run()
+        elapsed = time.perf_counter() - t
+        if at.exception:
+            raise SystemExit(f"the page raised: {at.exception}")
+        if i == 0:
+            first = elapsed
+        else:
+            page.append(elapsed)
+    store.close()
+    return {"rows": n, "data": statistics.median(data), "page": statistics.median(page), "page_first": first,
+            "page_min": min(page)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dir", type=Path, required=True, help="holds big/easel.db and small/easel.db")
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--small", type=int, default=1_000)
+    ap.add_argument("--days", type=int, default=90)
+    ap.add_argument("--runs", type=int, default=5)
+    a = ap.parse_args()
+    small = _ensure(a.dir / "small", a.small, a.days)
+    big = _ensure(a.dir / "big", a.rows, a.days)
+
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["EASEL_DATA_DIR"] = str(small)
+    AppTest.from_file(str(ROOT / "pages" / "usage.py"), default_timeout=300).run()      # imports, once
+
+    res = {name: _measure(d, a.runs) for name, d in (("small", small), ("big", big))}
+    for name in ("small", "big"):
+        r = res[name]
+        print(f"{r['rows']:>9,} requests: dashboard() {r['data'] * 1000:7.0f} ms | page script run median "
+              f"{r['page'] * 1000:7.0f} ms (min {r['page_min'] * 1000:.0f}, first {r['page_first'] * 1000:.0f})")
+    print(f"ratio big/small: dashboard() ×{res['big']['data'] / res['small']['data']:.2f}, "
+          f"page ×{res['big']['page'] / res['small']['page']:.2f}")
+    print(f"budget: page script run under 2 s at {res['big']['rows']:,} rows: "
+          f"{'yes' if res['big']['page'] < 2 else 'NO'} ({res['big']['page']:.2f} s)")
+
+
+if __name__ == "__main__":
+    main()
