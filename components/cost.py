@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from easel import pricing
+from easel import budgets, pricing
 from easel.catalog import Profile
 from easel.models import Money
 from easel.request import ImageRequest
@@ -43,13 +43,8 @@ def show_cost(profile: Profile, request: ImageRequest, *, store=None, repeat: in
     """Draw the cost line and any budget warning; return the warning text (for tests and callers)."""
     # Our own text (figures and basis), never the prompt: safe as markdown.
     st.markdown(f":material/payments: **{cost_line(profile, request, store=store, repeat=repeat)}**")
-    warning = None
-    try:
-        from easel import budgets
-    except ImportError:  # the Usage page's budgets module ships separately
-        return None
-    if store is not None:
-        warning = budgets.budget_warning(store, profile.id, estimate(profile, request, store=store, repeat=repeat))
+    money = estimate(profile, request, store=store, repeat=repeat)
+    warning = budgets.budget_warning(store, profile.id, money, simulated=profile.simulated) if store is not None else None
     if warning:
         st.warning(md_escape(warning), icon=":material/savings:")
     return warning

@@ -1,7 +1,7 @@
 """An edit's results: before / after side by side, a difference heatmap, "keep unmasked pixels", "Edit again".
 
 The source and the mask come from the job's own inputs (JobService saves them), so the comparison survives a
-refresh. The pasted-back image is stored as an extra image of the same job at `PASTE_BACK_IDX + i` (i = the
+refresh. The pasted-back image is stored as an extra image of the same job at `masks.PASTE_BACK_IDX + i` (i = the
 result it was made from): the gallery shows it beside the raw result, and `(job_id, idx)` being unique makes
 storing it idempotent across reruns.
 """
@@ -23,14 +23,9 @@ from .edit_inputs import EDIT_SOURCE
 from .gallery import render_gallery
 from .job_view import job_view
 
-__all__ = ["PASTE_BACK_IDX", "watch", "render_results", "paste_back_row", "is_paste_back"]
+__all__ = ["watch", "render_results", "paste_back_row"]
 
-PASTE_BACK_IDX = 1000
 _PREVIEW = 700
-
-
-def is_paste_back(idx: int) -> bool:
-    return idx >= PASTE_BACK_IDX
 
 
 def _inputs(store, job) -> tuple[Image.Image | None, Image.Image | None]:
@@ -48,7 +43,7 @@ def _inputs(store, job) -> tuple[Image.Image | None, Image.Image | None]:
 
 def paste_back_row(store, job, result_row, source: Image.Image, mask: Image.Image):
     """The result with the source's pixels outside the mask, stored once as an extra image of the job."""
-    idx = PASTE_BACK_IDX + result_row.idx
+    idx = masks.PASTE_BACK_IDX + result_row.idx
     existing = [r for r in store.list_images(job_id=job.id, limit=1000) if r.idx == idx]
     if existing:
         return existing[0]
@@ -83,7 +78,7 @@ def render_results(store, job_id: str, *, key: str = "edit.result") -> None:
     job = store.get_job(job_id)
     if job is None or job.status != "completed":
         return
-    rows = [r for r in store.list_images(job_id=job_id, limit=1000) if not is_paste_back(r.idx)]
+    rows = [r for r in store.list_images(job_id=job_id, limit=1000) if not masks.is_paste_back(r.idx)]
     if not rows:
         return
     source, mask = _inputs(store, job)

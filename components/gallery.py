@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 import streamlit as st
 
 from easel import imaging
+from easel.masks import is_paste_back
 from easel.models import Money
 
 from . import truncate
@@ -88,7 +89,8 @@ def _job_cost(job) -> str:
 def caption_lines(row, job) -> list[str]:
     """Prompt (truncated), then provider · size · quality, then cost · latency."""
     size = f"{row.width}×{row.height}" if row.width else (row.size or "")
-    second = " · ".join(x for x in (row.provider, size, row.quality) if x)
+    kept = "unmasked pixels kept" if is_paste_back(row.idx) else ""
+    second = " · ".join(x for x in (row.provider, size, row.quality, kept) if x)
     latency = f"{job.latency_s:.1f} s" if job is not None and job.latency_s is not None else ""
     third = " · ".join(x for x in (_job_cost(job), latency) if x)
     return [truncate(row.prompt or (job.prompt if job else ""), 70), second, third]

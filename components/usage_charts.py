@@ -153,7 +153,9 @@ def render_top_prompts(frame) -> None:
 
 def render_requests(store, filters: usage.Filters, total: int) -> None:
     pages = max(1, -(-total // PAGE_SIZE))
-    page = st.number_input(f"Page (of {pages:,}; {total:,} requests)", 1, pages, 1, key=_K + "page") - 1
+    if st.session_state.get(_K + "page", 1) > pages:      # a narrower filter leaves fewer pages
+        st.session_state[_K + "page"] = pages
+    page = st.number_input(f"Page (of {pages:,}; {total:,} requests)", 1, pages, 1, key=_K + "page", width=240) - 1
     frame = usage.requests_page(store, filters, page=int(page), page_size=PAGE_SIZE)
     thumbs = usage.thumbnails(store, list(frame["id"]))
     frame.insert(0, "thumbnail", [thumbs.get(i) for i in frame["id"]])

@@ -163,9 +163,7 @@ def _register_ambient_keys(svc, jobs_) -> list:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--base-url", help="Override the provider's base URL.")
 @click.option("--model")
-@click.option("--timeout", type=float, default=None, help="Stop waiting after S seconds (the job continues).")
-def generate(provider, prompt, size, resolution, quality, n, images, mask, async_, out_dir, as_json, base_url,
-             model, timeout):
+def generate(provider, prompt, size, resolution, quality, n, images, mask, async_, out_dir, as_json, base_url, model):
     """Generate (or, with --image/--mask, edit) images. The job is logged before anything is sent."""
     from .request import ImageInput, ImageRequest
 
@@ -178,32 +176,34 @@ def generate(provider, prompt, size, resolution, quality, n, images, mask, async
     svc = _service(recover=False)
     try:
         job_id = svc.submit(client, req)
-        if async_:
-            job = _wait_submitted(svc, job_id, timeout)
-        else:
-            job = svc.wait(job_id, timeout)
+        job = _wait_submitted(svc, job_id) if async_ else svc.wait(job_id)
+    except KeyboardInterrupt:
+        svc.close(wait=False)      # the job row stays; a later process marks an abandoned sync call interrupted
+        raise
     finally:
         client.close()
-        # Stop the poller (recovery may have started it for older tasks) so no download is cut off at exit
-        # holding a lease that would make the next process wait for it to expire.
-        svc.poller.stop()
+    _shutdown(svc)
     outcome = _outcome(svc.store, job, out_dir)
     _report(outcome, as_json=as_json, job_id=job.id)
     if async_ and job.status in ("pending", "waiting_for_key"):
         if not as_json:
             click.echo(f"Submitted. Follow it with: easel tasks wait {job.id[:8]}")
         sys.exit(0)
-    if job.status not in FAILED_STATUSES and job.status != "completed":
-        click.echo(f"Still {job.status} after {timeout:g} s; follow it with: easel tasks wait {job.id[:8]}", err=True)
     sys.exit(_exit_code(job.status))
 
 
-def _wait_submitted(svc, job_id: str, timeout: float | None):
+def _shutdown(svc) -> None:
+    """Let workers finish and stop the poller, so no download is cut off at exit holding a lease that would make
+    the next process wait for it to expire. Stopped twice: a worker finishing a submit starts the poller."""
+    svc.close(wait=True)
+    svc.poller.stop()
+
+
+def _wait_submitted(svc, job_id: str):
     """Wait until the provider has given task ids and they are stored, so another process can resume them."""
-    deadline = time.monotonic() + (timeout if timeout is not None else 300.0)
     while True:
         job = svc.get(job_id)
-        if job.is_terminal or job.status in ("pending", "waiting_for_key") or time.monotonic() > deadline:
+        if job.is_terminal or job.status in ("pending", "waiting_for_key"):
             return job
         time.sleep(0.05)
 
@@ -288,7 +288,7 @@ def tasks_wait(job_id, as_json, timeout):
         codes.append(EXIT_PENDING if job.id in missing else _exit_code(job.status))
         if codes[-1] == EXIT_PENDING and job.id not in missing:
             click.echo(f"{job.id[:8]} is still {job.status}.", err=True)
-    svc.poller.stop()
+    _shutdown(svc)
     # A failure outranks a job still running: a script should see the failure first.
     sys.exit(EXIT_FAILED if EXIT_FAILED in codes else EXIT_PENDING if EXIT_PENDING in codes else 0)
 

@@ -84,10 +84,14 @@ def save_rates(store, rates: Rates) -> None:
 
 
 def format_amount(amount: float, currency: str) -> str:
-    """'CNY 1,312.40', 'USD 0.211', '45,000 credits': cents for totals, Money.label's precision below one unit."""
-    if currency == "credits" or abs(amount) < 1:
+    """'CNY 1,312.40', 'CNY 0.30', 'USD 0.0423', '45,000 credits': cents, and below a dime up to four
+    decimals, so a per-image price of a fraction of a cent still shows."""
+    if currency == "credits":
         return Money(amount, currency).label()
-    return f"{currency} {amount:,.2f}"
+    if abs(amount) >= 0.1 or amount == 0:
+        return f"{currency} {amount:,.2f}"
+    whole, _, frac = f"{amount:.4f}".partition(".")
+    return f"{currency} {whole}.{frac.rstrip('0').ljust(2, '0')}"
 
 
 def breakdown_label(amounts: dict[str, float]) -> str:

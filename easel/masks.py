@@ -23,6 +23,7 @@ import numpy as np
 from PIL import Image
 
 __all__ = [
+    "PASTE_BACK_IDX", "is_paste_back",
     "BRUSH_COLOR", "ERASER_COLOR", "Fit", "contain_fit", "display_size", "display_copy", "painted_pixels",
     "strokes_to_mask", "empty_mask", "mask_from_bool", "repaint_area", "repaint_fraction", "invert",
     "normalize_external", "resize_mask", "to_png", "overlay", "paste_back",
@@ -32,6 +33,15 @@ __all__ = [
 BRUSH_COLOR = (255, 45, 85)     # "#ff2d55": visible on most photos
 ERASER_COLOR = (255, 255, 255)  # white: reads as "rubbed out" on the canvas
 _ALPHA_CUTOFF = 128             # anti-aliased stroke edges count as painted from half coverage
+
+
+# A "keep unmasked pixels" image is stored as an extra image of the same job, at this offset from the result's
+# own index, so the gallery can label it and a second paste-back of the same result is a no-op.
+PASTE_BACK_IDX = 1000
+
+
+def is_paste_back(idx: int) -> bool:
+    return idx >= PASTE_BACK_IDX
 
 
 def _hex(rgb: tuple[int, int, int]) -> str:

@@ -67,7 +67,8 @@ class Poller:
         """Stop after the group in hand; a download under way finishes, so nothing is left half-stored."""
         self._stop.set()
         self._wake.set()
-        thread = self._thread
+        with self._lock:        # start() assigns and starts the thread under this lock: never join an unstarted one
+            thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
         with self._lock:

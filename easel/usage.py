@@ -1,8 +1,9 @@
 """Every number the Usage page and `easel usage` show, aggregated in SQL from the usage log's rollups.
 
 The page and the CLI call the same functions here, so they cannot disagree. Reads go to the trigger-kept
-rollups (easel/usage_schema.py), never to a scan of `jobs`: a dashboard over a million requests reads a few
-thousand rows. Only the request table and the CSV export read `jobs` itself, a page or a stream at a time.
+rollups (easel/usage_schema.py), never to a scan of `jobs`: over a million requests a 30-day view reads some
+tens of thousands of rollup rows, and the charts get a few hundred. Only the request table (one page, by
+index), the quota (one key's day, by index) and the CSV export (a stream) read `jobs` itself.
 
 Definitions the page states beside its numbers:
 - spend: `cost_actual`, else the estimate for work that may still be billed (in flight, completed without a
@@ -32,8 +33,8 @@ from .store.rows import ACTIVE_STATUSES
 __all__ = ["Filters", "Metric", "SpendMetric", "Kpis", "Dashboard", "SPLITS", "CSV_COLUMNS", "STATUSES",
            "day_offset", "set_day_offset", "rebuild_rollups", "usage_today", "day_of", "date_of", "day_start_ts",
            "bounds", "filter_options", "kpis", "daily", "cumulative", "latency", "percentile_from_hist",
-           "bucket_of", "bucket_mid", "errors", "top_prompts", "count_requests", "count_simulated", "requests_page", "thumbnails",
-           "export_csv", "dashboard", "report_text", "spend_on_day"]
+           "bucket_of", "bucket_mid", "errors", "top_prompts", "count_requests", "count_simulated", "requests_page",
+           "thumbnails", "export_csv", "dashboard", "report_text", "spend_on_day"]
 
 SPLITS = ("provider", "quality", "resolution", "endpoint", "mode")
 STATUSES = ("completed",) + us.FAILURE_STATUSES + ("cancelled",) + ACTIVE_STATUSES
@@ -252,11 +253,11 @@ class Kpis:
 
     @property
     def row_spend(self) -> list[SpendMetric]:
-        return [self.today, self.week, self.month]
+        return [self.today, self.week, self.month, self.spend]
 
     @property
     def row_range(self) -> list[Metric]:
-        return [self.spend, self.images, self.cost_per_image, self.success_rate, self.median_latency]
+        return [self.images, self.cost_per_image, self.success_rate, self.median_latency]
 
 
 def _day_stats(store, f: Filters, lo: date, hi: date) -> dict[int, dict]:

@@ -173,7 +173,8 @@ def _bucket_rows() -> str:
     return ", ".join(rows)
 
 
-_DAILY_KEY = "day, provider, model, endpoint, mode, quality, resolution, status, error_code, currency, simulated, key_fingerprint"
+_DAILY_KEY = ("day, provider, model, endpoint, mode, quality, resolution, status, error_code, currency, simulated, "
+              "key_fingerprint")
 
 MIGRATION_STATEMENTS: tuple[str, ...] = (
     f"""CREATE TABLE usage_config (

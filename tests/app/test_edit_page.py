@@ -146,7 +146,7 @@ def test_painted_canvas_is_sent_as_a_mask_of_the_source_size(demo, sim, jobs_ser
 
 
 def test_keep_unmasked_pixels_stores_a_paste_back_that_differs_only_inside_the_mask(demo, sim, jobs_service):
-    from components.edit_results import PASTE_BACK_IDX
+    from easel.masks import PASTE_BACK_IDX
 
     profile, client = demo
     data = _source_png()

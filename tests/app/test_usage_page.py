@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from PIL import Image
 
 from easel import usage_seed
+from easel.models import ImageOut
 from easel.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,6 +57,9 @@ def log(easel_data_dir):
                             prompt="![x](http://attacker.invalid/t.png) **bold**", key_fingerprint="fp-real",
                             quality="medium", created_at=now - 5)
     store.update_job(real, cost_actual=0.2, latency_s=30.0)
+    png = io.BytesIO()
+    Image.new("RGB", (600, 400), (200, 30, 30)).save(png, format="PNG")
+    store.add_image(real, 0, ImageOut(data=png.getvalue(), width=600, height=400, mime="image/png"))
     real_row = [None] * len(usage_seed.COLUMNS)
     for c, v in dict(created_at=now - 5, status="completed", n=1, cost_actual=0.2, cost_estimated=0.2, currency="CNY",
                      provider="icodeeasy", simulated=0, latency_s=30.0, quality="medium",
@@ -116,7 +121,7 @@ def test_kpis_equal_plain_python_totals(log):
     bad = sum(r[COL["status"]] in ("failed", "timed_out", "interrupted") for r in sel)
     assert m["Images"][0] == f"{images:,}"
     assert m["Success rate"][0] == f"{ok / (ok + bad) * 100:.1f}%"
-    assert money(m["Average cost per image"][0]) == pytest.approx(to_cny(amounts(lo, today)) / images, rel=1e-3)
+    assert money(m["Average cost per image"][0]) == pytest.approx(to_cny(amounts(lo, today)) / images, abs=0.006)
     prev_images = sum(r[COL["n"]] for r in rows if r[COL["status"]] == "completed"
                       and lo - timedelta(days=30) <= bj_day(r[COL["created_at"]]) < lo)
     assert m["Images"][1].replace("+", "").replace("-", "").split(" ")[0] == f"{abs(images - prev_images):,}"
@@ -195,6 +200,10 @@ def test_request_table_shows_prompts_as_data_and_offers_csv(log):
     table = at.dataframe[-1].value
     assert len(table) == 50
     assert table["prompt"].iloc[0].startswith("![x](")          # newest first, the text as typed
+    # Its result shows as a small cached thumbnail (a data URL, not the full image); seeded rows have none.
+    thumb = table["thumbnail"].iloc[0]
+    assert thumb.startswith("data:image/webp;base64,") and len(thumb) < 4000
+    assert table["thumbnail"].iloc[1:].isna().all()
     for md in at.markdown:
         assert "attacker.invalid" not in md.value
     for cap in at.caption:

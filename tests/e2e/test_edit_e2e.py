@@ -44,6 +44,7 @@ def test_paint_a_stroke_and_the_provider_gets_that_mask(e2e_server, page, wait_i
     wait_idle(page)
 
     container = page.locator(".dc-container").first
+    container.scroll_into_view_if_needed()        # mouse events outside the viewport reach nothing
     box = container.bounding_box()
     from components.mask_canvas import CANVAS_MAX
 
@@ -85,7 +86,7 @@ def test_paint_a_stroke_and_the_provider_gets_that_mask(e2e_server, page, wait_i
     assert area[int(cy - 0.7 * half):int(cy + 0.7 * half), int((x0 + x1) / 2 * k)].all()
 
     # --- "keep unmasked pixels": the stored paste-back differs from the source only inside the mask ---
-    from components.edit_results import PASTE_BACK_IDX
+    from easel.masks import PASTE_BACK_IDX
     from easel.store import Store
 
     store = Store(e2e_server.data_dir / "easel.db")
@@ -115,6 +116,18 @@ def _repaint_percent(page) -> float:
     return 0.0
 
 
+def _settled_percent(page, wait_idle, until) -> float:
+    """The repaint share once `until(share)` holds: the canvas sends a stroke after a short debounce, which
+    under load can start the rerun after wait_idle has already returned."""
+    for _ in range(100):
+        wait_idle(page)
+        value = _repaint_percent(page)
+        if until(value):
+            return value
+        page.wait_for_timeout(200)
+    return _repaint_percent(page)
+
+
 def test_eraser_undo_rectangle_and_invert_change_the_mask(page, wait_idle, tmp_path):
     src_path, _ = _source_file(tmp_path)
     page.get_by_role("link", name="Edit").click()
@@ -135,22 +148,22 @@ def test_eraser_undo_rectangle_and_invert_change_the_mask(page, wait_idle, tmp_p
         wait_idle(page)
 
     drag(100, 200, 500, 200)
-    painted = _repaint_percent(page)
+    painted = _settled_percent(page, wait_idle, lambda v: v > 0)
     assert painted > 0
     page.get_by_text("Eraser", exact=True).click()
     wait_idle(page)
     assert _repaint_percent(page) == painted            # switching tools keeps the drawing
     drag(100, 200, 300, 200)
-    assert 0 < _repaint_percent(page) < painted
+    erased = _settled_percent(page, wait_idle, lambda v: v != painted)
+    assert 0 < erased < painted
     page.locator(".dc-root").first.hover()
     page.get_by_role("button", name="Undo").click()
-    wait_idle(page)
-    assert _repaint_percent(page) == painted
+    assert _settled_percent(page, wait_idle, lambda v: v != erased) == painted
     page.get_by_text("Rectangle", exact=True).click()
     wait_idle(page)
     drag(50, 300, 150, 380, steps=5)
-    with_rect = _repaint_percent(page)
+    with_rect = _settled_percent(page, wait_idle, lambda v: v != painted)
     assert with_rect > painted
     page.get_by_text("Invert mask").click()
-    wait_idle(page)
-    assert abs(_repaint_percent(page) - (100 - with_rect)) < 0.2
+    inverted = _settled_percent(page, wait_idle, lambda v: v != with_rect)
+    assert abs(inverted - (100 - with_rect)) < 0.2

@@ -61,7 +61,8 @@ def test_convert_money_keeps_unknown_amounts_unknown_and_says_the_rate():
 
 def test_labels_never_mix_units():
     assert format_amount(1312.4, "CNY") == "CNY 1,312.40"
-    assert format_amount(0.211, "USD") == "USD 0.211"
+    assert format_amount(0.211, "USD") == "USD 0.21"
+    assert format_amount(0.04231, "USD") == "USD 0.0423"        # a fraction of a cent per image still shows
     assert format_amount(45000, "credits") == "45,000 credits"
     assert breakdown_label({"USD": 1.05, "CNY": 3.2, "credits": 48000}) == "CNY 3.20 · USD 1.05 · 48,000 credits"
     assert breakdown_label({}) == "nothing spent"

@@ -1,0 +1,173 @@
+"""The Tasks page under AppTest: filters, the per-state messages and actions, retry with the original settings,
+and "Clear finished".
+
+Real parts: the simulator over loopback HTTP, the SQLite store, JobService's worker threads.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from easel import catalog
+from easel.jobs import interrupted_message
+from easel.models import ImageOut
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_KEY = "demo-test-key"
+
+
+@pytest.fixture
+def jobs_service(monkeypatch, easel_data_dir):
+    """A JobService over this test's data directory (the process singleton would keep the first test's)."""
+    from easel import jobs
+    from easel.store import Store
+
+    svc = jobs.JobService(Store(), recover=False)
+    monkeypatch.setattr(jobs, "_service", svc)
+    yield svc
+    svc.close(wait=True)
+
+
+@pytest.fixture
+def demo(sim):
+    from easel.client import ProviderClient
+
+    profile = catalog.simulated_profile(catalog.BUILTIN["demo"], sim.url)
+    client = ProviderClient(profile, DEMO_KEY)
+    yield profile, client
+    client.close()
+
+
+def _app(profile=None, client=None):
+    from streamlit.testing.v1 import AppTest
+
+    from components.session import ProviderSession
+
+    at = AppTest.from_file(str(ROOT / "pages" / "tasks.py"), default_timeout=60)
+    if profile is not None:
+        at.session_state["easel.provider_session"] = ProviderSession(profile, client, "simulator", profile.base_url)
+    return at
+
+
+def _png(w=64, h=48) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (w, h), (200, 40, 40)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _seed(store, prompt, provider, status, **fields) -> str:
+    job_id = store.create_job(provider=provider, status=status, prompt=prompt, size="1024x1024", quality="low",
+                              mode="async" if provider == "gccai" else "sync", currency="USD", cost_estimated=0.05)
+    if fields:
+        store.update_job(job_id, **fields)
+    return job_id
+
+
+def _texts(at) -> list[str]:
+    return [t.value for t in at.text]
+
+
+def _button(at, label, job_id=None):
+    matches = [b for b in at.button if b.label == label and (job_id is None or job_id in (b.key or ""))]
+    assert matches, f"no {label!r} button"
+    return matches[0]
+
+
+@pytest.fixture
+def seeded(jobs_service):
+    store = jobs_service.store
+    done = _seed(store, "a finished fox", "demo", "completed", cost_actual=0.04, finished_at=None)
+    store.add_image(done, 0, ImageOut(data=_png(), width=64, height=48, mime="image/png"))
+    failed = _seed(store, "a capped lighthouse", "qcode", "failed", error_code="image_daily_limit",
+                   error_message="qcode: This key reached its daily image cap. [image_daily_limit, HTTP 429]",
+                   cost_actual=0.0)
+    pending = _seed(store, "a slow crane", "gccai", "pending", progress=40)
+    return {"done": done, "failed": failed, "pending": pending}
+
+
+def test_every_job_shows_its_prompt_state_and_the_providers_message(jobs_service, seeded):
+    at = _app().run()
+    assert not at.exception
+    texts = _texts(at)
+    for prompt in ("a finished fox", "a capped lighthouse", "a slow crane"):
+        assert prompt in texts
+    shown = [e.value.replace("\\", "") for e in at.error]      # markdown-escaped on screen
+    assert any("daily image cap" in m and "image_daily_limit" in m for m in shown)
+    assert [p.value for p in at.get("progress")] == [40]          # the provider-reported progress, unfinished only
+    assert len(at.image) == 1                                # the finished job's thumbnail
+    assert _button(at, "Retry with the same settings", seeded["failed"])
+    assert _button(at, "Stop following", seeded["pending"])
+
+
+def test_filters_by_status_and_by_provider(jobs_service, seeded):
+    at = _app().run()
+    assert any("refreshing every 2 s" in c.value for c in at.caption)     # something is unfinished
+    at.multiselect(key="easel.tasks.status").select("failed").run()
+    assert "a capped lighthouse" in _texts(at)
+    assert not any("refreshing" in c.value for c in at.caption)          # nothing shown is unfinished: no timer
+    assert "a finished fox" not in _texts(at) and "a slow crane" not in _texts(at)
+
+    at.multiselect(key="easel.tasks.status").unselect("failed").run()
+    at.selectbox(key="easel.tasks.provider").select("gccai").run()
+    assert _texts(at).count("a slow crane") == 1
+    assert "a finished fox" not in _texts(at) and "a capped lighthouse" not in _texts(at)
+
+
+def test_clear_finished_hides_finished_jobs_but_keeps_them_in_the_log(jobs_service, seeded):
+    at = _app().run()
+    _button(at, "Clear finished").click().run()
+    assert _texts(at).count("a slow crane") == 1
+    assert "a finished fox" not in _texts(at) and "a capped lighthouse" not in _texts(at)
+    assert jobs_service.store.count_jobs() == 3                      # the usage log keeps every request
+
+
+def test_stop_following_removes_a_pending_task_from_the_list(jobs_service, seeded):
+    at = _app().run()
+    _button(at, "Stop following", seeded["pending"]).click().run()
+    assert "a slow crane" not in _texts(at)
+    assert jobs_service.store.get_job(seeded["pending"]).followed == 0
+
+
+def test_waiting_for_key_and_interrupted_are_explained_plainly(jobs_service):
+    store = jobs_service.store
+    _seed(store, "needs a key", "gccai", "waiting_for_key", key_fingerprint="fp-0123456789")
+    _seed(store, "cut off", "qcode", "interrupted", error_code="interrupted", error_message=interrupted_message("qcode"))
+    at = _app().run()
+    assert any(w.value.startswith("Waiting for key") and "fp\\-0123456789" in w.value for w in at.warning)
+    assert any("Interrupted by a restart" in e.value and "not billed" in e.value for e in at.error)
+
+
+def test_a_prompt_is_shown_as_text_never_as_markdown(jobs_service):
+    _seed(jobs_service.store, "![x](http://127.0.0.1:9/t.png) **bold**", "demo", "completed")
+    at = _app().run()
+    assert "![x](http://127.0.0.1:9/t.png) **bold**" in _texts(at)
+    assert not any("http://127.0.0.1:9" in m.value for m in at.markdown)
+
+
+def test_retry_runs_the_original_settings_not_the_forms(jobs_service, demo, sim):
+    profile, client = demo
+    from easel.request import ImageRequest
+
+    sim.set_faults([{"kind": "http_400", "provider": "demo", "times": 1}])
+    original = ImageRequest(prompt="a wide harbour", size="1536x1024", quality="high", n=2)
+    failed_id = jobs_service.submit(client, original)
+    assert jobs_service.wait(failed_id, 30).status == "failed"
+
+    at = _app(profile, client)
+    # What the Generate form holds now must not leak into the retry.
+    at.session_state["easel.reuse"] = {"size": "1024x1024", "quality": "low", "n": 1}
+    at.run()
+    _button(at, "Retry with the same settings", failed_id).click().run()
+    assert not at.exception
+    new = [j for j in jobs_service.store.list_jobs() if j.id != failed_id]
+    assert len(new) == 1
+    done = jobs_service.wait(new[0].id, 30)
+    assert done.status == "completed"
+    assert (done.size, done.quality, done.n, done.prompt) == ("1536x1024", "high", 2, "a wide harbour")
+    sent = sim.requests("/images/generations")[-1].json
+    assert (sent["size"], sent["quality"], sent["n"]) == ("1536x1024", "high", 2)
+    assert len(jobs_service.store.list_images(job_id=done.id)) == 2
