@@ -12,7 +12,7 @@ import time
 
 import streamlit as st
 
-from easel import catalog
+from easel import config, catalog
 from easel.errors import EaselError
 from easel.store import TERMINAL_STATUSES
 
@@ -43,13 +43,16 @@ def filtered_jobs(store, *, statuses: list[str], provider: str | None, limit: in
 
 
 def retry_client(jobs_service, job, session):
-    """A client for the job's own provider and key: the poller's key ring has it if any session or this process
-    used that key; else this session's client when it is on the same provider. None: the user must pick it."""
-    entry = jobs_service.keyring.get(job.provider, job.key_fingerprint)
-    if entry is not None:
-        return jobs_service.make_client(jobs_service.profile_for(job, entry), entry)
+    """A client for a retry, which is new spend: only this session's own client (same provider), or a key the
+    server itself is configured with (environment or secrets). The poller's key ring may hold keys other
+    sessions typed; it uses them to finish those sessions' own tasks, never to pay for this session's retry.
+    None: the user must pick the provider (and a key) in the sidebar."""
     if session is not None and session.client is not None and session.profile.id == job.provider:
         return session.client
+    configured = config.resolve_key(job.provider)
+    entry = jobs_service.keyring.get(job.provider, job.key_fingerprint)
+    if configured.key and configured.fingerprint == job.key_fingerprint and entry is not None:
+        return jobs_service.make_client(jobs_service.profile_for(job, entry), entry)
     return None
 
 
@@ -120,7 +123,8 @@ def _card(job, *, store, jobs_service, session) -> None:
             st.caption(md_escape(_params_text(job)))
             if not job.is_terminal:
                 typical = _typical(job)
-                fraction = (max(0, min(int(job.progress), 100)) / 100 if job.progress is not None
+                # Before the provider reports any progress, time against its usual latency says more than 0 %.
+                fraction = (min(int(job.progress), 100) / 100 if job.progress
                             else min(_elapsed(job) / typical, 0.95))
                 st.progress(fraction, text=f"{_elapsed(job):.0f} s of ~{typical:.0f} s typical")
         k = f"easel.tasks.{job.id}"

@@ -271,6 +271,7 @@ class ProviderClient:
             latency = time.monotonic() - started
             if response is not None and not response.is_success:
                 code, message = parse_error(response)
+                message = self._redact(message)
                 error = error_from_status(response.status_code, code, message, provider=self.profile.label,
                                           retry_after=_retry_after(response))
             will_retry = error is not None and error.retryable and attempt <= self.max_retries
@@ -288,6 +289,11 @@ class ProviderClient:
                     error.args = (error.message,)
                 raise error
             self.sleep(delay)
+
+    def _redact(self, text: str | None) -> str | None:
+        """A provider's error text without our key: some gateways echo the key they refused."""
+        key = self._auth[7:]
+        return text.replace(key, "[secure]") if text and key and key in text else text
 
     def _report(self, info: AttemptInfo) -> None:
         if self.on_attempt is None:

@@ -171,3 +171,59 @@ def test_retry_runs_the_original_settings_not_the_forms(jobs_service, demo, sim)
     sent = sim.requests("/images/generations")[-1].json
     assert (sent["size"], sent["quality"], sent["n"]) == ("1536x1024", "high", 2)
     assert len(jobs_service.store.list_images(job_id=done.id)) == 2
+
+
+def test_check_now_looks_again_at_a_timed_out_task_and_collects_its_result(jobs_service, sim):
+    from easel.client import ProviderClient
+    from easel.request import ImageRequest
+
+    sim.configure(task_duration=0.0)
+    profile = catalog.simulated_profile(catalog.BUILTIN["gccai"], sim.url)
+    client = ProviderClient(profile, "sk-test-gccai-tasks")
+    job_id = jobs_service.submit(client, ImageRequest(prompt="a late heron", size="1:1", resolution="1k"))
+    client.close()
+    store = jobs_service.store
+    for _ in range(600):
+        if store.get_job(job_id).status == "pending":
+            break
+        jobs_service.wait(job_id, 0.05)
+    jobs_service.poller.stop()          # as if the poller had given up on it at the deadline
+    store.update_job(job_id, status="timed_out", error_code="task_timed_out",
+                     error_message="gccai's task did not finish within 600 s. Use 'Check now' to look again.")
+    for task in store.list_tasks(job_id):
+        store.update_task(job_id, task.task_id, status="timed_out")
+
+    at = _app().run()
+    assert any("Check now" in e.value for e in at.error)
+    _button(at, "Check now", job_id).click().run()
+    assert not at.exception
+    assert store.get_job(job_id).status == "completed"
+    assert len(at.image) == 1 and "a late heron" in _texts(at)
+
+
+def test_retry_never_spends_a_key_another_session_typed(jobs_service, sim):
+    """Session A typed a QCode key and its job failed. Session B, on another provider, sees the job on the shared
+    Tasks page, but its Retry must not borrow A's key from the poller's key ring: nothing is sent."""
+    from easel.client import ProviderClient
+    from easel.request import ImageRequest
+
+    qcode = catalog.simulated_profile(catalog.BUILTIN["qcode"], sim.url)
+    typed_by_a = ProviderClient(qcode, "cr_test_typed_by_session_a")
+    jobs_service.keyring.register(typed_by_a)
+    sim.set_faults([{"kind": "http_500", "provider": "qcode", "times": 3}])
+    failed_id = jobs_service.submit(typed_by_a, ImageRequest(prompt="a quiet pier", size="1024x1024", quality="low"))
+    assert jobs_service.wait(failed_id, 30).status == "failed"
+    sent_before = len(sim.requests("/images/generations"))
+
+    demo = catalog.simulated_profile(catalog.BUILTIN["demo"], sim.url)
+    session_b = ProviderClient(demo, DEMO_KEY)
+    at = _app(demo, session_b)
+    at.run()
+    _button(at, "Retry with the same settings", failed_id).click().run()
+    assert not at.exception
+    assert any("Choose qcode in the sidebar" in m.value for m in [*at.info, *at.warning, *at.error, *at.markdown]), \
+        "the page must say which provider and key to pick"
+    assert [j.id for j in jobs_service.store.list_jobs()] == [failed_id]
+    assert len(sim.requests("/images/generations")) == sent_before
+    typed_by_a.close()
+    session_b.close()

@@ -40,9 +40,10 @@ def test_an_async_job_survives_a_reload_and_completes_on_the_tasks_page(page, e2
     page.reload()
     wait_idle(page)
     _go(page, "Tasks", wait_idle)
-    card = page.locator("[data-testid='stVerticalBlockBorderWrapper']", has_text=PROMPT).last
-    card.wait_for()
-    assert page.locator("[data-testid='stText']", has_text=PROMPT).count() == 1
+    prompt_text = page.locator("[data-testid='stText']", has_text=PROMPT).first
+    prompt_text.wait_for()
+    # The job's bordered card: the prompt sits in its first column, whose block is nested in the card's.
+    card = prompt_text.locator("xpath=ancestor::div[@data-testid='stVerticalBlock'][2]")
     if card.get_by_text("Completed").count() == 0:
         # Still running after the reload: the live list shows its progress and then completes by itself.
         assert card.locator("[data-testid='stProgress']").count() == 1

@@ -210,7 +210,7 @@ def test_usage_csv_has_the_documented_columns_and_one_row_per_request_failures_i
     assert summary.returncode == 0 and "Success rate" in summary.stdout and "50.0%" in summary.stdout
 
 
-def test_simulate_serves_every_dialect_with_injected_faults(tmp_path):
+def test_simulate_serves_the_providers_with_injected_faults_and_seeds_a_demo_log(tmp_path):
     import socket
     import time
 
@@ -220,7 +220,7 @@ def test_simulate_serves_every_dialect_with_injected_faults(tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen([sys.executable, "-m", "easel.cli", "simulate", "--port", str(port),
-                             "--fail", "http_500:1.0"], cwd=ROOT, stdout=subprocess.PIPE,
+                             "--fail", "http_500:1.0", "--seed-usage", "20"], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     try:
         base = f"http://127.0.0.1:{port}"
@@ -235,6 +235,8 @@ def test_simulate_serves_every_dialect_with_injected_faults(tmp_path):
                 assert time.monotonic() < deadline and proc.poll() is None, "simulator did not start"
                 time.sleep(0.1)
         assert r.status_code == 500 and "error" in r.json()
+        rows = list(csv.reader(io.StringIO(easel(dict(os.environ), "usage", "--csv").stdout)))
+        assert rows[0][:17] == CSV_HEAD and len(rows) == 21
     finally:
         proc.terminate()
         proc.wait(timeout=10)
