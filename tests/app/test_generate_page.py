@@ -209,3 +209,22 @@ def test_a_custom_provider_is_added_from_the_sidebar_and_generates(app, sim, job
     [job] = _generate(at, jobs_for_test, "through my gateway")
     assert job.status == "completed" and job.provider == "custom-my-gateway"
     assert sim.requests("/openai/v1/images/generations")[-1].json["prompt"] == "through my gateway"
+
+
+def test_demo_simulates_a_real_provider_with_that_providers_rules(app, demo, jobs_for_test):
+    """With no key at all, Demo can play QCode: only QCode's sizes and qualities are offered, the request goes to
+    the simulator's QCode route in QCode's exact shape, and the log marks it simulated."""
+    at = app
+    at.sidebar.selectbox(key="easel.demo.simulate").set_value("qcode").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="gen.size").options == ["1024x1024 · square", "1024x1536 · portrait",
+                                                    "1536x1024 · landscape"]
+    assert at.radio(key="gen.quality").options == ["low", "medium", "high"]
+    assert "simulated, nothing is charged" in (_cost_markdown(at) if at.text_area(key="gen.prompt").value else
+                                              _cost_markdown(at.text_area(key="gen.prompt").input("a pier").run()))
+    [job] = _generate(at, jobs_for_test, "a pier at dawn")
+    assert job.status == "completed" and job.provider == "qcode" and job.simulated
+    [sent] = demo.requests("/qcode/qcode-img/v1/images/generations")
+    assert sent.json == {"model": "gpt-image-2", "prompt": "a pier at dawn", "size": "1024x1024",
+                         "quality": "medium", "n": 1}
+    assert job.cost_actual == 0.08 and job.currency == "USD"     # QCode's floor, even when simulated

@@ -305,7 +305,8 @@ def gccai_submit(sim, **body):
 
 
 def test_gccai_task_rises_through_its_statuses_to_a_priced_result(sim):
-    sim.configure(task_duration=1.0)
+    # Long enough that rendering two 4k images on a loaded machine cannot finish the task before the first poll.
+    sim.configure(task_duration=4.0)
     task_id = gccai_submit(sim, size="21:9", resolution="4k", quality="high", n=2)
     seen = wait_task(lambda: get(sim, f"/gccai/v1/tasks/{task_id}").json()["data"],
                      lambda d: d["status"] in ("completed", "failed"))
@@ -315,7 +316,7 @@ def test_gccai_task_rises_through_its_statuses_to_a_priced_result(sim):
     progress = [d["progress"] for d in seen]
     assert progress == sorted(progress) and progress[-1] == 100
     done = seen[-1]
-    assert done["cost"] == 1.28 and done["actual_time"] == 1 and done["id"] == task_id
+    assert done["cost"] == 1.28 and done["actual_time"] == 4 and done["id"] == task_id
     images = done["result"]["images"]
     assert len(images) == 2 and all(len(i["url"]) == 1 and i["expires_at"] > time.time() for i in images)
     assert decode(httpx.get(images[0]["url"][0]).content).size == (3840, 1648)
