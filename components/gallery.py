@@ -97,11 +97,25 @@ def caption_lines(row, job) -> list[str]:
 
 
 # --- actions: callbacks run before the next script run, so they may set other widgets' state ------------
+# Which image's dialog is open, as (gallery key, image id). One key for every gallery: Streamlit allows one
+# dialog per script run, and the pages draw several galleries (Generate's results, the Tasks list).
+DIALOG = "easel.gallery.dialog"
+
+
+def _open_dialog(key: str, image_id: int) -> None:
+    st.session_state[DIALOG] = (key, image_id)
+
+
+def _close_dialog() -> None:
+    st.session_state.pop(DIALOG, None)
+
+
 def _use_as_reference(image_id: int) -> None:
     refs = st.session_state.setdefault("easel.references", [])
     if image_id not in refs:
         refs.append(image_id)
     st.session_state["easel.toasts"] = [*st.session_state.get("easel.toasts", []), "Added as a reference on Generate"]
+    _close_dialog()
 
 
 def _reuse(job) -> None:
@@ -122,61 +136,82 @@ def _edit(image_id: int) -> None:
 def _delete(store, image_id: int, key: str) -> None:
     store.delete_image(image_id)
     st.session_state.pop(f"{key}.confirm", None)
+    _close_dialog()
+
+
+@st.dialog("Image", width="medium", on_dismiss=_close_dialog)
+def _image_dialog(store, row, job, key: str) -> None:
+    """Everything but the one-click PNG: drawn only while open, so a page of cells costs two widgets each."""
+    if st.session_state.get(DIALOG) != (key, row.id):
+        # An action closed it from a callback; inside the dialog's own rerun only a full rerun removes it.
+        st.rerun()
+    ck = f"{key}.{row.id}"
+    st.image(str(store.thumbnail_path(row)), width="stretch")
+    st.text(row.prompt or (job.prompt if job else ""))
+    if row.revised_prompt:
+        st.caption("Revised prompt")
+        st.text(row.revised_prompt)
+    cols = st.columns(2)
+    for col, label in zip(cols, ("JPEG", "WebP")):
+        ext, mime = FORMATS[label]
+        col.download_button(f"Download {label}", data=lambda r=row, f=ext: download_bytes(store, r, f),
+                            file_name=file_name(row, ext), mime=mime, key=f"{ck}.dl.{ext}", on_click="ignore",
+                            icon=":material/download:", width="stretch")
+    if st.button("Edit this image", key=f"{ck}.edit", on_click=_edit, args=(row.id,), width="stretch",
+                 icon=":material/edit:"):
+        _close_dialog()
+        st.switch_page("pages/edit.py")
+    st.button("Use as reference", key=f"{ck}.ref", on_click=_use_as_reference, args=(row.id,), width="stretch",
+              icon=":material/add_photo_alternate:")
+    if job is not None and st.button("Reuse settings", key=f"{ck}.reuse", on_click=_reuse, args=(job,),
+                                     width="stretch", icon=":material/replay:"):
+        _close_dialog()
+        st.switch_page("pages/generate.py")
+    if st.session_state.get(f"{key}.confirm") == row.id:
+        st.warning("Delete this image from the gallery?")
+        c1, c2 = st.columns(2)
+        c1.button("Delete", key=f"{ck}.yes", type="primary", on_click=_delete, args=(store, row.id, key),
+                  width="stretch")
+        c2.button("Keep", key=f"{ck}.no", on_click=lambda: st.session_state.pop(f"{key}.confirm", None),
+                  width="stretch")
+    else:
+        st.button("Delete…", key=f"{ck}.del", width="stretch", icon=":material/delete:",
+                  on_click=lambda: st.session_state.__setitem__(f"{key}.confirm", row.id))
 
 
 def _cell(store, row, job, *, key: str, actions: bool) -> None:
-    st.image(store.thumbnail_bytes(row), width="stretch")
-    for line in caption_lines(row, job):
-        if line:
-            st.text(line)
+    # A path, not bytes: Streamlit reads the cached JPEG/PNG and serves it as it is.
+    st.image(str(store.thumbnail_path(row)), width="stretch")
+    st.text("\n".join(line for line in caption_lines(row, job) if line))
     ck = f"{key}.{row.id}"
     png_ext, png_mime = FORMATS["PNG"]
-    st.download_button("PNG", data=lambda r=row: download_bytes(store, r, "png"), file_name=file_name(row, png_ext),
-                       mime=png_mime, key=f"{ck}.dl.png", on_click="ignore", icon=":material/download:",
-                       width="stretch")
-    if not actions:
-        return
-    with st.popover("More", icon=":material/more_horiz:", width="stretch"):
-        for label in ("JPEG", "WebP"):
-            ext, mime = FORMATS[label]
-            st.download_button(f"Download {label}", data=lambda r=row, f=ext: download_bytes(store, r, f),
-                               file_name=file_name(row, ext), mime=mime, key=f"{ck}.dl.{ext}", on_click="ignore",
-                               width="stretch")
-        if row.revised_prompt:
-            st.caption("Revised prompt")
-            st.text(row.revised_prompt)
-        if st.button("Edit this image", key=f"{ck}.edit", on_click=_edit, args=(row.id,), width="stretch",
-                     icon=":material/edit:"):
-            st.switch_page("pages/edit.py")
-        st.button("Use as reference", key=f"{ck}.ref", on_click=_use_as_reference, args=(row.id,), width="stretch",
-                  icon=":material/add_photo_alternate:")
-        if job is not None and st.button("Reuse settings", key=f"{ck}.reuse", on_click=_reuse, args=(job,),
-                                         width="stretch", icon=":material/replay:"):
-            st.switch_page("pages/generate.py")
-        if st.session_state.get(f"{key}.confirm") == row.id:
-            st.warning("Delete this image from the gallery?")
-            c1, c2 = st.columns(2)
-            c1.button("Delete", key=f"{ck}.yes", type="primary", on_click=_delete, args=(store, row.id, key))
-            c2.button("Keep", key=f"{ck}.no", on_click=lambda: st.session_state.pop(f"{key}.confirm", None))
-        else:
-            st.button("Delete…", key=f"{ck}.del", width="stretch", icon=":material/delete:",
-                      on_click=lambda: st.session_state.__setitem__(f"{key}.confirm", row.id))
+    with st.container(horizontal=True, gap="small"):
+        st.download_button("PNG", data=lambda r=row: download_bytes(store, r, "png"),
+                           file_name=file_name(row, png_ext), mime=png_mime, key=f"{ck}.dl.png", on_click="ignore",
+                           icon=":material/download:", width="stretch")
+        if actions:
+            st.button("⋯", key=f"{ck}.more", help="JPEG and WebP downloads, edit, reuse, delete",
+                      on_click=_open_dialog, args=(key, row.id))
 
 
 def render_gallery(images, *, key: str, columns: int = 4, actions: bool = True, store=None) -> None:
-    """A grid of result thumbnails with captions, downloads and (optionally) actions."""
+    """A grid of result thumbnails with captions, a PNG download and (optionally) a dialog of actions."""
     store = store or _store()
     if not images:
         return
-    jobs: dict = {}
-    for row in images:
-        if row.job_id not in jobs:
-            jobs[row.job_id] = store.get_job(row.job_id)
+    jobs = store.get_jobs(row.job_id for row in images)
     for start in range(0, len(images), columns):
         cols = st.columns(columns)
         for col, row in zip(cols, images[start:start + columns]):
             with col.container(border=True):
                 _cell(store, row, jobs.get(row.job_id), key=key, actions=actions)
+    opened = st.session_state.get(DIALOG)
+    if actions and opened and opened[0] == key:
+        row = next((r for r in images if r.id == opened[1]), None)
+        if row is None:
+            _close_dialog()                     # its image left this gallery (deleted, filtered, paged away)
+        else:
+            _image_dialog(store, row, jobs.get(row.job_id), key)
 
 
 def zip_button(store, rows_fn, *, key: str, label: str = "Download all (ZIP)") -> None:

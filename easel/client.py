@@ -121,6 +121,12 @@ class ProviderClient:
     def key_fingerprint(self) -> str:
         return self.fingerprint
 
+    @property
+    def api_key(self) -> str:
+        """The key itself, for the in-memory KeyRing only (so this client's tasks can be polled after it is
+        replaced). Never in repr, logs or the store."""
+        return self._auth.removeprefix("Bearer ")
+
     def __repr__(self) -> str:
         return f"ProviderClient({self.profile.id}, {self.fingerprint}, {self.base_url})"
 

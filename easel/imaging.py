@@ -83,12 +83,25 @@ def _rgb_or_rgba(img: Image.Image) -> Image.Image:
     return img.convert("RGBA" if has_alpha else "RGB")
 
 
+def _has_alpha(img: Image.Image) -> bool:
+    """Whether any pixel is see-through: an RGBA result that is fully opaque can be a JPEG."""
+    if img.mode != "RGBA":
+        return False
+    lo, _ = img.getchannel("A").getextrema()
+    return lo < 255
+
+
 def thumbnail(data: bytes, max_side: int = 384, *, quality: int = 80) -> bytes:
-    """A WebP no larger than max_side on its longest side (never enlarged), alpha kept."""
+    """A JPEG no larger than max_side on its longest side (never enlarged); a PNG when the image has
+    transparency. Streamlit's st.image passes JPEG/PNG/GIF bytes through as they are and re-encodes anything
+    else (WebP) on every script run, so a thumbnail is stored in the format the browser will be sent."""
     img = _rgb_or_rgba(open_image(data, what="stored"))
     img.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     out = io.BytesIO()
-    img.save(out, "WEBP", quality=quality, method=4)
+    if _has_alpha(img):
+        img.save(out, "PNG", optimize=True)
+    else:
+        img.convert("RGB").save(out, "JPEG", quality=quality, optimize=True, progressive=True)
     return out.getvalue()
 
 

@@ -90,6 +90,7 @@ class JobService:
         self.poll_schedule = poll_schedule          # overrides every profile's schedule (tests, benchmarks)
         self.client_factory = client_factory or _default_client_factory
         self.owner = f"{os.getpid()}:{id(self):x}"
+        self._closed = False
         self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="easel-job")
         self._semaphores: dict[tuple[str, str], threading.BoundedSemaphore] = {}
         self._lock = threading.Lock()
@@ -225,8 +226,9 @@ class JobService:
         self.store.add_tasks(job_id, profile.id, task_ids, first_poll_at=now + sched.first_delay_s,
                              deadline_at=now + sched.deadline_s)
         self.update_job(job_id, where_status=("submitting",), status="pending", task_ids_json=task_ids, progress=0)
-        self.poller.start()
-        self.poller.wake()
+        if not self._closed:            # after close() the tasks wait in the store for the next service
+            self.poller.start()
+            self.poller.wake()
 
     def _fail(self, job_id: str, error: EaselError, profile: Profile, *, latency_s: float | None = None,
               from_status: tuple[str, ...]) -> None:
@@ -249,6 +251,17 @@ class JobService:
             self.update_job(job_id, error_message=(
                 f"Cancelled while running; {profile.label} still returned {len(images)} image(s), "
                 "kept because they were billed."), **fields)
+        # After the status, so waiting for a result never waits for its thumbnails either.
+        self.store.make_thumbnails(job_id)
+
+    def make_thumbnails_later(self, job_id: str) -> None:
+        """Make a job's thumbnails on a worker, so the gallery's first view only reads cached files."""
+        if self._closed:
+            return
+        try:
+            self._executor.submit(self.store.make_thumbnails, job_id)
+        except RuntimeError:                    # shut down meanwhile: the page makes them on first view instead
+            pass
 
     # --- controls ------------------------------------------------------------------------------------
     def retry(self, job_id: str, client, *, session_id: str | None = None) -> str:
@@ -361,6 +374,7 @@ class JobService:
             self.poller.start()
 
     def close(self, *, wait: bool = True) -> None:
+        self._closed = True
         self.poller.stop()
         self._executor.shutdown(wait=wait, cancel_futures=False)
 

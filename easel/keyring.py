@@ -64,12 +64,7 @@ class KeyRing:
 
 
 def _client_key(client) -> str:
-    for name in ("api_key", "key", "_api_key", "_key"):
-        value = getattr(client, name, None)
-        if isinstance(value, str) and value:
-            return value
-    # ProviderClient keeps only its ready-made header; the key is what follows the scheme.
-    auth = getattr(client, "_auth", None)
-    if isinstance(auth, str) and auth.startswith("Bearer ") and auth[7:].strip():
-        return auth[7:].strip()
-    raise AttributeError("the client exposes no API key to register")
+    key = getattr(client, "api_key", None)
+    if not isinstance(key, str) or not key:
+        raise AttributeError("the client exposes no API key to register")
+    return key

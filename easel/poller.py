@@ -265,6 +265,8 @@ class Poller:
             cost_actual=None if any(c is None for c in costs) else round(sum(costs), 6),
             currency="USD" if profile.pricing == "task_reported" else profile.currency,
             latency_s=now - job.created_at, finished_at=now)
+        # On a worker, not here: a 2048² thumbnail takes a fraction of a second the other tasks' polls would wait.
+        self.service.make_thumbnails_later(job.id)
 
     def _task_failed(self, job: JobRow, task: TaskRow, status: TaskStatus, profile: Profile) -> None:
         reason = status.error_message or "no reason given"

@@ -622,7 +622,8 @@ def thumbnails(store, job_ids: list[str], *, max_side: int = 64) -> dict[str, st
                 continue
             if len(_THUMBS) > 4096:
                 _THUMBS.clear()
-            _THUMBS[key] = "data:image/webp;base64," + base64.b64encode(data).decode()
+            mime = "image/png" if data[:4] == b"\x89PNG" else "image/jpeg"
+            _THUMBS[key] = f"data:{mime};base64," + base64.b64encode(data).decode()
         out[r["job_id"]] = _THUMBS[key]
     return out
 

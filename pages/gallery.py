@@ -16,7 +16,10 @@ PER_PAGE = 24
 store = session.get_store()
 st.title("Gallery")
 
-providers = sorted({j.provider for j in store.list_jobs(limit=100_000)})
+providers = store.image_providers()
+if st.session_state.get("gallery.provider") not in (None, *providers):
+    # Its last image was deleted: keep the choice visible (it shows "No images match") rather than drop it.
+    providers.append(st.session_state["gallery.provider"])
 c1, c2, c3 = st.columns([2, 2, 3])
 provider = c1.selectbox("Provider", [None, *providers], key="gallery.provider",
                         format_func=lambda p: "All providers" if p is None else

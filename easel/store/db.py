@@ -134,6 +134,17 @@ class Store:
         rows = self._read("SELECT * FROM jobs WHERE id = ?", (job_id,))
         return JobRow.from_row(rows[0]) if rows else None
 
+    def get_jobs(self, job_ids) -> dict[str, JobRow]:
+        """Several jobs by id in one query (a gallery page's jobs), keyed by id; unknown ids are left out."""
+        ids = list(dict.fromkeys(job_ids))
+        out: dict[str, JobRow] = {}
+        # SQLite caps bound parameters (32766 by default, 999 on old builds): chunk so any list works.
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            rows = self._read(f"SELECT * FROM jobs WHERE id IN ({', '.join('?' for _ in chunk)})", chunk)
+            out.update((r["id"], JobRow.from_row(r)) for r in rows)
+        return out
+
     def _job_filter(self, status, provider, session_id, followed, since, until) -> tuple[str, list]:
         where, args = [], []
         if status:
@@ -227,6 +238,12 @@ class Store:
         where, args = self._image_filter(provider, text, since, until, job_id, include_deleted)
         return self._read(f"SELECT COUNT(*) FROM images JOIN jobs ON jobs.id = images.job_id{where}", args)[0][0]
 
+    def image_providers(self) -> list[str]:
+        """The providers that have at least one image in the gallery (for its filter), sorted."""
+        rows = self._read("SELECT DISTINCT jobs.provider FROM images JOIN jobs ON jobs.id = images.job_id "
+                          "WHERE images.deleted = 0 ORDER BY jobs.provider")
+        return [r[0] for r in rows]
+
     def get_image(self, image_id: int) -> ImageRow | None:
         rows = self._read(f"{_IMAGE_SELECT} WHERE images.id = ?", (image_id,))
         return ImageRow.from_row(rows[0]) if rows else None
@@ -234,19 +251,41 @@ class Store:
     def image_bytes(self, row: ImageRow) -> bytes:
         return self.blobs.read(row.path)
 
-    def thumbnail_bytes(self, row: ImageRow, max_side: int = 384) -> bytes:
-        """A cached WebP thumbnail: made once per content hash and size, then read from disk."""
+    def thumbnail_path(self, row: ImageRow, max_side: int = 384) -> Path:
+        """The cached thumbnail's file, made first if it is missing (once per content hash and size).
+
+        JPEG, or PNG for an image with transparency: the kinds st.image sends as they are. The suffix is part of
+        the name, so a WebP thumbnail cached by an older Easel is never read and is simply made again."""
         from ..imaging import thumbnail
 
-        cached = self.root / "thumbs" / f"{row.sha256}-{max_side}.webp"
-        if cached.is_file():
-            return cached.read_bytes()
+        stem = self.root / "thumbs" / f"{row.sha256}-{max_side}"
+        for ext in ("jpg", "png"):
+            cached = stem.with_suffix(f".{ext}")
+            if cached.is_file():
+                return cached
         data = thumbnail(self.image_bytes(row), max_side=max_side)
+        cached = stem.with_suffix(".png" if data[:4] == b"\x89PNG" else ".jpg")
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_suffix(f".tmp-{os.getpid()}-{threading.get_ident()}")
         tmp.write_bytes(data)
         os.replace(tmp, cached)
-        return data
+        return cached
+
+    def thumbnail_bytes(self, row: ImageRow, max_side: int = 384) -> bytes:
+        """A cached JPEG (PNG if transparent) thumbnail: made once per content hash and size, then read from disk."""
+        return self.thumbnail_path(row, max_side).read_bytes()
+
+    def make_thumbnails(self, job_id: str, max_side: int = 384) -> int:
+        """Make a job's thumbnails now, off the page's thread, so the gallery only ever reads files.
+        Returns how many could be made; an unreadable file is left for the page to report."""
+        made = 0
+        for row in self.list_images(job_id=job_id, limit=10_000):
+            try:
+                self.thumbnail_path(row, max_side)
+                made += 1
+            except Exception:  # noqa: BLE001 - a thumbnail is an optimisation; the page retries and shows why
+                continue
+        return made
 
     def delete_image(self, image_id: int) -> bool:
         """Hide an image from the gallery. The file stays: the same bytes may belong to another result."""

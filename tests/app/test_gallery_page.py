@@ -32,6 +32,16 @@ def _seed(sim, jobs, prompts_sizes: list[tuple[str, str]]) -> list[str]:
     return ids
 
 
+def _lines(at) -> list[str]:
+    """Every line of every st.text: a cell's caption is one st.text of several lines."""
+    return [line for t in at.text for line in t.value.splitlines()]
+
+
+def _dialog(at, row):
+    """Open an image's dialog from its "⋯" button (JPEG/WebP downloads and the actions live there)."""
+    return at.button(key=f"gallery.grid.{row.id}.more").click().run()
+
+
 def _open(page: str = "pages/gallery.py") -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     at.run()
@@ -43,13 +53,13 @@ def _open(page: str = "pages/gallery.py") -> AppTest:
 def test_captions_are_plain_text_and_thumbnails_are_small(demo, jobs_for_test):
     _seed(demo, jobs_for_test, [(TRICKY, "1536x1024")])
     at = _open()
-    texts = [t.value for t in at.text]
+    texts = _lines(at)
     assert TRICKY in texts                                   # st.text: shown verbatim, never rendered
     assert "demo · 1536×1024 · low" in texts
     assert not any("127.0.0.1:9" in m.value for m in [*at.markdown, *at.caption])
     [img] = at.image
     thumb = Image.open(io.BytesIO(jobs_for_test.store.thumbnail_bytes(jobs_for_test.store.list_images()[0])))
-    assert max(thumb.size) == 384 and thumb.format == "WEBP"
+    assert max(thumb.size) == 384 and thumb.format == "JPEG"
 
 
 def test_filters_and_pagination(demo, jobs_for_test):
@@ -61,7 +71,7 @@ def test_filters_and_pagination(demo, jobs_for_test):
     page.set_value(2).run()
     assert len(at.image) == 2
     at.text_input(key="gallery.text").input("owl").run()
-    assert len(at.image) == 1 and "a lone owl" in [t.value for t in at.text]
+    assert len(at.image) == 1 and "a lone owl" in _lines(at)
     at.text_input(key="gallery.text").input("").run()
     assert at.selectbox(key="gallery.provider").options == ["All providers", "Demo (offline simulator)"]
     at.text_input(key="gallery.text").input("nothing like this").run()
@@ -72,11 +82,12 @@ def test_delete_asks_first_then_hides_the_image(demo, jobs_for_test):
     _seed(demo, jobs_for_test, [("keep me", "1024x1024"), ("delete me", "1024x1024")])
     at = _open()
     row = next(r for r in jobs_for_test.store.list_images() if r.prompt == "delete me")
+    _dialog(at, row)
     at.button(key=f"gallery.grid.{row.id}.del").click().run()
     assert "Delete this image from the gallery?" in [w.value for w in at.warning]
-    assert len(at.image) == 2                                   # nothing deleted yet
+    assert len(at.image) == 3                                   # nothing deleted yet (2 cells + the dialog's)
     at.button(key=f"gallery.grid.{row.id}.yes").click().run()
-    assert len(at.image) == 1 and "delete me" not in [t.value for t in at.text]
+    assert len(at.image) == 1 and "delete me" not in _lines(at)
     assert jobs_for_test.store.get_image(row.id).deleted == 1
 
 
@@ -84,8 +95,10 @@ def test_use_as_reference_and_reuse_settings_reach_generate(demo, jobs_for_test)
     _seed(demo, jobs_for_test, [("a reused prompt", "1536x1024")])
     at = _open()
     [row] = jobs_for_test.store.list_images()
+    _dialog(at, row)
     at.button(key=f"gallery.grid.{row.id}.ref").click().run()
     assert at.session_state["easel.references"] == [row.id]
+    _dialog(at, row)
     at.button(key=f"gallery.grid.{row.id}.reuse").click().run()
     assert not at.exception, [e.value for e in at.exception]
     # Now on Generate: the prompt and settings are loaded, the reference is listed.
@@ -102,6 +115,7 @@ def test_edit_this_image_opens_edit_with_it(demo, jobs_for_test):
     _seed(demo, jobs_for_test, [("edit me", "1024x1024")])
     at = _open()
     [row] = jobs_for_test.store.list_images()
+    _dialog(at, row)
     at.button(key=f"gallery.grid.{row.id}.edit").click().run()
     assert at.session_state["easel.edit_source"] == row.id
     assert at.title[0].value == "Edit"

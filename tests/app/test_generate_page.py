@@ -59,7 +59,7 @@ def test_demo_generate_shows_cost_then_the_image_and_a_toast(app, jobs_for_test,
 
     [job] = _generate(at, jobs_for_test, prompt)
     assert job.status == "completed"
-    texts = [t.value for t in at.text]
+    texts = [line for t in at.text for line in t.value.splitlines()]     # a caption is one st.text of lines
     assert prompt in texts
     assert "demo · 1024×1024 · medium" in texts
     assert len(at.image) == 1

@@ -66,14 +66,22 @@ def test_a_truncated_png_fails_on_decode():
     assert e.value.code == "corrupt_image"
 
 
-def test_thumbnail_is_webp_within_max_side_keeping_shape_and_alpha():
+def test_thumbnail_is_png_within_max_side_keeping_shape_and_alpha_when_transparent():
     src = encode(Image.new("RGBA", (1536, 1024), (0, 0, 255, 0)))
     thumb = imaging.thumbnail(src)
-    assert sniff_mime(thumb) == "image/webp"
+    assert sniff_mime(thumb) == "image/png"
     img = Image.open(io.BytesIO(thumb))
     assert img.size == (384, 256) and img.mode == "RGBA" and img.getpixel((5, 5))[3] == 0
     small = Image.open(io.BytesIO(imaging.thumbnail(encode(Image.new("RGB", (100, 50))), max_side=384)))
     assert small.size == (100, 50)          # never enlarged
+
+
+def test_thumbnail_of_an_opaque_image_is_jpeg_even_with_an_alpha_channel():
+    for src in (encode(Image.new("RGB", (1024, 1536), (200, 10, 10))),
+                encode(Image.new("RGBA", (1024, 1536), (200, 10, 10, 255)))):
+        thumb = imaging.thumbnail(src)
+        assert sniff_mime(thumb) == "image/jpeg"
+        assert Image.open(io.BytesIO(thumb)).size == (256, 384)
 
 
 def test_png_conversion_carries_prompt_and_params_but_never_a_key():

@@ -150,13 +150,47 @@ def test_source_url_is_kept_but_not_shown_in_repr(store):
     assert "secret-token" not in repr(row)
 
 
-def test_thumbnails_are_webp_and_cached_on_disk(store, easel_data_dir):
+def test_thumbnails_are_small_and_cached_on_disk(store, easel_data_dir):
     row = store.add_image(job(store), 0, image_out(png(size=(800, 400))))
     thumb = store.thumbnail_bytes(row)
-    assert thumb[:4] == b"RIFF" and thumb[8:12] == b"WEBP"
+    with Image.open(io.BytesIO(thumb)) as img:
+        assert max(img.size) == 384 and img.format in ("JPEG", "PNG")   # kinds st.image sends untouched
     cached = list((easel_data_dir / "thumbs").iterdir())
     assert len(cached) == 1
     assert store.thumbnail_bytes(row) == thumb
+
+
+def test_an_old_webp_thumbnail_is_ignored_and_made_again(store, easel_data_dir):
+    row = store.add_image(job(store), 0, image_out(png(size=(800, 400))))
+    old = easel_data_dir / "thumbs" / f"{row.sha256}-384.webp"
+    old.parent.mkdir(parents=True, exist_ok=True)
+    old.write_bytes(b"RIFF\0\0\0\0WEBPVP8 stale")
+    assert store.thumbnail_bytes(row)[:3] == b"\xff\xd8\xff"          # a JPEG, made again
+    assert store.thumbnail_path(row).suffix == ".jpg"
+
+
+def test_make_thumbnails_caches_every_image_of_a_job(store, easel_data_dir):
+    jid = job(store)
+    rows = [store.add_image(jid, i, image_out(png(color, size=(600, 300)))) for i, color in
+            enumerate([(1, 2, 3), (200, 100, 50)])]
+    assert store.make_thumbnails(jid) == 2
+    made = sorted(p.name for p in (easel_data_dir / "thumbs").iterdir())
+    assert made == sorted(f"{r.sha256}-384.jpg" for r in rows)
+
+
+def test_image_providers_lists_only_providers_with_live_images(store):
+    row = store.add_image(job(store, provider="qcode"), 0, image_out(png()))
+    job(store, provider="gccai")                                      # a job without images
+    store.add_image(job(store, provider="demo"), 0, image_out(png((4, 5, 6))))
+    assert store.image_providers() == ["demo", "qcode"]
+    store.delete_image(row.id)
+    assert store.image_providers() == ["demo"]
+
+
+def test_get_jobs_fetches_several_in_one_call(store):
+    ids = [job(store, prompt=f"p{i}") for i in range(3)]
+    got = store.get_jobs([*ids, ids[0], "missing"])
+    assert sorted(got) == sorted(ids) and got[ids[1]].prompt == "p1"
 
 
 def test_inputs_round_trip_by_content_hash(store):
