@@ -146,7 +146,7 @@ def _image_dialog(store, row, job, key: str) -> None:
         # An action closed it from a callback; inside the dialog's own rerun only a full rerun removes it.
         st.rerun()
     ck = f"{key}.{row.id}"
-    st.image(str(store.thumbnail_path(row)), width="stretch")
+    _thumbnail(store, row)
     st.text(row.prompt or (job.prompt if job else ""))
     if row.revised_prompt:
         st.caption("Revised prompt")
@@ -179,9 +179,14 @@ def _image_dialog(store, row, job, key: str) -> None:
                   on_click=lambda: st.session_state.__setitem__(f"{key}.confirm", row.id))
 
 
+def _thumbnail(store, row) -> None:
+    # The format is named so st.image need not open the file to guess it; JPEG/PNG are then sent as they are.
+    path = store.thumbnail_path(row)
+    st.image(str(path), width="stretch", output_format="PNG" if path.suffix == ".png" else "JPEG")
+
+
 def _cell(store, row, job, *, key: str, actions: bool) -> None:
-    # A path, not bytes: Streamlit reads the cached JPEG/PNG and serves it as it is.
-    st.image(str(store.thumbnail_path(row)), width="stretch")
+    _thumbnail(store, row)
     st.text("\n".join(line for line in caption_lines(row, job) if line))
     ck = f"{key}.{row.id}"
     png_ext, png_mime = FORMATS["PNG"]
@@ -201,9 +206,10 @@ def render_gallery(images, *, key: str, columns: int = 4, actions: bool = True, 
         return
     jobs = store.get_jobs(row.job_id for row in images)
     for start in range(0, len(images), columns):
-        cols = st.columns(columns)
+        # A bordered column is the card: one block per cell fewer than a bordered container inside it.
+        cols = st.columns(columns, border=True)
         for col, row in zip(cols, images[start:start + columns]):
-            with col.container(border=True):
+            with col:
                 _cell(store, row, jobs.get(row.job_id), key=key, actions=actions)
     opened = st.session_state.get(DIALOG)
     if actions and opened and opened[0] == key:

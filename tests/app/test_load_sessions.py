@@ -133,7 +133,6 @@ def test_twenty_sessions_with_ten_percent_faults(sim, monkeypatch, jobs_for_test
     statuses = Counter(j.status for j in jobs.values())
     assert statuses["completed"] >= SESSIONS // 2, statuses
     fired = sim.stats()["faults_fired"]
-    print("faults fired:", fired, "statuses:", dict(statuses), "submits:", len(submits))
     assert sum(fired.values()) >= 1                                  # the seeded 10 % did fire
     # Each session's key reached the simulator only with its own prompt (no client was shared).
     by_prompt = {r.json["prompt"] for r in submits}
@@ -149,7 +148,7 @@ def test_twenty_sessions_with_ten_percent_faults(sim, monkeypatch, jobs_for_test
         assert [o.i for o in others if o.key in page or key_fingerprint(o.key) in page] == []
         assert s.key not in page                                     # not even its own key is sent to the browser
         if job.status == "completed":
-            assert len(s.at.image) == 1 and s.prompt in [t.value for t in s.at.text]
+            assert len(s.at.image) == 1 and any(t.value.startswith(s.prompt) for t in s.at.text)
             assert [e.value for e in s.at.error] == []
         else:
             assert len(s.at.image) == 0 and len(s.at.error) == 1

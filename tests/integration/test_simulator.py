@@ -334,11 +334,13 @@ def test_gccai_batch_answers_many_tasks_in_one_request(sim):
 
 
 def test_gccai_result_urls_really_expire(sim):
-    sim.configure(task_duration=0, url_ttl=0.4)
+    # A TTL long enough for a loaded machine to fetch once inside it; then wait past it.
+    sim.configure(task_duration=0, url_ttl=3.0)
     task_id = gccai_submit(sim)
-    url = get(sim, f"/gccai/v1/tasks/{task_id}").json()["data"]["result"]["images"][0]["url"][0]
+    data = get(sim, f"/gccai/v1/tasks/{task_id}").json()["data"]
+    url = data["result"]["images"][0]["url"][0]
     assert httpx.get(url).status_code == 200
-    time.sleep(0.5)
+    time.sleep(max(0.0, data["result"]["images"][0]["expires_at"] - time.time()) + 1.2)   # expires_at is whole seconds
     assert httpx.get(url).status_code == 404
 
 
