@@ -15,6 +15,7 @@ from PIL import Image
 
 from easel.catalog import Profile
 from easel.errors import EaselError, UploadError
+from easel import imaging
 from easel.imaging import open_image
 from easel.request import ImageInput, sniff_mime
 
@@ -49,23 +50,10 @@ class SourceImage:
         return ImageInput(data=self.data, name=self.name, mime=self.mime)
 
 
-def _mb(n: int) -> str:
-    """Binary megabytes, as the providers' limits are (25 MB = 25 × 2^20 bytes)."""
-    return f"{n / 2**20:.1f}".removesuffix(".0") + " MB"
-
-
 def check_upload(data: bytes, name: str, profile: Profile, *, label: str) -> SourceImage:
     """One uploaded file, checked against the provider's documented limits. Raises UploadError."""
-    mime = sniff_mime(data)
-    if mime is None:
-        raise UploadError(f"{name} is not a PNG, JPEG or WebP image (checked from its bytes, not its name).",
-                          code="unsupported_image_type")
-    limit = profile.max_upload_bytes
-    if len(data) > limit:
-        raise UploadError(f"{name} is {_mb(len(data))}; {profile.label} takes at most {_mb(limit)} per file "
-                          f"({profile.doc or 'its doc'}). Save it smaller (JPEG or WebP) and upload again.",
-                          code="image_too_large")
-    return SourceImage(data, name, mime, open_image(data), label)
+    mime, image = imaging.check_upload(data, name, profile)
+    return SourceImage(data, name, mime, image, label)
 
 
 def _from_gallery(image_id: int) -> SourceImage:
@@ -159,8 +147,8 @@ def reference_picker(profile: Profile, source: SourceImage | None, *, key: str =
         st.error(md_escape(problem))
     total = sum(len(r.data) for r in refs) + (len(source.data) if source else 0)
     if total > profile.max_total_upload_bytes:
-        problem = (f"The images total {_mb(total)}; {profile.label} takes at most "
-                   f"{_mb(profile.max_total_upload_bytes)} in all.")
+        problem = (f"The images total {imaging.megabytes(total)}; {profile.label} takes at most "
+                   f"{imaging.megabytes(profile.max_total_upload_bytes)} in all.")
         st.error(md_escape(problem))
     _show_order(source, refs)
     return [r.as_input() for r in refs], problem

@@ -190,13 +190,13 @@ def _cell(store, row, job, *, key: str, actions: bool) -> None:
     st.text("\n".join(line for line in caption_lines(row, job) if line))
     ck = f"{key}.{row.id}"
     png_ext, png_mime = FORMATS["PNG"]
-    with st.container(horizontal=True, gap="small"):
-        st.download_button("PNG", data=lambda r=row: download_bytes(store, r, "png"),
-                           file_name=file_name(row, png_ext), mime=png_mime, key=f"{ck}.dl.png", on_click="ignore",
-                           icon=":material/download:", width="stretch")
-        if actions:
-            st.button("⋯", key=f"{ck}.more", help="JPEG and WebP downloads, edit, reuse, delete",
-                      on_click=_open_dialog, args=(key, row.id))
+    st.download_button("PNG", data=lambda r=row: download_bytes(store, r, "png"), file_name=file_name(row, png_ext),
+                       mime=png_mime, key=f"{ck}.dl.png", on_click="ignore", icon=":material/download:",
+                       width="stretch")
+    if actions:
+        st.button("More", key=f"{ck}.more", icon=":material/more_horiz:", width="stretch",
+                  help="JPEG and WebP downloads, edit, use as reference, reuse settings, delete",
+                  on_click=_open_dialog, args=(key, row.id))
 
 
 def render_gallery(images, *, key: str, columns: int = 4, actions: bool = True, store=None) -> None:
@@ -206,10 +206,13 @@ def render_gallery(images, *, key: str, columns: int = 4, actions: bool = True, 
         return
     jobs = store.get_jobs(row.job_id for row in images)
     for start in range(0, len(images), columns):
-        # A bordered column is the card: one block per cell fewer than a bordered container inside it.
-        cols = st.columns(columns, border=True)
-        for col, row in zip(cols, images[start:start + columns]):
-            with col:
+        chunk = images[start:start + columns]
+        # Every element costs script time on each rerun, so a full row's card is its bordered column rather than
+        # a bordered container inside it. A short row keeps containers: a bordered empty column would show.
+        full = len(chunk) == columns
+        cols = st.columns(columns, border=full)
+        for col, row in zip(cols, chunk):
+            with col if full else col.container(border=True):
                 _cell(store, row, jobs.get(row.job_id), key=key, actions=actions)
     opened = st.session_state.get(DIALOG)
     if actions and opened and opened[0] == key:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from easel import imaging
 from easel.catalog import Profile
+from easel.errors import EaselError
 from easel.request import ImageInput
 
-from . import truncate
+from . import md_escape, truncate
 
 __all__ = ["reference_inputs"]
 
@@ -42,7 +44,15 @@ def reference_inputs(profile: Profile, store, *, key: str) -> list[ImageInput]:
         uploads = st.file_uploader("Upload", type=["png", "jpg", "jpeg", "webp"], accept_multiple_files=True,
                                    key=f"{key}.uploads")
         for up in uploads or []:
-            inputs.append(ImageInput.from_bytes(up.getvalue(), up.name))
+            data = up.getvalue()
+            try:
+                mime, _ = imaging.check_upload(data, up.name, profile)
+            except EaselError as e:
+                # Shown and left out: a file that is not an image, too large, or a decompression bomb never
+                # reaches the provider.
+                st.error(md_escape(f"{e.user_message()} It is not sent."), icon=":material/block:")
+                continue
+            inputs.append(ImageInput(data=data, name=up.name, mime=mime))
         if profile.reference_urls:
             scheme = "https" if profile.https_only_urls else "http(s)"
             text = st.text_area(f"Or paste image URLs ({scheme}, one per line)", key=f"{key}.urls", height=80)

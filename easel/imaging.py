@@ -61,6 +61,25 @@ def open_image(data: bytes, *, what: str = "upload") -> Image.Image:
     return img
 
 
+def megabytes(n: int) -> str:
+    """Binary megabytes, as the providers' limits are (25 MB = 25 × 2^20 bytes)."""
+    return f"{n / 2**20:.1f}".removesuffix(".0") + " MB"
+
+
+def check_upload(data: bytes, name: str, profile) -> tuple[str, Image.Image]:
+    """One uploaded file against the provider's documented limits: type from its bytes (never its name), the
+    per-file size cap, and Pillow's pixel cap. Returns (mime, decoded image); raises UploadError naming the rule."""
+    mime = sniff_mime(data)
+    if mime is None:
+        raise UploadError(f"{name} is not a PNG, JPEG or WebP image (checked from its bytes, not its name).",
+                          code="unsupported_image_type")
+    if len(data) > profile.max_upload_bytes:
+        raise UploadError(f"{name} is {megabytes(len(data))}; {profile.label} takes at most {megabytes(profile.max_upload_bytes)} "
+                          f"per file ({profile.doc or 'its doc'}). Save it smaller (JPEG or WebP) and upload again.",
+                          code="image_too_large")
+    return mime, open_image(data)
+
+
 def image_size(data: bytes, *, what: str = "upload") -> tuple[int, int]:
     """(width, height) from the header alone, behind the same cap."""
     return _open_lazy(data, what).size

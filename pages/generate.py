@@ -34,7 +34,9 @@ st.title("Generate")
 left, right = st.columns([3, 2], gap="large")
 with left:
     st.text_area("Prompt", key=f"{FORM}.prompt", height=140, placeholder="A watercolor fox reading under a lamp")
-    recent = list(dict.fromkeys(j.prompt for j in store.list_jobs(limit=60) if j.prompt))[:15]
+    # Only this browser session's prompts: in a shared team demo, one visitor's prompts are not another's to see.
+    mine = store.list_jobs(session_id=session.session_id(), limit=60)
+    recent = list(dict.fromkeys(j.prompt for j in mine if j.prompt))[:15]
     if recent:
         st.selectbox("Recent prompts", recent, index=None, key=f"{FORM}.recent", on_change=_recall,
                      placeholder="Recall a recent prompt…", format_func=lambda p: truncate(p, 90))

@@ -179,7 +179,7 @@ def test_keys_urls_prompts_uploads_and_fetches(secure_app, browser, simulator, w
         _no_rendered_html(page)
     pages_html["generate/qcode"] = _html(page)
     # The prompt is shown as literal text (the XSS one was, before it; waited for above).
-    assert MD in page.locator("[data-testid='stText']").all_inner_texts()
+    assert any(t.startswith(MD + "\n") for t in page.locator("[data-testid='stText']").all_inner_texts())
 
     # --- icodeeasy, key from the environment: results arrive as URLs ------------------------------------
     _pick_provider(page, "icodeeasy", wait_idle)
@@ -275,7 +275,7 @@ def test_keys_urls_prompts_uploads_and_fetches(secure_app, browser, simulator, w
     images = store.list_images(limit=100)
     source_urls = [r.source_url for r in images if r.source_url]
     assert source_urls, "icodeeasy results arrive as URLs"
-    assert len(png_downloads) == len(images) >= 3          # XSS, MD, icodeeasy (+ gccai if it finished)
+    assert 3 <= len(png_downloads) <= len(images)          # XSS, MD, icodeeasy (+ gccai if it had finished)
     keys = (ENV_QCODE, ENV_ICODE, TYPED_GCCAI, TYPED_BAD)
     for name, html in {**pages_html, "fresh": fresh_html}.items():
         assert SENTINEL not in html, name
