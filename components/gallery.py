@@ -146,7 +146,7 @@ def _image_dialog(store, row, job, key: str) -> None:
         # An action closed it from a callback; inside the dialog's own rerun only a full rerun removes it.
         st.rerun()
     ck = f"{key}.{row.id}"
-    _thumbnail(store, row)
+    _thumbnail(store, row, width="content")          # its own 384 px: stretched wider it would blur
     st.text(row.prompt or (job.prompt if job else ""))
     if row.revised_prompt:
         st.caption("Revised prompt")
@@ -179,10 +179,10 @@ def _image_dialog(store, row, job, key: str) -> None:
                   on_click=lambda: st.session_state.__setitem__(f"{key}.confirm", row.id))
 
 
-def _thumbnail(store, row) -> None:
+def _thumbnail(store, row, *, width="stretch") -> None:
     # The format is named so st.image need not open the file to guess it; JPEG/PNG are then sent as they are.
     path = store.thumbnail_path(row)
-    st.image(str(path), width="stretch", output_format="PNG" if path.suffix == ".png" else "JPEG")
+    st.image(str(path), width=width, output_format="PNG" if path.suffix == ".png" else "JPEG")
 
 
 def _cell(store, row, job, *, key: str, actions: bool) -> None:

@@ -11,7 +11,7 @@ from components import session
 from components.gallery import render_gallery, zip_button
 from easel import catalog
 
-PER_PAGE = 16
+PER_PAGE = 12
 
 store = session.get_store()
 st.title("Gallery")

@@ -65,11 +65,11 @@ def test_captions_are_plain_text_and_thumbnails_are_small(demo, jobs_for_test):
 def test_filters_and_pagination(demo, jobs_for_test):
     _seed(demo, jobs_for_test, [(f"fox number {i}", "1024x1024") for i in range(25)] + [("a lone owl", "1024x1024")])
     at = _open()
-    assert len(at.image) == 24
+    assert len(at.image) == 16                                  # a page is four rows of four
     page = at.number_input(key="gallery.page")
     assert page.max == 2 and "26 images" in page.label
     page.set_value(2).run()
-    assert len(at.image) == 2
+    assert len(at.image) == 10
     at.text_input(key="gallery.text").input("owl").run()
     assert len(at.image) == 1 and "a lone owl" in _lines(at)
     at.text_input(key="gallery.text").input("").run()
@@ -89,6 +89,27 @@ def test_delete_asks_first_then_hides_the_image(demo, jobs_for_test):
     at.button(key=f"gallery.grid.{row.id}.yes").click().run()
     assert len(at.image) == 1 and "delete me" not in _lines(at)
     assert jobs_for_test.store.get_image(row.id).deleted == 1
+
+
+def test_a_cell_has_two_widgets_and_the_rest_opens_in_a_dialog(demo, jobs_for_test):
+    long_prompt = " ".join(["a very long prompt about a lighthouse"] * 4)
+    _seed(demo, jobs_for_test, [(long_prompt, "1024x1024")])
+    at = _open()
+    [row] = jobs_for_test.store.list_images()
+    ck = f"gallery.grid.{row.id}"
+    cell_widgets = [w.key for w in [*at.button, *at.get("download_button")] if (w.key or "").startswith(ck)]
+    assert sorted(cell_widgets) == [f"{ck}.dl.png", f"{ck}.more"]
+    assert long_prompt not in _lines(at)                        # the cell shows it truncated
+    _dialog(at, row)
+    keys = {w.key for w in [*at.button, *at.get("download_button")]}
+    assert {f"{ck}.dl.jpg", f"{ck}.dl.webp", f"{ck}.edit", f"{ck}.ref", f"{ck}.reuse", f"{ck}.del"} <= keys
+    assert long_prompt in [t.value for t in at.text]            # the dialog shows it whole, as plain text
+    at.button(key=f"{ck}.del").click().run()
+    at.button(key=f"{ck}.no").click().run()                     # Keep: still open, nothing deleted
+    assert f"{ck}.del" in {b.key for b in at.button} and jobs_for_test.store.get_image(row.id).deleted == 0
+    at.button(key=f"{ck}.ref").click().run()                    # an action that stays on this page closes it
+    assert f"{ck}.ref" not in {b.key for b in at.button}
+    assert "Added as a reference on Generate" in [t.value for t in at.toast]
 
 
 def test_use_as_reference_and_reuse_settings_reach_generate(demo, jobs_for_test):
