@@ -656,20 +656,21 @@ def export_csv(store, since=None, until=None, provider: str | None = None, *, fi
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
-    cur = store._conn().execute(
-        "SELECT created_at, provider, model, endpoint, mode, size, resolution, quality, n, status, error_code, "
-        "latency_s, cost_estimated, cost_actual, currency, task_ids_json, key_fingerprint, simulated, id "
-        f"FROM jobs{where} ORDER BY created_at, rowid", args)
-    while batch := cur.fetchmany(5000):
-        for r in batch:
-            created = datetime.fromtimestamp(r[0], timezone.utc).isoformat(timespec="milliseconds")
-            try:
-                tasks = ";".join(json.loads(r[15] or "[]"))
-            except (ValueError, TypeError):
-                tasks = ""
-            w.writerow([created, r[1], r[2] or "", r[3] or "", r[4] or "", r[5] or "", r[6] or "", r[7] or "", r[8],
-                        r[9], r[10] or "", _num(r[11]), _num(r[12]), _num(r[13]), r[14] or "", tasks, r[16] or "",
-                        int(r[17]), r[18]])
+    with store.reading() as conn:
+        cur = conn.execute(
+            "SELECT created_at, provider, model, endpoint, mode, size, resolution, quality, n, status, error_code, "
+            "latency_s, cost_estimated, cost_actual, currency, task_ids_json, key_fingerprint, simulated, id "
+            f"FROM jobs{where} ORDER BY created_at, rowid", args)
+        while batch := cur.fetchmany(5000):
+            for r in batch:
+                created = datetime.fromtimestamp(r[0], timezone.utc).isoformat(timespec="milliseconds")
+                try:
+                    tasks = ";".join(json.loads(r[15] or "[]"))
+                except (ValueError, TypeError):
+                    tasks = ""
+                w.writerow([created, r[1], r[2] or "", r[3] or "", r[4] or "", r[5] or "", r[6] or "", r[7] or "", r[8],
+                            r[9], r[10] or "", _num(r[11]), _num(r[12]), _num(r[13]), r[14] or "", tasks, r[16] or "",
+                            int(r[17]), r[18]])
     return buf.getvalue()
 
 

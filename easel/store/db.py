@@ -42,12 +42,17 @@ class Store:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        self.schema_version = migrate(self._conn())
+        with self.reading() as conn:
+            self.schema_version = migrate(conn)
 
     # --- connections -------------------------------------------------------------------------------
-    def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
+    # One connection per thread. close() may run on another thread while a worker is mid-query; closing an
+    # sqlite3 connection under a running statement crashes the interpreter, so every use of a connection
+    # holds its own lock, and close() takes each lock before closing. (Uncontended in normal use: each
+    # connection belongs to one thread.) A worker that touches a closed connection gets a Python error.
+    def _pair(self) -> tuple[sqlite3.Connection, threading.RLock]:
+        pair = getattr(self._local, "pair", None)
+        if pair is None:
             # isolation_level=None: we open transactions ourselves (BEGIN IMMEDIATE for writes).
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                                    check_same_thread=False)
@@ -56,37 +61,49 @@ class Store:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
-            self._local.conn = conn
+            pair = (conn, threading.RLock())   # re-entrant: a read inside a write block on the same thread
+            self._local.pair = pair
             with self._lock:
-                self._all.append(conn)
-        return conn
+                self._all.append(pair)
+        return pair
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection, held for a streamed read (e.g. a large CSV export)."""
+        conn, guard = self._pair()
+        with guard:
+            yield conn
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+        conn, guard = self._pair()
+        with guard:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
     def _read(self, sql: str, args: tuple | list = ()) -> list[sqlite3.Row]:
-        return self._conn().execute(sql, args).fetchall()
+        conn, guard = self._pair()
+        with guard:
+            return conn.execute(sql, args).fetchall()
 
     def journal_mode(self) -> str:
         return self._read("PRAGMA journal_mode")[0][0]
 
     def close(self) -> None:
         with self._lock:
-            conns, self._all = self._all, []
-        for conn in conns:
-            try:
-                conn.close()
-            except sqlite3.Error:
-                pass
-        self._local = threading.local()
+            pairs, self._all = self._all, []
+            self._local = threading.local()
+        for conn, guard in pairs:
+            with guard:
+                try:
+                    conn.close()
+                except sqlite3.Error:
+                    pass
 
     # --- jobs (the usage log) ----------------------------------------------------------------------
     def create_job(self, *, provider: str, status: str = "queued", mode: str = "sync", model: str | None = None,

@@ -43,7 +43,7 @@ def _generate(at, jobs, prompt: str, *, timeout: float = 30):
     at.button(key="gen.go").click().run()
     assert not at.exception, [e.value for e in at.exception]
     [job_id] = at.session_state["easel.last_job.generate"]
-    job = jobs.wait(job_id, timeout)
+    jobs.wait(job_id, timeout)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return jobs.store.get_job(job_id)

@@ -7,6 +7,7 @@ outside CI the browser tests are skipped with the reason; in CI (the CI variable
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -46,7 +47,8 @@ class E2EServer:
     url: str
     sim: object               # the SimulatorServer the app's providers point at
     data_dir: Path
-    log: Path
+    log: Path                  # the server's stdout and stderr
+    proc: subprocess.Popen
 
 
 @pytest.fixture(scope="session")
@@ -60,25 +62,24 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
-def e2e_server(simulator, tmp_path_factory, chromium_path) -> E2EServer:
-    """The app on a free port. Demo uses this session's simulator; gccai is configured against it too
-    (EASEL_GCCAI_*), so other pages' browser tests have a second, async provider."""
-    base = tmp_path_factory.mktemp("e2e")
+@contextlib.contextmanager
+def _running_app(base: Path, simulator, extra_env: dict[str, str], *, debug: bool = False):
+    """`streamlit run app.py` on a free port with its own data dir, the developer's keys removed from its
+    environment, and stdout/stderr kept in `base`, until the block ends."""
     data = base / "data"
     data.mkdir()
     env = {k: v for k, v in os.environ.items() if not (k.startswith("EASEL_") and k.endswith(("_API_KEY", "_BASE_URL")))}
     env.update(EASEL_DATA_DIR=str(data), EASEL_SIMULATOR_URL=simulator.url,
-               EASEL_SECRETS_FILE=str(base / "no-secrets.toml"),
-               EASEL_GCCAI_BASE_URL=simulator.url + "/gccai", EASEL_GCCAI_API_KEY=GCCAI_TEST_KEY)
+               EASEL_SECRETS_FILE=str(base / "no-secrets.toml"), **extra_env)
     port = _free_port()
     log = base / "streamlit.log"
+    args = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+            "--server.address", "127.0.0.1", "--server.headless", "true", "--global.developmentMode", "false",
+            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    if debug:
+        args += ["--logger.level", "debug"]       # the most a server log ever says, for the secrets test
     with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--global.developmentMode", "false",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -91,13 +92,29 @@ def e2e_server(simulator, tmp_path_factory, chromium_path) -> E2EServer:
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("streamlit did not start:\n" + log.read_text(errors="replace"))
             time.sleep(0.2)
-        yield E2EServer(url, simulator, data, log)
+        yield E2EServer(url, simulator, data, log, proc)
     finally:
         proc.terminate()
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def start_app(chromium_path):
+    """`with start_app(base, simulator, env) as server:` an app of a test's own, for tests that need their own
+    environment (e.g. sentinel keys) rather than the shared `e2e_server`."""
+    return _running_app
+
+
+@pytest.fixture(scope="session")
+def e2e_server(simulator, tmp_path_factory, chromium_path) -> E2EServer:
+    """The app on a free port. Demo uses this session's simulator; gccai is configured against it too
+    (EASEL_GCCAI_*), so other pages' browser tests have a second, async provider."""
+    env = {"EASEL_GCCAI_BASE_URL": simulator.url + "/gccai", "EASEL_GCCAI_API_KEY": GCCAI_TEST_KEY}
+    with _running_app(tmp_path_factory.mktemp("e2e"), simulator, env) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -44,10 +44,13 @@ def test_generate_see_it_in_the_gallery_and_download_a_png(page, e2e_server, wai
     _shot(page, "generate.png")
 
     _go(page, "Gallery", wait_idle)
-    page.locator("[data-testid='stText']", has_text=PROMPT).first.wait_for()
-    assert page.locator("[data-testid='stImage'] img").count() == 1
+    caption = page.locator("[data-testid='stText']", has_text=PROMPT).first
+    caption.wait_for()
+    # The shared app may hold other tests' results too: look only at this prompt's cell (newest first).
+    cell = caption.locator("xpath=ancestor::div[@data-testid='stColumn'][1]")
+    assert cell.locator("[data-testid='stImage'] img").count() == 1
     with page.expect_download() as info:
-        page.locator("[data-testid='stDownloadButton'] button", has_text="PNG").first.click()
+        cell.locator("[data-testid='stDownloadButton'] button", has_text="PNG").first.click()
     download = info.value
     assert download.suggested_filename.endswith(".png")
     data = Path(download.path()).read_bytes()

@@ -14,16 +14,11 @@ and reuses the session's `browser`, `simulator` and `wait_idle` fixtures.
 from __future__ import annotations
 
 import io
-import os
-import socket
-import subprocess
-import sys
 import time
 import uuid
 import zipfile
 from pathlib import Path
 
-import httpx
 import pytest
 from PIL import Image
 
@@ -43,51 +38,16 @@ XSS = "<img src=x onerror=alert(1)>"
 MD = "![x](http://example.com/t.png)"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def secure_app(simulator, tmp_path_factory, chromium_path):
-    base = tmp_path_factory.mktemp("security")
-    data = base / "data"
-    data.mkdir()
-    env = {k: v for k, v in os.environ.items() if not (k.startswith("EASEL_") and k.endswith(("_API_KEY", "_BASE_URL")))}
-    env.update(EASEL_DATA_DIR=str(data), EASEL_SIMULATOR_URL=simulator.url,
-               EASEL_SECRETS_FILE=str(base / "no-secrets.toml"),
-               EASEL_QCODE_BASE_URL=simulator.url + prefix_for("qcode"), EASEL_QCODE_API_KEY=ENV_QCODE,
-               EASEL_ICODEEASY_BASE_URL=simulator.url + prefix_for("icodeeasy"), EASEL_ICODEEASY_API_KEY=ENV_ICODE,
-               EASEL_GCCAI_BASE_URL=simulator.url + prefix_for("gccai"),
-               EASEL_OPENAI_HK_BASE_URL=simulator.url + prefix_for("openai-hk"))
-    port = _free_port()
-    out_log, err_log = base / "stdout.log", base / "stderr.log"
-    with open(out_log, "wb") as out, open(err_log, "wb") as err:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--global.developmentMode", "false",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", "--logger.level", "debug"],
-            cwd=ROOT, env=env, stdout=out, stderr=err)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/_stcore/health", timeout=2).text == "ok":
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("streamlit did not start:\n" + err_log.read_text(errors="replace"))
-            time.sleep(0.2)
-        yield {"url": url, "data": data, "logs": (out_log, err_log), "proc": proc}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+def secure_app(simulator, tmp_path_factory, start_app):
+    env = {
+        "EASEL_QCODE_BASE_URL": simulator.url + prefix_for("qcode"), "EASEL_QCODE_API_KEY": ENV_QCODE,
+        "EASEL_ICODEEASY_BASE_URL": simulator.url + prefix_for("icodeeasy"), "EASEL_ICODEEASY_API_KEY": ENV_ICODE,
+        "EASEL_GCCAI_BASE_URL": simulator.url + prefix_for("gccai"),
+        "EASEL_OPENAI_HK_BASE_URL": simulator.url + prefix_for("openai-hk"),
+    }
+    with start_app(tmp_path_factory.mktemp("security"), simulator, env, debug=True) as server:
+        yield server
 
 
 class Watch:
@@ -167,7 +127,7 @@ def test_keys_urls_prompts_uploads_and_fetches(secure_app, browser, simulator, w
     page.set_default_timeout(60_000)
     watch = Watch(page)
     pages_html: dict[str, str] = {}
-    page.goto(secure_app["url"])
+    page.goto(secure_app.url)
     wait_idle(page)
 
     # --- QCode, key from the environment: the two hostile prompts --------------------------------------
@@ -261,7 +221,7 @@ def test_keys_urls_prompts_uploads_and_fetches(secure_app, browser, simulator, w
     # --- a second, fresh session sees no key at all, not even masked -----------------------------------
     other = browser.new_context(viewport={"width": 1440, "height": 1000})
     other_page = other.new_page()
-    other_page.goto(secure_app["url"])
+    other_page.goto(secure_app.url)
     wait_idle(other_page)
     _go(other_page, "Gallery", wait_idle)
     fresh_html = other_page.content()
@@ -271,7 +231,7 @@ def test_keys_urls_prompts_uploads_and_fetches(secure_app, browser, simulator, w
     # === the key is nowhere ==============================================================================
     from easel.store import Store
 
-    store = Store(secure_app["data"] / "easel.db")
+    store = Store(secure_app.data_dir / "easel.db")
     images = store.list_images(limit=100)
     source_urls = [r.source_url for r in images if r.source_url]
     assert source_urls, "icodeeasy results arrive as URLs"
@@ -302,12 +262,12 @@ def test_keys_urls_prompts_uploads_and_fetches(secure_app, browser, simulator, w
     assert {XSS, MD} <= prompts                                        # kept verbatim, as data
     store.close()
     # Server logs, the database file and its WAL, and every other file Easel wrote.
-    secure_app["proc"].terminate()
-    secure_app["proc"].wait(timeout=20)
-    for log in secure_app["logs"]:
+    secure_app.proc.terminate()
+    secure_app.proc.wait(timeout=20)
+    for log in (secure_app.log,):
         text = log.read_bytes()
         assert SENTINEL.encode() not in text, log.name
-    written = [p for p in secure_app["data"].rglob("*") if p.is_file()]
+    written = [p for p in secure_app.data_dir.rglob("*") if p.is_file()]
     assert any(p.name == "easel.db" for p in written)
     for path in written:
         blob = path.read_bytes()
