@@ -28,7 +28,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from . import usage_schema as us
 from .currency import Rates, breakdown_label, format_amount
-from .store.rows import ACTIVE_STATUSES
+from .store.rows import ACTIVE_STATUSES, time_range
 
 __all__ = ["Filters", "Metric", "SpendMetric", "Kpis", "Dashboard", "SPLITS", "CSV_COLUMNS", "STATUSES",
            "day_offset", "set_day_offset", "rebuild_rollups", "usage_today", "day_of", "date_of", "day_start_ts",
@@ -528,18 +528,11 @@ def top_prompts(store, filters: Filters, *, limit: int = 20, now=None):
 def _jobs_where(store, f: Filters, since: float | None = None, until: float | None = None) -> tuple[str, list]:
     offset = day_offset(store)
     clauses, args = [], []
-    if f.start is not None:
-        clauses.append("created_at >= ?")
-        args.append(day_start_ts(f.start, offset))
-    if f.end is not None:
-        clauses.append("created_at < ?")
-        args.append(day_start_ts(f.end + timedelta(days=1), offset))
-    if since is not None:
-        clauses.append("created_at >= ?")
-        args.append(since)
-    if until is not None:
-        clauses.append("created_at < ?")
-        args.append(until)
+    for lo, hi in ((day_start_ts(f.start, offset) if f.start is not None else None,
+                    day_start_ts(f.end + timedelta(days=1), offset) if f.end is not None else None), (since, until)):
+        more, bounds = time_range("created_at", lo, hi)
+        clauses += more
+        args += bounds
     for col, values in (("provider", f.providers), ("key_fingerprint", f.keys), ("status", f.statuses)):
         if values:
             clauses.append(f"{col} IN ({', '.join('?' for _ in values)})")

@@ -20,7 +20,7 @@ from typing import Iterator
 from .. import config
 from ..models import ImageOut
 from .blobs import Blobs
-from .rows import TASK_OPEN_STATUSES, AttemptRow, ImageRow, JobRow, TaskRow
+from .rows import TASK_OPEN_STATUSES, AttemptRow, ImageRow, JobRow, TaskRow, time_range
 from .schema import migrate
 
 __all__ = ["Store"]
@@ -175,12 +175,9 @@ class Store:
         if followed is not None:
             where.append("followed = ?")
             args.append(int(followed))
-        if since is not None:
-            where.append("created_at >= ?")
-            args.append(since)
-        if until is not None:
-            where.append("created_at < ?")
-            args.append(until)
+        clauses, bounds = time_range("created_at", since, until)
+        where += clauses
+        args += bounds
         return (" WHERE " + " AND ".join(where)) if where else "", args
 
     def list_jobs(self, *, status: str | tuple[str, ...] | None = None, provider: str | None = None,
@@ -233,12 +230,9 @@ class Store:
             like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             where.append("(jobs.prompt LIKE ? ESCAPE '\\' OR images.revised_prompt LIKE ? ESCAPE '\\')")
             args += [like, like]
-        if since is not None:
-            where.append("images.created_at >= ?")
-            args.append(since)
-        if until is not None:
-            where.append("images.created_at < ?")
-            args.append(until)
+        clauses, bounds = time_range("images.created_at", since, until)
+        where += clauses
+        args += bounds
         return (" WHERE " + " AND ".join(where)) if where else "", args
 
     def list_images(self, *, provider: str | None = None, text: str | None = None, since: float | None = None,

@@ -149,3 +149,16 @@ class AttemptRow:
     latency_s: float | None = None
 
     from_row = classmethod(_from_row)
+
+
+def time_range(column: str, since: float | None, until: float | None) -> tuple[list[str], list[float]]:
+    """SQL clauses for `since <= column < until` (either bound optional): every list and dashboard query
+    filters time the same half-open way, so a row is never counted in two adjacent periods."""
+    clauses, args = [], []
+    if since is not None:
+        clauses.append(f"{column} >= ?")
+        args.append(since)
+    if until is not None:
+        clauses.append(f"{column} < ?")
+        args.append(until)
+    return clauses, args

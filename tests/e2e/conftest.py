@@ -149,3 +149,16 @@ def _wait_idle(page, timeout: float = 60_000) -> None:
 def wait_idle():
     """`wait_idle(page)`: a fixture, because test modules here cannot import conftest (no packages)."""
     return _wait_idle
+
+
+def _go(page, title: str) -> None:
+    """Open a page from the sidebar's navigation and wait until its script has run."""
+    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=title).click()
+    page.wait_for_selector(f"h1:has-text('{title}')")
+    _wait_idle(page)
+
+
+@pytest.fixture
+def go():
+    """`go(page, "Gallery")`: navigate by the sidebar, as a user does."""
+    return _go

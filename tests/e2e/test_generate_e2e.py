@@ -15,18 +15,12 @@ SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PROMPT = "A watercolor fox reading a book under a brass lamp"
 
 
-def _go(page, title: str, wait_idle) -> None:
-    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=title).click()
-    page.wait_for_selector(f"h1:has-text('{title}')")
-    wait_idle(page)
-
-
 def _shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / name), full_page=False)
 
 
-def test_generate_see_it_in_the_gallery_and_download_a_png(page, e2e_server, wait_idle):
+def test_generate_see_it_in_the_gallery_and_download_a_png(page, e2e_server, wait_idle, go):
     assert page.locator("[data-testid='stSidebar']").get_by_text("Ready · ").count() == 1
     prompt = page.get_by_label("Prompt")
     prompt.fill(PROMPT)
@@ -43,7 +37,7 @@ def test_generate_see_it_in_the_gallery_and_download_a_png(page, e2e_server, wai
     assert page.locator("[data-testid='stText']", has_text="demo · 1024×1024 · medium").count() == 1
     _shot(page, "generate.png")
 
-    _go(page, "Gallery", wait_idle)
+    go(page, "Gallery")
     caption = page.locator("[data-testid='stText']", has_text=PROMPT).first
     caption.wait_for()
     # The shared app may hold other tests' results too: look only at this prompt's cell (newest first).
@@ -63,5 +57,5 @@ def test_generate_see_it_in_the_gallery_and_download_a_png(page, e2e_server, wai
     # Every page opens cleanly after a generation. Their README screenshots are taken by each page's own
     # e2e test, which shows the page in use rather than empty.
     for title in ("Edit", "Tasks", "Usage"):
-        _go(page, title, wait_idle)
+        go(page, title)
         assert page.locator("[data-testid='stException']").count() == 0

@@ -96,12 +96,6 @@ def _generate(page, prompt: str, wait_idle) -> None:
     wait_idle(page)
 
 
-def _go(page, title: str, wait_idle) -> None:
-    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=title).click()
-    page.wait_for_selector(f"h1:has-text('{title}')")
-    wait_idle(page)
-
-
 def _wait_for(predicate, timeout: float = 60.0):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -119,7 +113,7 @@ def _no_rendered_html(page) -> None:
     assert page.locator("[data-testid='stException']").count() == 0
 
 
-def test_keys_urls_prompts_uploads_and_fetches(secure_app, browser, simulator, wait_idle, tmp_path):
+def test_keys_urls_prompts_uploads_and_fetches(secure_app, browser, simulator, wait_idle, go, tmp_path):
     sim = simulator
     sim.reset()
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
@@ -185,7 +179,7 @@ def test_keys_urls_prompts_uploads_and_fetches(secure_app, browser, simulator, w
     pages_html["generate/openai-hk"] = _html(page)
 
     # --- Edit: uploads are sniffed and kept under the pixel cap ----------------------------------------
-    _go(page, "Edit", wait_idle)
+    go(page, "Edit")
     uploader = page.locator("[data-testid='stFileUploaderDropzoneInput']").first
     uploader.set_input_files(str(fake))
     wait_idle(page)
@@ -202,10 +196,10 @@ def test_keys_urls_prompts_uploads_and_fetches(secure_app, browser, simulator, w
 
     # --- Tasks, Usage, Gallery (with downloads) ----------------------------------------------------------
     for title in ("Tasks", "Usage"):
-        _go(page, title, wait_idle)
+        go(page, title)
         _no_rendered_html(page)
         pages_html[title.lower()] = _html(page)
-    _go(page, "Gallery", wait_idle)
+    go(page, "Gallery")
     _no_rendered_html(page)
     pages_html["gallery"] = _html(page)
     with page.expect_download() as info:
@@ -223,7 +217,7 @@ def test_keys_urls_prompts_uploads_and_fetches(secure_app, browser, simulator, w
     other_page = other.new_page()
     other_page.goto(secure_app.url)
     wait_idle(other_page)
-    _go(other_page, "Gallery", wait_idle)
+    go(other_page, "Gallery")
     fresh_html = other_page.content()
     other.close()
     context.close()

@@ -13,13 +13,7 @@ SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PROMPT = "A paper crane folding itself on a windowsill at dawn"
 
 
-def _go(page, title: str, wait_idle) -> None:
-    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=title).click()
-    page.wait_for_selector(f"h1:has-text('{title}')")
-    wait_idle(page)
-
-
-def test_an_async_job_survives_a_reload_and_completes_on_the_tasks_page(page, e2e_server, wait_idle):
+def test_an_async_job_survives_a_reload_and_completes_on_the_tasks_page(page, e2e_server, wait_idle, go):
     sidebar = page.locator("[data-testid='stSidebar']")
     sidebar.locator("[data-testid='stSelectbox']").first.click()
     page.get_by_role("option", name="gccai", exact=False).first.click()
@@ -39,7 +33,7 @@ def test_an_async_job_survives_a_reload_and_completes_on_the_tasks_page(page, e2
     # A reload is a new browser session: nothing of the old one's state survives but the store.
     page.reload()
     wait_idle(page)
-    _go(page, "Tasks", wait_idle)
+    go(page, "Tasks")
     prompt_text = page.locator("[data-testid='stText']", has_text=PROMPT).first
     prompt_text.wait_for()
     # The job's bordered card: the prompt sits in its first column, whose block is nested in the card's.

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.e2e
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
-def test_usage_page_shows_kpis_and_charts_for_a_seeded_demo_log(page, e2e_server, wait_idle):
+def test_usage_page_shows_kpis_and_charts_for_a_seeded_demo_log(page, e2e_server, go):
     from easel import usage
     from easel.store import Store
     from easel.usage_seed import seed_usage
@@ -24,17 +24,17 @@ def test_usage_page_shows_kpis_and_charts_for_a_seeded_demo_log(page, e2e_server
     board = usage.dashboard(store, usage.Filters())
     store.close()
 
-    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name="Usage").click()
-    page.wait_for_selector("h1:has-text('Usage')")
-    wait_idle(page)
-    assert page.locator("[data-testid='stException']").count() == 0
+    go(page, "Usage")
 
     # The demo label counts the same simulated requests as the core's dashboard does.
     label = f"{board.simulated_requests:,} of these {board.total_requests:,} requests"
+    page.get_by_text(label, exact=False).wait_for()
+    # Every KPI is drawn (elements stream in while the script runs, so wait for each rather than for idle),
+    # and the first chart has rendered (Vega draws into a canvas or an svg).
+    for kpi in ("Spend today", "Spend this month", "Images", "Success rate", "Median latency"):
+        page.locator("[data-testid='stMetricLabel']", has_text=kpi).first.wait_for()
     assert page.get_by_text(label, exact=False).count() == 1
-    # Every KPI is drawn, and the first chart has rendered (Vega draws into a canvas or an svg).
-    metric_labels = page.locator("[data-testid='stMetricLabel']").all_inner_texts()
-    assert any("Spend today" in t for t in metric_labels) and any("Success rate" in t for t in metric_labels)
     page.locator("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg").first.wait_for()
+    assert page.locator("[data-testid='stException']").count() == 0
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "usage.png"), full_page=False)
