@@ -207,7 +207,8 @@ class Metric:
 
     def delta_text(self) -> str | None:
         d = self.delta
-        if d is None:
+        # Nothing in either period is no change to report, not a rise of zero.
+        if d is None or (d == 0 and not self.value and not self.previous):
             return None
         sign = "+" if d >= 0 else "-"          # ASCII: st.metric reads a leading "-" as a fall
         if self.kind == "percent":

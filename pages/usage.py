@@ -27,6 +27,9 @@ if board.simulated_requests:
 
 uc.render_kpis(board.kpis)
 
+if not board.total_requests:
+    st.info("No requests in this range yet. Generate something (Demo works offline), widen the dates, or run "
+            "`easel simulate --seed-usage 5000` for demo data.", icon=":material/monitoring:")
 volume, cost, cumulative, latency, errors, prompts = st.tabs(
     ["Images", "Spend", "Cumulative spend", "Latency", "Errors", "Top prompts"])
 with volume:

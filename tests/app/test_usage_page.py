@@ -209,3 +209,13 @@ def test_request_table_shows_prompts_as_data_and_offers_csv(log):
     for cap in at.caption:
         assert "attacker.invalid" not in cap.value
     assert any(b.label == "Download CSV" for b in at.get("download_button"))
+
+
+def test_an_empty_log_says_how_to_get_data_and_reports_no_change(easel_data_dir):
+    """A new user's first visit: zero in both periods is shown as no change (not a red "+0.00" rise), and the
+    page says how to get data instead of drawing empty charts silently."""
+    at = run_page()
+    shown = metrics(at)
+    assert shown["Spend today"] == ("CNY 0.00", "")        # AppTest reports "no delta" as ""
+    assert shown["Images"] == ("0", "")
+    assert any("No requests in this range yet" in i.value for i in at.info)
