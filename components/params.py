@@ -70,18 +70,21 @@ def _seed(key: str, **default) -> dict:
     return {} if key in st.session_state else default
 
 
-def _valid_choice(key: str, options: list) -> None:
-    """Drop a remembered value the current provider does not offer (the user switched providers)."""
+def _valid_choice(key: str, options: list, default=None) -> None:
+    """Replace a remembered value the current provider does not offer (the user switched providers).
+    The default is set, not the key deleted: a keyed widget keeps its identity when its options change, and
+    only a value set through session state is pushed to the browser, which otherwise goes on showing the
+    old provider's label (e.g. '1024x1024' where gccai offers ratios)."""
     if key in st.session_state and st.session_state[key] not in options:
-        del st.session_state[key]
+        st.session_state[key] = default if default in options else options[0]
 
 
 def _size_widgets(profile: Profile, *, edit: bool, key: str) -> dict:
     out: dict = {}
     allowed = list(profile.allowed_sizes(edit=edit))
     if profile.size_mode == "ratio":
-        _valid_choice(f"{key}.size", allowed)
-        _valid_choice(f"{key}.resolution", list(profile.resolutions))
+        _valid_choice(f"{key}.size", allowed, profile.default_size)
+        _valid_choice(f"{key}.resolution", list(profile.resolutions), profile.default_resolution)
         c1, c2 = st.columns(2)
         out["size"] = c1.selectbox("Aspect ratio", allowed, key=f"{key}.size", **_seed(
             f"{key}.size", index=allowed.index(profile.default_size) if profile.default_size in allowed else 0))
@@ -93,7 +96,7 @@ def _size_widgets(profile: Profile, *, edit: bool, key: str) -> dict:
             if out["size"] != "auto" else r)
         return out
     options = allowed + ([CUSTOM_SIZE] if profile.size_mode == "pixels" else [])
-    _valid_choice(f"{key}.size", options)
+    _valid_choice(f"{key}.size", options, profile.default_size)
     size = st.selectbox("Size", options, key=f"{key}.size", format_func=lambda s: size_label(profile, s), **_seed(
         f"{key}.size", index=options.index(profile.default_size) if profile.default_size in options else 0))
     if size == CUSTOM_SIZE:
@@ -140,8 +143,8 @@ def parameter_form(profile: Profile, *, edit: bool, key: str) -> dict:
         params["model"] = st.selectbox("Model", profile.models, key=f"{key}.model")
     params.update(_size_widgets(profile, edit=edit, key=key))
     qualities = list(profile.allowed_qualities(edit=edit))
-    _valid_choice(f"{key}.quality", qualities)
     default_q = profile.default_quality if profile.default_quality in qualities else qualities[0]
+    _valid_choice(f"{key}.quality", qualities, default_q)
     c1, c2 = st.columns([3, 1])
     params["quality"] = c1.radio("Quality", qualities, key=f"{key}.quality", horizontal=True,
                                  **_seed(f"{key}.quality", index=qualities.index(default_q)))

@@ -19,6 +19,9 @@ def test_an_async_job_survives_a_reload_and_completes_on_the_tasks_page(page, e2
     page.get_by_role("option", name="gccai", exact=False).first.click()
     wait_idle(page)
     assert sidebar.get_by_text("Ready · ").count() == 1
+    # Demo's remembered size (1024x1024) is not a gccai choice: the box must show gccai's default ratio,
+    # not Demo's stale label.
+    assert page.get_by_role("combobox", name="Aspect ratio").input_value() == "1:1"
 
     prompt = page.get_by_label("Prompt")
     prompt.fill(PROMPT)
