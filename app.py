@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import notifier, session
+from components import notifier, services, session
 
 st.set_page_config(page_title="Easel", page_icon=":material/palette:", layout="wide")
 
@@ -15,5 +15,5 @@ page = st.navigation([
 ])
 
 session.sidebar()
-notifier.notifier(session.get_store())
+notifier.notifier(services.get_store())
 page.run()

@@ -21,8 +21,8 @@ KEY = "qcode-bench-test-key"
 
 
 def one_round(sim, jobs, profile, latency: float) -> tuple[float, int, int, list[str]]:
-    from easel.client import ProviderClient
-    from easel.request import ImageRequest
+    from easel.providers.client import ProviderClient
+    from easel.providers.request import ImageRequest
 
     sim.reset()
     # The simulator's own cap is lifted above QCode's 2: a third concurrent request must then show up as
@@ -49,10 +49,10 @@ def main() -> None:
     a = ap.parse_args()
 
     with isolated_data_dir(), simulator() as sim:
-        from easel import catalog
-        from easel.jobs import JobService
+        from easel.providers import catalog
+        from easel.jobs.job_service import JobService
         from easel.store import Store
-        from easel.config import data_dir
+        from easel.core.config import data_dir
 
         profile = catalog.simulated_profile(catalog.BUILTIN["qcode"], sim.url)
         assert profile.concurrency == 2, profile.concurrency

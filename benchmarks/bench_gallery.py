@@ -10,7 +10,7 @@ navigation, switched to the Gallery: a user's real script run, and the figure th
 pages/gallery.py alone (the page's own cost, printed so the sidebar cannot hide a slow page).
 
 Times: median of `--runs` reruns of each page, empty vs seeded. Thumbnails are made when a result is stored,
-as JobService and the poller do (`Store.make_thumbnails`), so the first view of a page only reads cached files;
+as JobService and the poller do (`easel.media.thumbnails.make_thumbnails`), so the first view of a page only reads cached files;
 that cold run is printed separately, and the ratio target applies to the reruns, which are what a user's every
 click costs.
 
@@ -33,6 +33,7 @@ import time
 import zlib
 
 from _common import ROOT, finish, isolated_data_dir, median
+from easel.media import thumbnails
 
 TIME_TARGET = 3.0
 BYTES_TARGET = 1.5 * 1024 * 1024
@@ -62,7 +63,7 @@ def _with_text(png: bytes, text: str) -> bytes:
 
 
 def seed(store, count: int) -> dict:
-    from easel.models import ImageOut
+    from easel.core.models import ImageOut
 
     bases = {side: [_base_png(side, side + i) for i in range(3)] for side in (1024, 2048)}
     rng = random.Random(0)
@@ -80,7 +81,7 @@ def seed(store, count: int) -> dict:
                                created_at=now - (count - i))
         store.update_job(job, cost_actual=0.01, latency_s=2.0, finished_at=now - (count - i) + 2)
         store.add_image(job, 0, ImageOut(data=data, width=side, height=side, mime="image/png"))
-        store.make_thumbnails(job)          # as JobService and the poller do once a job's results are stored
+        thumbnails.make_thumbnails(store, job)          # as JobService and the poller do once a job's results are stored
     return {"images": count, "bytes": total}
 
 

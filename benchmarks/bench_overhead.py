@@ -33,11 +33,11 @@ def main() -> None:
     with isolated_data_dir(), simulator(latency=a.latency) as sim:
         import httpx
 
-        from easel import catalog
-        from easel.client import ProviderClient
-        from easel.config import data_dir
-        from easel.jobs import JobService
-        from easel.request import ImageRequest
+        from easel.providers import catalog
+        from easel.providers.client import ProviderClient
+        from easel.core.config import data_dir
+        from easel.jobs.job_service import JobService
+        from easel.providers.request import ImageRequest
         from easel.store import Store
 
         profile = catalog.simulated_profile(catalog.BUILTIN["demo"], sim.url)

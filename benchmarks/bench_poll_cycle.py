@@ -29,12 +29,12 @@ def main() -> None:
     a = ap.parse_args()
 
     with isolated_data_dir(), simulator(task_duration=a.task_duration) as sim:
-        from easel import catalog
-        from easel.catalog import PollSchedule
-        from easel.client import ProviderClient
-        from easel.config import data_dir
-        from easel.jobs import JobService
-        from easel.request import ImageRequest
+        from easel.providers import catalog
+        from easel.providers.catalog import PollSchedule
+        from easel.providers.client import ProviderClient
+        from easel.core.config import data_dir
+        from easel.jobs.job_service import JobService
+        from easel.providers.request import ImageRequest
         from easel.store import Store
 
         base = catalog.simulated_profile(catalog.BUILTIN["gccai"], sim.url)

@@ -38,12 +38,12 @@ def _measure(directory: Path, runs: int) -> dict[str, float]:
     from streamlit.testing.v1 import AppTest
 
     from easel import usage
-    from easel.currency import load_rates
+    from easel.usage.currency import load_rates
     from easel.store import Store
 
     os.environ["EASEL_DATA_DIR"] = str(directory)
     store = Store(directory / "easel.db")
-    n = store._read("SELECT COUNT(*) FROM jobs")[0][0]
+    n = store.query("SELECT COUNT(*) FROM jobs")[0][0]
     rates = load_rates(store)
     data = []
     for _ in range(runs):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from easel import usage_seed  # noqa: E402
+from easel.usage import seed as usage_seed  # noqa: E402
 from easel.store import Store  # noqa: E402
 
 
@@ -31,7 +31,7 @@ def make_log(db: Path, rows: int, days: int, seed: int = 0, chunk: int = 250_000
         usage_seed.bulk_insert(store, batch)
         t2 = time.perf_counter()
         gen, ins, done = gen + t1 - t0, ins + t2 - t1, done + n
-    sizes = {t: store._read(f"SELECT COUNT(*) FROM {t}")[0][0]
+    sizes = {t: store.query(f"SELECT COUNT(*) FROM {t}")[0][0]
              for t in ("jobs", "usage_daily", "usage_latency", "usage_prompt_daily", "usage_prompts")}
     with store.reading() as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from easel import codegen
-from easel.catalog import Profile
-from easel.request import ImageRequest
+from easel.providers import codegen
+from easel.providers.catalog import Profile
+from easel.providers.request import ImageRequest
 
 __all__ = ["code_view"]
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from easel import budgets, pricing
-from easel.catalog import Profile
-from easel.models import Money
-from easel.request import ImageRequest
+from easel.usage import budgets
+from easel.providers import pricing
+from easel.providers.catalog import Profile
+from easel.core.models import Money
+from easel.providers.request import ImageRequest
 
-from . import md_escape
+from components import md_escape
 
 __all__ = ["estimate", "cost_line", "show_cost"]
 

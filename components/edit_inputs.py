@@ -13,13 +13,14 @@ from dataclasses import dataclass
 import streamlit as st
 from PIL import Image
 
-from easel.catalog import Profile
-from easel.errors import EaselError, UploadError
-from easel import imaging
-from easel.imaging import open_image
-from easel.request import ImageInput, sniff_mime
+from easel.providers.catalog import Profile
+from easel.core.errors import EaselError, UploadError
+from easel.media import imaging
+from easel.media.imaging import open_image
+from easel.core.mime import sniff_mime
+from easel.providers.request import ImageInput
 
-from . import md_escape, truncate
+from components import md_escape, truncate
 
 __all__ = ["SourceImage", "check_upload", "source_picker", "reference_picker", "EDIT_SOURCE", "REFERENCES"]
 
@@ -57,7 +58,7 @@ def check_upload(data: bytes, name: str, profile: Profile, *, label: str) -> Sou
 
 
 def _from_gallery(image_id: int) -> SourceImage:
-    from .session import get_store
+    from components.services import get_store
 
     store = get_store()
     row = store.get_image(int(image_id))

@@ -13,15 +13,15 @@ import io
 import streamlit as st
 from PIL import Image
 
-from easel import masks
-from easel.errors import EaselError
-from easel.imaging import open_image
-from easel.models import ImageOut
+from easel.media import masks
+from easel.core.errors import EaselError
+from easel.media.imaging import open_image
+from easel.core.models import ImageOut
 
-from . import md_escape
-from .edit_inputs import EDIT_SOURCE
-from .gallery import render_gallery
-from .job_view import job_view
+from components import md_escape
+from components.edit_inputs import EDIT_SOURCE
+from components.gallery import render_gallery
+from components.job_view import job_view
 
 __all__ = ["watch", "render_results", "paste_back_row"]
 

@@ -15,11 +15,12 @@ from datetime import datetime, timezone
 
 import streamlit as st
 
-from easel import imaging
-from easel.masks import is_paste_back
-from easel.models import Money
+from easel.media import imaging
+from easel.media.masks import is_paste_back
+from easel.core.models import Money
 
-from . import truncate
+from components import truncate
+from easel.media import thumbnails
 
 __all__ = ["render_gallery", "download_bytes", "zip_bytes", "image_metadata", "caption_lines", "FORMATS"]
 
@@ -27,7 +28,7 @@ FORMATS = {"PNG": ("png", "image/png"), "JPEG": ("jpg", "image/jpeg"), "WebP": (
 
 
 def _store():
-    from .session import get_store
+    from components.services import get_store
 
     return get_store()
 
@@ -123,9 +124,9 @@ def _reuse(job) -> None:
     params["prompt"] = job.prompt
     params["provider"] = job.provider
     st.session_state["easel.reuse"] = params
-    from .session import PROVIDER_KEY, _provider_options
+    from components.session import PROVIDER_KEY, provider_options
 
-    if job.provider in _provider_options():
+    if job.provider in provider_options():
         st.session_state[PROVIDER_KEY] = job.provider
 
 
@@ -181,7 +182,7 @@ def _image_dialog(store, row, job, key: str) -> None:
 
 def _thumbnail(store, row, *, width="stretch") -> None:
     # The format is named so st.image need not open the file to guess it; JPEG/PNG are then sent as they are.
-    path = store.thumbnail_path(row)
+    path = thumbnails.thumbnail_path(store, row)
     st.image(str(path), width=width, output_format="PNG" if path.suffix == ".png" else "JPEG")
 
 

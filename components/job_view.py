@@ -11,10 +11,10 @@ import time
 
 import streamlit as st
 
-from easel import catalog
+from easel.providers import catalog
 
-from . import md_escape
-from .gallery import render_gallery
+from components import md_escape
+from components.gallery import render_gallery
 
 __all__ = ["job_view", "job_error_text"]
 

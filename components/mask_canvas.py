@@ -15,14 +15,14 @@ from dataclasses import dataclass
 import streamlit as st
 from PIL import Image
 
-from easel import masks
-from easel.catalog import Profile
-from easel.errors import EaselError
-from easel.imaging import open_image
-from easel.request import ImageInput
+from easel.media import masks
+from easel.providers.catalog import Profile
+from easel.core.errors import EaselError
+from easel.media.imaging import open_image
+from easel.providers.request import ImageInput
 
-from . import md_escape
-from .edit_inputs import SourceImage
+from components import md_escape
+from components.edit_inputs import SourceImage
 
 __all__ = ["MaskResult", "mask_editor", "mask_from_canvas_value", "canvas_key", "CANVAS_MAX"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import md_escape
+from components import md_escape
 
 __all__ = ["watch", "notifier"]
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from easel import sizes
-from easel.catalog import EXTRA_OPTIONS, Profile
+from easel.providers import sizes
+from easel.providers.catalog import EXTRA_OPTIONS, Profile
 
 __all__ = ["parameter_form", "load_params", "size_label", "async_suggested"]
 

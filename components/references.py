@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from easel import imaging
-from easel.catalog import Profile
-from easel.errors import EaselError
-from easel.request import ImageInput
+from easel.media import imaging
+from easel.providers.catalog import Profile
+from easel.core.errors import EaselError
+from easel.providers.request import ImageInput
 
-from . import md_escape, truncate
+from components import md_escape, truncate
+from easel.media import thumbnails
 
 __all__ = ["reference_inputs"]
 
@@ -37,7 +38,7 @@ def reference_inputs(profile: Profile, store, *, key: str) -> list[ImageInput]:
             cols = st.columns(min(6, len(picked)))
             for i, row in enumerate(picked):
                 with cols[i % len(cols)]:
-                    st.image(store.thumbnail_bytes(row), width="stretch")
+                    st.image(thumbnails.thumbnail_bytes(store, row), width="stretch")
                     st.text(truncate(row.prompt, 30))
                     st.button("Remove", key=f"{key}.ref.rm.{row.id}", on_click=_remove, args=(row.id,))
                 inputs.append(ImageInput.from_bytes(store.image_bytes(row), f"gallery-{row.id}.png"))

@@ -12,14 +12,15 @@ import time
 
 import streamlit as st
 
-from easel import config, catalog
-from easel.errors import EaselError
+from easel.core import config
+from easel.providers import catalog
+from easel.core.errors import EaselError
 from easel.store import TERMINAL_STATUSES
 
-from . import md_escape
-from .gallery import render_gallery
-from .job_view import job_error_text
-from .notifier import watch
+from components import md_escape
+from components.gallery import render_gallery
+from components.job_view import job_error_text
+from components.notifier import watch
 
 __all__ = ["STATUS_LABELS", "render_task_list", "filtered_jobs", "retry_client", "REFRESH_S"]
 

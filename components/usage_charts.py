@@ -12,11 +12,12 @@ from datetime import timedelta
 import altair as alt
 import streamlit as st
 
-from easel import budgets, usage
-from easel.currency import CURRENCIES, Rates, save_rates
-from easel.models import Money
+from easel.usage import budgets
+from easel import usage
+from easel.usage.currency import CURRENCIES, Rates, save_rates
+from easel.core.models import Money
 
-from . import md_escape
+from components import md_escape
 
 __all__ = ["filter_bar", "render_kpis", "volume_chart", "cumulative_chart", "latency_hist_chart",
            "latency_pct_chart", "error_chart", "quota_gauge", "render_quota", "render_top_prompts",

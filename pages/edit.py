@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import cost, edit_inputs, edit_results, mask_canvas, md_escape, params, session
-from easel.errors import EaselError
-from easel.request import ImageRequest
+from components import cost, edit_inputs, edit_results, mask_canvas, md_escape, params, services, session
+from easel.core.errors import EaselError
+from easel.providers.request import ImageRequest
 
 LAST_JOB = "easel.last_job.edit"
 FORM = "edit.params"
@@ -14,7 +14,7 @@ FORM = "edit.params"
 st.title("Edit")
 sess = session.current()
 profile = sess.profile
-store = session.get_store()
+store = services.get_store()
 
 left, right = st.columns([3, 2], gap="large")
 with left:
@@ -37,8 +37,8 @@ with right:
         or (not prompt.strip() and "Write what should change.")
     if st.button("Send edit", type="primary", icon=":material/brush:", disabled=bool(blocked), key="edit.submit"):
         try:
-            st.session_state[LAST_JOB] = session.get_jobs().submit(sess.client, request,
-                                                                   session_id=session.session_id())
+            st.session_state[LAST_JOB] = services.get_jobs().submit(sess.client, request,
+                                                                   session_id=services.session_id())
         except EaselError as err:
             st.error(md_escape(err.user_message()))
     if blocked:
@@ -47,5 +47,5 @@ with right:
 job_id = st.session_state.get(LAST_JOB)
 if job_id:
     st.divider()
-    edit_results.watch(store, session.get_jobs(), job_id)
+    edit_results.watch(store, services.get_jobs(), job_id)
     edit_results.render_results(store, job_id)

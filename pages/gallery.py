@@ -7,15 +7,15 @@ from datetime import date, datetime, time, timedelta
 
 import streamlit as st
 
-from components import session
+from components import services
 from components.gallery import render_gallery, zip_button
-from easel import catalog
+from easel.providers import catalog
 
 # Three rows of four. Every cell's elements cost script time on each rerun, and issue 7 holds a page of 500 stored
 # images to 3× an empty gallery: 16 measured 2.2–4.5× on this machine, 12 stays clear of it.
 PER_PAGE = 12
 
-store = session.get_store()
+store = services.get_store()
 st.title("Gallery")
 
 providers = store.image_providers()

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import code_view, cost, md_escape, notifier, params, references, session, truncate
+from components import code_view, cost, md_escape, notifier, params, references, services, session, truncate
 from components.job_view import job_view
-from easel.errors import EaselError
-from easel.request import ImageRequest, validate
+from easel.core.errors import EaselError
+from easel.providers.request import ImageRequest, validate
 
 LAST_JOB = "easel.last_job.generate"
 FORM = "gen"
 
 sess = session.current()
 profile = sess.profile
-store = session.get_store()
-jobs = session.get_jobs()
+store = services.get_store()
+jobs = services.get_jobs()
 
 reuse = st.session_state.pop("easel.reuse", None)
 if reuse:
@@ -35,7 +35,7 @@ left, right = st.columns([3, 2], gap="large")
 with left:
     st.text_area("Prompt", key=f"{FORM}.prompt", height=140, placeholder="A watercolor fox reading under a lamp")
     # Only this browser session's prompts: in a shared team demo, one visitor's prompts are not another's to see.
-    mine = store.list_jobs(session_id=session.session_id(), limit=60)
+    mine = store.list_jobs(session_id=services.session_id(), limit=60)
     recent = list(dict.fromkeys(j.prompt for j in mine if j.prompt))[:15]
     if recent:
         st.selectbox("Recent prompts", recent, index=None, key=f"{FORM}.recent", on_change=_recall,
@@ -70,7 +70,7 @@ code_view.code_view(profile, request, base_url=sess.base_url)
 
 if clicked and request is not None and sess.ready:
     try:
-        ids = [jobs.submit(sess.client, request, session_id=session.session_id()) for _ in range(repeat)]
+        ids = [jobs.submit(sess.client, request, session_id=services.session_id()) for _ in range(repeat)]
     except EaselError as e:
         st.error(md_escape(e.user_message()), icon=":material/error:")
     else:

@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from components import session
+from components import services, session
 from components.task_list import render_task_list
 
 st.title("Tasks")
 st.caption("Jobs are saved before anything is sent, so a refresh, a closed tab or a restart loses none. "
            "Provider tasks are followed by one poller per server; results land in the gallery as they complete.")
 
-render_task_list(store=session.get_store(), jobs_service=session.get_jobs(),
+render_task_list(store=services.get_store(), jobs_service=services.get_jobs(),
                  session=session.current())

@@ -6,13 +6,14 @@ the page reads thousands of aggregated rows whatever the size of the log.
 
 import streamlit as st
 
-from components import session
+from components import services
 from components import usage_charts as uc
-from easel import quota, usage
-from easel.currency import load_rates
+from easel.usage import quota
+from easel import usage
+from easel.usage.currency import load_rates
 
 st.title("Usage")
-store = session.get_store()
+store = services.get_store()
 rates = load_rates(store)
 
 filters, currency, split = uc.filter_bar(store)

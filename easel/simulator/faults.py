@@ -12,7 +12,7 @@ import math
 
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-from .state import FaultRule
+from easel.simulator.state import FaultRule
 
 __all__ = ["error_response", "fault_response", "HTTP_FAULTS", "style_of"]
 

@@ -20,10 +20,10 @@ import time
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .. import sizes
-from . import render
-from .common import Ctx, api, decode_refs, parse_int, poll_effects, ref_blobs, submit_effects, serve_file, store_images
-from .state import Task
+from easel.providers import sizes
+from easel.simulator import render
+from easel.simulator.common import (Ctx, api, decode_refs, parse_int, poll_effects, ref_blobs, submit_effects, serve_file, store_images)
+from easel.simulator.state import Task
 
 __all__ = ["routes", "COST_USD", "MODEL"]
 

@@ -16,11 +16,11 @@ import time
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from .. import sizes
-from . import render
-from .common import Ctx, api, decode_refs, new_id, parse_int, poll_effects, ref_blobs, submit_effects, serve_file, store_images
-from .openai_api import beijing_day
-from .state import Task
+from easel.providers import sizes
+from easel.simulator import render
+from easel.simulator.common import (Ctx, api, decode_refs, new_id, parse_int, poll_effects, ref_blobs, submit_effects, serve_file, store_images)
+from easel.simulator.openai_api import beijing_day
+from easel.simulator.state import Task
 
 __all__ = ["routes", "TIER_CNY"]
 

@@ -21,7 +21,7 @@ def ensure_simulator() -> str:
     global _server
     with _lock:
         if _server is None:
-            from .server import SimulatorServer
+            from easel.simulator.server import SimulatorServer
 
             server = SimulatorServer()
             server.start()
@@ -47,9 +47,9 @@ def serve(host: str = "127.0.0.1", port: int = 8765, latency: float = 0.0, fault
     """
     import uvicorn
 
-    from .routes import build_app
-    from .server import uvicorn_config
-    from .state import SimConfig, SimState
+    from easel.simulator.routes import build_app
+    from easel.simulator.server import uvicorn_config
+    from easel.simulator.state import SimConfig, SimState
 
     state = SimState(SimConfig(latency=float(latency), **settings))
     state.set_faults(_load_faults(faults))

@@ -26,9 +26,9 @@ from zoneinfo import ZoneInfo
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .. import sizes
-from . import render
-from .common import Ctx, api, decode_refs, new_id, parse_int, serve_file, store_images
+from easel.providers import sizes
+from easel.simulator import render
+from easel.simulator.common import Ctx, api, decode_refs, new_id, parse_int, serve_file, store_images
 
 __all__ = ["routes"]
 

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
 
-from .. import sizes
+from easel.providers import sizes
 
 __all__ = ["colour_for", "stripe_colour", "render_image", "load_image", "auto_size", "placeholder",
            "bomb_png", "encode", "MIME", "BadImage"]

@@ -8,36 +8,18 @@ Control routes live under `/_sim/`.
 
 from __future__ import annotations
 
+from easel.providers.catalog import DIALECT_PREFIXES, PREFIXES, prefix_for
+
 __all__ = ["PREFIXES", "DIALECT_PREFIXES", "prefix_for", "build_app"]
-
-PREFIXES = {
-    "demo": "/demo/v1",
-    "openai": "/openai/v1",
-    "openai-hk": "/openai-hk",
-    "qcode": "/qcode/qcode-img/v1",
-    "icodeeasy": "/icodeeasy",
-    "gccai": "/gccai",
-}
-DIALECT_PREFIXES = {"openai": "/openai/v1", "icodeeasy": "/icodeeasy", "gccai": "/gccai"}
-
-
-def prefix_for(profile) -> str:
-    """The path a profile's base URL gets on the simulator (`profile` is a Profile or a provider id)."""
-    if isinstance(profile, str):
-        return PREFIXES[profile]
-    if not getattr(profile, "custom", False) and profile.id in PREFIXES:
-        return PREFIXES[profile.id]
-    return DIALECT_PREFIXES[profile.dialect]
-
 
 def build_app(state):
     """The ASGI app serving every provider plus the control routes, bound to one SimState."""
-    # Imported here so `prefix_for` stays importable without the web stack (catalog imports it).
+    # Imported here so the prefixes stay importable without the web stack.
     from starlette.applications import Starlette
     from starlette.routing import Mount
 
-    from . import control, gccai_api, icodeeasy_api, openai_api
-    from .common import Recorder
+    from easel.simulator import control, gccai_api, icodeeasy_api, openai_api
+    from easel.simulator.common import Recorder
 
     mounts = [Mount(PREFIXES[p], routes=openai_api.routes(p, PREFIXES[p])) for p in ("demo", "openai", "openai-hk", "qcode")]
     mounts += [Mount(PREFIXES["icodeeasy"], routes=icodeeasy_api.routes(PREFIXES["icodeeasy"])),

@@ -8,8 +8,8 @@ import time
 
 import uvicorn
 
-from .routes import build_app
-from .state import RecordedRequest, SimConfig, SimState
+from easel.simulator.routes import build_app
+from easel.simulator.state import RecordedRequest, SimConfig, SimState
 
 __all__ = ["SimulatorServer", "uvicorn_config"]
 

@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..request import sniff_mime
+from easel.core.mime import sniff_mime
 
 __all__ = ["Blobs", "EXTENSIONS"]
 

@@ -3,6 +3,9 @@
 WAL lets the Streamlit pages read while a worker writes. Each thread gets its own connection (sqlite3
 connections are not shared across threads), and every write runs in BEGIN IMMEDIATE so a writer waits on
 `busy_timeout` instead of failing with "database is locked" when a read snapshot goes stale.
+
+Over 300 lines as one cohesive thing: the connection and locking rules above govern every query here, so the
+queries stay beside them. Schema and migrations live in schema.py, row types in rows.py, files in blobs.py.
 """
 
 from __future__ import annotations
@@ -17,11 +20,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from .. import config
-from ..models import ImageOut
-from .blobs import Blobs
-from .rows import TASK_OPEN_STATUSES, AttemptRow, ImageRow, JobRow, TaskRow, time_range
-from .schema import migrate
+from easel.core import config
+from easel.core.models import ImageOut
+from easel.store.blobs import Blobs
+from easel.store.rows import TASK_OPEN_STATUSES, AttemptRow, ImageRow, JobRow, TaskRow, time_range
+from easel.store.schema import migrate
 
 __all__ = ["Store"]
 
@@ -86,13 +89,13 @@ class Store:
                 raise
             conn.execute("COMMIT")
 
-    def _read(self, sql: str, args: tuple | list = ()) -> list[sqlite3.Row]:
+    def query(self, sql: str, args: tuple | list = ()) -> list[sqlite3.Row]:
         conn, guard = self._pair()
         with guard:
             return conn.execute(sql, args).fetchall()
 
     def journal_mode(self) -> str:
-        return self._read("PRAGMA journal_mode")[0][0]
+        return self.query("PRAGMA journal_mode")[0][0]
 
     def close(self) -> None:
         with self._lock:
@@ -148,7 +151,7 @@ class Store:
             return conn.execute(sql, args).rowcount == 1
 
     def get_job(self, job_id: str) -> JobRow | None:
-        rows = self._read("SELECT * FROM jobs WHERE id = ?", (job_id,))
+        rows = self.query("SELECT * FROM jobs WHERE id = ?", (job_id,))
         return JobRow.from_row(rows[0]) if rows else None
 
     def get_jobs(self, job_ids) -> dict[str, JobRow]:
@@ -158,7 +161,7 @@ class Store:
         # SQLite caps bound parameters (32766 by default, 999 on old builds): chunk so any list works.
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
-            rows = self._read(f"SELECT * FROM jobs WHERE id IN ({', '.join('?' for _ in chunk)})", chunk)
+            rows = self.query(f"SELECT * FROM jobs WHERE id IN ({', '.join('?' for _ in chunk)})", chunk)
             out.update((r["id"], JobRow.from_row(r)) for r in rows)
         return out
 
@@ -185,7 +188,7 @@ class Store:
                   until: float | None = None, limit: int = 100, offset: int = 0) -> list[JobRow]:
         """Newest first."""
         where, args = self._job_filter(status, provider, session_id, followed, since, until)
-        rows = self._read(f"SELECT * FROM jobs{where} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?",
+        rows = self.query(f"SELECT * FROM jobs{where} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?",
                           [*args, limit, offset])
         return [JobRow.from_row(r) for r in rows]
 
@@ -193,7 +196,7 @@ class Store:
                    session_id: str | None = None, followed: bool | None = None, since: float | None = None,
                    until: float | None = None) -> int:
         where, args = self._job_filter(status, provider, session_id, followed, since, until)
-        return self._read(f"SELECT COUNT(*) FROM jobs{where}", args)[0][0]
+        return self.query(f"SELECT COUNT(*) FROM jobs{where}", args)[0][0]
 
     # --- images ------------------------------------------------------------------------------------
     def add_image(self, job_id: str, idx: int, image: ImageOut) -> ImageRow:
@@ -213,7 +216,7 @@ class Store:
         return row
 
     def _image_at(self, job_id: str, idx: int) -> ImageRow | None:
-        rows = self._read(f"{_IMAGE_SELECT} WHERE images.job_id = ? AND images.idx = ?", (job_id, idx))
+        rows = self.query(f"{_IMAGE_SELECT} WHERE images.job_id = ? AND images.idx = ?", (job_id, idx))
         return ImageRow.from_row(rows[0]) if rows else None
 
     def _image_filter(self, provider, text, since, until, job_id, include_deleted) -> tuple[str, list]:
@@ -241,62 +244,26 @@ class Store:
         """Newest first; within a job, in result order."""
         where, args = self._image_filter(provider, text, since, until, job_id, include_deleted)
         order = "images.idx" if job_id is not None else "images.created_at DESC, images.id DESC"
-        rows = self._read(f"{_IMAGE_SELECT}{where} ORDER BY {order} LIMIT ? OFFSET ?", [*args, limit, offset])
+        rows = self.query(f"{_IMAGE_SELECT}{where} ORDER BY {order} LIMIT ? OFFSET ?", [*args, limit, offset])
         return [ImageRow.from_row(r) for r in rows]
 
     def count_images(self, *, provider: str | None = None, text: str | None = None, since: float | None = None,
                      until: float | None = None, job_id: str | None = None, include_deleted: bool = False) -> int:
         where, args = self._image_filter(provider, text, since, until, job_id, include_deleted)
-        return self._read(f"SELECT COUNT(*) FROM images JOIN jobs ON jobs.id = images.job_id{where}", args)[0][0]
+        return self.query(f"SELECT COUNT(*) FROM images JOIN jobs ON jobs.id = images.job_id{where}", args)[0][0]
 
     def image_providers(self) -> list[str]:
         """The providers that have at least one image in the gallery (for its filter), sorted."""
-        rows = self._read("SELECT DISTINCT jobs.provider FROM images JOIN jobs ON jobs.id = images.job_id "
+        rows = self.query("SELECT DISTINCT jobs.provider FROM images JOIN jobs ON jobs.id = images.job_id "
                           "WHERE images.deleted = 0 ORDER BY jobs.provider")
         return [r[0] for r in rows]
 
     def get_image(self, image_id: int) -> ImageRow | None:
-        rows = self._read(f"{_IMAGE_SELECT} WHERE images.id = ?", (image_id,))
+        rows = self.query(f"{_IMAGE_SELECT} WHERE images.id = ?", (image_id,))
         return ImageRow.from_row(rows[0]) if rows else None
 
     def image_bytes(self, row: ImageRow) -> bytes:
         return self.blobs.read(row.path)
-
-    def thumbnail_path(self, row: ImageRow, max_side: int = 384) -> Path:
-        """The cached thumbnail's file, made first if it is missing (once per content hash and size).
-
-        JPEG, or PNG for an image with transparency: the kinds st.image sends as they are. The suffix is part of
-        the name, so a WebP thumbnail cached by an older Easel is never read and is simply made again."""
-        from ..imaging import thumbnail
-
-        stem = self.root / "thumbs" / f"{row.sha256}-{max_side}"
-        for ext in ("jpg", "png"):
-            cached = stem.with_suffix(f".{ext}")
-            if cached.is_file():
-                return cached
-        data = thumbnail(self.image_bytes(row), max_side=max_side)
-        cached = stem.with_suffix(".png" if data[:4] == b"\x89PNG" else ".jpg")
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(f".tmp-{os.getpid()}-{threading.get_ident()}")
-        tmp.write_bytes(data)
-        os.replace(tmp, cached)
-        return cached
-
-    def thumbnail_bytes(self, row: ImageRow, max_side: int = 384) -> bytes:
-        """A cached JPEG (PNG if transparent) thumbnail: made once per content hash and size, then read from disk."""
-        return self.thumbnail_path(row, max_side).read_bytes()
-
-    def make_thumbnails(self, job_id: str, max_side: int = 384) -> int:
-        """Make a job's thumbnails now, off the page's thread, so the gallery only ever reads files.
-        Returns how many could be made; an unreadable file is left for the page to report."""
-        made = 0
-        for row in self.list_images(job_id=job_id, limit=10_000):
-            try:
-                self.thumbnail_path(row, max_side)
-                made += 1
-            except Exception:  # noqa: BLE001 - a thumbnail is an optimisation; the page retries and shows why
-                continue
-        return made
 
     def delete_image(self, image_id: int) -> bool:
         """Hide an image from the gallery. The file stays: the same bytes may belong to another result."""
@@ -326,7 +293,7 @@ class Store:
                 [(tid, job_id, provider, i, first_poll_at, now, deadline_at, now) for i, tid in enumerate(task_ids)])
 
     def list_tasks(self, job_id: str) -> list[TaskRow]:
-        rows = self._read("SELECT tasks.*, jobs.key_fingerprint, jobs.base_url FROM tasks JOIN jobs "
+        rows = self.query("SELECT tasks.*, jobs.key_fingerprint, jobs.base_url FROM tasks JOIN jobs "
                           "ON jobs.id = tasks.job_id WHERE tasks.job_id = ? ORDER BY tasks.idx", (job_id,))
         return [TaskRow.from_row(r) for r in rows]
 
@@ -339,7 +306,7 @@ class Store:
         if due_before is not None:
             sql += " AND tasks.next_poll_at <= ?"
             args.append(due_before)
-        rows = self._read(sql + " ORDER BY tasks.created_at, tasks.idx", args)
+        rows = self.query(sql + " ORDER BY tasks.created_at, tasks.idx", args)
         return [TaskRow.from_row(r) for r in rows]
 
     def update_task(self, job_id: str, task_id: str, **fields) -> bool:
@@ -377,12 +344,12 @@ class Store:
                          (job_id, attempt, status_code, error_code, latency_s, time.time() if at is None else at))
 
     def list_attempts(self, job_id: str) -> list[AttemptRow]:
-        rows = self._read("SELECT * FROM attempts WHERE job_id = ? ORDER BY id", (job_id,))
+        rows = self.query("SELECT * FROM attempts WHERE job_id = ? ORDER BY id", (job_id,))
         return [AttemptRow.from_row(r) for r in rows]
 
     # --- settings ----------------------------------------------------------------------------------
     def get_setting(self, key: str, default: object = None) -> object:
-        rows = self._read("SELECT value FROM settings WHERE key = ?", (key,))
+        rows = self.query("SELECT value FROM settings WHERE key = ?", (key,))
         return json.loads(rows[0][0]) if rows else default
 
     def set_setting(self, key: str, value: object) -> None:
@@ -393,7 +360,7 @@ class Store:
     # --- money history ------------------------------------------------------------------------------
     def cost_history(self, provider: str, *, limit: int = 500) -> list[tuple[str, str, float]]:
         """(quality, resolution, cost per image) of recent completed jobs: gccai's only price source."""
-        rows = self._read(
+        rows = self.query(
             "SELECT quality, resolution, cost_actual * 1.0 / n FROM jobs WHERE provider = ? AND status = 'completed' "
             "AND cost_actual IS NOT NULL AND n > 0 ORDER BY created_at DESC LIMIT ?", (provider, limit))
         return [(r[0], r[1], r[2]) for r in rows]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, fields
 
-from ..models import Money
+from easel.core.models import Money
 
 __all__ = ["JobRow", "ImageRow", "TaskRow", "AttemptRow", "TERMINAL_STATUSES", "ACTIVE_STATUSES",
            "TASK_OPEN_STATUSES"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 import time
 
-from ..usage_schema import MIGRATION_STATEMENTS as USAGE_MIGRATION
+from easel.store.rollup_schema import MIGRATION_STATEMENTS as USAGE_MIGRATION
 
 __all__ = ["MIGRATIONS", "migrate", "current_version"]
 
@@ -112,7 +112,7 @@ CREATE TABLE settings (
     value           TEXT NOT NULL
 );
 """),
-    # Usage rollups kept by triggers (easel/usage_schema.py); statements are listed because trigger bodies hold ";".
+    # Usage rollups kept by triggers (easel/store/rollup_schema.py); statements are listed because trigger bodies hold ";".
     (2, "usage rollups", USAGE_MIGRATION),
 ]
 

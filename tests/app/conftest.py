@@ -49,10 +49,9 @@ def app(demo):
 @pytest.fixture
 def jobs_for_test(easel_data_dir):
     """The JobService the app uses for this test's data directory."""
-    from components import session
+    from components import services
 
-    svc = session._jobs_for(str(easel_data_dir))
+    svc = services.jobs_for(str(easel_data_dir))
     yield svc
-    with session._services_lock:
-        session._services.pop(str(easel_data_dir), None)
+    services.forget(str(easel_data_dir))
     svc.close(wait=True)

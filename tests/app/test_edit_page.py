@@ -14,8 +14,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from easel import catalog, masks
-from easel.models import ImageOut
+from easel.providers import catalog
+from easel.media import masks
+from easel.core.models import ImageOut
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC_W, SRC_H = 1536, 1024
@@ -27,10 +28,10 @@ PAINT = (100, 150, 299, 299)                          # canvas pixels (inclusive
 @pytest.fixture
 def jobs_service(monkeypatch, easel_data_dir):
     """A JobService over this test's data directory (the process singleton would keep the first test's)."""
-    from easel import jobs
+    from easel.jobs import job_service as jobs
     from easel.store import Store
 
-    from easel.catalog import PollSchedule
+    from easel.providers.catalog import PollSchedule
 
     # gccai's documented first poll is 15 s away; the simulator finishes at once, so poll straight away.
     svc = jobs.JobService(Store(), recover=False, poll_schedule=PollSchedule(0.1, 0.1, 0.2, 60.0))
@@ -82,7 +83,7 @@ def _app(profile, client, **state):
 
 @pytest.fixture
 def demo(sim, monkeypatch):
-    from easel.client import ProviderClient
+    from easel.providers.client import ProviderClient
 
     monkeypatch.syspath_prepend(str(ROOT))
     from components import mask_canvas
@@ -146,7 +147,7 @@ def test_painted_canvas_is_sent_as_a_mask_of_the_source_size(demo, sim, jobs_ser
 
 
 def test_keep_unmasked_pixels_stores_a_paste_back_that_differs_only_inside_the_mask(demo, sim, jobs_service):
-    from easel.masks import PASTE_BACK_IDX
+    from easel.media.masks import PASTE_BACK_IDX
 
     profile, client = demo
     data = _source_png()
@@ -201,7 +202,7 @@ def test_invert_and_drawing_survive_a_remount(demo):
 
 
 def test_icodeeasy_disables_the_mask_and_says_why(sim, monkeypatch, jobs_service):
-    from easel.client import ProviderClient
+    from easel.providers.client import ProviderClient
 
     monkeypatch.syspath_prepend(str(ROOT))
     profile = catalog.simulated_profile(catalog.BUILTIN["icodeeasy"], sim.url)
@@ -225,7 +226,7 @@ def test_icodeeasy_disables_the_mask_and_says_why(sim, monkeypatch, jobs_service
 
 
 def test_qcode_takes_a_mask_with_a_single_image_only(sim, monkeypatch):
-    from easel.client import ProviderClient
+    from easel.providers.client import ProviderClient
 
     monkeypatch.syspath_prepend(str(ROOT))
     profile = catalog.simulated_profile(catalog.BUILTIN["qcode"], sim.url)
@@ -245,8 +246,8 @@ def test_qcode_takes_a_mask_with_a_single_image_only(sim, monkeypatch):
 
 
 def test_gccai_gets_the_mask_as_a_data_url_of_the_first_image_size(sim, monkeypatch, jobs_service):
-    from easel.client import ProviderClient
-    from easel.request import decode_data_url
+    from easel.providers.client import ProviderClient
+    from easel.core.mime import decode_data_url
 
     monkeypatch.syspath_prepend(str(ROOT))
     profile = catalog.simulated_profile(catalog.BUILTIN["gccai"], sim.url)
@@ -272,7 +273,7 @@ def test_gccai_gets_the_mask_as_a_data_url_of_the_first_image_size(sim, monkeypa
 def test_uploads_are_sniffed_and_held_to_the_providers_file_limit(monkeypatch):
     from dataclasses import replace
 
-    from easel.errors import UploadError
+    from easel.core.errors import UploadError
 
     monkeypatch.syspath_prepend(str(ROOT))
     from components.edit_inputs import check_upload

@@ -12,8 +12,8 @@ from dataclasses import replace
 import pytest
 
 from components import md_escape
-from easel import catalog
-from easel.catalog import PollSchedule
+from easel.providers import catalog
+from easel.providers.catalog import PollSchedule
 from easel.simulator.routes import prefix_for
 
 FAST = PollSchedule(first_delay_s=0.05, interval_s=0.1, max_interval_s=0.2, deadline_s=1.5)

@@ -13,9 +13,10 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from components import gallery
-from easel import catalog
-from easel.client import ProviderClient
-from easel.request import ImageRequest
+from easel.providers import catalog
+from easel.providers.client import ProviderClient
+from easel.providers.request import ImageRequest
+from easel.media import thumbnails
 
 ROOT = Path(__file__).resolve().parents[2]
 TRICKY = "![x](http://127.0.0.1:9/t.png) **bold** <b>html</b>"
@@ -58,7 +59,7 @@ def test_captions_are_plain_text_and_thumbnails_are_small(demo, jobs_for_test):
     assert "demo · 1536×1024 · low" in texts
     assert not any("127.0.0.1:9" in m.value for m in [*at.markdown, *at.caption])
     [img] = at.image
-    thumb = Image.open(io.BytesIO(jobs_for_test.store.thumbnail_bytes(jobs_for_test.store.list_images()[0])))
+    thumb = Image.open(io.BytesIO(thumbnails.thumbnail_bytes(jobs_for_test.store, jobs_for_test.store.list_images()[0])))
     assert max(thumb.size) == 384 and thumb.format == "JPEG"
 
 

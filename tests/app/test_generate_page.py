@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 
 from components import cost, md_escape
-from easel import catalog, codegen
-from easel.request import ImageRequest, validate
+from easel.providers import catalog, codegen
+from easel.providers.request import ImageRequest, validate
 from easel.simulator.routes import prefix_for
 
 

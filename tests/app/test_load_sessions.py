@@ -16,7 +16,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from easel.config import key_fingerprint
+from easel.core.config import key_fingerprint
 from easel.simulator.routes import prefix_for
 
 ROOT = Path(__file__).resolve().parents[2]

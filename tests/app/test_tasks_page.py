@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from easel import catalog
-from easel.jobs import interrupted_message
-from easel.models import ImageOut
+from easel.providers import catalog
+from easel.jobs.job_service import interrupted_message
+from easel.core.models import ImageOut
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_KEY = "demo-test-key"
@@ -23,7 +23,7 @@ DEMO_KEY = "demo-test-key"
 @pytest.fixture
 def jobs_service(monkeypatch, easel_data_dir):
     """A JobService over this test's data directory (the process singleton would keep the first test's)."""
-    from easel import jobs
+    from easel.jobs import job_service as jobs
     from easel.store import Store
 
     svc = jobs.JobService(Store(), recover=False)
@@ -34,7 +34,7 @@ def jobs_service(monkeypatch, easel_data_dir):
 
 @pytest.fixture
 def demo(sim):
-    from easel.client import ProviderClient
+    from easel.providers.client import ProviderClient
 
     profile = catalog.simulated_profile(catalog.BUILTIN["demo"], sim.url)
     client = ProviderClient(profile, DEMO_KEY)
@@ -150,7 +150,7 @@ def test_a_prompt_is_shown_as_text_never_as_markdown(jobs_service):
 
 def test_retry_runs_the_original_settings_not_the_forms(jobs_service, demo, sim):
     profile, client = demo
-    from easel.request import ImageRequest
+    from easel.providers.request import ImageRequest
 
     sim.set_faults([{"kind": "http_400", "provider": "demo", "times": 1}])
     original = ImageRequest(prompt="a wide harbour", size="1536x1024", quality="high", n=2)
@@ -174,8 +174,8 @@ def test_retry_runs_the_original_settings_not_the_forms(jobs_service, demo, sim)
 
 
 def test_check_now_looks_again_at_a_timed_out_task_and_collects_its_result(jobs_service, sim):
-    from easel.client import ProviderClient
-    from easel.request import ImageRequest
+    from easel.providers.client import ProviderClient
+    from easel.providers.request import ImageRequest
 
     sim.configure(task_duration=0.0)
     profile = catalog.simulated_profile(catalog.BUILTIN["gccai"], sim.url)
@@ -204,8 +204,8 @@ def test_check_now_looks_again_at_a_timed_out_task_and_collects_its_result(jobs_
 def test_retry_never_spends_a_key_another_session_typed(jobs_service, sim):
     """Session A typed a QCode key and its job failed. Session B, on another provider, sees the job on the shared
     Tasks page, but its Retry must not borrow A's key from the poller's key ring: nothing is sent."""
-    from easel.client import ProviderClient
-    from easel.request import ImageRequest
+    from easel.providers.client import ProviderClient
+    from easel.providers.request import ImageRequest
 
     qcode = catalog.simulated_profile(catalog.BUILTIN["qcode"], sim.url)
     typed_by_a = ProviderClient(qcode, "cr_test_typed_by_session_a")

@@ -14,8 +14,8 @@ import pyarrow as pa
 import pytest
 from PIL import Image
 
-from easel import usage_seed
-from easel.models import ImageOut
+from easel.usage import seed as usage_seed
+from easel.core.models import ImageOut
 from easel.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from easel import masks
+from easel.media import masks
 
 pytestmark = pytest.mark.e2e
 
@@ -86,7 +86,7 @@ def test_paint_a_stroke_and_the_provider_gets_that_mask(e2e_server, page, wait_i
     assert area[int(cy - 0.7 * half):int(cy + 0.7 * half), int((x0 + x1) / 2 * k)].all()
 
     # --- "keep unmasked pixels": the stored paste-back differs from the source only inside the mask ---
-    from easel.masks import PASTE_BACK_IDX
+    from easel.media.masks import PASTE_BACK_IDX
     from easel.store import Store
 
     store = Store(e2e_server.data_dir / "easel.db")

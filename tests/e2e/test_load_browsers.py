@@ -15,7 +15,7 @@ from collections import Counter
 
 import pytest
 
-from easel.config import key_fingerprint
+from easel.core.config import key_fingerprint
 
 pytestmark = pytest.mark.e2e
 

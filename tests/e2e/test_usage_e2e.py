@@ -17,7 +17,7 @@ SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 def test_usage_page_shows_kpis_and_charts_for_a_seeded_demo_log(page, e2e_server, go):
     from easel import usage
     from easel.store import Store
-    from easel.usage_seed import seed_usage
+    from easel.usage.seed import seed_usage
 
     store = Store(e2e_server.data_dir / "easel.db")
     assert seed_usage(store, 3000, days=30, seed=7) == 3000

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from easel.catalog import get_profile
+from easel.providers.catalog import get_profile
 from easel.simulator.routes import prefix_for
 
 ROOT = Path(__file__).resolve().parents[2]

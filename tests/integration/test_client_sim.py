@@ -11,14 +11,12 @@ from dataclasses import replace
 import pytest
 from PIL import Image
 
-from easel import pricing
-from easel.catalog import BUILTIN, PollSchedule, simulated_profile
-from easel.client import ProviderClient
-from easel.errors import (AuthError, BadRequest, GatewayTimeout, Overloaded, PayloadTooLarge, PaymentRequired,
-                          QuotaExhausted, RateLimited, ResponseError, ServerError, TaskFailed, TaskTimedOut,
-                          TransportError)
-from easel.models import Money, TaskState, Usage
-from easel.request import ImageInput, ImageRequest
+from easel.providers import pricing
+from easel.providers.catalog import BUILTIN, PollSchedule, simulated_profile
+from easel.providers.client import ProviderClient
+from easel.core.errors import (AuthError, BadRequest, GatewayTimeout, Overloaded, PayloadTooLarge, PaymentRequired, QuotaExhausted, RateLimited, ResponseError, ServerError, TaskFailed, TaskTimedOut, TransportError)
+from easel.core.models import Money, TaskState, Usage
+from easel.providers.request import ImageInput, ImageRequest
 
 KEY = "sk_test_integration"
 FAST = PollSchedule(first_delay_s=0.05, interval_s=0.05, max_interval_s=0.05, deadline_s=3.0)

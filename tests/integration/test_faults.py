@@ -15,10 +15,10 @@ from dataclasses import replace
 
 import pytest
 
-from easel.catalog import PollSchedule, get_profile, simulated_profile
-from easel.client import ProviderClient
-from easel.jobs import JobService
-from easel.request import ImageRequest
+from easel.providers.catalog import PollSchedule, get_profile, simulated_profile
+from easel.providers.client import ProviderClient
+from easel.jobs.job_service import JobService
+from easel.providers.request import ImageRequest
 from easel.store import Store
 
 FAST = PollSchedule(first_delay_s=0.05, interval_s=0.05, max_interval_s=0.1, deadline_s=10.0)

@@ -12,11 +12,11 @@ import time
 import pytest
 from PIL import Image
 
-from easel.catalog import PollSchedule, get_profile, simulated_profile
-from easel.client import ProviderClient
-from easel.errors import ValidationError
-from easel.jobs import JobService
-from easel.request import ImageInput, ImageRequest
+from easel.providers.catalog import PollSchedule, get_profile, simulated_profile
+from easel.providers.client import ProviderClient
+from easel.core.errors import ValidationError
+from easel.jobs.job_service import JobService
+from easel.providers.request import ImageInput, ImageRequest
 from easel.store import Store
 
 KEY = "sk-test-jobs-0123456789"
@@ -339,10 +339,10 @@ def test_sync_work_of_a_dead_process_is_marked_interrupted_with_the_billing_rule
 
 def test_a_task_submitted_by_another_process_is_resumed_here(sim, service, easel_data_dir):
     script = textwrap.dedent(f"""
-        from easel.catalog import PollSchedule, get_profile, simulated_profile
-        from easel.client import ProviderClient
-        from easel.jobs import JobService
-        from easel.request import ImageRequest
+        from easel.providers.catalog import PollSchedule, get_profile, simulated_profile
+        from easel.providers.client import ProviderClient
+        from easel.jobs.job_service import JobService
+        from easel.providers.request import ImageRequest
         svc = JobService(poll_schedule=PollSchedule(3600, 3600, 3600, 7200))
         client = ProviderClient(simulated_profile(get_profile("gccai"), {sim.url!r}), {KEY!r})
         job_id = svc.submit(client, ImageRequest(prompt="from the CLI", size="1:1"))

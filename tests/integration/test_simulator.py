@@ -12,8 +12,8 @@ import httpx
 import pytest
 from PIL import Image
 
-from easel import sizes
-from easel.catalog import custom_profile, get_profile, simulated_profile
+from easel.providers import sizes
+from easel.providers.catalog import custom_profile, get_profile, simulated_profile
 from easel.simulator import render
 from easel.simulator.routes import prefix_for
 

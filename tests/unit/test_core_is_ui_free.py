@@ -9,7 +9,7 @@ import easel
 
 def test_importing_every_core_module_never_loads_streamlit():
     modules = [m.name for m in pkgutil.walk_packages(easel.__path__, "easel.")]
-    assert "easel.client" in modules and "easel.jobs" in modules
+    assert "easel.providers.client" in modules and "easel.jobs.job_service" in modules
     code = (
         "import importlib, sys\n"
         f"for name in {modules!r}:\n"

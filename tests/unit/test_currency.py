@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from easel.currency import CREDITS_PER_USD, Rates, breakdown_label, convert, convert_amount, format_amount, load_rates, save_rates
-from easel.models import Money
+from easel.usage.currency import (CREDITS_PER_USD, Rates, breakdown_label, convert, convert_amount, format_amount, load_rates, save_rates)
+from easel.core.models import Money
 
 
 def test_default_rate_is_openai_hk_formula_rate():

@@ -12,11 +12,11 @@ import httpx
 import pytest
 from PIL import Image
 
-from easel.catalog import BUILTIN, custom_profile
-from easel.dialects import endpoint_url, get_dialect, parse_error
-from easel.errors import BadRequest, ConfigError, ResponseError, ValidationError
-from easel.models import TaskState, Usage
-from easel.request import ImageInput, ImageRequest, validate
+from easel.providers.catalog import BUILTIN, custom_profile
+from easel.providers.dialects import endpoint_url, get_dialect, parse_error
+from easel.core.errors import BadRequest, ConfigError, ResponseError, ValidationError
+from easel.core.models import TaskState, Usage
+from easel.providers.request import ImageInput, ImageRequest, validate
 
 
 def png(w=8, h=8, color=(200, 30, 30, 255)) -> bytes:

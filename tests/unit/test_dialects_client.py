@@ -10,14 +10,12 @@ import httpx
 import pytest
 from PIL import Image
 
-from easel import client as client_mod
-from easel.catalog import BUILTIN
-from easel.client import ProviderClient, backoff_delay
-from easel.config import key_fingerprint
-from easel.errors import (AuthError, BadRequest, ConfigError, GatewayTimeout, Overloaded, PayloadTooLarge,
-                          PaymentRequired, QuotaExhausted, RateLimited, ResponseError, ServerError, TaskFailed,
-                          TaskTimedOut, TransportError, ValidationError)
-from easel.request import ImageRequest
+from easel.providers import client as client_mod
+from easel.providers.catalog import BUILTIN
+from easel.providers.client import ProviderClient, backoff_delay
+from easel.core.config import key_fingerprint
+from easel.core.errors import (AuthError, BadRequest, ConfigError, GatewayTimeout, Overloaded, PayloadTooLarge, PaymentRequired, QuotaExhausted, RateLimited, ResponseError, ServerError, TaskFailed, TaskTimedOut, TransportError, ValidationError)
+from easel.providers.request import ImageRequest
 
 KEY = "sk_test_abc123"
 

@@ -8,9 +8,9 @@ import json
 import pytest
 from PIL import Image
 
-from easel import imaging
-from easel.errors import ResponseError, UploadError
-from easel.request import sniff_mime
+from easel.media import imaging
+from easel.core.errors import ResponseError, UploadError
+from easel.core.mime import sniff_mime
 
 
 def encode(img: Image.Image, fmt="PNG") -> bytes:
@@ -116,3 +116,10 @@ def test_to_png_keeps_png_bytes_and_converts_others():
     assert imaging.to_png(png) == png
     converted = imaging.to_png(encode(Image.new("RGB", (5, 6)), "WEBP"))
     assert sniff_mime(converted) == "image/png" and Image.open(io.BytesIO(converted)).size == (5, 6)
+
+
+def test_decode_limit_is_twice_the_largest_documented_output():
+    from easel.media import imaging
+    from easel.providers import sizes
+
+    assert imaging.MAX_PIXELS == 2 * sizes.MAX_PIXELS

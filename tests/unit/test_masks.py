@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from easel import masks
+from easel.media import masks
 
 
 def _strokes(canvas_w, canvas_h, rects, color=masks.BRUSH_COLOR):

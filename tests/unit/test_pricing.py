@@ -7,11 +7,11 @@ import io
 import pytest
 from PIL import Image
 
-from easel import pricing
-from easel.catalog import BUILTIN, custom_profile
-from easel.client import Outcome
-from easel.models import ImageOut, Money, TaskState, TaskStatus, Usage
-from easel.request import ImageInput, ImageRequest
+from easel.providers import pricing
+from easel.providers.catalog import BUILTIN, custom_profile
+from easel.providers.client import Outcome
+from easel.core.models import ImageOut, Money, TaskState, TaskStatus, Usage
+from easel.providers.request import ImageInput, ImageRequest
 
 
 def P(pid):

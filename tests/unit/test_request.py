@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from PIL import Image
 
-from easel import sizes
-from easel.catalog import BUILTIN
-from easel.errors import UploadError, ValidationError
-from easel.request import ImageInput, ImageRequest, validate
+from easel.providers import sizes
+from easel.providers.catalog import BUILTIN
+from easel.core.errors import UploadError, ValidationError
+from easel.providers.request import ImageInput, ImageRequest, validate
 
 
 def png(w=8, h=8) -> bytes:

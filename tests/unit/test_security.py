@@ -16,14 +16,14 @@ from PIL import Image
 from components import md_escape
 from components.edit_inputs import check_upload
 from components.gallery import download_bytes, zip_bytes
-from easel import imaging
-from easel.catalog import get_profile
-from easel.client import ProviderClient
-from easel.errors import AuthError, UploadError
-from easel.jobs import scrub
-from easel.keyring import KeyRing
-from easel.models import ImageOut
-from easel.request import ImageInput, ImageRequest, validate
+from easel.media import imaging
+from easel.providers.catalog import get_profile
+from easel.providers.client import ProviderClient
+from easel.core.errors import AuthError, UploadError
+from easel.jobs.job_service import scrub
+from easel.jobs.keyring import KeyRing
+from easel.core.models import ImageOut
+from easel.providers.request import ImageInput, ImageRequest, validate
 from easel.simulator import render
 from easel.store import Store
 

@@ -7,7 +7,7 @@ import math
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from easel import sizes
+from easel.providers import sizes
 
 RATIOS = list(sizes.GCCAI_PIXELS)
 

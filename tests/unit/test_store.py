@@ -10,9 +10,10 @@ import time
 import pytest
 from PIL import Image
 
-from easel.models import ImageOut
+from easel.core.models import ImageOut
 from easel.store import Store
 from easel.store.schema import MIGRATIONS
+from easel.media import thumbnails
 
 
 def png(color=(200, 30, 30), size=(64, 48)) -> bytes:
@@ -152,12 +153,12 @@ def test_source_url_is_kept_but_not_shown_in_repr(store):
 
 def test_thumbnails_are_small_and_cached_on_disk(store, easel_data_dir):
     row = store.add_image(job(store), 0, image_out(png(size=(800, 400))))
-    thumb = store.thumbnail_bytes(row)
+    thumb = thumbnails.thumbnail_bytes(store, row)
     with Image.open(io.BytesIO(thumb)) as img:
         assert max(img.size) == 384 and img.format in ("JPEG", "PNG")   # kinds st.image sends untouched
     cached = list((easel_data_dir / "thumbs").iterdir())
     assert len(cached) == 1
-    assert store.thumbnail_bytes(row) == thumb
+    assert thumbnails.thumbnail_bytes(store, row) == thumb
 
 
 def test_an_old_webp_thumbnail_is_ignored_and_made_again(store, easel_data_dir):
@@ -165,15 +166,15 @@ def test_an_old_webp_thumbnail_is_ignored_and_made_again(store, easel_data_dir):
     old = easel_data_dir / "thumbs" / f"{row.sha256}-384.webp"
     old.parent.mkdir(parents=True, exist_ok=True)
     old.write_bytes(b"RIFF\0\0\0\0WEBPVP8 stale")
-    assert store.thumbnail_bytes(row)[:3] == b"\xff\xd8\xff"          # a JPEG, made again
-    assert store.thumbnail_path(row).suffix == ".jpg"
+    assert thumbnails.thumbnail_bytes(store, row)[:3] == b"\xff\xd8\xff"          # a JPEG, made again
+    assert thumbnails.thumbnail_path(store, row).suffix == ".jpg"
 
 
 def test_make_thumbnails_caches_every_image_of_a_job(store, easel_data_dir):
     jid = job(store)
     rows = [store.add_image(jid, i, image_out(png(color, size=(600, 300)))) for i, color in
             enumerate([(1, 2, 3), (200, 100, 50)])]
-    assert store.make_thumbnails(jid) == 2
+    assert thumbnails.make_thumbnails(store, jid) == 2
     made = sorted(p.name for p in (easel_data_dir / "thumbs").iterdir())
     assert made == sorted(f"{r.sha256}-384.jpg" for r in rows)
 

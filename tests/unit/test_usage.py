@@ -12,8 +12,9 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from easel import usage, usage_seed
-from easel.currency import Rates
+from easel import usage
+from easel.usage import seed as usage_seed
+from easel.usage.currency import Rates
 from easel.store import Store
 
 UTC = timezone.utc
@@ -37,11 +38,11 @@ def spend(row) -> float:
 
 
 def all_jobs(store):
-    return [dict(r) for r in store._read("SELECT * FROM jobs")]
+    return [dict(r) for r in store.query("SELECT * FROM jobs")]
 
 
 def daily_table(store):
-    return {tuple(r[:12]): tuple(r[12:]) for r in store._read("SELECT * FROM usage_daily")}
+    return {tuple(r[:12]): tuple(r[12:]) for r in store.query("SELECT * FROM usage_daily")}
 
 
 def assert_tables_close(a: dict, b: dict):
@@ -104,12 +105,12 @@ def test_rollups_follow_inserts_updates_and_deletes(store):
     # No zero rows linger after rows moved out of a key.
     assert all(v[0] > 0 for v in got.values())
     # A rebuild from the log gives the same tables.
-    lat = sorted(tuple(r) for r in store._read("SELECT * FROM usage_latency"))
-    prompts = sorted(tuple(r) for r in store._read("SELECT * FROM usage_prompt_daily"))
+    lat = sorted(tuple(r) for r in store.query("SELECT * FROM usage_latency"))
+    prompts = sorted(tuple(r) for r in store.query("SELECT * FROM usage_prompt_daily"))
     usage.rebuild_rollups(store)
     assert_tables_close(daily_table(store), got)
-    assert sorted(tuple(r) for r in store._read("SELECT * FROM usage_latency")) == lat
-    assert sorted(tuple(r) for r in store._read("SELECT * FROM usage_prompt_daily")) == prompts
+    assert sorted(tuple(r) for r in store.query("SELECT * FROM usage_latency")) == lat
+    assert sorted(tuple(r) for r in store.query("SELECT * FROM usage_prompt_daily")) == prompts
 
 
 def test_bulk_insert_equals_per_row_triggers(tmp_path):
@@ -121,10 +122,10 @@ def test_bulk_insert_equals_per_row_triggers(tmp_path):
         conn.executemany(f"INSERT INTO jobs ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})", rows)
     assert_tables_close(daily_table(bulk), daily_table(slow))
     for t in ("usage_latency", "usage_prompt_daily"):
-        assert sorted(map(tuple, bulk._read(f"SELECT * FROM {t}"))) == sorted(map(tuple, slow._read(f"SELECT * FROM {t}")))
-    assert bulk._read("SELECT bulk FROM usage_config")[0][0] == 0
+        assert sorted(map(tuple, bulk.query(f"SELECT * FROM {t}"))) == sorted(map(tuple, slow.query(f"SELECT * FROM {t}")))
+    assert bulk.query("SELECT bulk FROM usage_config")[0][0] == 0
     assert usage_seed.clear_seeded(bulk) == 400
-    assert bulk._read("SELECT COUNT(*) FROM usage_daily")[0][0] == 0
+    assert bulk.query("SELECT COUNT(*) FROM usage_daily")[0][0] == 0
 
 
 def test_seeded_rows_are_simulated_terminal_and_within_qcode_cap(store):
@@ -251,7 +252,7 @@ def test_bucket_rule_matches_the_sql_table(store):
     values = [0.001, 0.0099, 0.01, 0.5, 1.0, 12.3, 59.99, 60, 100.0, 599.0, 9999.0, 20000.0]
     values += [0.01 * 10 ** (k / 20) for k in range(0, 120, 7)]
     for v in values:
-        sql = store._read("SELECT idx FROM usage_latency_buckets WHERE lo <= ? ORDER BY lo DESC LIMIT 1", (v,))[0][0]
+        sql = store.query("SELECT idx FROM usage_latency_buckets WHERE lo <= ? ORDER BY lo DESC LIMIT 1", (v,))[0][0]
         assert usage.bucket_of(v) == sql, v
         if 0.01 <= v < 10_000:
             assert abs(usage.bucket_mid(sql) - v) / v < 0.06

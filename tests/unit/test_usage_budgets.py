@@ -6,9 +6,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from easel import budgets
-from easel.currency import Rates, save_rates
-from easel.models import Money
+from easel.usage import budgets
+from easel.usage.currency import Rates, save_rates
+from easel.core.models import Money
 from easel.store import Store
 
 NOW = datetime(2026, 3, 11, 4, 0, tzinfo=timezone.utc).timestamp()        # 12:00 Beijing

@@ -1,0 +1,54 @@
+"""Process-wide services shared by every session (the job service and its store; no key in any of them), and
+this browser session's id."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from pathlib import Path
+
+import streamlit as st
+
+from easel.core import config
+from easel.jobs import job_service as jobs
+from easel.store import Store
+
+__all__ = ["jobs_for", "get_jobs", "get_store", "session_id", "forget"]
+
+_services: dict[str, object] = {}
+_services_lock = threading.Lock()
+
+
+def jobs_for(data_dir: str):
+    """The process's JobService (jobs.service()) when it serves this data directory; tests that point
+    EASEL_DATA_DIR elsewhere get a service of their own, so no test sees another's jobs. A plain module
+    dict rather than st.cache_resource: the service holds no key and must outlive any one session."""
+    with _services_lock:
+        svc = _services.get(data_dir)
+        if svc is None:
+            svc = jobs.service()
+            if Path(svc.store.root).resolve() != Path(data_dir).resolve():
+                svc = jobs.JobService(store=Store(Path(data_dir) / "easel.db"))
+            _services[data_dir] = svc
+        return svc
+
+
+def get_jobs():
+    return jobs_for(str(config.data_dir()))
+
+
+def get_store():
+    """The store of the current data directory: the one the job service writes to."""
+    return get_jobs().store
+
+
+def session_id() -> str:
+    if "easel.session_id" not in st.session_state:
+        st.session_state["easel.session_id"] = uuid.uuid4().hex[:16]
+    return st.session_state["easel.session_id"]
+
+
+def forget(data_dir: str) -> None:
+    """Stop serving `data_dir` from this process's table (the caller closes the service); for tests."""
+    with _services_lock:
+        _services.pop(data_dir, None)

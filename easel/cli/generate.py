@@ -1,0 +1,56 @@
+"""`easel generate`: one request, sync or as a provider task, with its images copied where asked."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from easel.cli.main import (
+    collect_outcome, exit_code, job_service, main, print_outcome, provider_client, shutdown, wait_submitted,
+)
+
+
+# --- easel generate ----------------------------------------------------------------------------------
+@main.command()
+@click.option("--provider", required=True, help="demo, icodeeasy, qcode, gccai, openai-hk or openai.")
+@click.option("--prompt", required=True)
+@click.option("--size", help="Pixels (1024x1536), a ratio (3:2) or auto, as the provider takes.")
+@click.option("--resolution", help="1k, 2k or 4k, for ratio providers (icodeeasy, gccai).")
+@click.option("--quality")
+@click.option("--n", "n", type=click.IntRange(1, 10), default=1, show_default=True)
+@click.option("--image", "images", multiple=True, metavar="PATH|URL", help="Reference or source image; repeatable.")
+@click.option("--mask", type=click.Path(exists=True, dir_okay=False), help="PNG with alpha: where to edit.")
+@click.option("--async", "async_", is_flag=True, help="Submit as a provider task and return at once.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Copy the images here.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--base-url", help="Override the provider's base URL.")
+@click.option("--model")
+def generate(provider, prompt, size, resolution, quality, n, images, mask, async_, out_dir, as_json, base_url, model):
+    """Generate (or, with --image/--mask, edit) images. The job is logged before anything is sent."""
+    from easel.providers.request import ImageInput, ImageRequest
+
+    client = provider_client(provider, base_url=base_url)
+    req = ImageRequest(prompt=prompt, size=size, resolution=resolution, quality=quality, n=n, model=model,
+                       images=[ImageInput.from_ref(ref) for ref in images],
+                       mask=ImageInput.from_path(mask) if mask else None, async_=async_, edit=mask is not None)
+    # No recovery here: `generate` runs its own job and leaves other processes' tasks to `easel tasks wait`
+    # and the app, instead of polling them all at once for the second it lives.
+    svc = job_service(recover=False)
+    try:
+        job_id = svc.submit(client, req)
+        job = wait_submitted(svc, job_id) if async_ else svc.wait(job_id)
+    except KeyboardInterrupt:
+        svc.close(wait=False)      # the job row stays; a later process marks an abandoned sync call interrupted
+        raise
+    finally:
+        client.close()
+    shutdown(svc)
+    outcome = collect_outcome(svc.store, job, out_dir)
+    print_outcome(outcome, as_json=as_json, job_id=job.id)
+    if async_ and job.status in ("pending", "waiting_for_key"):
+        if not as_json:
+            click.echo(f"Submitted. Follow it with: easel tasks wait {job.id[:8]}")
+        sys.exit(0)
+    sys.exit(exit_code(job.status))

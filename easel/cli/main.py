@@ -1,0 +1,163 @@
+"""The `easel` command's group and the plumbing its commands share. The commands: generate, follow tasks, read the usage log, and run the simulator, from a shell.
+
+Everything goes through the same JobService and store as the app, so a job started here shows on the Tasks
+page and a task submitted by the app can be waited for here. No Python traceback reaches the user: every
+EaselError becomes its user message on stderr and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import click
+
+from easel.providers import catalog
+from easel.core import config
+from easel.core.errors import ConfigError, EaselError, UploadError, ValidationError
+from easel.cli.outcome_json import FAILED_STATUSES, dumps, job_outcome
+
+__all__ = ["main", "DEMO_KEY", "EXIT_FAILED", "EXIT_USAGE", "EXIT_PENDING", "job_service", "provider_client", "find_job",
+           "collect_outcome", "print_outcome", "exit_code", "register_ambient_keys", "shutdown", "wait_submitted"]
+
+DEMO_KEY = "demo-test-key"     # the same key the app's Demo uses, so both share one concurrency slot per process
+
+# Exit codes: 1 the request ran and failed; 2 the command could not start (usage, config, validation);
+# 3 a wait ended with the job still unfinished.
+EXIT_FAILED, EXIT_USAGE, EXIT_PENDING = 1, 2, 3
+
+
+class _Group(click.Group):
+    """Turns every EaselError, and an interrupt, into a one-line message instead of a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (ConfigError, ValidationError, UploadError) as e:
+            click.echo(f"Error: {e.user_message()}", err=True)
+            ctx.exit(EXIT_USAGE)
+        except EaselError as e:
+            click.echo(f"Error: {e.user_message()}", err=True)
+            ctx.exit(EXIT_FAILED)
+        except OSError as e:
+            click.echo(f"Error: {e.strerror or e}{f': {e.filename}' if e.filename else ''}", err=True)
+            ctx.exit(EXIT_USAGE)
+        except KeyboardInterrupt:
+            click.echo("Stopped. Submitted jobs continue with `easel tasks wait`.", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Easel: gpt-image-2 across image-API providers."""
+
+
+# --- shared plumbing ---------------------------------------------------------------------------------
+def job_service(*, recover: bool = True):
+    from easel.jobs import job_service as jobs
+
+    return jobs.service(recover=recover)
+
+
+def provider_client(provider: str, *, base_url: str | None = None):
+    """A client for a provider, with its key from secrets or the environment (the Demo uses its simulator)."""
+    from easel.providers.client import ProviderClient
+
+    profile = catalog.get_profile(provider)
+    if profile.simulated:
+        from easel.simulator import local
+
+        profile = catalog.simulated_profile(profile, local.ensure_simulator())
+        return ProviderClient(profile, config.resolve_key(provider).key or DEMO_KEY,
+                              base_url=base_url or profile.base_url)
+    key = config.resolve_key(provider)
+    if not key.key:
+        raise ConfigError(f"No API key for {profile.label}. Set EASEL_{profile.env_id}_API_KEY, or add "
+                          f"[providers.{provider}] api_key to .streamlit/secrets.toml.", code="missing_key")
+    return ProviderClient(profile, key.key, base_url=config.resolve_base_url(provider, profile.base_url, base_url))
+
+
+def find_job(store, job_id: str):
+    """A job by its id or an unambiguous prefix of it (`tasks list` shows 8 characters)."""
+    job = store.get_job(job_id)
+    if job is not None:
+        return job
+    matches = [j for j in store.list_jobs(limit=100_000) if j.id.startswith(job_id)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise ValidationError(f"{job_id!r} matches {len(matches)} jobs; give more of the id.", code="ambiguous_id")
+    raise ValidationError(f"No job {job_id!r} in {store.path}.", code="unknown_job")
+
+
+def collect_outcome(store, job, out_dir: Path | None = None) -> dict:
+    images = store.list_images(job_id=job.id, include_deleted=True)
+    paths = None
+    if out_dir is not None and images:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for img in images:
+            src = store.blobs.path(img.path)
+            dest = out_dir / f"{job.id[:8]}-{img.idx}{src.suffix}"
+            shutil.copyfile(src, dest)
+            paths.append(str(dest.resolve()))
+    return job_outcome(job, images, image_root=store.root.resolve(), paths=paths)
+
+
+def print_outcome(outcome: dict, *, as_json: bool, job_id: str) -> None:
+    if as_json:
+        click.echo(dumps(outcome))
+    else:
+        cost = outcome["cost"]
+        money = cost["actual"] if cost["actual"] is not None else cost["estimated"]
+        cost_text = "" if money is None else f" · {cost['currency']} {money:g}"
+        latency = "" if outcome["latency_s"] is None else f" · {outcome['latency_s']:.1f} s"
+        task = f" · task {outcome['task_id']}" if outcome["task_id"] else ""
+        click.echo(f"{job_id[:8]} {outcome['provider']} {outcome['status']}{task}{cost_text}{latency}")
+        for img in outcome["images"]:
+            click.echo(f"  {img['path']} ({img['width']}x{img['height']})")
+    if outcome["error"]:
+        click.echo(f"Error: {outcome['error']['message']}", err=True)
+
+
+def exit_code(status: str) -> int:
+    if status in FAILED_STATUSES:
+        return EXIT_FAILED
+    if status == "completed":
+        return 0
+    return EXIT_PENDING
+
+
+def register_ambient_keys(svc, jobs_) -> list:
+    """Hand the poller the keys this process can see for the given jobs. Returns the jobs whose key it lacks."""
+    missing = []
+    for job in jobs_:
+        if (job.provider, job.key_fingerprint) in svc.keyring:
+            continue
+        try:
+            profile = catalog.get_profile(job.provider)
+        except ConfigError:
+            missing.append(job)
+            continue
+        key = config.resolve_key(job.provider).key or (DEMO_KEY if profile.simulated else None)
+        if key and config.key_fingerprint(key) == job.key_fingerprint:
+            svc.keyring.add(profile, key, job.base_url)
+        else:
+            missing.append(job)
+    return missing
+
+def shutdown(svc) -> None:
+    """Let workers finish and stop the poller, so no download is cut off at exit holding a lease that would make
+    the next process wait for it to expire. Stopped twice: a worker finishing a submit starts the poller."""
+    svc.close(wait=True)
+    svc.poller.stop()
+
+
+def wait_submitted(svc, job_id: str):
+    """Wait until the provider has given task ids and they are stored, so another process can resume them."""
+    while True:
+        job = svc.get(job_id)
+        if job.is_terminal or job.status in ("pending", "waiting_for_key"):
+            return job
+        time.sleep(0.05)

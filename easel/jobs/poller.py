@@ -1,0 +1,342 @@
+"""The task poller: one daemon thread per process that follows every pending async task in the store.
+
+Each cycle groups the due tasks by (provider, key, base URL) and sends one poll per group — for gccai that
+is one batch request however many tasks the key has. Finished tasks are downloaded at once (gccai's links
+expire) under a lease in the store, so two pollers, in this process or another, never fetch a result twice.
+
+Over 300 lines as one cohesive thing: one cycle (claim, poll, download, settle) and the backoff and deadline
+rules that govern it; the pieces only make sense together.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import defaultdict
+from typing import Protocol
+
+from easel.providers import pricing
+from easel.providers.catalog import Profile
+from easel.core.errors import ConfigError, EaselError, RateLimited, TaskFailed
+from easel.jobs.keyring import KeyEntry, KeyRing
+from easel.jobs.redact import scrub
+from easel.core.models import TaskState, TaskStatus
+from easel.providers.request import ImageRequest
+from easel.store import JobRow, Store, TaskRow
+
+
+__all__ = ["Poller", "MAX_BACKOFF_S"]
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF_S = 60.0
+_OPEN_JOB = ("pending", "waiting_for_key", "timed_out")
+_IMAGES_PER_TASK = 100          # image idx = task idx × 100 + position, so tasks of one job never collide
+
+
+class PollerHost(Protocol):
+    """What the poller needs of the job service that owns it (JobService). A protocol, so the poller never
+    imports the service that constructs it."""
+
+    store: Store
+    keyring: KeyRing
+    owner: str
+
+    def profile_for(self, job: JobRow, entry: KeyEntry | None = None) -> Profile: ...
+    def make_client(self, profile: Profile, entry: KeyEntry, *, job_id: str | None = None): ...
+    def update_job(self, job_id: str, **fields) -> bool: ...
+    def make_thumbnails_later(self, job_id: str) -> None: ...
+    def rebuild_request(self, job: JobRow) -> ImageRequest: ...
+    def semaphore(self, provider: str, fingerprint: str, size: int) -> threading.BoundedSemaphore: ...
+
+
+class Poller:
+    def __init__(self, service: PollerHost, *, idle_s: float = 1.0, lease_s: float = 120.0):
+        self.service = service
+        self.store = service.store
+        self.idle_s = idle_s            # also how soon tasks another process added are noticed
+        self.lease_s = lease_s
+        self.cycles = 0                 # cycles that sent at least one poll request
+        self.poll_requests = 0          # client.poll calls (gccai: one batch request each)
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._clients: dict[tuple[str, str, str], object] = {}
+
+    # --- thread ----------------------------------------------------------------------------------------
+    def start(self) -> None:
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive():
+                return
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._loop, name="easel-poller", daemon=True)
+            self._thread.start()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop after the group in hand; a download under way finishes, so nothing is left half-stored."""
+        self._stop.set()
+        self._wake.set()
+        with self._lock:        # start() assigns and starts the thread under this lock: never join an unstarted one
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+        with self._lock:
+            clients, self._clients = self._clients, {}
+        for client in clients.values():
+            try:
+                client.close()
+            except Exception:  # noqa: BLE001
+                pass
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                next_due = self.run_cycle()
+            except Exception:  # noqa: BLE001 - the poller must outlive any one bad cycle
+                log.exception("poll cycle failed")
+                next_due = None
+            delay = self.idle_s if next_due is None else min(max(next_due - time.time(), 0.005), self.idle_s)
+            self._wake.wait(delay)
+            self._wake.clear()
+
+    # --- one cycle -------------------------------------------------------------------------------------
+    def run_cycle(self) -> float | None:
+        """Poll every group that has a due task. Returns when the next task falls due (None: nothing to do)."""
+        now = time.time()
+        tasks = self.store.pending_tasks()
+        if not tasks:
+            return None
+        jobs: dict[str, JobRow] = {}
+        groups: dict[tuple[str, str, str], list[tuple[JobRow, TaskRow]]] = defaultdict(list)
+        profiles: dict[str, Profile] = {}
+        entries: dict[tuple[str, str], KeyEntry] = {}
+        for task in tasks:
+            job = jobs.get(task.job_id) or self.store.get_job(task.job_id)
+            if job is None:
+                continue
+            jobs[job.id] = job
+            entry = self.service.keyring.get(job.provider, job.key_fingerprint)
+            if entry is None:
+                self._wait_for_key(job)
+                continue
+            if job.status == "waiting_for_key":
+                self.service.update_job(job.id, where_status=("waiting_for_key",), status="pending", error_message=None)
+            profile = profiles.get(job.id) or self.service.profile_for(job, entry)
+            profiles[job.id] = profile
+            ident = (job.provider, job.key_fingerprint, profile.base_url)
+            entries[ident[:2]] = entry
+            groups[ident].append((job, task))
+
+        next_due: float | None = None
+        requests_before = self.poll_requests
+        for ident, items in groups.items():
+            if self._stop.is_set():
+                break
+            schedule = profiles[items[0][0].id].poll
+            window = min(schedule.interval_s / 2, 1.0)    # poll near-due tasks together: one batch, not two
+            due = [(j, t) for j, t in items if t.next_poll_at <= now + window or _past(t, now)]
+            due_ids = {(j.id, t.task_id) for j, t in due}
+            later = [t.next_poll_at for j, t in items if (j.id, t.task_id) not in due_ids]
+            if due:
+                later.append(self._poll(due, profiles, entries[ident[:2]], now))
+            if later:
+                next_due = min(later) if next_due is None else min(next_due, *later)
+        if self.poll_requests > requests_before:
+            self.cycles += 1
+        return next_due
+
+    def check_job(self, job: JobRow) -> None:
+        """Poll one job's open or timed-out tasks now (the Tasks page's 'Check now')."""
+        entry = self.service.keyring.get(job.provider, job.key_fingerprint)
+        if entry is None:
+            raise ConfigError(f"Enter the {job.provider} key ({job.key_fingerprint}) in this session to check this "
+                              "task.", code="missing_key")
+        profile = self.service.profile_for(job, entry)
+        items = [(job, t) for t in self.store.list_tasks(job.id) if t.status in ("pending", "running", "timed_out")]
+        if items:
+            self._poll(items, {job.id: profile}, entry, time.time(), by_hand=True)
+
+    # --- one poll request and what follows from it -----------------------------------------------------
+    def _poll(self, items: list[tuple[JobRow, TaskRow]], profiles: dict[str, Profile], entry: KeyEntry,
+              now: float, *, by_hand: bool = False) -> float:
+        """Poll `items` in one call and act on the answers. Returns when these tasks are next due."""
+        first_job = items[0][0]
+        profile = profiles[first_job.id]
+        schedule = profile.poll
+        client = self._client(profile, entry, first_job.key_fingerprint)
+        sem = self.service.semaphore(profile.id, first_job.key_fingerprint, profile.concurrency)
+        if not sem.acquire(timeout=10.0 if by_hand else 0.5):
+            if by_hand:
+                raise RateLimited(f"Every request slot of this {profile.label} key is busy; try again in a moment.",
+                                  code="key_busy", provider=profile.label)
+            return now + schedule.interval_s            # every slot of this key is busy; try next cycle
+        try:
+            self.poll_requests += 1
+            statuses = client.poll([t.task_id for _, t in items])
+        except EaselError as e:
+            return self._poll_failed(items, profiles, e, now, by_hand)
+        finally:
+            sem.release()
+        by_id: dict[str, TaskStatus] = {s.task_id: s for s in statuses}
+        next_due = now + schedule.interval_s
+        for job, task in items:
+            if self._stop.is_set() and not by_hand:
+                break
+            status = by_id.get(task.task_id)
+            job_profile = profiles[job.id]
+            if status is None:
+                missing = EaselError(f"{job_profile.label}'s answer did not include task {task.task_id}.",
+                                     code="task_missing")
+                next_due = min(next_due, self._poll_failed([(job, task)], profiles, missing, now, by_hand))
+            elif status.state is TaskState.COMPLETED:
+                retry_at = self._collect(job, task, status, job_profile, client)
+                if retry_at is not None:
+                    next_due = min(next_due, retry_at)
+            elif status.state is TaskState.FAILED:
+                self._task_failed(job, task, status, job_profile)
+            elif _past(task, now) and not by_hand:
+                self._timed_out(job, task, job_profile)
+            else:
+                self._still_running(job, task, status, now + schedule.interval_s, by_hand, job_profile)
+        return next_due
+
+    def _poll_failed(self, items, profiles, error: EaselError, now: float, by_hand: bool) -> float:
+        """A poll error backs off (doubling the interval up to a minute) until the deadline."""
+        next_due = now + MAX_BACKOFF_S
+        message = scrub(error.user_message())
+        for job, task in items:
+            interval = profiles[job.id].poll.interval_s
+            errors = task.poll_errors + 1
+            at = now + min(interval * 2 ** errors, MAX_BACKOFF_S)
+            next_due = min(next_due, at)
+            self.store.update_task(job.id, task.task_id, poll_errors=errors, last_error=message, next_poll_at=at,
+                                   polls=task.polls + 1)
+            if _past(task, now) and not by_hand and task.status != "timed_out":
+                self._timed_out(job, task, profiles[job.id], last_error=message)
+        return next_due
+
+    def _still_running(self, job: JobRow, task: TaskRow, status: TaskStatus, next_at: float, by_hand: bool,
+                       profile: Profile) -> None:
+        task_status = task.status if task.status == "timed_out" else (
+            "running" if status.state is TaskState.RUNNING else "pending")
+        self.store.update_task(job.id, task.task_id, status=task_status, progress=status.progress, polls=task.polls + 1,
+                               poll_errors=0, last_error=None, next_poll_at=next_at)
+        changed = status.progress is not None and status.progress != job.progress
+        fields = {"progress": status.progress} if changed else {}
+        if by_hand and job.status == "timed_out":
+            progress = f" ({status.progress} %)" if status.progress is not None else ""
+            fields["error_message"] = (f"{_timed_out_message(profile, task)} Checked by hand at "
+                                       f"{time.strftime('%H:%M:%S')}: still running{progress}.")
+        if fields:
+            self.service.update_job(job.id, **fields)
+
+    def _collect(self, job: JobRow, task: TaskRow, status: TaskStatus, profile: Profile, client) -> float | None:
+        """Download a finished task's images into the store. Returns a retry time if the download must wait."""
+        owner = self.service.owner
+        if not self.store.claim_task(job.id, task.task_id, self.lease_s, owner):
+            return None                                   # another poller holds it, or it is already done
+        try:
+            have = {img.idx for img in self.store.list_images(job_id=job.id, include_deleted=True, limit=10_000)}
+            if not status.images:
+                raise EaselError(f"{profile.label} reported task {task.task_id} complete without any image.",
+                                 code="no_images")
+            for i, raw in enumerate(status.images):
+                idx = task.idx * _IMAGES_PER_TASK + i
+                if idx in have:
+                    continue                              # stored before a restart: never fetched twice
+                self.store.add_image(job.id, idx, client.download(raw))
+        except EaselError as e:
+            self.store.release_task(job.id, task.task_id, owner)
+            message = scrub(e.user_message())
+            if e.retryable:
+                at = time.time() + profile.poll.interval_s
+                self.store.update_task(job.id, task.task_id, last_error=message, next_poll_at=at)
+                return at
+            self.store.update_task(job.id, task.task_id, status="failed", last_error=message)
+            failure = TaskFailed(f"The result of task {task.task_id} could not be stored: {e.message}", code=e.code,
+                                 status=e.status, provider=profile.label)
+            self._fail_job(job, profile, e.code, failure.user_message())
+            return None
+        cost = pricing.actual(profile, self._request(job), status).amount
+        self.store.update_task(job.id, task.task_id, status="completed", progress=100, cost=cost, polls=task.polls + 1,
+                               last_error=None, lease_owner=None, lease_until=None)
+        self._finish_if_done(job, profile)
+        return None
+
+    def _finish_if_done(self, job: JobRow, profile: Profile) -> None:
+        tasks = self.store.list_tasks(job.id)
+        if any(t.status != "completed" for t in tasks):
+            return
+        costs = [t.cost for t in tasks]
+        now = time.time()
+        self.service.update_job(
+            job.id, where_status=_OPEN_JOB, status="completed", progress=100, error_code=None, error_message=None,
+            cost_actual=None if any(c is None for c in costs) else round(sum(costs), 6),
+            currency="USD" if profile.pricing == "task_reported" else profile.currency,
+            latency_s=now - job.created_at, finished_at=now)
+        # On a worker, not here: a 2048² thumbnail takes a fraction of a second the other tasks' polls would wait.
+        self.service.make_thumbnails_later(job.id)
+
+    def _task_failed(self, job: JobRow, task: TaskRow, status: TaskStatus, profile: Profile) -> None:
+        reason = status.error_message or "no reason given"
+        error = TaskFailed(f"Task {task.task_id} failed: {reason}", code=status.error_code or "task_failed",
+                           provider=profile.label)
+        self.store.update_task(job.id, task.task_id, status="failed", last_error=scrub(reason), polls=task.polls + 1)
+        self._fail_job(job, profile, error.code, error.user_message())
+
+    def _fail_job(self, job: JobRow, profile: Profile, code: str, message: str) -> None:
+        now = time.time()
+        self.service.update_job(job.id, where_status=_OPEN_JOB, status="failed", error_code=code,
+                                error_message=scrub(message), latency_s=now - job.created_at, finished_at=now,
+                                cost_actual=pricing.actual(profile, ImageRequest(prompt="-"), failed=True).amount)
+
+    def _timed_out(self, job: JobRow, task: TaskRow, profile: Profile, *, last_error: str | None = None) -> None:
+        message = _timed_out_message(profile, task)
+        if last_error:
+            message += f" Last poll error: {last_error}"
+        self.store.update_task(job.id, task.task_id, status="timed_out", last_error=last_error)
+        self.service.update_job(job.id, where_status=("pending", "waiting_for_key"), status="timed_out",
+                                error_code="task_timed_out", error_message=message, finished_at=time.time())
+
+    def _wait_for_key(self, job: JobRow) -> None:
+        if job.status == "pending":
+            self.service.update_job(
+                job.id, where_status=("pending",), status="waiting_for_key",
+                error_message=f"Waiting for the {job.provider} key {job.key_fingerprint}: enter it in this session "
+                              "to resume polling.")
+
+    # --- helpers ---------------------------------------------------------------------------------------
+    def _client(self, profile: Profile, entry: KeyEntry, fingerprint: str):
+        ident = (profile.id, fingerprint, profile.base_url)
+        with self._lock:
+            client = self._clients.get(ident)
+            if client is None:
+                client = self._clients[ident] = self.service.make_client(profile, entry)
+            return client
+
+    def _request(self, job: JobRow) -> ImageRequest:
+        try:
+            return self.service.rebuild_request(job)
+        except EaselError:
+            p = job.params
+            return ImageRequest(prompt=job.prompt or "-", size=job.size, resolution=job.resolution,
+                                quality=job.quality, n=job.n, model=job.model, extras=dict(p.get("extras") or {}))
+
+
+def _timed_out_message(profile: Profile, task: TaskRow) -> str:
+    limit = (task.deadline_at or task.created_at) - task.created_at
+    return (f"{profile.label}'s task {task.task_id} did not finish within {limit:.0f} s, so Easel stopped polling "
+            "it. It may still finish (and be billed): use 'Check now' to look again.")
+
+
+def _past(task: TaskRow, now: float) -> bool:
+    return task.deadline_at is not None and task.deadline_at <= now

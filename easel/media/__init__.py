@@ -1,0 +1,1 @@
+"""Image bytes: decoding and checking uploads, conversions, thumbnails, masks."""

@@ -1,0 +1,1 @@
+"""Everything that speaks to a provider: profiles, sizes, requests, wire dialects, the HTTP client, pricing."""

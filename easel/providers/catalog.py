@@ -1,0 +1,246 @@
+"""Provider profiles: what each provider speaks, allows, charges and limits, taken from ../shared/providers/.
+
+A profile is pure data. A dialect module (easel.dialects) turns requests into wire bytes for a profile;
+pricing (easel.pricing) and validation (easel.request) read the profile's fields. A provider that speaks
+an existing dialect needs only a new profile, which is how custom OpenAI-compatible endpoints work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from easel.providers import sizes
+
+__all__ = ["Profile", "PollSchedule", "BUILTIN", "get_profile", "custom_profile", "simulated_profile", "prefix_for",
+           "PREFIXES", "DIALECT_PREFIXES",
+           "DIALECTS", "EXTRA_OPTIONS", "all_profiles"]
+
+DIALECTS = ("openai", "icodeeasy", "gccai")
+
+# Extra parameters a provider may accept, with their documented values (None = free integer 0–100).
+EXTRA_OPTIONS: dict[str, tuple[str, ...] | None] = {
+    "background": ("auto", "opaque", "transparent"),
+    "output_format": ("png", "jpeg", "webp"),
+    "output_compression": None,
+    "input_fidelity": ("low", "high"),
+    "moderation": ("auto", "low"),
+}
+
+
+@dataclass(frozen=True)
+class PollSchedule:
+    """How a provider's tasks are polled: first delay, interval range, and the deadline."""
+
+    first_delay_s: float = 10.0
+    interval_s: float = 3.0
+    max_interval_s: float = 5.0
+    deadline_s: float = 300.0
+
+
+@dataclass(frozen=True)
+class Profile:
+    id: str
+    label: str
+    dialect: str                          # "openai" | "icodeeasy" | "gccai"
+    base_url: str                         # as the doc gives it; the dialect appends documented paths
+    models: tuple[str, ...]
+    key_prefix: str = ""                  # shown as a hint only ("sk_", "cr_", "hk-")
+    path_prefix: str = ""                 # appended to base_url before the documented path ("/v1" for bare origins)
+    multipart_image_field: str = "image[]"   # QCode repeats "image"; openai-hk and OpenAI use "image[]"
+    regions: dict[str, str] = field(default_factory=dict)   # label → base URL (QCode)
+    # --- sizes ---
+    size_mode: str = "pixels"             # "ratio" (ratio + resolution) | "pixels" (free WxH, rule-checked) | "fixed"
+    sizes: tuple[str, ...] = ()           # ratios, fixed pixel strings, or presets offered in the UI
+    edit_sizes: tuple[str, ...] = ()      # extra sizes allowed on edits only (QCode's "auto")
+    resolutions: tuple[str, ...] = ()     # "1k", "2k", "4k" where size_mode == "ratio"
+    default_size: str = "1024x1024"
+    default_resolution: str | None = None
+    pixel_rules: bool = False             # openai-hk's constraints apply to free pixel sizes
+    # --- parameters ---
+    qualities: tuple[str, ...] = ("low", "medium", "high", "auto")
+    edit_qualities: tuple[str, ...] = ()
+    default_quality: str = "medium"
+    n_max: int = 4
+    max_references: int = 0               # most input images (references / edit sources)
+    reference_urls: bool = False          # https URLs may pass through to the provider
+    https_only_urls: bool = False
+    mask: str | None = None               # "multipart" | "url" | None
+    mask_note: str = ""                   # why there is no mask, from the doc
+    mask_single_image_only: bool = False
+    async_mode: str = "none"              # "none" | "optional" (icodeeasy ?async=1) | "always" (gccai)
+    response: str = "b64_json"            # what results arrive as: "b64_json" | "url"
+    response_format_param: str | None = None   # value Easel sends as response_format, if any
+    extras: tuple[str, ...] = ()          # keys of EXTRA_OPTIONS accepted (generations and edits)
+    edit_only_extras: tuple[str, ...] = ()     # accepted on edits only (QCode)
+    # --- money and limits ---
+    pricing: str = "none"                 # "icodeeasy_tiers" | "qcode_table" | "tokens_credits" | "tokens_usd" | "task_reported"
+    currency: str = "USD"                 # "CNY" | "USD" | "credits"
+    daily_image_cap: int | None = None
+    quota_reset_tz: str | None = None     # IANA zone in which the daily cap resets at midnight
+    concurrency: int = 4
+    max_upload_bytes: int = 25 * 1024 * 1024
+    max_total_upload_bytes: int = 200 * 1024 * 1024
+    typical_latency_s: float = 45.0
+    request_timeout_s: float = 300.0
+    poll: PollSchedule = PollSchedule()
+    simulated: bool = False
+    custom: bool = False
+    doc: str = ""                         # the file in ../shared/providers/ that is its source of truth
+
+    @property
+    def default_model(self) -> str:
+        return self.models[0]
+
+    @property
+    def env_id(self) -> str:
+        """EASEL_<ID>_API_KEY: id upper-cased, '-' → '_'."""
+        return self.id.upper().replace("-", "_")
+
+    def allowed_sizes(self, *, edit: bool) -> tuple[str, ...]:
+        return self.sizes + (self.edit_sizes if edit else ())
+
+    def allowed_qualities(self, *, edit: bool) -> tuple[str, ...]:
+        return self.edit_qualities if (edit and self.edit_qualities) else self.qualities
+
+    def allowed_extras(self, *, edit: bool) -> tuple[str, ...]:
+        return self.extras + (self.edit_only_extras if edit else ())
+
+    @property
+    def supports_async(self) -> bool:
+        return self.async_mode != "none"
+
+
+_OPENAI_PRESETS = tuple(
+    sizes.format_pixels(v[tier]) for tier in ("1k", "2k", "4k") for v in sizes.OPENAI_HK_PRESETS.values()
+)
+_ALL_EXTRAS = ("background", "output_format", "output_compression", "input_fidelity", "moderation")
+
+BUILTIN: dict[str, Profile] = {
+    "demo": Profile(
+        id="demo", label="Demo (offline simulator)", dialect="openai",
+        base_url="http://127.0.0.1:0/openai/v1",     # replaced by the running simulator's address
+        models=("gpt-image-2",), size_mode="pixels", sizes=("auto",) + _OPENAI_PRESETS, default_size="1024x1024",
+        pixel_rules=True, max_references=16, mask="multipart", extras=_ALL_EXTRAS,
+        pricing="tokens_usd", currency="USD", concurrency=4, typical_latency_s=2.0, request_timeout_s=60.0,
+        simulated=True, poll=PollSchedule(first_delay_s=0.5, interval_s=0.5, max_interval_s=1.0, deadline_s=120.0),
+        doc="openai-hk.txt",
+    ),
+    "icodeeasy": Profile(
+        id="icodeeasy", label="icodeeasy", dialect="icodeeasy", base_url="https://jp.icodeeasy.cc", path_prefix="/v1",
+        models=("gpt-image-2",), key_prefix="sk_", size_mode="ratio", sizes=sizes.ICODEEASY_RATIOS,
+        resolutions=("1k", "2k"), default_size="1:1", default_resolution="1k",
+        qualities=("low", "medium", "high", "auto"), default_quality="medium", n_max=4,
+        max_references=16, reference_urls=True, https_only_urls=True, mask=None,
+        mask_note="icodeeasy's doc documents no mask parameter: edits there are reference-only (image_urls / image[]).",
+        async_mode="optional", response="url", pricing="icodeeasy_tiers", currency="CNY", concurrency=4,
+        typical_latency_s=45.0, request_timeout_s=300.0,
+        poll=PollSchedule(first_delay_s=5.0, interval_s=3.0, max_interval_s=5.0, deadline_s=600.0),
+        doc="icodeeasy.txt",
+    ),
+    "qcode": Profile(
+        id="qcode", label="QCode", dialect="openai", base_url="https://api.qcode.cc/qcode-img/v1",
+        regions={
+            "China, direct (no CDN limit)": "https://api.qcode.cc/qcode-img/v1",
+            "HK / SEA": "https://asia.qcode.cc/qcode-img/v1",
+            "Europe": "https://eu.qcode.cc/qcode-img/v1",
+            "North America": "https://us.qcode.cc/qcode-img/v1",
+        },
+        models=("gpt-image-2",), key_prefix="cr_", multipart_image_field="image", size_mode="fixed", sizes=sizes.QCODE_SIZES,
+        edit_sizes=("auto",), default_size="1024x1024",
+        qualities=("low", "medium", "high"), edit_qualities=("auto", "low", "medium", "high"),
+        default_quality="medium", n_max=4, max_references=8, mask="multipart", mask_single_image_only=True,
+        async_mode="none", response="b64_json",
+        edit_only_extras=("background", "output_format", "output_compression", "input_fidelity"),
+        pricing="qcode_table", currency="USD", daily_image_cap=100, quota_reset_tz="Asia/Shanghai",
+        concurrency=2, max_upload_bytes=25 * 1024 * 1024, max_total_upload_bytes=200 * 1024 * 1024,
+        typical_latency_s=60.0, request_timeout_s=300.0, doc="qcode.txt",
+    ),
+    "gccai": Profile(
+        id="gccai", label="gccai", dialect="gccai", base_url="https://gccai.heqingsong.uk", path_prefix="/v1",
+        models=("gpt-image-2-official",), size_mode="ratio", sizes=sizes.GCCAI_RATIOS,
+        resolutions=("1k", "2k", "4k"), default_size="1:1", default_resolution="1k",
+        qualities=("auto", "low", "medium", "high"), default_quality="auto", n_max=4,
+        max_references=16, reference_urls=True, mask="url",
+        async_mode="always", response="url", extras=("background", "moderation", "output_format", "output_compression"),
+        pricing="task_reported", currency="USD", concurrency=8, typical_latency_s=60.0, request_timeout_s=180.0,
+        poll=PollSchedule(first_delay_s=15.0, interval_s=3.0, max_interval_s=5.0, deadline_s=600.0),
+        doc="gccai.txt",
+    ),
+    "openai-hk": Profile(
+        id="openai-hk", label="openai-hk", dialect="openai", base_url="https://api.openai-hk.com", path_prefix="/v1",
+        models=("gpt-image-2", "gpt-image-1.5", "gpt-image-1"), key_prefix="hk-", size_mode="pixels",
+        sizes=("auto",) + _OPENAI_PRESETS, default_size="1024x1024", pixel_rules=True,
+        qualities=("low", "medium", "high", "auto"), default_quality="low", n_max=4, max_references=16,
+        mask="multipart", async_mode="none", response="b64_json", response_format_param="b64_json",
+        pricing="tokens_credits", currency="credits", concurrency=4, typical_latency_s=60.0,
+        request_timeout_s=300.0, doc="openai-hk.txt",
+    ),
+    "openai": Profile(
+        id="openai", label="OpenAI-compatible", dialect="openai", base_url="https://api.openai.com/v1",
+        models=("gpt-image-2", "gpt-image-1.5", "gpt-image-1"), key_prefix="sk-", size_mode="pixels",
+        sizes=("auto",) + _OPENAI_PRESETS, default_size="1024x1024", pixel_rules=True,
+        qualities=("low", "medium", "high", "auto"), default_quality="medium", n_max=10, max_references=16,
+        mask="multipart", async_mode="none", response="b64_json", extras=_ALL_EXTRAS,
+        pricing="tokens_usd", currency="USD", concurrency=4, typical_latency_s=60.0, request_timeout_s=300.0,
+        doc="README.md",
+    ),
+}
+
+_custom: dict[str, Profile] = {}
+
+
+def get_profile(profile_id: str) -> Profile:
+    try:
+        return _custom.get(profile_id) or BUILTIN[profile_id]
+    except KeyError:
+        from easel.core.errors import ConfigError
+
+        known = ", ".join(sorted(BUILTIN) + sorted(_custom))
+        raise ConfigError(f"Unknown provider {profile_id!r}. Known: {known}.", code="unknown_provider") from None
+
+
+def all_profiles() -> list[Profile]:
+    return list(BUILTIN.values()) + list(_custom.values())
+
+
+def custom_profile(profile_id: str, base_url: str, dialect: str, *, label: str | None = None,
+                   model: str | None = None, register: bool = True) -> Profile:
+    """A user's own provider: a name, a base URL and one of the dialects, on the template of that dialect."""
+    from easel.core.errors import ConfigError
+
+    if dialect not in DIALECTS:
+        raise ConfigError(f"Dialect must be one of {', '.join(DIALECTS)}.", code="unknown_dialect")
+    template = {"openai": BUILTIN["openai"], "icodeeasy": BUILTIN["icodeeasy"], "gccai": BUILTIN["gccai"]}[dialect]
+    models = (model,) + tuple(m for m in template.models if m != model) if model else template.models
+    profile = replace(template, id=profile_id, label=label or profile_id, base_url=base_url.rstrip("/"),
+                      models=models, custom=True, regions={})
+    if register:
+        _custom[profile_id] = profile
+    return profile
+
+
+def simulated_profile(profile: Profile, simulator_url: str) -> Profile:
+    """The same provider pointed at Easel's local simulator (used by Demo and the tests)."""
+    return replace(profile, base_url=simulator_url.rstrip("/") + prefix_for(profile), simulated=True, regions={})
+
+
+# Where each provider lives on Easel's simulator. The simulator mounts its routes at these paths; they live
+# here because a simulated profile is still a profile, and the provider layer never imports the simulator.
+PREFIXES = {
+    "demo": "/demo/v1",
+    "openai": "/openai/v1",
+    "openai-hk": "/openai-hk",
+    "qcode": "/qcode/qcode-img/v1",
+    "icodeeasy": "/icodeeasy",
+    "gccai": "/gccai",
+}
+DIALECT_PREFIXES = {"openai": "/openai/v1", "icodeeasy": "/icodeeasy", "gccai": "/gccai"}
+
+
+def prefix_for(profile) -> str:
+    """The path a profile's base URL gets on the simulator (`profile` is a Profile or a provider id)."""
+    if isinstance(profile, str):
+        return PREFIXES[profile]
+    if not getattr(profile, "custom", False) and profile.id in PREFIXES:
+        return PREFIXES[profile.id]
+    return DIALECT_PREFIXES[profile.dialect]

@@ -1,0 +1,228 @@
+"""ImageRequest: the one request model behind every page and the CLI, and its validation against a profile."""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from easel.providers import sizes
+from easel.providers.catalog import EXTRA_OPTIONS, Profile
+from easel.core.errors import UploadError, ValidationError
+from easel.core.mime import decode_data_url, sniff_mime
+
+__all__ = ["ImageInput", "ImageRequest", "validate", "sniff_mime", "decode_data_url"]
+
+@dataclass
+class ImageInput:
+    """One input image: bytes we hold (upload, file, decoded data URL) or a URL passed through untouched."""
+
+    data: bytes | None = None
+    url: str | None = None
+    name: str = "image.png"
+    mime: str | None = None
+
+    @classmethod
+    def from_bytes(cls, data: bytes, name: str = "image.png") -> "ImageInput":
+        return cls(data=data, name=name, mime=sniff_mime(data))
+
+    @classmethod
+    def from_path(cls, path: str | Path) -> "ImageInput":
+        p = Path(path)
+        return cls.from_bytes(p.read_bytes(), p.name)
+
+    @classmethod
+    def from_ref(cls, ref: str) -> "ImageInput":
+        """A CLI or form value: an https/http URL, a data URL, or a local path."""
+        if ref.startswith("data:"):
+            mime, data = decode_data_url(ref)
+            return cls(data=data, name="image" + _ext(mime), mime=sniff_mime(data) or mime)
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", ref):
+            return cls(url=ref, name=ref.rsplit("/", 1)[-1] or "image.png")
+        return cls.from_path(ref)
+
+    @property
+    def is_url(self) -> bool:
+        return self.url is not None and self.data is None
+
+    def data_url(self) -> str:
+        assert self.data is not None
+        return f"data:{self.mime or 'image/png'};base64,{base64.b64encode(self.data).decode()}"
+
+    def file_tuple(self) -> tuple[str, bytes, str]:
+        assert self.data is not None
+        return (self.name, self.data, self.mime or "image/png")
+
+
+def _ext(mime: str | None) -> str:
+    return {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}.get(mime or "", ".png")
+
+
+@dataclass
+class ImageRequest:
+    prompt: str
+    size: str | None = None
+    resolution: str | None = None
+    quality: str | None = None
+    n: int = 1
+    model: str | None = None
+    images: list[ImageInput] = field(default_factory=list)   # references / edit sources, in order
+    mask: ImageInput | None = None
+    extras: dict[str, object] = field(default_factory=dict)
+    async_: bool = False
+    edit: bool = False          # the user asked for an edit (Edit page / CLI --mask): use the edits endpoint
+
+    @property
+    def is_edit(self) -> bool:
+        return self.edit or bool(self.images) or self.mask is not None
+
+    @property
+    def endpoint(self) -> str:
+        return "edits" if self.is_edit else "generations"
+
+    def describe(self) -> dict:
+        """The request's parameters without image bytes: what the log and 'Retry with the same settings' keep."""
+        d = asdict(self)
+        d["images"] = [{"name": i.name, "mime": i.mime, "url": i.url, "bytes": len(i.data or b"")} for i in self.images]
+        d["mask"] = None if self.mask is None else {"name": self.mask.name, "bytes": len(self.mask.data or b"")}
+        return d
+
+    def resolved(self, profile: Profile) -> "ImageRequest":
+        """A copy with the profile's defaults filled in, so the log and the wire agree on what was asked."""
+        from dataclasses import replace
+
+        return replace(
+            self,
+            model=self.model or profile.default_model,
+            size=self.size or profile.default_size,
+            resolution=(self.resolution or profile.default_resolution) if profile.size_mode == "ratio" else None,
+            quality=self.quality or (profile.edit_qualities[0] if self.is_edit and profile.edit_qualities else profile.default_quality),
+        )
+
+
+def validate(req: ImageRequest, profile: Profile) -> ImageRequest:
+    """Check a request against a provider's documented rules before any network call; return it resolved.
+
+    Every failure names the rule it breaks, so the user knows what to change.
+    """
+    r = req.resolved(profile)
+    doc = profile.doc or "its doc"
+    if not r.prompt or not r.prompt.strip():
+        raise ValidationError("A prompt is required.", code="prompt_required")
+    if r.model not in profile.models:
+        raise ValidationError(f"{profile.label} offers the models {', '.join(profile.models)}; not {r.model}.",
+                              code="unsupported_model")
+    if not 1 <= r.n <= profile.n_max:
+        raise ValidationError(f"{profile.label} takes n from 1 to {profile.n_max} ({doc}); got {r.n}.", code="n_out_of_range")
+    _check_size(r, profile)
+    qualities = profile.allowed_qualities(edit=r.is_edit)
+    if r.quality not in qualities:
+        raise ValidationError(f"{profile.label} takes quality {' / '.join(qualities)}; got {r.quality}.",
+                              code="unsupported_quality")
+    _check_images(r, profile)
+    _check_extras(r, profile)
+    if r.async_ and not profile.supports_async:
+        raise ValidationError(f"{profile.label} has no async mode in {doc}; run it as a normal request.",
+                              code="async_not_supported")
+    if profile.async_mode == "always":
+        r.async_ = True
+    return r
+
+
+def _check_size(r: ImageRequest, profile: Profile) -> None:
+    allowed = profile.allowed_sizes(edit=r.is_edit)
+    size = r.size or ""
+    if profile.size_mode == "fixed":
+        if size not in allowed:
+            raise ValidationError(
+                f"{profile.label} supports only the sizes {', '.join(allowed)} ({profile.doc}); got {size}.",
+                code="unsupported_size")
+        return
+    if profile.size_mode == "ratio":
+        if r.resolution not in profile.resolutions:
+            raise ValidationError(f"{profile.label} takes resolution {' / '.join(profile.resolutions)}; got {r.resolution}.",
+                                  code="unsupported_resolution")
+        if size in allowed:
+            return
+        wh = sizes.parse_pixels(size)
+        if wh is None:
+            raise ValidationError(
+                f"{profile.label} takes an aspect ratio ({', '.join(allowed)}) or a pixel string like 1536x1024; got {size!r}.",
+                code="unsupported_size")
+        if profile.dialect == "gccai":
+            table = {v for row in sizes.GCCAI_PIXELS.values() for v in row.values()} | set(sizes.GCCAI_ALTERNATE_PIXELS.values())
+            if wh not in table:
+                raise ValidationError(
+                    f"gccai accepts pixel sizes from its size × resolution table only; {size} is not in it.",
+                    code="unsupported_size")
+        return
+    # free pixel sizes
+    if size == "auto":
+        return
+    wh = sizes.parse_pixels(size)
+    if wh is None:
+        raise ValidationError(f"Size must be WIDTHxHEIGHT in pixels, or auto; got {size!r}.", code="unsupported_size")
+    if profile.pixel_rules:
+        try:
+            sizes.check_openai_pixels(*wh)
+        except sizes.PixelRuleError as e:
+            raise ValidationError(f"{e} ({profile.label} size rule: {e.rule})", code=f"size_{e.rule}") from None
+
+
+def _check_images(r: ImageRequest, profile: Profile) -> None:
+    if r.images and profile.max_references == 0:
+        raise ValidationError(f"{profile.label} takes no input images.", code="references_not_supported")
+    if len(r.images) > profile.max_references:
+        raise ValidationError(f"{profile.label} takes at most {profile.max_references} input images; got {len(r.images)}.",
+                              code="too_many_images")
+    total = 0
+    for i, img in enumerate(r.images, 1):
+        if img.is_url:
+            url = img.url or ""
+            if not profile.reference_urls:
+                raise ValidationError(
+                    f"{profile.label}'s edits take uploaded files only (multipart), so image {i} must be uploaded, not a URL. "
+                    "Easel never fetches a URL on your behalf.", code="url_references_not_supported")
+            if profile.https_only_urls and not url.lower().startswith("https://"):
+                raise ValidationError(f"{profile.label} accepts only https:// reference URLs (http is rejected); image {i} is {url[:40]}.",
+                                      code="https_only")
+            if not url.lower().startswith(("https://", "http://")):
+                raise ValidationError(f"Reference image {i} must be an https URL.", code="invalid_url")
+            continue
+        data = img.data or b""
+        if not sniff_mime(data):
+            raise UploadError(f"Image {i} ({img.name}) is not a PNG, JPEG or WebP.", code="unsupported_image_type")
+        if len(data) > profile.max_upload_bytes:
+            raise UploadError(f"Image {i} is {len(data) / 1e6:.1f} MB; {profile.label} takes at most "
+                              f"{profile.max_upload_bytes // (1024 * 1024)} MB per file.", code="image_too_large")
+        total += len(data)
+    if total > profile.max_total_upload_bytes:
+        raise UploadError(f"Uploads total {total / 1e6:.1f} MB; {profile.label} takes at most "
+                          f"{profile.max_total_upload_bytes // (1024 * 1024)} MB in all.", code="image_too_large")
+    if r.mask is not None:
+        if profile.mask is None:
+            raise ValidationError(profile.mask_note or f"{profile.label} documents no mask.", code="mask_not_supported")
+        if not r.images:
+            raise ValidationError("A mask needs the image it applies to.", code="mask_without_image")
+        if profile.mask_single_image_only and len(r.images) > 1:
+            raise ValidationError(f"{profile.label} applies a mask to single-image edits only ({profile.doc}).",
+                                  code="mask_single_image_only")
+        if sniff_mime(r.mask.data or b"") != "image/png":
+            raise UploadError("The mask must be a PNG with an alpha channel.", code="mask_not_png")
+
+
+def _check_extras(r: ImageRequest, profile: Profile) -> None:
+    allowed = profile.allowed_extras(edit=r.is_edit)
+    for key, value in r.extras.items():
+        if value is None or value == "":
+            continue
+        if key not in allowed:
+            where = " on edits only" if key in profile.edit_only_extras else ""
+            raise ValidationError(f"{profile.label} does not take {key}{where}.", code="unsupported_option")
+        choices = EXTRA_OPTIONS.get(key)
+        if choices is None:
+            if not isinstance(value, int) or not 0 <= value <= 100:
+                raise ValidationError(f"{key} must be a whole number from 0 to 100.", code="invalid_option")
+        elif value not in choices:
+            raise ValidationError(f"{key} must be one of {', '.join(choices)}.", code="invalid_option")

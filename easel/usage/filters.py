@@ -1,0 +1,73 @@
+"""What the Usage page and `easel usage` can filter by, and the choices the log offers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+from easel.store import rollup_schema as us
+from easel.store.rows import ACTIVE_STATUSES
+from easel.usage.days import date_of, day_number, usage_today
+
+__all__ = ["CSV_COLUMNS", "Filters", "SPLITS", "STATUSES", "bounds", "filter_options"]
+
+
+SPLITS = ("provider", "quality", "resolution", "endpoint", "mode")
+STATUSES = ("completed",) + us.FAILURE_STATUSES + ("cancelled",) + ACTIVE_STATUSES
+CSV_COLUMNS = ("created_at", "provider", "model", "endpoint", "mode", "size", "resolution", "quality", "n", "status",
+               "error_code", "latency_s", "cost_estimated", "cost_actual", "currency", "task_id", "key_fingerprint",
+               "simulated", "job_id")
+DEFAULT_RANGE_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: date | None = None            # first usage day, inclusive
+    end: date | None = None              # last usage day, inclusive
+    providers: tuple[str, ...] = ()      # empty = all
+    keys: tuple[str, ...] = ()           # key fingerprints; empty = all
+    statuses: tuple[str, ...] = ()       # empty = all
+    include_simulated: bool = True
+
+    def where(self, *, days: bool = True, statuses: bool = True, table_has_status: bool = True,
+              start: date | None = None, end: date | None = None) -> tuple[str, list]:
+        """A WHERE clause over a rollup table (columns day, provider, key_fingerprint, status, simulated)."""
+        clauses, args = [], []
+        lo, hi = (start or self.start, end or self.end) if days else (start, end)
+        if lo is not None:
+            clauses.append("day >= ?")
+            args.append(day_number(lo))
+        if hi is not None:
+            clauses.append("day <= ?")
+            args.append(day_number(hi))
+        for col, values in (("provider", self.providers), ("key_fingerprint", self.keys)):
+            if values:
+                clauses.append(f"{col} IN ({', '.join('?' for _ in values)})")
+                args += list(values)
+        if statuses and table_has_status and self.statuses:
+            clauses.append(f"status IN ({', '.join('?' for _ in self.statuses)})")
+            args += list(self.statuses)
+        if not self.include_simulated:
+            clauses.append("simulated = 0")
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
+
+    def resolved(self, store, now: float | datetime | None = None) -> "Filters":
+        """With a missing date filled in: the last 30 usage days up to today."""
+        if self.start and self.end:
+            return self
+        today = usage_today(store, now)
+        end = self.end or today
+        return replace(self, start=self.start or end - timedelta(days=DEFAULT_RANGE_DAYS - 1), end=end)
+
+
+def bounds(store) -> tuple[date, date] | None:
+    row = store.query("SELECT MIN(day), MAX(day) FROM usage_daily")[0]
+    return None if row[0] is None else (date_of(row[0]), date_of(row[1]))
+
+
+def filter_options(store) -> dict[str, list]:
+    """What the filter widgets offer: providers and key fingerprints that appear in the log."""
+    rows = store.query("SELECT provider, key_fingerprint, MIN(simulated) FROM usage_keys "
+                       "GROUP BY provider, key_fingerprint ORDER BY provider, key_fingerprint")
+    return {"providers": sorted({r[0] for r in rows}),
+            "keys": [(r[1], r[0], bool(r[2])) for r in rows if r[1]]}

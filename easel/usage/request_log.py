@@ -1,0 +1,112 @@
+"""The request table: one page of the log, read from `jobs` by index, with small thumbnails."""
+
+from __future__ import annotations
+
+import base64
+import math
+from datetime import timedelta
+
+from easel.media.thumbnails import thumbnail_bytes
+from easel.store import rollup_schema as us
+from easel.store.rows import ImageRow, time_range
+from easel.usage.charts import pandas_module
+from easel.usage.currency import format_amount
+from easel.usage.days import day_offset, day_start_ts
+from easel.usage.filters import Filters
+
+__all__ = ["count_requests", "count_simulated", "jobs_where", "requests_page", "thumbnails"]
+
+
+def jobs_where(store, f: Filters, since: float | None = None, until: float | None = None) -> tuple[str, list]:
+    offset = day_offset(store)
+    clauses, args = [], []
+    for lo, hi in ((day_start_ts(f.start, offset) if f.start is not None else None,
+                    day_start_ts(f.end + timedelta(days=1), offset) if f.end is not None else None), (since, until)):
+        more, bounds = time_range("created_at", lo, hi)
+        clauses += more
+        args += bounds
+    for col, values in (("provider", f.providers), ("key_fingerprint", f.keys), ("status", f.statuses)):
+        if values:
+            clauses.append(f"{col} IN ({', '.join('?' for _ in values)})")
+            args += list(values)
+    if not f.include_simulated:
+        clauses.append("simulated = 0")
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
+
+
+def count_requests(store, filters: Filters, *, now=None) -> int:
+    f = filters.resolved(store, now)
+    where, args = f.where()
+    return int(store.query(f"SELECT COALESCE(SUM(requests), 0) FROM usage_daily{where}", args)[0][0])
+
+
+def count_simulated(store, filters: Filters, *, now=None) -> int:
+    f = filters.resolved(store, now)
+    if not f.include_simulated:
+        return 0
+    where, args = f.where()
+    where += (" AND " if where else " WHERE ") + "simulated = 1"
+    return int(store.query(f"SELECT COALESCE(SUM(requests), 0) FROM usage_daily{where}", args)[0][0])
+
+
+def requests_page(store, filters: Filters, *, page: int = 0, page_size: int = 50, now=None):
+    """One page of requests, newest first, as a frame for st.dataframe (prompt is plain data)."""
+    f = filters.resolved(store, now)
+    where, args = jobs_where(store, f)
+    rows = store.query(
+        "SELECT id, created_at, provider, model, endpoint, mode, size, resolution, quality, n, status, error_code, "
+        f"latency_s, cost_estimated, cost_actual, currency, key_fingerprint, simulated, prompt FROM jobs{where} "
+        "ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?", [*args, page_size, page * page_size])
+    pd = pandas_module()
+    frame = pd.DataFrame([dict(r) for r in rows], columns=[
+        "id", "created_at", "provider", "model", "endpoint", "mode", "size", "resolution", "quality", "n", "status",
+        "error_code", "latency_s", "cost_estimated", "cost_actual", "currency", "key_fingerprint", "simulated",
+        "prompt"])
+    frame["created_at"] = pd.to_datetime(frame["created_at"], unit="s", utc=True)
+    frame["simulated"] = frame["simulated"].astype(bool)
+    frame["cost"] = [_cost_label(a, e, c, s) for a, e, c, s in
+                     zip(frame["cost_actual"], frame["cost_estimated"], frame["currency"], frame["status"])]
+    return frame
+
+
+def _cost_label(actual, estimated, currency, status) -> str:
+    if actual is not None and not _isnan(actual):
+        return format_amount(float(actual), currency or "")
+    if status in us.ZERO_COST_STATUSES:
+        return format_amount(0.0, currency or "")
+    if estimated is not None and not _isnan(estimated):
+        return "≈ " + format_amount(float(estimated), currency or "")
+    return "?"
+
+
+def _isnan(v) -> bool:
+    return isinstance(v, float) and math.isnan(v)
+
+
+_THUMBS: dict[tuple[str, int], str] = {}
+
+
+def thumbnails(store, job_ids: list[str], *, max_side: int = 64) -> dict[str, str]:
+    """A small data URL of each job's first image (cached on disk by the store, and here by content hash)."""
+    if not job_ids:
+        return {}
+
+    rows = store.query(
+        f"SELECT * FROM images WHERE job_id IN ({', '.join('?' for _ in job_ids)}) AND deleted = 0 "
+        "ORDER BY job_id, idx", list(job_ids))
+    out: dict[str, str] = {}
+    for r in rows:
+        if r["job_id"] in out:
+            continue
+        key = (r["sha256"], max_side)
+        if key not in _THUMBS:
+            try:
+                data = thumbnail_bytes(store, ImageRow.from_row(r), max_side=max_side)
+            except Exception:  # noqa: BLE001 - a missing or unreadable file shows no thumbnail, not an error
+                continue
+            if len(_THUMBS) > 4096:
+                _THUMBS.clear()
+            mime = "image/png" if data[:4] == b"\x89PNG" else "image/jpeg"
+            _THUMBS[key] = f"data:{mime};base64," + base64.b64encode(data).decode()
+        out[r["job_id"]] = _THUMBS[key]
+    return out

@@ -1,0 +1,29 @@
+"""Administration of the trigger-kept rollup tables: a full rebuild, and moving the day boundary."""
+
+from __future__ import annotations
+
+
+from easel.store import rollup_schema as us
+
+__all__ = ["rebuild_rollups", "set_day_offset"]
+
+
+def rebuild_rollups(store) -> None:
+    """Recompute every rollup from the log in one transaction (after an offset change, or to repair)."""
+    with store._write() as conn:
+        for table in us.ROLLUP_TABLES:
+            conn.execute(f"DELETE FROM {table}")
+        for stmt in us.rollup_merge_sql("true"):
+            conn.execute(stmt)
+
+
+def set_day_offset(store, offset_s: int) -> None:
+    """Report usage in days starting at UTC + offset_s (e.g. 0 for UTC, 28800 for Beijing)."""
+    if not -14 * 3600 <= int(offset_s) <= 14 * 3600:
+        raise ValueError("A day offset must lie between UTC−14 and UTC+14.")
+    with store._write() as conn:
+        conn.execute("UPDATE usage_config SET day_offset_s = ? WHERE id = 1", (int(offset_s),))
+        for table in us.ROLLUP_TABLES:
+            conn.execute(f"DELETE FROM {table}")
+        for stmt in us.rollup_merge_sql("true"):
+            conn.execute(stmt)
