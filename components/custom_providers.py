@@ -11,7 +11,7 @@ from easel.core.errors import EaselError
 from easel.providers import catalog
 from easel.providers.catalog import Profile
 
-from components import md_escape
+from components.errors_view import show_error
 
 __all__ = ["ADD_CUSTOM", "PROVIDER_KEY", "custom_profiles", "custom_form"]
 
@@ -52,4 +52,4 @@ def custom_form() -> None:
                      help="openai: the OpenAI Images API · icodeeasy: JSON with image_urls and ?async=1 · gccai: tasks")
         st.form_submit_button("Add provider", on_click=_add_custom)
     if st.session_state.get("easel.custom.error"):
-        st.error(md_escape(st.session_state["easel.custom.error"]))
+        show_error(st.session_state["easel.custom.error"])

@@ -6,7 +6,6 @@ from dataclasses import replace
 
 import streamlit as st
 
-from easel.core import config
 from easel.providers import catalog
 from easel.providers.catalog import Profile
 from easel.simulator import local
@@ -43,10 +42,12 @@ def demo_session() -> ProviderSession:
         url = local.ensure_simulator()
     except Exception as e:  # noqa: BLE001 - shown to the user; the demo cannot run without its simulator
         return ProviderSession(catalog.BUILTIN["demo"], None, "simulator", "",
-                               f"The demo simulator did not start: {e}")
+                               f"The demo simulator did not start: {e}", code="simulator_unavailable")
     choice = st.selectbox("Simulate", _SIMULATABLE, key=SIMULATE_KEY, format_func=_simulate_label,
-                          help="Try a provider's sizes, options, async mode and errors on the local simulator.")
+                          help="Easel's built-in simulator answers instantly, at no cost. Pick a provider to try "
+                               "its sizes, options, async mode and errors without a key.")
     profile = _demo_profile(choice, url)
-    st.caption("Runs on Easel's built-in simulator: no key, no cost, instant results.")
     client = client_for(profile, DEMO_KEY, profile.base_url)
-    return ProviderSession(profile, client, "simulator", profile.base_url, None, config.key_fingerprint(DEMO_KEY))
+    # No fingerprint and no address in the sidebar: the key is a constant and the address a loopback port
+    # that changes every start. The status line says what matters: offline, free, no key.
+    return ProviderSession(profile, client, "simulator", profile.base_url, None)

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from easel.providers.catalog import Profile
 
-__all__ = ["ProviderSession"]
+__all__ = ["ProviderSession", "DEMO_STATUS", "short_url"]
+
+DEMO_STATUS = "Ready · offline demo\nfree · no key needed"
+
+
+def short_url(url: str) -> str:
+    """The host (and port) of a base URL, for a status line with no room for the whole address."""
+    return urlsplit(url).netloc or url
 
 
 @dataclass
@@ -15,14 +23,24 @@ class ProviderSession:
     client: object | None          # easel.client.ProviderClient
     key_source: str                # "typed" | "secrets" | "environment" | "simulator" | ""
     base_url: str
-    problem: str | None = None
+    problem: str | None = None     # plain words, e.g. "No API key: type one"
     fingerprint: str = ""
+    code: str = ""                 # the problem's machine code, if it has one (e.g. "bad_base_url")
 
     @property
     def ready(self) -> bool:
         return self.client is not None and self.problem is None
 
+    @property
+    def demo(self) -> bool:
+        return self.key_source == "simulator"
+
     def status_line(self) -> str:
+        """What is missing, or that it is ready: the key's fingerprint, then the host in use (two short lines,
+        the sidebar is narrow). Demo shows neither: its key is a constant and its address a loopback port that
+        changes at every start; it says it is offline and free instead."""
         if self.problem:
             return self.problem
-        return f"Ready · {self.fingerprint} · {self.base_url}"
+        if self.demo:
+            return DEMO_STATUS
+        return f"Ready · {self.fingerprint}\n{short_url(self.base_url)}"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from easel.core import config
 from easel.core.errors import EaselError
 from easel.providers import catalog
 
@@ -17,17 +16,24 @@ from components import md_escape, services
 from components.client_cache import client_for
 from components.custom_providers import ADD_CUSTOM, PROVIDER_KEY, custom_form, custom_profiles
 from components.demo_provider import DEMO_KEY, demo_session
+from components.errors_view import error_parts, show_error
 from components.key_fields import base_url_widget, key_widget
 from components.provider_session import ProviderSession
 
-__all__ = ["ProviderSession", "sidebar", "current", "provider_options", "provider_label", "PROVIDER_KEY", "DEMO_KEY"]
+__all__ = ["ProviderSession", "sidebar", "current", "provider_options", "provider_label", "PROVIDER_KEY", "DEMO_KEY",
+           "NO_KEY"]
 
 _STATE = "easel.provider_session"
 
 
+NO_KEY = "No API key: type one"
+
+
 def provider_options() -> list[str]:
+    """Demo first, then every built-in provider (configured or not: picking one asks for its key right there),
+    this session's custom providers, and the entry that adds one."""
     builtin = [pid for pid in catalog.BUILTIN if pid != "demo"]
-    return ["demo", *config.configured_provider_ids(builtin), *custom_profiles(), ADD_CUSTOM]
+    return ["demo", *builtin, *custom_profiles(), ADD_CUSTOM]
 
 
 def provider_label(pid: str) -> str:
@@ -42,23 +48,37 @@ def provider_label(pid: str) -> str:
     return f"{p.label} (custom, {p.dialect})" if p.custom else p.label
 
 
+def _failed(profile, key, base_url: str, e: EaselError) -> ProviderSession:
+    message, code = error_parts(e)
+    return ProviderSession(profile, None, key.source, base_url, message, key.fingerprint, code)
+
+
 def _provider_session(pid: str) -> ProviderSession:
     profile = custom_profiles().get(pid) or catalog.get_profile(pid)
     key = key_widget(profile)
     try:
         base_url = base_url_widget(profile)
     except EaselError as e:
-        return ProviderSession(profile, None, key.source, "", e.user_message(), key.fingerprint)
+        return _failed(profile, key, "", e)
     if not key.key:
-        problem = f"No API key: set EASEL_{profile.env_id}_API_KEY or type one"
-        if profile.custom:
-            problem = "No API key: type one"
-        return ProviderSession(profile, None, key.source, base_url, problem)
+        # The field right above says where to get a key; the environment route is in its help.
+        return ProviderSession(profile, None, key.source, base_url, NO_KEY)
     try:
         client = client_for(profile, key.key, base_url)
     except EaselError as e:
-        return ProviderSession(profile, None, key.source, base_url, e.user_message(), key.fingerprint)
+        return _failed(profile, key, base_url, e)
     return ProviderSession(profile, client, key.source, base_url, None, key.fingerprint)
+
+
+def _status(sess: ProviderSession) -> None:
+    if sess.problem and sess.code:
+        show_error(sess.problem, code=sess.code, icon=":material/error:")
+    elif sess.problem:
+        show_error(sess.problem, code="", level="warning", icon=":material/key_off:")
+    elif sess.demo:
+        st.text(sess.status_line())
+    else:
+        st.text(sess.status_line(), help=f"Requests go to {md_escape(sess.base_url)}")
 
 
 def sidebar() -> ProviderSession:
@@ -76,10 +96,7 @@ def sidebar() -> ProviderSession:
             sess = demo_session()
         else:
             sess = _provider_session(pid)
-        if sess.problem:
-            st.warning(md_escape(sess.problem), icon=":material/key_off:")
-        else:
-            st.text(sess.status_line())
+        _status(sess)
     st.session_state[_STATE] = sess
     return sess
 

@@ -1,8 +1,9 @@
 """Where keys, base URLs and the data directory come from.
 
 Precedence, highest first: what the user typed this session > `.streamlit/secrets.toml` [providers.<id>] >
-the environment (EASEL_<ID>_API_KEY, EASEL_<ID>_BASE_URL). Keys are never written anywhere by Easel; the
-store and the logs keep only `key_fingerprint(key)`.
+the environment (EASEL_<ID>_API_KEY, EASEL_<ID>_BASE_URL). None of them is required: the app offers every
+provider and asks for the key in its sidebar. Keys are never written anywhere by Easel; the store and the logs
+keep only `key_fingerprint(key)`.
 """
 
 from __future__ import annotations
@@ -90,7 +91,8 @@ def resolve_base_url(profile_id: str, default: str, typed: str | None = None) ->
 
 
 def configured_provider_ids(candidates: list[str]) -> list[str]:
-    """The providers that have a key or base URL in secrets or the environment."""
+    """The providers that have a key or base URL in secrets or the environment. (The app's sidebar lists every
+    provider whatever this says; this is for callers that want only the configured ones.)"""
     secrets = load_secrets().get("providers", {})
     return [pid for pid in candidates
             if pid in secrets or os.environ.get(_env_name(pid, "API_KEY")) or os.environ.get(_env_name(pid, "BASE_URL"))]

@@ -1,8 +1,9 @@
 """Issue 7 §1, app level: the Generate page (the real app.py + pages/generate.py under AppTest, its JobService
 threads, the real simulator over loopback HTTP, a real SQLite file) under each injected fault.
 
-Each case: the user sees one st.error naming the provider's code, no exception element, the usage log keeps the
-failure at cost 0, and the page keeps working: the next request, with the fault gone, succeeds.
+Each case: the user sees one st.error naming the provider's code (in the box, or in the small caption right under
+it, as components/errors_view.show_error draws it), no exception element, the usage log keeps the failure at cost 0,
+and the page keeps working: the next request, with the fault gone, succeeds.
 """
 
 from __future__ import annotations
@@ -36,6 +37,23 @@ def _pick(at, pid: str):
     assert not at.exception, [e.value for e in at.exception]
     assert at.session_state["easel.provider_session"].ready
     return at
+
+
+def _errors_with_codes(at) -> list[str]:
+    """Each st.error's text, joined with the caption right after it in the same block (show_error's code line)."""
+    out: list[str] = []
+
+    def walk(node):
+        children = list(getattr(node, "children", {}).values())
+        for i, child in enumerate(children):
+            if getattr(child, "type", None) == "error":
+                after = children[i + 1] if i + 1 < len(children) else None
+                code = after.value if getattr(after, "type", None) == "caption" else ""
+                out.append(f"{child.value}\n{code}".rstrip())
+            walk(child)
+
+    walk(at._tree)
+    return out
 
 
 def _generate(at, jobs, prompt: str, *, timeout: float = 30):
@@ -80,8 +98,8 @@ def test_a_fault_is_a_message_with_its_code_and_the_page_keeps_working(app, sim,
     assert job.status in ("failed", "timed_out") and job.error_code == code, (job.status, job.error_message)
     assert job.cost_actual in ((None,) if job.status == "timed_out" else (0,))
     assert job.currency == catalog.BUILTIN[pid].currency
-    errors = [e.value for e in at.error]
-    assert len(errors) == 1, errors
+    errors = _errors_with_codes(at)
+    assert len(errors) == 1 and len(at.error) == 1, errors
     assert md_escape(code) in errors[0] and md_escape(text) in errors[0], errors[0]
     assert not at.exception
     assert len(at.image) == 0

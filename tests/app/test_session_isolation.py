@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from streamlit.testing.v1 import AppTest
 
+from components import md_escape
 from easel.core.config import key_fingerprint
 from easel.simulator.routes import prefix_for
 
@@ -68,12 +70,15 @@ def _session(sim) -> AppTest:
 
 
 def test_a_key_typed_in_one_session_never_appears_in_another(sim, monkeypatch, jobs_for_test):
-    monkeypatch.setenv("EASEL_QCODE_BASE_URL", sim.url + prefix_for("qcode"))   # listed, but no key anywhere
+    monkeypatch.setenv("EASEL_QCODE_BASE_URL", sim.url + prefix_for("qcode"))   # the simulator; no key anywhere
     one, two = _session(sim), _session(sim)
 
     one.sidebar.text_input(key="easel.key.qcode").input(ALPHA).run()
     two.run()
-    assert [t.value for t in one.sidebar.text] == [f"Ready · {key_fingerprint(ALPHA)} · {sim.url}/qcode/qcode-img/v1"]
+    # The status names the key by fingerprint and the host only; the full address is in its tooltip.
+    [status] = one.sidebar.text
+    assert status.value == f"Ready · {key_fingerprint(ALPHA)}\n{urlsplit(sim.url).netloc}"
+    assert md_escape(f"{sim.url}/qcode/qcode-img/v1") in status.proto.help
     assert two.sidebar.text_input(key="easel.key.qcode").value == ""
     assert len(two.sidebar.warning) == 1 and "No API key" in two.sidebar.warning[0].value
     assert two.session_state["easel.provider_session"].client is None

@@ -174,7 +174,9 @@ def test_keys_urls_prompts_uploads_and_fetches(secure_app, browser, simulator, w
     _generate(page, "a refused request", wait_idle)
     page.get_by_text("HTTP 401").first.wait_for()
     wait_idle(page)
+    # The code is in the error box or in the small caption under it (components/errors_view.show_error).
     errors = page.locator("[data-testid='stAlertContentError']").all_inner_texts()
+    errors += page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").all_inner_texts()
     assert any("invalid_api_key" in e for e in errors) and not any(SENTINEL in e for e in errors)
     pages_html["generate/openai-hk"] = _html(page)
 

@@ -15,6 +15,7 @@ from PIL import Image
 
 from components import md_escape
 from components.edit_inputs import check_upload
+from components.errors_view import error_parts
 from components.gallery import download_bytes, zip_bytes
 from easel.media import imaging
 from easel.providers.catalog import get_profile
@@ -109,6 +110,10 @@ def test_a_provider_that_echoes_the_key_in_its_error_does_not_put_it_in_the_mess
     client.close()
     assert "SECRETSENTINEL" not in e.value.user_message() and "SECRETSENTINEL" not in str(e.value)
     assert "invalid_api_key, HTTP 401" in e.value.user_message()
+    # The pages' two-part form (plain words, then the code) carries it no more than the one-line form.
+    message, code = error_parts(e.value)
+    assert "SECRETSENTINEL" not in message + code and code == "invalid_api_key · HTTP 401"
+    assert error_parts(e.value.user_message()) == (message, code)
 
 
 # --- what leaves through downloads and logs ---------------------------------------------------------------
