@@ -1,9 +1,13 @@
-"""The Tasks page's list: every followed job with its state, progress, parameters and cost, and the actions
-that fit that state (retry, stop following, check now).
+"""The Tasks page's list: every followed job as one compact row (thumbnail, prompt, state, cost, actions), and
+the actions that fit that state (retry, stop following, check now).
 
 It lists jobs from every session and process, not just this browser tab's: a refresh starts a new session,
 and a job must still be found after it (or after `easel generate --async` from a shell). The store is the
 only source; JobService's threads and the poller write it, this view only reads it and calls JobService.
+
+A row is one line of state beside two lines of text, so ten jobs fit on a 1366×768 screen: the prompt and
+its details never wrap (the full prompt is in the tooltip), and a failure is one line, its code first, that
+unfolds on hover.
 """
 
 from __future__ import annotations
@@ -13,16 +17,17 @@ import time
 import streamlit as st
 
 from easel.core import config
+from easel.media import thumbnails
 from easel.providers import catalog
 from easel.core.errors import EaselError
 from easel.store import TERMINAL_STATUSES
+from easel.store.rollup_schema import ZERO_COST_STATUSES
 
 from components import md_escape
-from components.gallery import render_gallery
-from components.job_view import job_error_text
 from components.notifier import watch
 
-__all__ = ["STATUS_LABELS", "render_task_list", "filtered_jobs", "retry_client", "REFRESH_S"]
+__all__ = ["STATUS_LABELS", "render_task_list", "filtered_jobs", "retry_client", "progress_of", "error_line",
+           "REFRESH_S", "SIMULATED_BADGE", "RETRY"]
 
 REFRESH_S = 2.0
 STATUS_LABELS = {
@@ -33,10 +38,32 @@ STATUS_LABELS = {
 _ICONS = {"completed": ":material/check_circle:", "failed": ":material/error:", "interrupted": ":material/bolt:",
           "timed_out": ":material/timer_off:", "cancelled": ":material/cancel:",
           "waiting_for_key": ":material/key_off:"}
+_COLORS = {"completed": "green", "failed": "red", "interrupted": "red", "timed_out": "orange", "cancelled": "gray",
+           "waiting_for_key": "orange"}
 _STATUS_FILTER = "easel.tasks.status"
 _PROVIDER_FILTER = "easel.tasks.provider"
 _MESSAGE = "easel.tasks.message"
 ALL = "All providers"
+SIMULATED_BADGE = ":orange-badge[:material/science: simulated]"
+RETRY = "Retry"
+_ROW = "easel-task-row-"           # a row's container key (its CSS class is st-key-<key>)
+_LIST = "easel-task-list"
+_FAILED = ("failed", "interrupted", "timed_out")
+# Streamlit's alerts and buttons are sized for forms; in a row they are tightened to one line of text. A failure
+# stays one line until hovered, then shows its whole message.
+_CSS = f"""<style>
+.st-key-{_LIST} [class*="st-key-{_ROW}"] {{
+  border-bottom: 1px solid rgba(49, 51, 63, 0.1); padding-bottom: 0.2rem;
+}}
+.st-key-{_LIST} [class*="st-key-{_ROW}"] [data-testid="stAlertContainer"] {{ padding: 0.3rem 0.6rem; }}
+.st-key-{_LIST} [class*="st-key-{_ROW}"] [data-testid="stAlertContentError"] p,
+.st-key-{_LIST} [class*="st-key-{_ROW}"] [data-testid="stAlertContentWarning"] p {{
+  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; font-size: 0.875rem;
+}}
+.st-key-{_LIST} [class*="st-key-{_ROW}"] [data-testid="stAlertContainer"]:hover p {{ white-space: normal; }}
+.st-key-{_LIST} [class*="st-key-{_ROW}"] button {{ min-height: 2rem; padding-top: 0.1rem; padding-bottom: 0.1rem; }}
+.st-key-{_LIST} [class*="st-key-{_ROW}"] [data-testid="stImage"] img {{ border-radius: 0.25rem; }}
+</style>"""
 
 
 def filtered_jobs(store, *, statuses: list[str], provider: str | None, limit: int = 100):
@@ -69,12 +96,42 @@ def _typical(job) -> float:
         return 45.0
 
 
+def progress_of(job) -> tuple[int, str]:
+    """An unfinished job's bar (a whole percent, which st.progress takes as is) and its label, from the same
+    number: the provider's reported progress, or else (before it reports any) the time so far against the
+    provider's usual latency, never quite full."""
+    elapsed = _elapsed(job)
+    label = STATUS_LABELS.get(job.status, job.status)
+    if job.progress:
+        pct = max(0, min(int(job.progress), 100))
+        return pct, f"{label} · {pct}% · {elapsed:.0f} s"
+    typical = _typical(job)
+    pct = round(min(elapsed / typical, 0.95) * 100) if typical else 0
+    return pct, f"{label} · ~{pct}% · {elapsed:.0f} s of ~{typical:.0f} s"
+
+
+def error_line(job) -> str:
+    """A failure as one line, the provider's code first (what a narrow row still shows):
+    'image_daily_limit, HTTP 429 · qcode: This key reached its daily image cap.'"""
+    message = (job.error_message or STATUS_LABELS.get(job.status, job.status)).strip()
+    code = job.error_code or job.status
+    head, sep, tail = message.rpartition(" [")
+    if sep and tail.endswith("]") and tail.startswith(code):
+        return f"{tail[:-1]} · {head}"          # '… [code, HTTP 429]' becomes 'code, HTTP 429 · …'
+    return message if message.lower().startswith(code.lower()) else f"{code} · {message}"
+
+
 def _cost_text(job) -> str:
+    """What the job cost, as the usage log counts it; a simulated job's amount is marked as never charged."""
     if job.actual is not None:
-        return job.actual.label()
-    if job.cost_estimated is not None:
-        return "≈ " + job.estimated.label()
-    return "cost unknown until the task reports it"
+        text = job.actual.label()
+    elif job.status in ZERO_COST_STATUSES:
+        return "not billed"
+    elif job.cost_estimated is not None:
+        text = "≈ " + job.estimated.label()
+    else:
+        return "cost unknown until the task reports it"
+    return text + (" (not charged)" if job.simulated else "")
 
 
 def _params_text(job) -> str:
@@ -112,51 +169,84 @@ def _check_now(jobs_service, job) -> None:
         st.session_state[_MESSAGE] = e.user_message()
 
 
-def _card(job, *, store, jobs_service, session) -> None:
-    with st.container(border=True):
-        head, actions = st.columns([5, 2])
-        with head:
-            label = STATUS_LABELS.get(job.status, job.status)
-            st.markdown(f"{_ICONS.get(job.status, ':material/hourglass_top:')} **{label}** · "
-                        f"{md_escape(job.provider)} · {md_escape(job.model or '')} · {_elapsed(job):.0f} s · "
-                        f"{md_escape(_cost_text(job))}")
-            st.text(job.prompt)
-            st.caption(md_escape(_params_text(job)))
-            if not job.is_terminal:
-                typical = _typical(job)
-                # Before the provider reports any progress, time against its usual latency says more than 0 %.
-                fraction = (min(int(job.progress), 100) / 100 if job.progress
-                            else min(_elapsed(job) / typical, 0.95))
-                st.progress(fraction, text=f"{_elapsed(job):.0f} s of ~{typical:.0f} s typical")
-        k = f"easel.tasks.{job.id}"
+def _thumb(job, store) -> None:
+    """The first result's cached thumbnail (the browser scales it down; full screen on hover shows it larger),
+    or the state's icon while there is none."""
+    if job.status == "completed":
+        images = store.list_images(job_id=job.id, limit=1)
+        if images:
+            try:
+                path = thumbnails.thumbnail_path(store, images[0])
+            except Exception:  # noqa: BLE001 - an unreadable file: the row still shows the job, without a picture
+                path = None
+            if path is not None:
+                st.image(str(path), width=40, output_format="PNG" if path.suffix == ".png" else "JPEG")
+                return
+    color = _COLORS.get(job.status, "blue")
+    st.markdown(f":{color}[{_ICONS.get(job.status, ':material/hourglass_top:')}]", width="content")
+
+
+def _state(job) -> None:
+    """The state column: a live bar, a one-line failure, or the outcome."""
+    icon = _ICONS.get(job.status)
+    if job.status == "waiting_for_key":
+        st.warning(f"Waiting for key: enter the {md_escape(job.provider)} key {md_escape(job.key_fingerprint)} "
+                   "in the sidebar, or set it in the environment, and polling resumes.", icon=icon)
+    elif not job.is_terminal:
+        pct, label = progress_of(job)
+        st.progress(pct, text=label)
+    elif job.status in _FAILED:
+        st.error(md_escape(error_line(job)), icon=icon)
+    else:
+        label = STATUS_LABELS.get(job.status, job.status)
+        color = _COLORS.get(job.status, "gray")
+        st.markdown(f":{color}[{icon} **{label}**] · {_elapsed(job):.0f} s")
+
+
+def _actions(job, *, jobs_service, session) -> None:
+    k = f"easel.tasks.{job.id}"
+    if job.status == "timed_out":
+        st.button("Check now", key=f"{k}.check", icon=":material/refresh:", on_click=_check_now,
+                  args=(jobs_service, job), help="Ask the provider again whether this task has finished.")
+    if job.status in ("failed", "interrupted", "timed_out", "cancelled"):
+        st.button(RETRY, key=f"{k}.retry", icon=":material/replay:", on_click=_retry, args=(jobs_service, job, session),
+                  help="Retry with the same settings: this job's own parameters, not the form's.")
+    if not job.is_terminal or job.status == "timed_out":
+        st.button("Stop following", key=f"{k}.stop", icon=":material/visibility_off:",
+                  on_click=jobs_service.stop_following, args=(job.id,),
+                  help="Hide it from this list. A provider task already sent may still finish (and be billed).")
+
+
+def _row(job, *, store, jobs_service, session) -> None:
+    with st.container(key=_ROW + job.id):
+        thumb, text, state, actions = st.columns([0.55, 4.3, 3.1, 2.6], gap="small", vertical_alignment="center")
+        with thumb:
+            _thumb(job, store)
+        with text:
+            with st.container(gap="xxsmall"):
+                st.text(job.prompt, wrap=False, help=job.prompt if len(job.prompt) > 60 else None)
+                # The cost and the parameters before the model: what a truncated line should still show.
+                meta = [md_escape(job.provider), md_escape(_cost_text(job)), md_escape(_params_text(job)),
+                        md_escape(job.model or "")]
+                st.caption((SIMULATED_BADGE + " " if job.simulated else "") + " · ".join(m for m in meta if m),
+                           wrap=False)
+        with state:
+            _state(job)
         with actions:
-            if job.status in ("failed", "interrupted", "timed_out", "cancelled"):
-                st.button("Retry with the same settings", key=f"{k}.retry", icon=":material/replay:",
-                          on_click=_retry, args=(jobs_service, job, session), width="stretch")
-            if job.status == "timed_out":
-                st.button("Check now", key=f"{k}.check", icon=":material/refresh:",
-                          on_click=_check_now, args=(jobs_service, job), width="stretch")
-            if not job.is_terminal or job.status == "timed_out":
-                st.button("Stop following", key=f"{k}.stop", icon=":material/visibility_off:",
-                          on_click=jobs_service.stop_following, args=(job.id,), width="stretch")
-        if job.status == "waiting_for_key":
-            st.warning(f"Waiting for key: enter the {md_escape(job.provider)} key {md_escape(job.key_fingerprint)} "
-                       "in the sidebar, or set it in the environment, and polling resumes.", icon=_ICONS[job.status])
-        elif job.status in ("failed", "interrupted", "timed_out"):
-            st.error(md_escape(job_error_text(job)), icon=_ICONS[job.status])
-        elif job.status == "completed":
-            images = store.list_images(job_id=job.id)
-            if images:
-                render_gallery(images, key=k, columns=4, actions=False, store=store)
+            with st.container(horizontal=True, gap="xsmall", horizontal_alignment="right"):
+                _actions(job, jobs_service=jobs_service, session=session)
 
 
-def render_task_list(*, store, jobs_service, session=None, limit: int = 100) -> None:
-    """Filters, the bulk actions, and the live list of jobs."""
-    c1, c2, c3 = st.columns([3, 2, 2], vertical_alignment="bottom")
+def render_task_list(*, store, jobs_service, session=None, title: str = "Tasks", about: str | None = None,
+                     limit: int = 100) -> None:
+    """The title beside the filters and the bulk action (so the list starts high), then the live list."""
+    st.html(_CSS)
+    head, c1, c2, c3 = st.columns([1.6, 3, 2, 2], vertical_alignment="center")
+    head.title(title, help=about, anchor=False)
     statuses = c1.multiselect("Status", list(STATUS_LABELS), format_func=STATUS_LABELS.get, key=_STATUS_FILTER,
-                              placeholder="All statuses")
+                              placeholder="All statuses", label_visibility="collapsed")
     providers = [ALL, *sorted({p.id for p in catalog.all_profiles()})]
-    provider = c2.selectbox("Provider", providers, key=_PROVIDER_FILTER)
+    provider = c2.selectbox("Provider", providers, key=_PROVIDER_FILTER, label_visibility="collapsed")
     provider = None if provider == ALL else provider
     if c3.button("Clear finished", icon=":material/clear_all:", width="stretch",
                  help="Hide finished jobs from this list. They stay in the usage log and the gallery."):
@@ -177,10 +267,13 @@ def render_task_list(*, store, jobs_service, session=None, limit: int = 100) -> 
         if not jobs:
             st.info("No jobs here yet. Generate or edit an image, or run `easel generate --async`.")
             return
+        with st.container(key=_LIST, gap="xxsmall"):
+            for job in jobs:
+                _row(job, store=store, jobs_service=jobs_service, session=session)
+        # Below the list, so the rows start right under the filters.
         finished = sum(1 for j in jobs if j.status in TERMINAL_STATUSES)
         st.caption(f"{len(jobs)} job{'s' if len(jobs) != 1 else ''} · {len(jobs) - finished} unfinished"
-                   + (" · refreshing every 2 s" if live else ""))
-        for job in jobs:
-            _card(job, store=store, jobs_service=jobs_service, session=session)
+                   + (" · refreshing every 2 s" if live else "")
+                   + (f" · the newest {limit} shown" if len(jobs) >= limit else ""))
 
     _list()

@@ -1,13 +1,10 @@
 """Tasks: every job, sync or async, from any tab, session or process, live while anything is unfinished."""
 
-import streamlit as st
-
 from components import services, session
 from components.task_list import render_task_list
 
-st.title("Tasks")
-st.caption("Jobs are saved before anything is sent, so a refresh, a closed tab or a restart loses none. "
-           "Provider tasks are followed by one poller per server; results land in the gallery as they complete.")
-
-render_task_list(store=services.get_store(), jobs_service=services.get_jobs(),
-                 session=session.current())
+render_task_list(store=services.get_store(), jobs_service=services.get_jobs(), session=session.current(),
+                 title="Tasks",
+                 about="Every job from any tab, session or process. Jobs are saved before anything is sent, so a "
+                       "refresh, a closed tab or a restart loses none. Provider tasks are followed by one poller "
+                       "per server; results land in the gallery as they complete.")

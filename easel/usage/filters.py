@@ -9,7 +9,7 @@ from easel.store import rollup_schema as us
 from easel.store.rows import ACTIVE_STATUSES
 from easel.usage.days import date_of, day_number, usage_today
 
-__all__ = ["CSV_COLUMNS", "Filters", "SPLITS", "STATUSES", "bounds", "filter_options"]
+__all__ = ["CSV_COLUMNS", "Filters", "SPLITS", "STATUSES", "bounds", "filter_options", "has_real_usage"]
 
 
 SPLITS = ("provider", "quality", "resolution", "endpoint", "mode")
@@ -71,3 +71,9 @@ def filter_options(store) -> dict[str, list]:
                        "GROUP BY provider, key_fingerprint ORDER BY provider, key_fingerprint")
     return {"providers": sorted({r[0] for r in rows}),
             "keys": [(r[1], r[0], bool(r[2])) for r in rows if r[1]]}
+
+
+def has_real_usage(store) -> bool:
+    """Whether the log holds any real (not simulated) request, on any day. The Usage page then hides Demo usage
+    until asked: simulated amounts must never pass for spend."""
+    return bool(store.query("SELECT EXISTS (SELECT 1 FROM usage_daily WHERE simulated = 0 AND requests > 0)")[0][0])

@@ -3,6 +3,7 @@ each against the previous period, in one currency at the user's rates."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -90,10 +91,18 @@ class SpendMetric(Metric):
     amounts: dict[str, float] = field(default_factory=dict)          # per currency, this period
     previous_amounts: dict[str, float] = field(default_factory=dict)
     unconverted: dict[str, float] = field(default_factory=dict)
+    simulated_amounts: dict[str, float] = field(default_factory=dict)  # the Demo part of `amounts`: never charged
+    simulated: float = 0.0          # that part converted, like `value`
 
     @property
     def breakdown(self) -> str:
         return breakdown_label(self.amounts)
+
+    @property
+    def all_simulated(self) -> bool:
+        """The whole amount is simulated Demo usage (and it is not zero): nothing behind it was charged."""
+        return any(self.simulated_amounts.values()) and all(
+            math.isclose(v, self.simulated_amounts.get(c, 0.0), abs_tol=1e-9) for c, v in self.amounts.items())
 
 
 @dataclass(frozen=True)
@@ -124,19 +133,23 @@ class Kpis:
 
 
 def _day_stats(store, f: Filters, lo: date, hi: date) -> dict[int, dict]:
-    """Per usage day: spend per currency, requests, images, completed, failed, unpriced, simulated requests."""
+    """Per usage day: spend per currency (and its simulated part), requests, images, completed, failed, unpriced,
+    simulated requests."""
     where, args = f.where(start=lo, end=hi, days=False)
     fail = ", ".join(f"'{s}'" for s in us.FAILURE_STATUSES)
     out: dict[int, dict] = {}
-    for day, cur, cost, req, img, ok, bad, unpriced, sim in store.query(
+    for day, cur, cost, req, img, ok, bad, unpriced, sim, sim_cost in store.query(
             "SELECT day, currency, SUM(cost), SUM(requests), SUM(images), "
             "SUM(CASE WHEN status = 'completed' THEN requests ELSE 0 END), "
             f"SUM(CASE WHEN status IN ({fail}) THEN requests ELSE 0 END), SUM(unpriced), "
-            f"SUM(CASE WHEN simulated = 1 THEN requests ELSE 0 END) FROM usage_daily{where} "
+            "SUM(CASE WHEN simulated = 1 THEN requests ELSE 0 END), "
+            f"SUM(CASE WHEN simulated = 1 THEN cost ELSE 0 END) FROM usage_daily{where} "
             "GROUP BY day, currency", args):
-        d = out.setdefault(day, {"amounts": defaultdict(float), "requests": 0, "images": 0, "completed": 0,
-                                 "failed": 0, "unpriced": 0, "simulated": 0})
+        d = out.setdefault(day, {"amounts": defaultdict(float), "sim_amounts": defaultdict(float), "requests": 0,
+                                 "images": 0, "completed": 0, "failed": 0, "unpriced": 0, "simulated": 0})
         d["amounts"][cur] += cost
+        if sim:
+            d["sim_amounts"][cur] += sim_cost
         for k, v in (("requests", req), ("images", img), ("completed", ok), ("failed", bad), ("unpriced", unpriced),
                      ("simulated", sim)):
             d[k] += v
@@ -144,25 +157,29 @@ def _day_stats(store, f: Filters, lo: date, hi: date) -> dict[int, dict]:
 
 
 def _sum_days(stats: dict[int, dict], lo: date, hi: date) -> dict:
-    acc: dict = {"amounts": defaultdict(float), "requests": 0, "images": 0, "completed": 0, "failed": 0,
-                 "unpriced": 0, "simulated": 0}
+    acc: dict = {"amounts": defaultdict(float), "sim_amounts": defaultdict(float), "requests": 0, "images": 0,
+                 "completed": 0, "failed": 0, "unpriced": 0, "simulated": 0}
     for d in range(day_number(lo), day_number(hi) + 1):
         st = stats.get(d)
         if st is None:
             continue
-        for cur, v in st["amounts"].items():
-            acc["amounts"][cur] += v
+        for part in ("amounts", "sim_amounts"):
+            for cur, v in st[part].items():
+                acc[part][cur] += v
         for k in ("requests", "images", "completed", "failed", "unpriced", "simulated"):
             acc[k] += st[k]
     acc["amounts"] = dict(acc["amounts"])
+    acc["sim_amounts"] = dict(acc["sim_amounts"])
     return acc
 
 
-def _spend_metric(key, label, amounts, prev, currency, rates, note) -> SpendMetric:
+def _spend_metric(key, label, rows, prev_rows, currency, rates, note) -> SpendMetric:
+    amounts, prev, sim = rows["amounts"], prev_rows["amounts"], rows["sim_amounts"]
     total, left = total_in(amounts, currency, rates)
     prev_total, _ = total_in(prev, currency, rates)
     return SpendMetric(key, label, total, prev_total, "money", currency, note, higher_is_better=False,
-                       amounts=amounts, previous_amounts=prev, unconverted=left)
+                       amounts=amounts, previous_amounts=prev, unconverted=left, simulated_amounts=sim,
+                       simulated=total_in(sim, currency, rates)[0])
 
 
 def _month_back(d: date) -> date:
@@ -214,12 +231,12 @@ def kpis(store, filters: Filters = Filters(), *, currency: str = "CNY", rates: R
         "month": ("Spend this month", (month0, today), (prev_month_day.replace(day=1), prev_month_day),
                   "vs the same days last month"),
     }
-    spend = {k: _spend_metric(k, label, _sum_days(fixed, *c)["amounts"], _sum_days(fixed, *p)["amounts"], currency,
-                              rates, note) for k, (label, c, p, note) in periods.items()}
+    spend = {k: _spend_metric(k, label, _sum_days(fixed, *c), _sum_days(fixed, *p), currency, rates, note)
+             for k, (label, c, p, note) in periods.items()}
 
     note = f"vs the {length} days before"
     cur, prev = _sum_days(ranged, start, end), _sum_days(ranged, pstart, pend)
-    range_spend = _spend_metric("spend", "Spend in range", cur["amounts"], prev["amounts"], currency, rates, note)
+    range_spend = _spend_metric("spend", "Spend in range", cur, prev, currency, rates, note)
 
     def per_image(rows):
         return total_in(rows["amounts"], currency, rates)[0] / rows["images"] if rows["images"] else None

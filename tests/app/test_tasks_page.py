@@ -7,6 +7,7 @@ Real parts: the simulator over loopback HTTP, the SQLite store, JobService's wor
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from easel.core.models import ImageOut
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_KEY = "demo-test-key"
+RETRY = "Retry"             # its tooltip: "Retry with the same settings: this job's own parameters, not the form's."
 
 
 @pytest.fixture
@@ -99,8 +101,40 @@ def test_every_job_shows_its_prompt_state_and_the_providers_message(jobs_service
     assert any("daily image cap" in m and "image_daily_limit" in m for m in shown)
     assert [p.value for p in at.get("progress")] == [40]          # the provider-reported progress, unfinished only
     assert len(at.image) == 1                                # the finished job's thumbnail
-    assert _button(at, "Retry with the same settings", seeded["failed"])
+    assert _button(at, RETRY, seeded["failed"])
+    assert "same settings" in _button(at, RETRY, seeded["failed"]).help
     assert _button(at, "Stop following", seeded["pending"])
+
+
+def test_a_row_is_compact_a_failure_leads_with_its_code_and_demo_jobs_are_marked_simulated(jobs_service, seeded):
+    store = jobs_service.store
+    demo = _seed(store, "a simulated heron", "demo", "completed", cost_actual=0.04, finished_at=None)
+    store.update_job(demo, simulated=1)
+    at = _app().run()
+    assert not at.exception
+    # The failure is one line, its provider code first: what a narrow state column still shows.
+    (failure,) = [e.value.replace("\\", "") for e in at.error]
+    assert failure.startswith("image_daily_limit, HTTP 429 · qcode: This key reached its daily image cap")
+    # Every row's details line; only the Demo job's carries the badge, and its cost says it was not charged.
+    details = [c.value for c in at.caption if "gpt-image" in c.value or "USD" in c.value]
+    marked = [d for d in details if "simulated" in d]
+    assert len(marked) == 1 and "not charged" in marked[0] and "demo" in marked[0]
+    assert not any("simulated" in d for d in details if "qcode" in d or "gccai" in d)
+
+
+def test_a_progress_bar_agrees_with_its_label(jobs_service):
+    """The bar and its label come from one number: the provider's progress, or before it reports any, the time
+    so far against the provider's typical latency (said so: '~N% · 12 s of ~45 s')."""
+    store = jobs_service.store
+    _seed(store, "reported", "gccai", "pending", progress=40)
+    estimated = _seed(store, "estimated", "gccai", "running")
+    store.update_job(estimated, created_at=time.time() - 9)
+    at = _app().run()
+    bars = {p.proto.text.split(" · ")[0]: p for p in at.get("progress")}
+    assert set(bars) == {"Provider task running", "Running"}
+    assert bars["Provider task running"].value == 40 and " 40% " in bars["Provider task running"].proto.text
+    running = bars["Running"]
+    assert 0 < running.value < 95 and f" ~{running.value}% " in running.proto.text and " of ~" in running.proto.text
 
 
 def test_filters_by_status_and_by_provider(jobs_service, seeded):
@@ -161,7 +195,7 @@ def test_retry_runs_the_original_settings_not_the_forms(jobs_service, demo, sim)
     # What the Generate form holds now must not leak into the retry.
     at.session_state["easel.reuse"] = {"size": "1024x1024", "quality": "low", "n": 1}
     at.run()
-    _button(at, "Retry with the same settings", failed_id).click().run()
+    _button(at, RETRY, failed_id).click().run()
     assert not at.exception
     new = [j for j in jobs_service.store.list_jobs() if j.id != failed_id]
     assert len(new) == 1
@@ -219,7 +253,7 @@ def test_retry_never_spends_a_key_another_session_typed(jobs_service, sim):
     session_b = ProviderClient(demo, DEMO_KEY)
     at = _app(demo, session_b)
     at.run()
-    _button(at, "Retry with the same settings", failed_id).click().run()
+    _button(at, RETRY, failed_id).click().run()
     assert not at.exception
     assert any("Choose qcode in the sidebar" in m.value for m in [*at.info, *at.warning, *at.error, *at.markdown]), \
         "the page must say which provider and key to pick"

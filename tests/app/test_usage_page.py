@@ -95,9 +95,19 @@ def chart_frame(at, title: str):
     raise AssertionError(f"no chart titled {title!r}")
 
 
+SHOW_SIM = {"easel.usage.sim": True}
+
+
+def request_table(at):
+    """The request log's table (the Requests tab also holds the top prompts)."""
+    tables = [d.value for d in at.dataframe if "thumbnail" in d.value.columns]
+    assert len(tables) == 1
+    return tables[0]
+
+
 def test_kpis_equal_plain_python_totals(log):
     store, rows = log
-    at = run_page()
+    at = run_page(**SHOW_SIM)
     today = bj_day(time.time())
     lo = today - timedelta(days=29)
 
@@ -132,7 +142,7 @@ def test_kpis_equal_plain_python_totals(log):
 
 def test_chart_data_equals_plain_python_totals(log):
     store, rows = log
-    at = run_page()
+    at = run_page(**SHOW_SIM)
     today = bj_day(time.time())
     lo = today - timedelta(days=29)
     sel = [r for r in rows if lo <= bj_day(r[COL["created_at"]]) <= today]
@@ -176,7 +186,7 @@ def test_chart_data_equals_plain_python_totals(log):
 
 def test_split_switch_and_filters(log):
     store, rows = log
-    at = run_page(**{"easel.usage.split": "quality", "easel.usage.providers": ["qcode"]})
+    at = run_page(**{"easel.usage.split": "quality", "easel.usage.providers": ["qcode"], **SHOW_SIM})
     images = chart_frame(at, "Images per day")
     assert set(images["part"]) <= {"low", "medium", "high"}
     today = bj_day(time.time())
@@ -195,20 +205,67 @@ def test_excluding_demo_usage_leaves_only_real_requests(log):
     assert not any("simulated" in i.value for i in at.info)
 
 
-def test_request_table_shows_prompts_as_data_and_offers_csv(log):
+def test_with_real_usage_simulated_usage_is_hidden_until_the_toggle_shows_it(log):
+    """Demo runs never pass for spend: the log holds a real request, so the page opens on real usage only,
+    says how many simulated requests it hides, and the toggle brings them back, labelled."""
+    store, rows = log
     at = run_page()
-    table = at.dataframe[-1].value
+    assert at.toggle(key="easel.usage.sim").value is False
+    m = metrics(at)
+    assert m["Spend today"][0] == "CNY 0.20" and m["Images"][0] == "1"
+    assert chart_frame(at, "Images per day")["images"].sum() == 1
+    today = bj_day(time.time())
+    hidden = sum(1 for r in rows if r[COL["simulated"]] and today - timedelta(days=29) <= bj_day(r[COL["created_at"]]))
+    assert any(f"{hidden:,} simulated Demo requests in this range are hidden" in c.value for c in at.caption)
+    assert len(request_table(at)) == 1 and not request_table(at)["simulated"].any()
+
+    at.toggle(key="easel.usage.sim").set_value(True).run()
+    assert not at.exception
+    assert money(metrics(at)["Spend in range"][0]) > 0.2
+    assert any(f"{hidden:,} of these {hidden + 1:,} requests" in i.value and "not charged" in i.value
+               for i in at.info)
+    # Each spend KPI says how much of it is simulated.
+    assert any("simulated" in c.value and "incl." in c.value for c in at.caption)
+    assert request_table(at)["simulated"].sum() == min(hidden, 49)
+
+
+def test_with_only_simulated_usage_it_is_shown_and_labelled_not_charged(easel_data_dir):
+    store = Store()
+    rows = usage_seed.generate_rows(200, days=10, seed=3, now=time.time())
+    usage_seed.bulk_insert(store, rows)
+    at = run_page()
+    assert at.toggle(key="easel.usage.sim").value is True
+    assert money(metrics(at)["Spend in range"][0]) > 0
+    assert any("Simulated usage only: nothing here was charged" in w.value for w in at.warning)
+    badges = [c.value for c in at.caption if "simulated · not charged" in c.value]
+    assert badges, "the spend KPIs carry the simulated badge"
+
+
+def test_request_table_shows_prompts_as_data_and_offers_csv(log):
+    at = run_page(**SHOW_SIM)
+    table = request_table(at)
     assert len(table) == 50
     assert table["prompt"].iloc[0].startswith("![x](")          # newest first, the text as typed
     # Its result shows as a small cached thumbnail (a data URL, not the full image); seeded rows have none.
     thumb = table["thumbnail"].iloc[0]
     assert thumb.startswith(("data:image/jpeg;base64,", "data:image/png;base64,")) and len(thumb) < 6000
-    assert table["thumbnail"].iloc[1:].isna().all()
+    assert (table["thumbnail"].iloc[1:] == "").all()                 # an empty cell, not "None"
     for md in at.markdown:
         assert "attacker.invalid" not in md.value
     for cap in at.caption:
         assert "attacker.invalid" not in cap.value
     assert any(b.label == "Download CSV" for b in at.get("download_button"))
+
+
+def test_request_table_shows_no_none_for_missing_values(log):
+    """Seeded rows lack a model, a resolution, an error code or a latency: those cells are an em dash, never
+    the word None (or nan)."""
+    table = request_table(run_page(**SHOW_SIM))
+    shown = table.drop(columns=["thumbnail", "created_at", "simulated", "n", "id", "cost_estimated", "cost_actual"])
+    cells = [str(v) for col in shown.columns for v in shown[col]]
+    assert not [c for c in cells if c in ("None", "nan", "NaN", "")]
+    assert "—" in cells                               # there are missing values, shown as dashes
+    assert any(c.endswith(" s") for c in table["latency_s"])     # latency still reads '12.3 s'
 
 
 def test_an_empty_log_says_how_to_get_data_and_reports_no_change(easel_data_dir):

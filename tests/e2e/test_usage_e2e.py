@@ -1,40 +1,96 @@
-"""In a real browser: the Usage page over a seeded demo log (what a team demo shows), with its KPIs and charts
-drawn, the demo label shown, and the README's screenshot taken.
+"""In a real browser at 1366×768: the Usage page over a seeded demo log and one real request (what a team demo
+shows). It opens on real usage only, one day of it: one narrow bar, KPIs that fit their tiles, a page far
+shorter than the old 5,000 px. The switch then brings the simulated requests in, labelled as such, and the
+README's screenshot is taken.
 
 It runs last among the e2e tests (file order): the seeded rows would otherwise count in the load test's log."""
 
 from __future__ import annotations
 
+import io
+import time
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 pytestmark = pytest.mark.e2e
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+KPIS = ("Spend today", "Spend this week", "Spend this month", "Spend in range", "Images", "Average cost per image",
+        "Success rate", "Median latency")
+_TRUNCATED = """() => [...document.querySelectorAll("[data-testid='stMetricValue']")].map(v =>
+    [v.innerText, [v, ...v.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth)])"""
+_SCROLL_HEIGHT = """() => Math.max(document.scrollingElement.scrollHeight, ...[...document.querySelectorAll(
+    "[data-testid='stMain'], [data-testid='stAppViewContainer']")].map(e => e.scrollHeight))"""
 
 
-def test_usage_page_shows_kpis_and_charts_for_a_seeded_demo_log(page, e2e_server, go):
+def _widest_coloured_run(png: bytes) -> tuple[int, int]:
+    """The widest run of adjacent pixel columns holding any strongly coloured pixel (bars, legend swatches; not
+    the grey axes, grid and text), and the image's width."""
+    img = Image.open(io.BytesIO(png)).convert("RGB")
+    width, height = img.size
+    px = img.load()
+    best = run = 0
+    for x in range(width):
+        coloured = any(max(px[x, y]) - min(px[x, y]) > 60 for y in range(0, height, 2))
+        run = run + 1 if coloured else 0
+        best = max(best, run)
+    return best, width
+
+
+def _kpis_fit(page) -> None:
+    for kpi in KPIS:
+        page.locator("[data-testid='stMetricLabel']", has_text=kpi).first.wait_for()
+    values = page.evaluate(_TRUNCATED)
+    assert len(values) == len(KPIS)
+    assert not [text for text, cut in values if cut], values
+
+
+def test_usage_page_shows_kpis_and_charts_for_a_seeded_demo_log(page, e2e_server, go, wait_idle):
     from easel import usage
     from easel.store import Store
     from easel.usage.seed import seed_usage
 
     store = Store(e2e_server.data_dir / "easel.db")
     assert seed_usage(store, 3000, days=30, seed=7) == 3000
+    # One real request, now: with it in the log, Demo usage is hidden until asked for.
+    real = store.create_job(provider="icodeeasy", status="completed", prompt="a real harbour", n=1, currency="CNY",
+                            cost_estimated=0.2, key_fingerprint="fp-real-e2e", quality="medium",
+                            created_at=time.time() - 1)
+    store.update_job(real, cost_actual=0.2, latency_s=30.0, finished_at=time.time())
     board = usage.dashboard(store, usage.Filters())
+    real_only = usage.dashboard(store, usage.Filters(include_simulated=False))
     store.close()
+    assert real_only.daily["date"].nunique() == 1, "the real requests (this and earlier tests') are all today's"
 
+    page.set_viewport_size({"width": 1366, "height": 768})
     go(page, "Usage")
+    _kpis_fit(page)
+    hidden = f"{board.simulated_requests:,} simulated Demo requests in this range are hidden"
+    page.get_by_text(hidden, exact=False).wait_for()
 
-    # The demo label counts the same simulated requests as the core's dashboard does.
+    # One day of data: one bar, a day wide, not a block across the chart.
+    chart = page.locator("[data-testid='stVegaLiteChart']").first
+    chart.locator("canvas, svg").first.wait_for()
+    page.wait_for_timeout(500)                        # Vega draws after the element appears
+    bar, width = _widest_coloured_run(chart.screenshot())
+    assert 0 < bar < width / 2, (bar, width)
+    assert chart.bounding_box()["y"] < 768, "the main chart starts on the first screen"
+    assert page.evaluate(_SCROLL_HEIGHT) < 2500
+
+    # The switch brings the simulated requests in, labelled, and counted as the core's dashboard counts them.
+    page.locator("[data-testid='stCheckbox']").filter(has_text="Simulated usage").click()
+    wait_idle(page)
     label = f"{board.simulated_requests:,} of these {board.total_requests:,} requests"
     page.get_by_text(label, exact=False).wait_for()
-    # Every KPI is drawn (elements stream in while the script runs, so wait for each rather than for idle),
-    # and the first chart has rendered (Vega draws into a canvas or an svg).
-    for kpi in ("Spend today", "Spend this month", "Images", "Success rate", "Median latency"):
-        page.locator("[data-testid='stMetricLabel']", has_text=kpi).first.wait_for()
     assert page.get_by_text(label, exact=False).count() == 1
+    assert page.get_by_text("not charged", exact=False).count() >= 1
+    _kpis_fit(page)
     page.locator("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg").first.wait_for()
+    assert page.evaluate(_SCROLL_HEIGHT) < 2500
     assert page.locator("[data-testid='stException']").count() == 0
+    page.evaluate("() => document.querySelectorAll(\"[data-testid='stMain']\").forEach(e => e.scrollTo(0, 0))")
+    page.wait_for_timeout(500)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "usage.png"), full_page=False)

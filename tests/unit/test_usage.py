@@ -325,3 +325,73 @@ def test_export_csv_one_row_per_request_failures_included(store):
     assert body[0]["created_at"] == datetime.fromtimestamp(NOW - 100, UTC).isoformat(timespec="milliseconds")
     assert len(list(csv.reader(io.StringIO(usage.export_csv(store, provider="qcode"))))) == 3
     assert len(list(csv.reader(io.StringIO(usage.export_csv(store, since=NOW - 60, until=NOW - 20))))) == 2
+
+
+def test_spend_kpis_say_how_much_of_them_is_simulated(store):
+    """Demo amounts are part of a spend figure only when shown, and each spend KPI carries its simulated part
+    (converted like the total), so the page can say 'incl. … simulated' or 'simulated, not charged'."""
+    assert not usage.has_real_usage(store)
+    _row(store, NOW - 60, provider="qcode", currency="USD", actual=0.5, simulated=True)
+    _row(store, NOW - 50, provider="demo", currency="USD", actual=0.25, simulated=True)
+    assert not usage.has_real_usage(store)
+    only_sim = usage.kpis(store, usage.Filters(), currency="CNY", rates=Rates(7.0), now=NOW)
+    assert only_sim.today.simulated == pytest.approx(0.75 * 7.0) == pytest.approx(only_sim.today.value)
+    assert only_sim.today.all_simulated and only_sim.spend.all_simulated
+
+    _row(store, NOW - 40, provider="icodeeasy", currency="CNY", actual=2.0)
+    assert usage.has_real_usage(store)
+    mixed = usage.kpis(store, usage.Filters(), currency="CNY", rates=Rates(7.0), now=NOW)
+    assert mixed.today.value == pytest.approx(2.0 + 0.75 * 7.0)           # the total is unchanged by the split
+    assert mixed.today.simulated == pytest.approx(0.75 * 7.0)
+    assert mixed.today.simulated_amounts == pytest.approx({"USD": 0.75})
+    assert not mixed.today.all_simulated
+    real = usage.kpis(store, usage.Filters(include_simulated=False), currency="CNY", rates=Rates(7.0), now=NOW)
+    assert real.today.value == pytest.approx(2.0) and real.today.simulated == 0
+
+
+def _usage_charts():
+    """The page's chart builders (components/ sits beside app.py, not in the installed package)."""
+    import sys
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parents[2])
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    from components import usage_charts
+
+    return usage_charts
+
+
+def _bar_fraction(spec: dict) -> float:
+    """How much of the plot's width one day's bar takes, from the spec: its band share of one day, over the
+    number of days the x scale spans."""
+    x = spec["encoding"]["x"]
+    lo, hi = (date(d["year"], d["month"], d["date"]) for d in x["scale"]["domain"])
+    return spec["mark"]["timeUnitBandSize"] / (hi - lo).days
+
+
+def test_one_day_of_data_is_one_narrow_bar_with_a_tick_per_day():
+    """The old chart took its x domain from the data: one day of data was one block across the whole chart,
+    with that date under every tick. Now the axis spans the selected range (a week at least), in UTC days, with
+    a tick per day, and a bar takes 80 % of its day."""
+    import pandas as pd
+
+    uc = _usage_charts()
+
+    frame = pd.DataFrame([{"date": pd.Timestamp("2026-03-11"), "part": "qcode", "requests": 1, "images": 1,
+                           "cost": 0.2, "native": "USD 0.03"}])
+    default = uc.volume_chart(frame, "images", "CNY", "provider", days=(TODAY - timedelta(days=29), TODAY)).to_dict()
+    x = default["encoding"]["x"]
+    assert x["type"] == "temporal" and x["timeUnit"] == "utcyearmonthdate"
+    assert x["axis"]["tickCount"] == {"interval": "day", "step": 1}
+    assert x["scale"]["domain"][0] == {"year": 2026, "month": 2, "date": 10, "utc": True}
+    assert x["scale"]["domain"][1] == {"year": 2026, "month": 3, "date": 12, "utc": True}    # the last day's end
+    assert _bar_fraction(default) == pytest.approx(0.8 / 30)
+    one_day = uc.volume_chart(frame, "images", "CNY", "provider", days=(TODAY, TODAY)).to_dict()
+    assert _bar_fraction(one_day) == pytest.approx(0.8 / 7)
+    assert _bar_fraction(one_day) < 0.5
+    # The spend, cumulative and error charts share the axis.
+    assert uc.volume_chart(frame, "cost", "CNY", "provider", days=(TODAY, TODAY)).to_dict()["encoding"]["x"] == \
+        one_day["encoding"]["x"]
+    assert uc.error_chart(frame.assign(error_code="x", failures=1, finished=1, rate=1.0),
+                          days=(TODAY, TODAY)).to_dict()["encoding"]["x"]["timeUnit"] == "utcyearmonthdate"
