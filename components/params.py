@@ -11,10 +11,15 @@ import streamlit as st
 from easel.providers import sizes
 from easel.providers.catalog import EXTRA_OPTIONS, Profile
 
-__all__ = ["parameter_form", "load_params", "size_label", "async_suggested"]
+from components import md_escape
+
+__all__ = ["parameter_form", "load_params", "size_label", "planned_size", "async_suggested"]
 
 CUSTOM_SIZE = "custom"
-_DEFAULT = "(provider default)"
+# An extra left unset is not sent, so the provider's own default applies. Short, so no select box truncates it.
+_DEFAULT = "Default"
+_DEFAULT_HELP = "Default: not sent, so the provider's own default applies."
+_MAX_TYPED_SIDE = 16_384     # what the fields accept; the doc's rules (max 3840) are checked and explained live
 
 
 def size_label(profile: Profile, size: str) -> str:
@@ -22,7 +27,7 @@ def size_label(profile: Profile, size: str) -> str:
     if size == "auto":
         return "auto (provider decides)" if profile.size_mode != "ratio" else "auto"
     if size == CUSTOM_SIZE:
-        return "Custom…"
+        return "Custom width × height…"
     wh = sizes.parse_pixels(size)
     if wh is None:
         return size
@@ -33,6 +38,33 @@ def size_label(profile: Profile, size: str) -> str:
     w, h = wh
     shape = "square" if w == h else ("portrait" if h > w else "landscape")
     return f"{size} · {shape}"
+
+
+def _times(wh: tuple[int, int]) -> str:
+    return f"{wh[0]}×{wh[1]}"
+
+
+def planned_size(profile: Profile, fields: dict) -> str:
+    """What the form will ask for, in words: '1536×1024 · landscape', '16:9 at 2k → 2048×1360', 'auto: …'."""
+    size = fields.get("size") or profile.default_size
+    if profile.size_mode == "ratio":
+        resolution = fields.get("resolution") or profile.default_resolution
+        if size == "auto":
+            return f"auto at {resolution}: the provider picks the shape"
+        try:
+            return f"{size} at {resolution} → {_times(sizes.ratio_pixels(size, resolution))}"
+        except sizes.PixelRuleError:
+            return f"{size} at {resolution}"
+    if size == "auto":
+        return "auto: the provider picks the size"
+    wh = sizes.parse_pixels(size)
+    if wh is None:
+        return size
+    w, h = wh
+    if profile.pixel_rules and sizes.pixel_rule_errors(w, h):
+        return f"{w}×{h} breaks a size rule: fix it on the left"
+    shape = "square" if w == h else ("portrait" if h > w else "landscape")
+    return f"{w}×{h} · {shape}"
 
 
 def async_suggested(profile: Profile, params: dict) -> bool:
@@ -79,7 +111,41 @@ def _valid_choice(key: str, options: list, default=None) -> None:
         st.session_state[key] = default if default in options else options[0]
 
 
-def _size_widgets(profile: Profile, *, edit: bool, key: str) -> dict:
+def _use_size(key: str, wh: tuple[int, int]) -> None:
+    """The one-click fix: put the nearest valid size into the Width and Height fields (a callback, so it runs
+    before those widgets are drawn again)."""
+    st.session_state[f"{key}.width"], st.session_state[f"{key}.height"] = wh
+
+
+def _custom_size(profile: Profile, *, key: str, width_col, height_col) -> str:
+    """Width × Height fields checked live against the doc's pixel rules; the nearest valid size one click away."""
+    rules = (f"Multiples of {sizes.SIDE_MULTIPLE}, the longest side at most {sizes.MAX_SIDE} px, ratio at most 3:1, "
+             f"{sizes.MIN_PIXELS:,} to {sizes.MAX_PIXELS:,} pixels in all ({profile.doc or 'the doc'}).")
+    w = width_col.number_input("Width (px)", min_value=16, max_value=_MAX_TYPED_SIDE, step=sizes.SIDE_MULTIPLE,
+                               key=f"{key}.width", help=rules, **_seed(f"{key}.width", value=1024))
+    h = height_col.number_input("Height (px)", min_value=16, max_value=_MAX_TYPED_SIDE, step=sizes.SIDE_MULTIPLE,
+                                key=f"{key}.height", help=rules, **_seed(f"{key}.height", value=1024))
+    w, h = int(w), int(h)
+    if not profile.pixel_rules:
+        return f"{w}x{h}"
+    broken = sizes.pixel_rule_errors(w, h)
+    if broken:
+        # Shown here, beside the fields, naming every rule broken; the page does not repeat it by the button.
+        st.error(md_escape(custom_size_message(w, h, broken)), icon=":material/rule:")
+        fix = sizes.nearest_valid_pixels(w, h)
+        st.button(f"Use {fix[0]}×{fix[1]}", key=f"{key}.size_fix", on_click=_use_size, args=(key, fix),
+                  icon=":material/auto_fix_high:", help="The nearest size that keeps this shape and passes every rule.")
+    return f"{w}x{h}"
+
+
+def custom_size_message(w: int, h: int, broken: list) -> str:
+    """'1024x3840: the aspect ratio must not exceed 3:1 (size rule max_ratio)', every broken rule named."""
+    rules = "; ".join(f"{e.detail.rstrip('.')} (size rule {e.rule})" for e in broken)
+    return f"{w}x{h}: {rules}."
+
+
+def _size_widgets(profile: Profile, *, edit: bool, key: str, slot=None) -> dict:
+    """The size picker. `slot`: a column beside the Model select to put the Size select in."""
     out: dict = {}
     allowed = list(profile.allowed_sizes(edit=edit))
     if profile.size_mode == "ratio":
@@ -92,21 +158,18 @@ def _size_widgets(profile: Profile, *, edit: bool, key: str) -> dict:
         out["resolution"] = c2.selectbox(
             "Resolution", res, key=f"{key}.resolution", **_seed(
                 f"{key}.resolution", index=res.index(profile.default_resolution) if profile.default_resolution in res else 0),
-            format_func=lambda r: f"{r} · {sizes.format_pixels(sizes.ratio_pixels(out['size'], r))}"
+            format_func=lambda r: f"{r} · {_times(sizes.ratio_pixels(out['size'], r))}"
             if out["size"] != "auto" else r)
         return out
     options = allowed + ([CUSTOM_SIZE] if profile.size_mode == "pixels" else [])
     _valid_choice(f"{key}.size", options, profile.default_size)
-    size = st.selectbox("Size", options, key=f"{key}.size", format_func=lambda s: size_label(profile, s), **_seed(
-        f"{key}.size", index=options.index(profile.default_size) if profile.default_size in options else 0))
+    # Width and Height get a row of their own: beside the Size select a number field is too narrow to read.
+    size = (slot or st.container()).selectbox(
+        "Size", options, key=f"{key}.size", format_func=lambda s: size_label(profile, s), **_seed(
+            f"{key}.size", index=options.index(profile.default_size) if profile.default_size in options else 0))
     if size == CUSTOM_SIZE:
-        c1, c2 = st.columns(2)
-        w = c1.number_input("Width", min_value=16, max_value=sizes.MAX_SIDE, step=sizes.SIDE_MULTIPLE,
-                            key=f"{key}.width", **_seed(f"{key}.width", value=1024))
-        h = c2.number_input("Height", min_value=16, max_value=sizes.MAX_SIDE, step=sizes.SIDE_MULTIPLE,
-                            key=f"{key}.height", **_seed(f"{key}.height", value=1024))
-        st.caption("Sides are multiples of 16, at most 3840 px, ratio ≤ 3:1, 0.66–8.3 MP.")
-        size = f"{int(w)}x{int(h)}"
+        width_col, height_col = st.columns(2)
+        size = _custom_size(profile, key=key, width_col=width_col, height_col=height_col)
     out["size"] = size
     return out
 
@@ -125,36 +188,49 @@ def _extra_widgets(profile: Profile, *, edit: bool, key: str) -> dict:
             if choices is None:
                 value = col.number_input(label, min_value=0, max_value=100, step=5, key=f"{key}.extra.{name}",
                                          placeholder=_DEFAULT, **_seed(f"{key}.extra.{name}", value=None),
-                                         help="0–100; applies to JPEG and WebP output.")
+                                         help=f"0–100; applies to JPEG and WebP output. {_DEFAULT_HELP}")
                 extras[name] = None if value is None else int(value)
             else:
                 options = [None, *choices]
                 _valid_choice(f"{key}.extra.{name}", options)
-                extras[name] = col.selectbox(label, options, key=f"{key}.extra.{name}",
+                extras[name] = col.selectbox(label, options, key=f"{key}.extra.{name}", help=_DEFAULT_HELP,
                                              format_func=lambda v: _DEFAULT if v is None else v)
     return {k: v for k, v in extras.items() if v is not None}
 
 
-def parameter_form(profile: Profile, *, edit: bool, key: str) -> dict:
-    """Draw the form; return the request fields: model, size, resolution, quality, n, extras, async_."""
+def parameter_form(profile: Profile, *, edit: bool, key: str, repeat_help: str | None = None,
+                   options=None) -> dict:
+    """Draw the form; return the request fields: model, size, resolution, quality, n, extras, async_.
+
+    With `repeat_help`, a 'Repeat × k' field (key `{key}.repeat`) sits beside 'Images (n)': the page reads it
+    from session state; it is not a request field. `options` is a container for the provider's extra options
+    (background, format…), for a page that keeps them out of the primary path; by default they follow inline."""
     params: dict = {"model": profile.default_model}
+    size_slot = None
     if len(profile.models) > 1:
         _valid_choice(f"{key}.model", list(profile.models))
-        params["model"] = st.selectbox("Model", profile.models, key=f"{key}.model")
-    params.update(_size_widgets(profile, edit=edit, key=key))
+        # One row for Model and Size where Size is one select; a ratio and a resolution need a row of their own.
+        model_slot, size_slot = st.columns([2, 3]) if profile.size_mode != "ratio" else (st.container(), None)
+        params["model"] = model_slot.selectbox("Model", profile.models, key=f"{key}.model")
+    params.update(_size_widgets(profile, edit=edit, key=key, slot=size_slot))
     qualities = list(profile.allowed_qualities(edit=edit))
     default_q = profile.default_quality if profile.default_quality in qualities else qualities[0]
     _valid_choice(f"{key}.quality", qualities, default_q)
-    c1, c2 = st.columns([3, 1])
-    params["quality"] = c1.radio("Quality", qualities, key=f"{key}.quality", horizontal=True,
+    # A row of its own: four options side by side need the column's full width, never a wrapped line.
+    params["quality"] = st.radio("Quality", qualities, key=f"{key}.quality", horizontal=True,
                                  **_seed(f"{key}.quality", index=qualities.index(default_q)))
     n_key = f"{key}.n"
     if n_key in st.session_state and st.session_state[n_key] > profile.n_max:
         st.session_state[n_key] = profile.n_max
-    params["n"] = int(c2.number_input("Images (n)", min_value=1, max_value=profile.n_max, step=1, key=n_key,
+    c1, c2 = st.columns(2)
+    params["n"] = int(c1.number_input("Images (n)", min_value=1, max_value=profile.n_max, step=1, key=n_key,
                                       **_seed(n_key, value=1),
                                       help=f"{profile.label} returns up to {profile.n_max} images per request."))
-    params["extras"] = _extra_widgets(profile, edit=edit, key=key)
+    if repeat_help is not None:
+        c2.number_input("Repeat × k", min_value=1, max_value=20, step=1, key=f"{key}.repeat", help=repeat_help,
+                        **_seed(f"{key}.repeat", value=1))
+    with options if options is not None else st.container():
+        params["extras"] = _extra_widgets(profile, edit=edit, key=key)
     params["async_"] = _async_widget(profile, params, key=key)
     return params
 

@@ -1,11 +1,15 @@
-"""Generate: prompt + profile-driven parameters → cost estimate → k jobs → live progress → results."""
+"""Generate: prompt + profile-driven parameters → cost estimate → k jobs → live progress → results.
+
+Two columns, so the primary path fits the first screen: the form on the left (prompt, parameters, cost, the
+Generate button, then the secondary things in expanders), the result on the right, where the user looks.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from components import code_view, cost, md_escape, notifier, params, references, services, session, truncate
-from components.job_view import job_view
+from components.result_area import result_area
 from easel.core.errors import EaselError
 from easel.providers.request import ImageRequest, validate
 
@@ -31,21 +35,27 @@ def _recall() -> None:
 
 
 st.title("Generate")
-left, right = st.columns([3, 2], gap="large")
+left, right = st.columns(2, gap="large")
 with left:
-    st.text_area("Prompt", key=f"{FORM}.prompt", height=140, placeholder="A watercolor fox reading under a lamp")
+    # Drawn top to bottom; filled in the order the values are needed (references before validation).
+    form, action, secondary = st.container(), st.container(), st.container()
+    options = secondary.container()     # the provider's extra options: first of the secondary things
+with form:
+    st.text_area("Prompt", key=f"{FORM}.prompt", height=100, placeholder="A watercolor fox reading under a lamp")
+    fields = params.parameter_form(profile, edit=False, key=FORM,
+                                   repeat_help=f"Runs of the same request; at most {profile.concurrency} run at "
+                                               f"once for one {profile.label} key.", options=options)
+repeat = int(st.session_state.get(f"{FORM}.repeat") or 1)
+with secondary:
+    refs = references.reference_inputs(profile, store, key=FORM)
     # Only this browser session's prompts: in a shared team demo, one visitor's prompts are not another's to see.
     mine = store.list_jobs(session_id=services.session_id(), limit=60)
     recent = list(dict.fromkeys(j.prompt for j in mine if j.prompt))[:15]
     if recent:
-        st.selectbox("Recent prompts", recent, index=None, key=f"{FORM}.recent", on_change=_recall,
-                     placeholder="Recall a recent prompt…", format_func=lambda p: truncate(p, 90))
-    refs = references.reference_inputs(profile, store, key=FORM)
-with right:
-    fields = params.parameter_form(profile, edit=False, key=FORM)
-    repeat = int(st.number_input("Repeat × k", min_value=1, max_value=20, value=1, key=f"{FORM}.repeat",
-                                 help=f"Runs of the same request; at most {profile.concurrency} run at once "
-                                      f"for one {profile.label} key."))
+        with st.expander(f"Recent prompts ({len(recent)})", icon=":material/history:"):
+            st.selectbox("Recent prompts", recent, index=None, key=f"{FORM}.recent", on_change=_recall,
+                         placeholder="Recall a recent prompt…", format_func=lambda p: truncate(p, 90),
+                         label_visibility="collapsed")
 
 prompt = st.session_state.get(f"{FORM}.prompt") or ""
 request, problem = None, None
@@ -54,9 +64,11 @@ try:
 except EaselError as e:
     problem = e
 
-with right:
+with action:
     if request is not None:
         cost.show_cost(profile, request, store=store, repeat=repeat)
+    elif problem is not None and problem.code.startswith("size_"):
+        st.caption("Fix the size above (or use the suggested one) to generate.")
     elif prompt.strip() and problem is not None:
         st.error(md_escape(problem.user_message()), icon=":material/rule:")
     clicked = st.button("Generate", type="primary", icon=":material/auto_awesome:", width="stretch",
@@ -66,17 +78,19 @@ with right:
     elif request is None and not prompt.strip():
         st.caption("Type a prompt to start.")
 
-code_view.code_view(profile, request, base_url=sess.base_url)
+with secondary:
+    code_view.code_view(profile, request, base_url=sess.base_url)
 
 if clicked and request is not None and sess.ready:
     try:
         ids = [jobs.submit(sess.client, request, session_id=services.session_id()) for _ in range(repeat)]
     except EaselError as e:
-        st.error(md_escape(e.user_message()), icon=":material/error:")
+        with action:
+            st.error(md_escape(e.user_message()), icon=":material/error:")
     else:
         st.session_state[LAST_JOB] = ids
         notifier.watch(ids)
 
-if st.session_state.get(LAST_JOB):
-    st.subheader("Results")
-    job_view(st.session_state[LAST_JOB], key="gen.jobs", store=store, jobs_service=jobs)
+with right:
+    result_area(st.session_state.get(LAST_JOB), planned=params.planned_size(profile, fields), n=fields["n"],
+                repeat=repeat, store=store, jobs_service=jobs)

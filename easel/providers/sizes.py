@@ -5,12 +5,13 @@ Everything here is data copied from ../shared/providers/ plus pure functions ove
 
 from __future__ import annotations
 
+import math
 import re
 
 __all__ = [
     "GCCAI_PIXELS", "GCCAI_ALTERNATE_PIXELS", "ICODEEASY_RATIOS", "GCCAI_RATIOS", "QCODE_SIZES",
-    "OPENAI_HK_PRESETS", "parse_pixels", "format_pixels", "ratio_pixels", "check_openai_pixels",
-    "nearest_ratio", "PixelRuleError",
+    "OPENAI_HK_PRESETS", "parse_pixels", "format_pixels", "ratio_pixels", "check_openai_pixels", "pixel_rule_errors",
+    "nearest_ratio", "nearest_valid_pixels", "PixelRuleError",
 ]
 
 # gccai.txt, "Size × Resolution Mapping" (15 ratios × 3 tiers). The doc gives two values for 3:1 and 1:3 at
@@ -69,11 +70,12 @@ _PIXELS_RE = re.compile(r"^\s*(\d{2,5})\s*[xX×*]\s*(\d{2,5})\s*$")
 
 
 class PixelRuleError(ValueError):
-    """A pixel size breaks a rule; `rule` names it for the message."""
+    """A pixel size breaks a rule; `rule` names it for the message, `detail` is the message without the size."""
 
-    def __init__(self, rule: str, message: str):
+    def __init__(self, rule: str, message: str, detail: str | None = None):
         super().__init__(message)
         self.rule = rule
+        self.detail = detail or message
 
 
 def parse_pixels(size: str) -> tuple[int, int] | None:
@@ -95,18 +97,75 @@ def ratio_pixels(ratio: str, resolution: str) -> tuple[int, int]:
         raise PixelRuleError("ratio_table", f"No pixel size is documented for ratio {ratio} at {resolution}.") from None
 
 
-def check_openai_pixels(width: int, height: int) -> None:
-    """openai-hk's size constraints, also used for gpt-image-2 on the generic OpenAI API and the Demo."""
+def pixel_rule_errors(width: int, height: int) -> list[PixelRuleError]:
+    """Every openai-hk size rule that width × height breaks, in the order `check_openai_pixels` checks them."""
+    size = f"{width}x{height}"
+    errors = []
+
+    def broken(rule: str, detail: str, message: str | None = None) -> None:
+        errors.append(PixelRuleError(rule, message or f"{size}: {detail}", detail))
+
     if max(width, height) > MAX_SIDE:
-        raise PixelRuleError("max_side", f"{width}x{height}: the longest side must be ≤ {MAX_SIDE} px.")
+        broken("max_side", f"the longest side must be ≤ {MAX_SIDE} px.")
     if width % SIDE_MULTIPLE or height % SIDE_MULTIPLE:
-        raise PixelRuleError("multiple_of_16", f"{width}x{height}: both sides must be multiples of {SIDE_MULTIPLE}.")
-    if max(width, height) / min(width, height) > MAX_RATIO:
-        raise PixelRuleError("max_ratio", f"{width}x{height}: the aspect ratio must not exceed 3:1.")
+        broken("multiple_of_16", f"both sides must be multiples of {SIDE_MULTIPLE}.")
+    if min(width, height) <= 0 or max(width, height) / min(width, height) > MAX_RATIO:
+        broken("max_ratio", "the aspect ratio must not exceed 3:1.")
     pixels = width * height
     if not MIN_PIXELS <= pixels <= MAX_PIXELS:
-        raise PixelRuleError(
-            "pixel_range", f"{width}x{height} is {pixels:,} pixels; it must be between {MIN_PIXELS:,} and {MAX_PIXELS:,}.")
+        broken("pixel_range", f"the total must be between {MIN_PIXELS:,} and {MAX_PIXELS:,} pixels; it is {pixels:,}.",
+               f"{size} is {pixels:,} pixels; it must be between {MIN_PIXELS:,} and {MAX_PIXELS:,}.")
+    return errors
+
+
+def check_openai_pixels(width: int, height: int) -> None:
+    """openai-hk's size constraints, also used for gpt-image-2 on the generic OpenAI API and the Demo.
+    Raises the first rule broken."""
+    errors = pixel_rule_errors(width, height)
+    if errors:
+        raise errors[0]
+
+
+def _pixel_rule_ok(width: int, height: int) -> bool:
+    return not pixel_rule_errors(width, height)
+
+
+def nearest_valid_pixels(width: int, height: int) -> tuple[int, int]:
+    """The size closest to width × height that passes `check_openai_pixels`; a valid size is returned as it is.
+
+    The shape is kept first: the ratio is clamped to 3:1 (or 1:3), then the area to the pixel range, then the
+    long side to 3840 px. That ideal is rounded to multiples of 16, down or up on each side, keeping the valid
+    pair nearest to it (the shape weighing more than the scale); only if none of the four is valid are further
+    multiples tried. The result keeps the asked shape (clamped to 1:3…3:1) within 3.5 %: at the smallest sizes
+    the short side is about 470 px, where one step of 16 px is 3.4 %.
+    """
+    if width <= 0 or height <= 0:
+        raise ValueError(f"A size needs positive sides; got {width}x{height}.")
+    if _pixel_rule_ok(width, height):
+        return width, height
+    ratio = min(max(width / height, 1 / MAX_RATIO), MAX_RATIO)
+    area = min(max(width * height, MIN_PIXELS), MAX_PIXELS)
+    ideal_w, ideal_h = math.sqrt(area * ratio), math.sqrt(area / ratio)
+    shrink = min(1.0, MAX_SIDE / max(ideal_w, ideal_h))
+    ideal_w, ideal_h = ideal_w * shrink, ideal_h * shrink
+
+    def around(x: float, reach: int) -> range:
+        base = int(x // SIDE_MULTIPLE)
+        lo = max(1, base - reach)
+        return range(lo * SIDE_MULTIPLE, (base + reach + 1) * SIDE_MULTIPLE + 1, SIDE_MULTIPLE)
+
+    def distance(wh: tuple[int, int]) -> tuple[float, int]:
+        # In log terms a shape error counts twice a scale error: a size a little larger or smaller reads as the
+        # same picture, a different shape does not. Ties (rare) go to the larger size.
+        a, b = math.log(wh[0] / ideal_w), math.log(wh[1] / ideal_h)
+        return 2 * abs(a - b) + abs(a + b), -wh[0] * wh[1]
+
+    # First the multiples just below and above each ideal side; further out only if none of those four is valid.
+    for reach in (0, 3, 12, MAX_SIDE // SIDE_MULTIPLE):
+        found = [(w, h) for w in around(ideal_w, reach) for h in around(ideal_h, reach) if _pixel_rule_ok(w, h)]
+        if found:
+            return min(found, key=distance)
+    raise AssertionError("unreachable: 1024x1024 is always valid")  # pragma: no cover
 
 
 def nearest_ratio(width: int, height: int, ratios: tuple[str, ...] = tuple(GCCAI_PIXELS)) -> str:

@@ -228,3 +228,118 @@ def test_demo_simulates_a_real_provider_with_that_providers_rules(app, demo, job
     assert sent.json == {"model": "gpt-image-2", "prompt": "a pier at dawn", "size": "1024x1024",
                          "quality": "medium", "n": 1}
     assert job.cost_actual == 0.08 and job.currency == "USD"     # QCode's floor, even when simulated
+
+
+# --- layout: the result area, the size picker ------------------------------------------------------------------
+
+def _markdown(at) -> list[str]:
+    return [m.value for m in at.markdown]
+
+
+def test_before_the_first_run_the_result_area_says_where_the_image_appears_and_its_size(app, demo, jobs_for_test):
+    at = app
+    assert "**Your image appears here**" in _markdown(at)
+    assert "1024×1024 · square" in [c.value for c in at.caption]
+    at.number_input(key="gen.n").set_value(2).run()
+    at.number_input(key="gen.repeat").set_value(2).run()
+    assert "**Your 4 images appear here**" in _markdown(at)
+    at.selectbox(key="gen.size").set_value("2048x1152").run()
+    assert "2048×1152 · landscape" in [c.value for c in at.caption]
+    at.selectbox(key="gen.size").set_value("1024x1024").run()
+    _generate(at, jobs_for_test, "a quiet harbour")
+    assert not any("appear" in m for m in _markdown(at))             # the frame gives way to the result
+    assert len(at.image) == 4
+
+
+def test_a_ratio_provider_frame_names_ratio_resolution_and_pixels(app, demo):
+    at = app
+    at.sidebar.selectbox(key="easel.demo.simulate").set_value("gccai").run()
+    at.selectbox(key="gen.size").set_value("16:9").run()
+    at.selectbox(key="gen.resolution").set_value("4k").run()
+    assert "16:9 at 4k → 3840×2160" in [c.value for c in at.caption]
+
+
+def test_every_documented_size_is_offered(app, demo):
+    """icodeeasy: 13 ratios + auto at 1k and 2k; gccai: 15 ratios + auto at 1k, 2k and 4k, labelled with its
+    pixel table; openai-hk and Demo: every 1K/2K/4K preset of openai-hk's table, auto, and a custom size."""
+    from easel.providers import sizes
+
+    at = app
+    options = at.selectbox(key="gen.size").options
+    presets = {sizes.format_pixels(wh) for tiers in sizes.OPENAI_HK_PRESETS.values() for wh in tiers.values()}
+    assert len(presets) == 30 and {o.split(" ")[0] for o in options} >= presets
+    assert options[0] == "auto (provider decides)" and options[-1] == "Custom width × height…"
+    at.sidebar.selectbox(key="easel.demo.simulate").set_value("openai-hk").run()
+    assert {o.split(" ")[0] for o in at.selectbox(key="gen.size").options} >= presets
+    assert at.selectbox(key="gen.model").options == ["gpt-image-2", "gpt-image-1.5", "gpt-image-1"]
+
+    at.sidebar.selectbox(key="easel.demo.simulate").set_value("icodeeasy").run()
+    assert at.selectbox(key="gen.size").options == list(sizes.ICODEEASY_RATIOS)
+    assert [o.split(" ")[0] for o in at.selectbox(key="gen.resolution").options] == ["1k", "2k"]
+
+    at.sidebar.selectbox(key="easel.demo.simulate").set_value("gccai").run()
+    assert at.selectbox(key="gen.size").options == list(sizes.GCCAI_RATIOS)
+    for ratio, tiers in sizes.GCCAI_PIXELS.items():
+        at.selectbox(key="gen.size").set_value(ratio).run()
+        labels = at.selectbox(key="gen.resolution").options
+        assert labels == [f"{tier} · {w}×{h}" for tier, (w, h) in tiers.items()], (ratio, labels)
+
+    at.sidebar.selectbox(key="easel.demo.simulate").set_value("qcode").run()
+    assert [o.split(" ")[0] for o in at.selectbox(key="gen.size").options] == list(sizes.QCODE_SIZES)
+
+
+def test_an_invalid_custom_size_names_the_rule_and_offers_the_nearest_valid_size(app, demo, jobs_for_test):
+    at = app
+    at.text_area(key="gen.prompt").input("a tall banner").run()
+    at.selectbox(key="gen.size").set_value("custom").run()
+    assert not at.error and not at.button(key="gen.go").disabled          # 1024×1024 to start: valid
+    with pytest.raises(KeyError):
+        at.button(key="gen.size_fix")
+    at.number_input(key="gen.width").set_value(1000).run()
+    at.number_input(key="gen.height").set_value(4000).run()
+    [error] = [e.value for e in at.error]      # once, beside the fields; not repeated by the Generate button
+    # Every rule broken is named: too long a side, not multiples of 16, too narrow a shape.
+    assert error.startswith(md_escape("1000x4000: "))
+    for rule in ("max\\_side", "multiple\\_of\\_16", "max\\_ratio"):
+        assert f"size rule {rule}" in error, error
+    assert "pixel\\_range" not in error
+    assert at.button(key="gen.go").disabled
+    fix = at.button(key="gen.size_fix")
+    assert fix.label == "Use 1152×3456"
+    fix.click().run()
+    assert (at.number_input(key="gen.width").value, at.number_input(key="gen.height").value) == (1152, 3456)
+    assert not at.error and not at.button(key="gen.go").disabled
+    assert "(1 × medium 1152x3456)" in _cost_markdown(at)
+    [job] = _generate(at, jobs_for_test, "a tall banner")
+    assert job.status == "completed"
+    assert demo.requests("/images/generations")[-1].json["size"] == "1152x3456"
+
+
+@pytest.mark.parametrize("w, h, rule, fix", [
+    (1000, 1000, "multiple_of_16", (1008, 1008)),
+    (512, 512, "pixel_range", (816, 816)),
+    (3840, 3840, "pixel_range", (2880, 2880)),
+    (1024, 3840, "max_ratio", (1152, 3440)),
+])
+def test_each_rule_is_named_and_its_fix_passes(app, demo, w, h, rule, fix):
+    from easel.providers import sizes
+
+    at = app
+    at.selectbox(key="gen.size").set_value("custom").run()
+    at.number_input(key="gen.width").set_value(w).run()
+    at.number_input(key="gen.height").set_value(h).run()
+    [error] = [e.value for e in at.error]
+    assert f"size rule {rule.replace('_', chr(92) + '_')}" in error
+    assert at.button(key="gen.size_fix").label == f"Use {fix[0]}×{fix[1]}"
+    sizes.check_openai_pixels(*fix)
+    at.button(key="gen.size_fix").click().run()
+    assert not at.error
+
+
+def test_provider_default_options_are_labelled_short_enough_not_to_truncate(app, demo):
+    at = app
+    for name in ("background", "output_format", "input_fidelity", "moderation"):
+        select = at.selectbox(key=f"gen.extra.{name}")
+        assert select.options[0] == "Default" and select.value is None
+        assert "provider's own default" in select.help
+    assert at.number_input(key="gen.extra.output_compression").placeholder == "Default"
