@@ -23,6 +23,7 @@ _LABELS = {
     "waiting_for_key": "Waiting for this provider's key", "completed": "Done", "failed": "Failed",
     "interrupted": "Interrupted", "timed_out": "Timed out", "cancelled": "Cancelled",
 }
+_MAX_CARDS = 3      # more runs than this at once share one summary bar
 
 
 def job_error_text(job) -> str:
@@ -39,37 +40,60 @@ def _typical(job) -> float:
         return 45.0
 
 
-def progress_state(job, now: float | None = None) -> tuple[float, str]:
-    """(the bar's fraction, its label), so the two always say the same thing.
+def progress_state(job, now: float | None = None) -> tuple[int, str]:
+    """(the bar's percent, its label), so the two always say the same thing.
 
     The provider's own progress when it reports some (above 0 %), else the time so far against the provider's
-    typical latency, capped just short of full while it runs over."""
+    typical latency, capped just short of full while it runs over. An int, given to st.progress as it is: a
+    float would be truncated there (0.29 → 28 %)."""
     elapsed = max(0.0, (now or time.time()) - job.created_at)
     status = _LABELS.get(job.status, job.status)
     tail = f"{job.provider} · n={job.n}"
     if job.progress:
-        fraction = max(0, min(int(job.progress), 100)) / 100
-        return fraction, f"{status} · {fraction:.0%} · {elapsed:.0f} s · {tail}"
+        percent = max(0, min(int(job.progress), 100))
+        return percent, f"{status} · {percent}% · {elapsed:.0f} s · {tail}"
     typical = _typical(job)
     if not typical:
-        return 0.0, f"{status} · {elapsed:.0f} s · {tail}"
-    fraction = min(elapsed / typical, 0.95)
+        return 0, f"{status} · {elapsed:.0f} s · {tail}"
+    percent = int(100 * min(elapsed / typical, 0.95))
     over = " (running long)" if elapsed > typical else ""
-    return fraction, f"{status} · {elapsed:.0f} s of ~{typical:.0f} s typical{over} · {tail}"
+    return percent, f"{status} · {elapsed:.0f} s of ~{typical:.0f} s typical{over} · {tail}"
 
 
 def _live_card(job, jobs_service, *, key: str) -> None:
-    fraction, label = progress_state(job)
+    percent, label = progress_state(job)
     with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
-        st.progress(fraction, text=label)
+        st.progress(percent, text=label)
         if st.button("Cancel", key=f"{key}.cancel.{job.id}", icon=":material/cancel:", width="content"):
             jobs_service.cancel(job.id)
             st.rerun()
 
 
+def _live_summary(jobs, jobs_service, *, key: str) -> None:
+    """Many runs at once (Repeat × k): one bar for all, so the card stays a line high. The bar is their mean;
+    the label says how many are where and the longest wait against the typical time."""
+    now = time.time()
+    states = [progress_state(j, now) for j in jobs]
+    percent = sum(p for p, _ in states) // len(states)       # one number for the bar and its label
+    counts: dict[str, int] = {}
+    for j in jobs:
+        counts[_LABELS.get(j.status, j.status)] = counts.get(_LABELS.get(j.status, j.status), 0) + 1
+    oldest = min(jobs, key=lambda j: j.created_at)
+    typical = _typical(oldest)
+    label = (f"{len(jobs)} runs: " + ", ".join(f"{n} {s.lower()}" for s, n in counts.items()) +
+             f" · {percent}% · {now - oldest.created_at:.0f} s of ~{typical:.0f} s typical · {oldest.provider}")
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
+        st.progress(percent, text=label)
+        if st.button("Cancel all", key=f"{key}.cancel_all", icon=":material/cancel:", width="content"):
+            for j in jobs:
+                jobs_service.cancel(j.id)
+            st.rerun()
+
+
 def job_view(job_ids: list[str], *, key: str, store, jobs_service, columns: int | None = None) -> None:
-    """Show the given jobs: one compact live card each while unfinished, then every finished job's images in
-    one grid (2–4 across; `columns` fixes the count) with the lightbox, and any failure's message."""
+    """Show the given jobs: a compact live card while unfinished (a line per job, or one summary line for more
+    than three), then every finished job's images in one grid (2–4 across, 2 in a narrow container; `columns`
+    fixes the count) with the lightbox, and any failure's message."""
     jobs = [j for j in (store.get_job(i) for i in job_ids) if j is not None]
     if not jobs:
         return
@@ -81,8 +105,11 @@ def job_view(job_ids: list[str], *, key: str, store, jobs_service, columns: int 
             if any(j.is_terminal for j in current):
                 st.rerun()      # redraw the whole page: results, toasts, the gallery
             with st.container(border=True, gap="small"):
-                for job in current:
-                    _live_card(job, jobs_service, key=key)
+                if len(current) > _MAX_CARDS:
+                    _live_summary(current, jobs_service, key=key)
+                else:
+                    for job in current:
+                        _live_card(job, jobs_service, key=key)
 
         _live()
     images, emptied = [], 0

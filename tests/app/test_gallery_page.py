@@ -306,6 +306,31 @@ def test_a_failed_run_beside_finished_ones_says_why_and_the_rest_still_show(demo
     assert "image\\_daily\\_limit" in error.value and "HTTP 429" in error.value
 
 
+def test_many_running_jobs_share_one_compact_bar_and_cancel_together(demo, jobs_for_test):
+    demo.configure(latency=5.0)
+    profile = catalog.simulated_profile(catalog.BUILTIN["demo"], demo.url)
+    client = ProviderClient(profile, "demo-test-key")
+    try:
+        ids = [jobs_for_test.submit(client, ImageRequest(prompt=f"slow {i}", size="1024x1024", quality="low"))
+               for i in range(5)]
+        at = _job_view(ids)
+        [bar] = at.get("progress")
+        assert bar.proto.text.startswith("5 runs: ") and "typical · demo" in bar.proto.text
+        assert f" {bar.proto.value}% " in bar.proto.text                   # the bar and its label agree
+        at.button(key="t.cancel_all").click().run()
+        assert {jobs_for_test.store.get_job(i).status for i in ids} == {"cancelled"}
+        assert not at.get("progress") and len(at.info) == 5
+        # Up to three runs keep a line (and a Cancel) each.
+        few = [jobs_for_test.submit(client, ImageRequest(prompt=f"few {i}", size="1024x1024", quality="low"))
+               for i in range(2)]
+        at = _job_view(few)
+        assert len(at.get("progress")) == 2 and {b.key for b in at.button} == {f"t.cancel.{i}" for i in few}
+        for i in few:
+            jobs_for_test.cancel(i)
+    finally:
+        client.close()
+
+
 class _Job:
     def __init__(self, **kw):
         self.__dict__.update(dict(id="j", provider="demo", status="running", n=1, progress=None, created_at=0.0), **kw)
@@ -317,11 +342,11 @@ def test_the_live_bar_agrees_with_its_label():
     typical = _typical(_Job())
     # No progress reported (or the 0 an async provider starts at): the bar is the time against the typical.
     for progress in (None, 0):
-        fraction, label = progress_state(_Job(progress=progress, status="pending"), now=typical / 2)
-        assert fraction == 0.5 and f"{typical / 2:.0f} s of ~{typical:.0f} s typical · demo · n=1" in label
-    # Reported progress: the bar and the label give the same percentage.
-    fraction, label = progress_state(_Job(progress=40, status="pending"), now=5)
-    assert fraction == 0.4 and "40%" in label and "typical" not in label
+        percent, label = progress_state(_Job(progress=progress, status="pending"), now=typical / 2)
+        assert percent == 50 and f"{typical / 2:.0f} s of ~{typical:.0f} s typical · demo · n=1" in label
+    # Reported progress: the bar and the label give the same percentage (29, not a float's 28.999…).
+    percent, label = progress_state(_Job(progress=29, status="pending"), now=5)
+    assert percent == 29 and "29%" in label and "typical" not in label
     # Over the typical time: just short of full, and the label says it is running long.
-    fraction, label = progress_state(_Job(), now=typical * 3)
-    assert fraction == 0.95 and "(running long)" in label
+    percent, label = progress_state(_Job(), now=typical * 3)
+    assert percent == 95 and "(running long)" in label
