@@ -20,7 +20,10 @@ Public API
     Close it (also its `on_dismiss`, and what the actions call when they leave nothing to show).
 `is_open() -> bool`
     Whether a lightbox is open in this session. `components.notifier` holds its toasts back meanwhile, so a
-    toast never covers the lightbox's buttons.
+    toast never covers the lightbox's buttons. One left open on a page the user has left (the browser's Back
+    button) counts as closed from the second run after it was last drawn.
+`count_run()`
+    Count a full script run; the notifier calls it once at the start of each (what `is_open` measures by).
 `show_lightbox(images, *, key, store)`
     Draw the dialog if it is open on one of `images` for grid `key`; call it after drawing that grid, every
     run. `images` are the grid's `ImageRow`s in order (what ‹ / › step through). A grid whose open image left
@@ -48,7 +51,7 @@ from components import css
 from components.image_actions import (DIALOG, FORMATS, close_dialog, delete_image, download_bytes, edit_this,
                                       file_name, job_cost, reuse_settings, use_as_reference)
 
-__all__ = ["DIALOG", "LIGHTBOX_SIDE", "open_lightbox", "close_lightbox", "is_open", "show_lightbox"]
+__all__ = ["DIALOG", "LIGHTBOX_SIDE", "open_lightbox", "close_lightbox", "is_open", "count_run", "show_lightbox"]
 
 LIGHTBOX_SIDE = 1024
 
@@ -87,8 +90,21 @@ _KEYS_JS = """<span class="easel-lightbox-keys"></span><script>
 </script>"""
 
 
+# Whether it is really open: a page left without closing it (the browser's Back button) leaves DIALOG set while
+# no grid draws it. So the full runs are counted (`count_run`, by the notifier, once per run) and DIALOG is kept
+# while it was opened for, or drawn in, the run before the current one at least.
+_RUNS = "easel.runs"
+_SEEN = "easel.gallery.dialog_seen"
+
+
+def count_run() -> None:
+    """Count one full script run of this session (components.notifier calls it at the start of each)."""
+    st.session_state[_RUNS] = st.session_state.get(_RUNS, 0) + 1
+
+
 def open_lightbox(key: str, image_id: int) -> None:
     st.session_state[DIALOG] = (key, image_id)
+    st.session_state[_SEEN] = st.session_state.get(_RUNS, 0) + 1          # the run this click starts
 
 
 def close_lightbox() -> None:
@@ -96,7 +112,13 @@ def close_lightbox() -> None:
 
 
 def is_open() -> bool:
-    return bool(st.session_state.get(DIALOG))
+    if not st.session_state.get(DIALOG):
+        return False
+    runs = st.session_state.get(_RUNS, 0)
+    if st.session_state.get(_SEEN, runs) < runs - 1:
+        close_dialog()                      # left behind on another page: nothing draws it
+        return False
+    return True
 
 
 def _step(key: str, image_id: int) -> None:
@@ -197,4 +219,5 @@ def show_lightbox(images, *, key: str, store) -> None:
     if opened[1] not in ids:
         close_dialog()                     # its image left this grid (deleted, filtered, paged away)
         return
+    st.session_state[_SEEN] = st.session_state.get(_RUNS, 0)
     _lightbox(key, ids, store)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import md_escape
+from components import lightbox, md_escape
 
 __all__ = ["watch", "notifier"]
 
@@ -53,9 +53,7 @@ def _icon(message: str) -> str:
 
 
 def _dialog_open() -> bool:
-    from components.lightbox import is_open
-
-    return is_open()
+    return lightbox.is_open()
 
 
 def _show(messages: list[str]) -> None:
@@ -69,6 +67,7 @@ def _show(messages: list[str]) -> None:
 
 
 def notifier(store) -> None:
+    lightbox.count_run()
     queued = [] if _dialog_open() else st.session_state.pop(_TOASTS, [])
     messages, remaining = _collect(store)
     _show([*queued, *messages])

@@ -350,3 +350,15 @@ def test_the_live_bar_agrees_with_its_label():
     # Over the typical time: just short of full, and the label says it is running long.
     percent, label = progress_state(_Job(), now=typical * 3)
     assert percent == 95 and "(running long)" in label
+
+
+def test_a_lightbox_left_behind_on_another_page_stops_holding_toasts(demo, jobs_for_test):
+    _seed(demo, jobs_for_test, [("left behind", "1024x1024")])
+    at = _open()
+    [row] = jobs_for_test.store.list_images()
+    _dialog(at, row)
+    at.switch_page("pages/usage.py").run()                   # the browser's Back button: no dismiss, no close
+    at.session_state["easel.toasts"] = ["Added as a reference on Generate"]
+    at.run()
+    assert lightbox.DIALOG not in at.session_state
+    assert [t.value for t in at.toast] == ["Added as a reference on Generate"]
