@@ -10,7 +10,8 @@ through `job_view`, the Gallery page) opens it. It shows:
 - downloads of the full stored image as PNG / JPEG / WebP, with the prompt and parameters as metadata;
 - Edit this, Use as reference, Reuse settings and Delete…: the actions of `components.image_actions`, which set
   `easel.edit_source`, `easel.references` and `easel.reuse` in session_state and switch page;
-- ‹ / › buttons, and the keyboard's ← / → keys, stepping through the images of the same grid.
+- Previous / Next buttons (arrows), and the keyboard's ← / → keys, stepping through the images of the same grid;
+  at either end the button is disabled (no wrapping round).
 
 Public API
 ----------
@@ -26,8 +27,8 @@ Public API
     Count a full script run; the notifier calls it once at the start of each (what `is_open` measures by).
 `show_lightbox(images, *, key, store)`
     Draw the dialog if it is open on one of `images` for grid `key`; call it after drawing that grid, every
-    run. `images` are the grid's `ImageRow`s in order (what ‹ / › step through). A grid whose open image left
-    it (deleted, filtered or paged away) closes the lightbox.
+    run. `images` are the grid's `ImageRow`s in order (what Previous / Next step through). A grid whose open
+    image left it (deleted, filtered or paged away) closes the lightbox.
 `DIALOG`
     The session_state key holding `(grid key, image id)` while a lightbox is open.
 
@@ -35,8 +36,11 @@ Widget keys, for tests: `{key}.{image_id}.open` (the button over a thumbnail), a
 `{key}.lb.prev`, `{key}.lb.next`, `{key}.{image_id}.lb.dl.png|jpg|webp`, `.edit`, `.ref`, `.reuse`, `.del`, and
 after Delete… `.yes` / `.no`.
 
-Streamlit draws one dialog per script run and a dialog is a fragment: ‹ / › rerun only the dialog, which reads
-the image to show from `DIALOG` each time rather than from its arguments.
+Streamlit draws one dialog per script run and a dialog is a fragment: Previous / Next rerun only the dialog,
+which reads the image to show from `DIALOG` each time rather than from its arguments.
+
+Also drawn: toasts are hidden by CSS while any dialog is open (one shown just before it opened would sit on its
+top-right corner), and the image is boxed to the window's height so every button stays in view at 1366×768.
 """
 
 from __future__ import annotations
@@ -67,7 +71,7 @@ body:has([data-testid="stDialog"] [role="dialog"]) [data-testid="stToastContaine
 [data-testid="stElementContainer"]:has(.easel-lightbox-keys) { display: none !important; }
 """
 
-# ← / → click the dialog's ‹ / › buttons (not while typing in a field). Installed once per browser tab.
+# ← / → click the dialog's Previous / Next buttons (not while typing in a field). Installed once per browser tab.
 _KEYS_JS = """<span class="easel-lightbox-keys"></span><script>
 (() => {
   if (window.__easelLightboxKeys) return;
