@@ -166,7 +166,7 @@ def main() -> None:
     with isolated_data_dir():
         empty, empty_page = measure(a.runs, whole_app=True), measure(a.runs, whole_app=False)
     with isolated_data_dir():
-        from components.session import get_store
+        from components.services import get_store
 
         t = time.perf_counter()
         seeded = seed(get_store(), a.images)
@@ -174,7 +174,7 @@ def main() -> None:
         full = measure(a.runs, whole_app=True)
         full_page = measure(a.runs, whole_app=False)
         at = full["at"]
-        at.number_input(key="gallery.page").set_value(2)
+        at.button(key="gallery.next.top").click()
         page2_cold, _ = timed_run(at)                  # a page never seen before in this session
         page2_warm, meter2 = timed_run(at)
 

@@ -1,5 +1,5 @@
-"""A live view of a page's jobs: elapsed time against the provider's typical latency, progress, Cancel, then
-the results.
+"""A live view of a page's jobs: a compact card per running job (elapsed time against the provider's typical
+latency, or its reported progress, and Cancel), then every finished job's images in one grid with the lightbox.
 
 The jobs run in JobService's threads; this view only reads the store. The live part is a fragment that
 reruns every second only while something is unfinished, and triggers one full rerun when the last job ends.
@@ -16,13 +16,14 @@ from easel.providers import catalog
 from components import md_escape
 from components.gallery import render_gallery
 
-__all__ = ["job_view", "job_error_text"]
+__all__ = ["job_view", "job_error_text", "progress_state"]
 
 _LABELS = {
     "queued": "Queued", "running": "Generating", "submitting": "Submitting", "pending": "Provider task running",
     "waiting_for_key": "Waiting for this provider's key", "completed": "Done", "failed": "Failed",
     "interrupted": "Interrupted", "timed_out": "Timed out", "cancelled": "Cancelled",
 }
+_MAX_CARDS = 3      # more runs than this at once share one summary bar
 
 
 def job_error_text(job) -> str:
@@ -39,27 +40,60 @@ def _typical(job) -> float:
         return 45.0
 
 
-def _live_card(job, jobs_service, *, key: str) -> None:
-    elapsed = time.time() - job.created_at
+def progress_state(job, now: float | None = None) -> tuple[int, str]:
+    """(the bar's percent, its label), so the two always say the same thing.
+
+    The provider's own progress when it reports some (above 0 %), else the time so far against the provider's
+    typical latency, capped just short of full while it runs over. An int, given to st.progress as it is: a
+    float would be truncated there (0.29 → 28 %)."""
+    elapsed = max(0.0, (now or time.time()) - job.created_at)
+    status = _LABELS.get(job.status, job.status)
+    tail = f"{job.provider} · n={job.n}"
+    if job.progress:
+        percent = max(0, min(int(job.progress), 100))
+        return percent, f"{status} · {percent}% · {elapsed:.0f} s · {tail}"
     typical = _typical(job)
-    with st.container(border=True):
-        c1, c2 = st.columns([5, 1])
-        with c1:
-            if job.progress is not None:
-                fraction = max(0, min(int(job.progress), 100)) / 100
-            else:
-                # No reported progress: show time against the provider's usual latency, never quite full.
-                fraction = min(elapsed / typical, 0.95) if typical else 0.0
-            st.progress(fraction, text=f"{_LABELS.get(job.status, job.status)} · {elapsed:.0f} s "
-                                       f"of ~{typical:.0f} s typical · {job.provider} · n={job.n}")
-        with c2:
-            if st.button("Cancel", key=f"{key}.cancel.{job.id}", icon=":material/cancel:"):
-                jobs_service.cancel(job.id)
-                st.rerun()
+    if not typical:
+        return 0, f"{status} · {elapsed:.0f} s · {tail}"
+    percent = int(100 * min(elapsed / typical, 0.95))
+    over = " (running long)" if elapsed > typical else ""
+    return percent, f"{status} · {elapsed:.0f} s of ~{typical:.0f} s typical{over} · {tail}"
 
 
-def job_view(job_ids: list[str], *, key: str, store, jobs_service) -> None:
-    """Show the given jobs; live while any is unfinished."""
+def _live_card(job, jobs_service, *, key: str) -> None:
+    percent, label = progress_state(job)
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
+        st.progress(percent, text=label)
+        if st.button("Cancel", key=f"{key}.cancel.{job.id}", icon=":material/cancel:", width="content"):
+            jobs_service.cancel(job.id)
+            st.rerun()
+
+
+def _live_summary(jobs, jobs_service, *, key: str) -> None:
+    """Many runs at once (Repeat × k): one bar for all, so the card stays a line high. The bar is their mean;
+    the label says how many are where and the longest wait against the typical time."""
+    now = time.time()
+    states = [progress_state(j, now) for j in jobs]
+    percent = sum(p for p, _ in states) // len(states)       # one number for the bar and its label
+    counts: dict[str, int] = {}
+    for j in jobs:
+        counts[_LABELS.get(j.status, j.status)] = counts.get(_LABELS.get(j.status, j.status), 0) + 1
+    oldest = min(jobs, key=lambda j: j.created_at)
+    typical = _typical(oldest)
+    label = (f"{len(jobs)} runs: " + ", ".join(f"{n} {s.lower()}" for s, n in counts.items()) +
+             f" · {percent}% · {now - oldest.created_at:.0f} s of ~{typical:.0f} s typical · {oldest.provider}")
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
+        st.progress(percent, text=label)
+        if st.button("Cancel all", key=f"{key}.cancel_all", icon=":material/cancel:", width="content"):
+            for j in jobs:
+                jobs_service.cancel(j.id)
+            st.rerun()
+
+
+def job_view(job_ids: list[str], *, key: str, store, jobs_service, columns: int | None = None) -> None:
+    """Show the given jobs: a compact live card while unfinished (a line per job, or one summary line for more
+    than three), then every finished job's images in one grid (2–4 across, 2 in a narrow container; `columns`
+    fixes the count) with the lightbox, and any failure's message."""
     jobs = [j for j in (store.get_job(i) for i in job_ids) if j is not None]
     if not jobs:
         return
@@ -70,25 +104,34 @@ def job_view(job_ids: list[str], *, key: str, store, jobs_service) -> None:
             current = [j for j in (store.get_job(i) for i in unfinished) if j is not None]
             if any(j.is_terminal for j in current):
                 st.rerun()      # redraw the whole page: results, toasts, the gallery
-            for job in current:
-                _live_card(job, jobs_service, key=key)
+            with st.container(border=True, gap="small"):
+                if len(current) > _MAX_CARDS:
+                    _live_summary(current, jobs_service, key=key)
+                else:
+                    for job in current:
+                        _live_card(job, jobs_service, key=key)
 
         _live()
+    images, emptied = [], 0
     for job in jobs:
-        if job.is_terminal:
-            _finished(job, key=key, store=store)
+        if not job.is_terminal:
+            continue
+        if job.status != "completed":
+            _stopped(job)
+            continue
+        rows = store.list_images(job_id=job.id)
+        images.extend(rows)
+        emptied += not rows
+    if emptied and not images:
+        st.info("This job's images were deleted from the gallery." if emptied == 1 else
+                "These jobs' images were deleted from the gallery.")
+    if images:
+        render_gallery(images, key=f"{key}.results", columns=columns or min(4, max(2, len(images))), store=store)
 
 
-def _finished(job, *, key: str, store) -> None:
-    if job.status != "completed":
-        if job.status == "cancelled":
-            st.info(f"Cancelled after {(job.finished_at or job.updated_at) - job.created_at:.0f} s.",
-                    icon=":material/cancel:")
-        else:
-            st.error(md_escape(job_error_text(job)), icon=":material/error:")
-        return
-    images = store.list_images(job_id=job.id)
-    if not images:
-        st.info("This job's images were deleted from the gallery.")
-        return
-    render_gallery(images, key=f"{key}.{job.id}", columns=min(4, max(2, len(images))), store=store)
+def _stopped(job) -> None:
+    if job.status == "cancelled":
+        st.info(f"Cancelled after {(job.finished_at or job.updated_at) - job.created_at:.0f} s.",
+                icon=":material/cancel:")
+    else:
+        st.error(md_escape(job_error_text(job)), icon=":material/error:")

@@ -2,13 +2,14 @@
 
 A small fragment polls the store every 2 s, and exists only while the session has unfinished jobs, so an
 idle session costs nothing. When the last one finishes it reruns the app once: the page then shows the result.
+While a dialog (the lightbox) is open, toasts wait in `easel.toasts` until it closes, so none covers its buttons.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from components import md_escape
+from components import lightbox, md_escape
 
 __all__ = ["watch", "notifier"]
 
@@ -51,12 +52,25 @@ def _icon(message: str) -> str:
     return ":material/check_circle:" if message.startswith("Done") else ":material/error:"
 
 
-def notifier(store) -> None:
-    for message in st.session_state.pop(_TOASTS, []):
-        st.toast(message, icon=_icon(message))
-    messages, remaining = _collect(store)
+def _dialog_open() -> bool:
+    return lightbox.is_open()
+
+
+def _show(messages: list[str]) -> None:
+    """Toast them now, or hold them while a dialog is open: a top-right toast would cover the dialog's
+    controls. They show on the first run after it closes (closing it reruns the app)."""
+    if _dialog_open():
+        st.session_state[_TOASTS] = [*st.session_state.get(_TOASTS, []), *messages]
+        return
     for message in messages:
         st.toast(message, icon=_icon(message))
+
+
+def notifier(store) -> None:
+    lightbox.count_run()
+    queued = [] if _dialog_open() else st.session_state.pop(_TOASTS, [])
+    messages, remaining = _collect(store)
+    _show([*queued, *messages])
     if not remaining:
         return
 
@@ -65,10 +79,9 @@ def notifier(store) -> None:
         done, still = _collect(store)
         if not still:
             # A full rerun stops this timer and redraws the page with the results; the toasts go with it.
-            st.session_state[_TOASTS] = done
+            st.session_state[_TOASTS] = [*st.session_state.get(_TOASTS, []), *done]
             st.rerun()
-        for message in done:
-            st.toast(message, icon=_icon(message))
+        _show(done)
 
     with st.sidebar:
         _poll()

@@ -1,5 +1,6 @@
-"""The Gallery page and the gallery component under AppTest, over images the real JobService stored from the
-simulator: captions as plain text, filters, pagination, the actions, and the downloaded bytes."""
+"""The Gallery page, the gallery grid, the lightbox and the results view (job_view) under AppTest, over images the
+real JobService stored from the simulator: captions as plain text, filters, pagination, the lightbox's stepping
+and actions, toasts held back while it is open, results of several jobs in one grid, and the downloaded bytes."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from components import gallery
+from components import gallery, lightbox
 from easel.providers import catalog
 from easel.providers.client import ProviderClient
 from easel.providers.request import ImageRequest
@@ -38,9 +39,9 @@ def _lines(at) -> list[str]:
     return [line for t in at.text for line in t.value.splitlines()]
 
 
-def _dialog(at, row):
-    """Open an image's dialog from its "⋯" button (JPEG/WebP downloads and the actions live there)."""
-    return at.button(key=f"gallery.grid.{row.id}.more").click().run()
+def _dialog(at, row, key: str = "gallery.grid"):
+    """Open an image's lightbox: the button laid over its thumbnail (clicking the image clicks it)."""
+    return at.button(key=f"{key}.{row.id}.open").click().run()
 
 
 def _open(page: str = "pages/gallery.py") -> AppTest:
@@ -63,15 +64,42 @@ def test_captions_are_plain_text_and_thumbnails_are_small(demo, jobs_for_test):
     assert max(thumb.size) == 384 and thumb.format == "JPEG"
 
 
+def _grid_rows(at, key: str, *, wide: bool = False) -> list[list[int]]:
+    """The grid's rows, as the number of images in each of a row's columns: [[1, 1, 1, 0], …]."""
+    suffix = f"-easel-grid-{'wide-' if wide else ''}{key.replace('.', '-')}"
+
+    def images(node) -> int:
+        return int(node.type == "image") + sum(images(c) for c in getattr(node, "children", {}).values())
+
+    def find(node):
+        if getattr(getattr(node, "proto", None), "id", "").endswith(suffix):
+            return node
+        for child in getattr(node, "children", {}).values():
+            hit = find(child)
+            if hit is not None:
+                return hit
+        return None
+
+    grid = find(at._tree)
+    assert grid is not None, f"no grid {key}"
+    rows = [row for row in grid.children.values() if row.type == "flex_container"]    # not its style element
+    return [[images(col) for col in row.children.values()] for row in rows]
+
+
 def test_filters_and_pagination(demo, jobs_for_test):
     _seed(demo, jobs_for_test, [(f"fox number {i}", "1024x1024") for i in range(25)] + [("a lone owl", "1024x1024")])
     at = _open()
-    assert len(at.image) == 12                                  # a page is three rows of four
-    page = at.number_input(key="gallery.page")
-    assert page.max == 3 and "26 images" in page.label
-    page.set_value(3).run()
-    assert len(at.image) == 2
-    at.text_input(key="gallery.text").input("owl").run()
+    assert len(at.image) == 18                                  # a page is three rows of six
+    assert _grid_rows(at, "gallery.grid", wide=True) == [[1] * 6] * 3
+    assert "26 images" in _lines(at) and "Page 1 of 2" in _lines(at)
+    assert at.button(key="gallery.prev.top").disabled and not at.button(key="gallery.next.top").disabled
+    at.button(key="gallery.next.top").click().run()
+    assert len(at.image) == 8 and "Page 2 of 2" in _lines(at)
+    assert at.button(key="gallery.next.bottom").disabled
+    at.button(key="gallery.prev.bottom").click().run()
+    assert len(at.image) == 18 and "Page 1 of 2" in _lines(at)
+    at.button(key="gallery.next.top").click().run()
+    at.text_input(key="gallery.text").input("owl").run()        # a new filter starts again at page 1
     assert len(at.image) == 1 and "a lone owl" in _lines(at)
     at.text_input(key="gallery.text").input("").run()
     assert at.selectbox(key="gallery.provider").options == ["All providers", "Demo (offline simulator)"]
@@ -92,19 +120,27 @@ def test_delete_asks_first_then_hides_the_image(demo, jobs_for_test):
     assert jobs_for_test.store.get_image(row.id).deleted == 1
 
 
-def test_a_cell_has_two_widgets_and_the_rest_opens_in_a_dialog(demo, jobs_for_test):
+def test_a_cell_has_two_widgets_and_the_rest_opens_in_the_lightbox(demo, jobs_for_test):
     long_prompt = " ".join(["a very long prompt about a lighthouse"] * 4)
-    _seed(demo, jobs_for_test, [(long_prompt, "1024x1024")])
+    _seed(demo, jobs_for_test, [(long_prompt, "1536x1024")])
     at = _open()
     [row] = jobs_for_test.store.list_images()
     ck = f"gallery.grid.{row.id}"
     cell_widgets = [w.key for w in [*at.button, *at.get("download_button")] if (w.key or "").startswith(ck)]
-    assert sorted(cell_widgets) == [f"{ck}.dl.png", f"{ck}.more"]
+    assert sorted(cell_widgets) == [f"{ck}.dl.png", f"{ck}.open"]
     assert long_prompt not in _lines(at)                        # the cell shows it truncated
+    [caption] = [t.value for t in at.text if t.value.startswith("a very long")]
+    assert len(caption.splitlines()) == 3                       # a fixed number of lines, so cards line up
     _dialog(at, row)
     keys = {w.key for w in [*at.button, *at.get("download_button")]}
-    assert {f"{ck}.dl.jpg", f"{ck}.dl.webp", f"{ck}.edit", f"{ck}.ref", f"{ck}.reuse", f"{ck}.del"} <= keys
-    assert long_prompt in [t.value for t in at.text]            # the dialog shows it whole, as plain text
+    assert {f"{ck}.lb.dl.png", f"{ck}.lb.dl.jpg", f"{ck}.lb.dl.webp", f"{ck}.edit", f"{ck}.ref", f"{ck}.reuse",
+            f"{ck}.del"} <= keys
+    assert long_prompt in [t.value for t in at.text]            # the lightbox shows it whole, as plain text
+    settings = next(t.value for t in at.text if "quality low" in t.value)
+    assert "demo · gpt-image-2" in settings and "1536×1024 · quality low" in settings and " s" in settings
+    # The lightbox's image is a cached thumbnail of at most 1024 px (made when first shown), never the original.
+    [big] = (jobs_for_test.store.root / "thumbs").glob(f"{row.sha256}-{lightbox.LIGHTBOX_SIDE}.*")
+    assert Image.open(big).size == (1024, 683) and len(at.image) == 2
     at.button(key=f"{ck}.del").click().run()
     at.button(key=f"{ck}.no").click().run()                     # Keep: still open, nothing deleted
     assert f"{ck}.del" in {b.key for b in at.button} and jobs_for_test.store.get_image(row.id).deleted == 0
@@ -168,3 +204,161 @@ def test_download_all_zip_has_every_original_and_a_manifest(demo, jobs_for_test)
     assert sorted(m["prompt"] for m in manifest) == ["one", "two"]
     for m in manifest:
         assert zf.read(m["file"]) == jobs_for_test.store.image_bytes(next(r for r in rows if r.prompt == m["prompt"]))
+
+
+def _prompt_shown(at) -> str:
+    """The lightbox's prompt: the st.text right after its "i of n" counter."""
+    texts = [t.value for t in at.text]
+    i = next(i for i, v in enumerate(texts) if " of " in v and v.split(" of ")[0].isdigit())
+    return texts[i + 1]
+
+
+def test_the_lightbox_steps_through_the_grid_and_closes_when_its_image_leaves(demo, jobs_for_test):
+    _seed(demo, jobs_for_test, [("first", "1024x1024"), ("second", "1024x1024"), ("third", "1024x1024")])
+    at = _open()
+    rows = jobs_for_test.store.list_images()                 # the grid's order (newest first)
+    p = [r.prompt for r in rows]
+    _dialog(at, rows[1])
+    assert _prompt_shown(at) == p[1] and "2 of 3" in _lines(at)
+    at.button(key="gallery.grid.lb.next").click().run()
+    assert _prompt_shown(at) == p[2] and "3 of 3" in _lines(at)
+    assert at.button(key="gallery.grid.lb.next").disabled                  # no wrapping round
+    assert at.session_state[lightbox.DIALOG] == ("gallery.grid", rows[2].id)
+    at.button(key="gallery.grid.lb.prev").click().run()
+    at.button(key="gallery.grid.lb.prev").click().run()
+    assert _prompt_shown(at) == p[0] and at.button(key="gallery.grid.lb.prev").disabled
+    # Filtered away: the lightbox closes rather than show an image the grid no longer holds.
+    at.text_input(key="gallery.text").input(p[1]).run()
+    assert lightbox.DIALOG not in at.session_state and len(at.image) == 1
+
+
+def test_toasts_wait_while_the_lightbox_is_open(demo, jobs_for_test):
+    [job_id] = _seed(demo, jobs_for_test, [("a quiet harbour", "1024x1024")])
+    at = _open()
+    [row] = jobs_for_test.store.list_images()
+    _dialog(at, row)
+    # A job of this session finishes while the lightbox is open: its toast waits (it would cover the dialog's
+    # top-right corner), and so does one queued by an action.
+    at.session_state["easel.watch"] = [job_id]
+    at.session_state["easel.toasts"] = ["Added as a reference on Generate"]
+    at.run()
+    assert not at.toast and lightbox.DIALOG in at.session_state
+    assert at.session_state["easel.toasts"] == ["Added as a reference on Generate", "Done: 1 image from demo"]
+    del at.session_state[lightbox.DIALOG]                       # what closing it (its on_dismiss) does
+    at.run()
+    assert [t.value for t in at.toast] == ["Added as a reference on Generate", "Done: 1 image from demo"]
+    assert "easel.toasts" not in at.session_state
+
+
+_JOB_VIEW = """
+import streamlit as st
+from components import services
+from components.job_view import job_view
+
+job_view(st.session_state["ids"], key="t", store=services.get_store(), jobs_service=services.get_jobs(),
+         columns=st.session_state.get("columns"))
+"""
+
+
+def _job_view(ids: list[str], columns: int | None = None) -> AppTest:
+    at = AppTest.from_string(_JOB_VIEW, default_timeout=30)
+    at.session_state["ids"] = ids
+    at.session_state["columns"] = columns
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_repeat_and_n_show_as_one_grid_of_at_most_four_across(demo, jobs_for_test):
+    ids = _seed(demo, jobs_for_test, [(f"kite {i}", "1024x1024") for i in range(3)])
+    at = _job_view(ids)
+    assert _grid_rows(at, "t.results") == [[1, 1, 1]]         # Repeat × 3: one row of three, not three rows
+    profile = catalog.simulated_profile(catalog.BUILTIN["demo"], demo.url)
+    client = ProviderClient(profile, "demo-test-key")
+    try:
+        more = [jobs_for_test.submit(client, ImageRequest(prompt=f"pair {i}", size="1024x1024", quality="low", n=2))
+                for i in range(3)]
+        assert [jobs_for_test.wait(i, 30).status for i in more] == ["completed"] * 3
+    finally:
+        client.close()
+    at = _job_view(more)
+    assert _grid_rows(at, "t.results") == [[1, 1, 1, 1], [1, 1, 0, 0]]    # n = 2 × 3 runs: 4 across
+    assert _grid_rows(_job_view(more, columns=2), "t.results") == [[1, 1]] * 3
+    # The lightbox steps across the jobs of the grid.
+    first = jobs_for_test.store.list_images(job_id=more[0])[0]
+    _dialog(at, first, key="t.results")
+    assert "1 of 6" in _lines(at)
+
+
+def test_a_failed_run_beside_finished_ones_says_why_and_the_rest_still_show(demo, jobs_for_test):
+    ids = _seed(demo, jobs_for_test, [("fine", "1024x1024")])
+    demo.set_faults([{"kind": "http_429_daily", "times": 1}])
+    profile = catalog.simulated_profile(catalog.BUILTIN["demo"], demo.url)
+    client = ProviderClient(profile, "demo-test-key")
+    try:
+        bad = jobs_for_test.submit(client, ImageRequest(prompt="refused", size="1024x1024", quality="low"))
+        assert jobs_for_test.wait(bad, 30).status == "failed"
+    finally:
+        client.close()
+    at = _job_view([*ids, bad])
+    assert len(at.image) == 1 and _grid_rows(at, "t.results") == [[1, 0]]
+    [error] = at.error
+    assert "image\\_daily\\_limit" in error.value and "HTTP 429" in error.value
+
+
+def test_many_running_jobs_share_one_compact_bar_and_cancel_together(demo, jobs_for_test):
+    demo.configure(latency=5.0)
+    profile = catalog.simulated_profile(catalog.BUILTIN["demo"], demo.url)
+    client = ProviderClient(profile, "demo-test-key")
+    try:
+        ids = [jobs_for_test.submit(client, ImageRequest(prompt=f"slow {i}", size="1024x1024", quality="low"))
+               for i in range(5)]
+        at = _job_view(ids)
+        [bar] = at.get("progress")
+        assert bar.proto.text.startswith("5 runs: ") and "typical · demo" in bar.proto.text
+        assert f" {bar.proto.value}% " in bar.proto.text                   # the bar and its label agree
+        at.button(key="t.cancel_all").click().run()
+        assert {jobs_for_test.store.get_job(i).status for i in ids} == {"cancelled"}
+        assert not at.get("progress") and len(at.info) == 5
+        # Up to three runs keep a line (and a Cancel) each.
+        few = [jobs_for_test.submit(client, ImageRequest(prompt=f"few {i}", size="1024x1024", quality="low"))
+               for i in range(2)]
+        at = _job_view(few)
+        assert len(at.get("progress")) == 2 and {b.key for b in at.button} == {f"t.cancel.{i}" for i in few}
+        for i in few:
+            jobs_for_test.cancel(i)
+    finally:
+        client.close()
+
+
+class _Job:
+    def __init__(self, **kw):
+        self.__dict__.update(dict(id="j", provider="demo", status="running", n=1, progress=None, created_at=0.0), **kw)
+
+
+def test_the_live_bar_agrees_with_its_label():
+    from components.job_view import _typical, progress_state
+
+    typical = _typical(_Job())
+    # No progress reported (or the 0 an async provider starts at): the bar is the time against the typical.
+    for progress in (None, 0):
+        percent, label = progress_state(_Job(progress=progress, status="pending"), now=typical / 2)
+        assert percent == 50 and f"{typical / 2:.0f} s of ~{typical:.0f} s typical · demo · n=1" in label
+    # Reported progress: the bar and the label give the same percentage (29, not a float's 28.999…).
+    percent, label = progress_state(_Job(progress=29, status="pending"), now=5)
+    assert percent == 29 and "29%" in label and "typical" not in label
+    # Over the typical time: just short of full, and the label says it is running long.
+    percent, label = progress_state(_Job(), now=typical * 3)
+    assert percent == 95 and "(running long)" in label
+
+
+def test_a_lightbox_left_behind_on_another_page_stops_holding_toasts(demo, jobs_for_test):
+    _seed(demo, jobs_for_test, [("left behind", "1024x1024")])
+    at = _open()
+    [row] = jobs_for_test.store.list_images()
+    _dialog(at, row)
+    at.switch_page("pages/usage.py").run()                   # the browser's Back button: no dismiss, no close
+    at.session_state["easel.toasts"] = ["Added as a reference on Generate"]
+    at.run()
+    assert lightbox.DIALOG not in at.session_state
+    assert [t.value for t in at.toast] == ["Added as a reference on Generate"]

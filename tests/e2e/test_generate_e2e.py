@@ -116,7 +116,7 @@ def test_generate_see_it_in_the_gallery_and_download_a_png(page, e2e_server, wai
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and img.format == "PNG"
     assert img.size == (1024, 1024)
     assert img.text["prompt"] == PROMPT
-    _shot(page, "gallery.png")
+    # The Gallery's README screenshot is test_gallery_e2e's (1366×768, a full page of images).
 
     # Every page opens cleanly after a generation. Their README screenshots are taken by each page's own
     # e2e test, which shows the page in use rather than empty.

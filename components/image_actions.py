@@ -1,0 +1,129 @@
+"""What can be done with one stored image, shared by the grid (components/gallery.py) and the lightbox
+(components/lightbox.py): downloads with its prompt and parameters as metadata, a ZIP of many, its caption, and
+the actions (Edit this, Use as reference, Reuse settings, Delete), which are callbacks that set session_state
+keys (`easel.edit_source`, `easel.references`, `easel.reuse`) for the page they lead to.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import datetime, timezone
+
+import streamlit as st
+
+from easel.core.models import Money
+from easel.media import imaging
+from easel.media.masks import is_paste_back
+
+from components import truncate
+
+__all__ = ["FORMATS", "DIALOG", "image_metadata", "file_name", "download_bytes", "zip_bytes", "caption_lines",
+           "job_cost", "close_dialog", "use_as_reference", "reuse_settings", "edit_this", "delete_image"]
+
+FORMATS = {"PNG": ("png", "image/png"), "JPEG": ("jpg", "image/jpeg"), "WebP": ("webp", "image/webp")}
+
+
+def image_metadata(row, job) -> dict:
+    """What a downloaded PNG carries as text chunks: enough to reproduce the image, never a key or URL."""
+    meta = {
+        "prompt": row.prompt or (job.prompt if job else ""),
+        "revised_prompt": row.revised_prompt,
+        "provider": row.provider,
+        "model": row.model,
+        "size": f"{row.width}x{row.height}" if row.width else row.size,
+        "quality": row.quality,
+        "created": datetime.fromtimestamp(row.created_at, timezone.utc).isoformat(timespec="seconds"),
+        "software": "Easel",
+    }
+    if job is not None:
+        params = dict(job.params)
+        params.pop("images", None)
+        params.pop("mask", None)
+        meta["parameters"] = json.dumps(params, ensure_ascii=False, sort_keys=True)
+    return {k: v for k, v in meta.items() if v not in (None, "")}
+
+
+def file_name(row, ext: str) -> str:
+    return f"easel-{row.job_id[:8]}-{row.idx + 1}.{ext}"
+
+
+def download_bytes(store, row, fmt: str) -> bytes:
+    """The stored image converted to PNG / JPEG / WebP, with its prompt and parameters as metadata."""
+    return imaging.convert(store.image_bytes(row), fmt, image_metadata(row, store.get_job(row.job_id)))
+
+
+def zip_bytes(store, rows) -> bytes:
+    """Every image as stored (no re-encoding), plus a manifest of prompts and parameters."""
+    buf = io.BytesIO()
+    manifest = []
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+        for row in rows:
+            ext = {"image/jpeg": "jpg", "image/webp": "webp"}.get(row.mime or "", "png")
+            name = file_name(row, ext)
+            zf.writestr(name, store.image_bytes(row))
+            manifest.append({"file": name, **image_metadata(row, store.get_job(row.job_id))})
+        zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
+    return buf.getvalue()
+
+
+def job_cost(job) -> str:
+    if job is None:
+        return ""
+    amount = job.cost_actual if job.cost_actual is not None else job.cost_estimated
+    if amount is None:
+        return ""
+    per_image = amount / max(1, job.n or 1)
+    label = Money(per_image, job.currency or "USD").label()
+    return label if job.cost_actual is not None else f"≈ {label}"
+
+
+def caption_lines(row, job) -> list[str]:
+    """Prompt (truncated), then provider · size · quality, then cost · latency."""
+    size = f"{row.width}×{row.height}" if row.width else (row.size or "")
+    kept = "unmasked pixels kept" if is_paste_back(row.idx) else ""
+    second = " · ".join(x for x in (row.provider, size, row.quality, kept) if x)
+    latency = f"{job.latency_s:.1f} s" if job is not None and job.latency_s is not None else ""
+    third = " · ".join(x for x in (job_cost(job), latency) if x)
+    return [truncate(row.prompt or (job.prompt if job else ""), 70), second, third]
+
+
+# --- actions: callbacks run before the next script run, so they may set other widgets' state ------------
+# The lightbox (components/lightbox.py) calls these; they close it where the action leaves it nothing to show.
+# Which image's lightbox is open, as (gallery key, image id). One key for every gallery: Streamlit allows one
+# dialog per script run, and the pages draw several galleries (Generate's results, the Tasks list).
+DIALOG = "easel.gallery.dialog"
+
+
+def close_dialog() -> None:
+    st.session_state.pop(DIALOG, None)
+
+
+def use_as_reference(image_id: int) -> None:
+    refs = st.session_state.setdefault("easel.references", [])
+    if image_id not in refs:
+        refs.append(image_id)
+    st.session_state["easel.toasts"] = [*st.session_state.get("easel.toasts", []), "Added as a reference on Generate"]
+    close_dialog()
+
+
+def reuse_settings(job) -> None:
+    params = dict(job.params)
+    params["prompt"] = job.prompt
+    params["provider"] = job.provider
+    st.session_state["easel.reuse"] = params
+    from components.session import PROVIDER_KEY, provider_options
+
+    if job.provider in provider_options():
+        st.session_state[PROVIDER_KEY] = job.provider
+
+
+def edit_this(image_id: int) -> None:
+    st.session_state["easel.edit_source"] = image_id
+
+
+def delete_image(store, image_id: int, key: str) -> None:
+    store.delete_image(image_id)
+    st.session_state.pop(f"{key}.confirm", None)
+    close_dialog()

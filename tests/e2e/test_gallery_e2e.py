@@ -1,0 +1,136 @@
+"""In a real browser at 1366×768: the Gallery over twelve seeded images shows them 5–6 across in cards whose
+buttons line up, with a compact page navigation; clicking an image opens the lightbox on that image's prompt,
+and its Next button (and the keyboard's arrows) step through the grid. Saves the README's Gallery screenshot.
+
+The images are written straight into the app's data dir (a Store on `e2e_server.data_dir`, thumbnails made as
+JobService makes them), newest of all, so they fill the first page whatever other tests stored before."""
+
+from __future__ import annotations
+
+import io
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+pytestmark = pytest.mark.e2e
+
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SIZES = ("1024x1024", "1536x1024", "1024x1536")
+SUBJECTS = ("a lighthouse at dusk", "a fox under a brass lamp", "a paper boat on a pond", "an owl in the snow",
+            "a harbour in the rain", "a kite over the dunes")
+
+
+def _png(width: int, height: int, seed: int) -> bytes:
+    """A smooth, distinct picture: two colour gradients and a disc, so each thumbnail looks different."""
+    rng = np.random.default_rng(seed)
+    a, b = rng.integers(0, 256, (2, 3))
+    yy, xx = np.mgrid[0:height // 4, 0:width // 4]
+    t = ((xx / xx.max() + yy / yy.max()) / 2)[..., None]
+    px = a * (1 - t) + b * t
+    cy, cx, r = rng.integers(height // 16, height // 6), rng.integers(width // 16, width // 6), height // 14
+    px[(yy - cy) ** 2 + (xx - cx) ** 2 < r * r] = 255 - a
+    out = io.BytesIO()
+    Image.fromarray(px.astype(np.uint8), "RGB").resize((width, height)).save(out, "PNG", compress_level=1)
+    return out.getvalue()
+
+
+def _seed(data_dir: Path, count: int = 12) -> list[str]:
+    """`count` finished Demo jobs of one image each; returns their prompts, newest first (the grid's order)."""
+    from easel.core.models import ImageOut
+    from easel.media import thumbnails
+    from easel.store import Store
+
+    store = Store(data_dir / "easel.db")
+    tag = uuid.uuid4().hex[:6]
+    now = time.time()
+    prompts = []
+    try:
+        for i in range(count):
+            size = SIZES[i % len(SIZES)]
+            width, height = map(int, size.split("x"))
+            prompt = f"{SUBJECTS[i % len(SUBJECTS)].capitalize()}, watercolor, no. {i + 1} ({tag})"
+            job = store.create_job(provider="demo", status="completed", model="gpt-image-2", endpoint="generations",
+                                   prompt=prompt, params={"size": size, "quality": "medium", "n": 1}, size=size,
+                                   quality="medium", n=1, cost_estimated=0.042, currency="USD",
+                                   key_fingerprint="fp-e2egallery", simulated=True, created_at=now - count + i)
+            store.update_job(job, cost_actual=0.042, latency_s=1.5 + i / 10, finished_at=now - count + i + 1)
+            store.add_image(job, 0, ImageOut(data=_png(width, height, i), width=width, height=height,
+                                             mime="image/png"))
+            thumbnails.make_thumbnails(store, job)
+            prompts.append(prompt)
+    finally:
+        store.close()
+    return prompts[::-1]
+
+
+def _click_center(page, locator) -> None:
+    """Click where the user sees the image (its lightbox button lies over it, invisible)."""
+    locator.scroll_into_view_if_needed()
+    box = locator.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def test_gallery_grid_navigation_and_lightbox_at_1366(browser, e2e_server, wait_idle, go):
+    prompts = _seed(e2e_server.data_dir)
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(e2e_server.url)
+        wait_idle(page)
+        go(page, "Gallery")
+        grid = page.locator("[class*='st-key-easel-grid-wide-gallery-grid']")
+        images = grid.locator("[data-testid='stImage'] img")
+        images.first.wait_for()
+        page.wait_for_function("() => [...document.querySelectorAll(\"[class*='st-key-easel-grid-wide-gallery-grid']"
+                               " [data-testid='stImage'] img\")].every(i => i.complete && i.naturalWidth > 0)")
+        assert [images.nth(i).get_attribute("alt") for i in range(len(prompts))] == prompts
+
+        # --- 5–6 across, cards of one height whose buttons line up ----------------------------------------
+        boxes = [images.nth(i).bounding_box() for i in range(images.count())]
+        first_top = min(b["y"] for b in boxes)
+        first_row = [b for b in boxes if abs(b["y"] - first_top) < 2]
+        assert 5 <= len(first_row) <= 6, [round(b["y"]) for b in boxes]
+        assert all(b["width"] >= 100 and abs(b["height"] - b["width"]) < 2 for b in first_row)   # square boxes
+        buttons = grid.locator("[data-testid='stDownloadButton'] button")
+        tops = [buttons.nth(i).bounding_box()["y"] for i in range(len(first_row))]
+        assert max(tops) - min(tops) < 2, tops
+
+        # --- compact navigation: ‹ Prev · Page 1 of 1 · Next › ---------------------------------------------
+        nav = page.locator("[class*='st-key-gallery-nav-top']")
+        assert nav.get_by_text("Page 1 of", exact=False).count() == 1
+        nav_box = nav.bounding_box()
+        assert nav_box["width"] < page.viewport_size["width"] / 2, nav_box
+        assert page.locator("[data-testid='stException']").count() == 0
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "gallery.png"), full_page=False)
+
+        # --- the lightbox: the clicked image's prompt, then the next image's --------------------------------
+        _click_center(page, images.nth(1))
+        dialog = page.locator("[data-testid='stDialog'] [role='dialog']")
+        dialog.wait_for()
+        wait_idle(page)
+        dialog.locator("[data-testid='stText']", has_text=prompts[1]).wait_for()
+        assert dialog.get_by_text("2 of ", exact=False).count() == 1
+        assert dialog.locator("[data-testid='stImage'] img").count() == 1
+        for label in ("PNG", "JPEG", "WebP"):
+            assert dialog.locator("[data-testid='stDownloadButton'] button:visible", has_text=label).count() == 1
+        for label in ("Edit this", "Use as reference", "Reuse settings"):
+            assert dialog.get_by_role("button", name=label).filter(visible=True).count() == 1
+        dialog.get_by_role("button", name="Next").filter(visible=True).click()
+        dialog.locator("[data-testid='stText']", has_text=prompts[2]).wait_for()
+        wait_idle(page)
+        assert dialog.locator("[data-testid='stText']", has_text=prompts[1]).count() == 0
+        # The keyboard's ← steps back.
+        page.keyboard.press("ArrowLeft")
+        dialog.locator("[data-testid='stText']", has_text=prompts[1]).wait_for()
+        wait_idle(page)
+        page.keyboard.press("Escape")
+        dialog.wait_for(state="detached")
+        assert page.locator("[data-testid='stException']").count() == 0
+    finally:
+        context.close()
