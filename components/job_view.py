@@ -13,8 +13,8 @@ import streamlit as st
 
 from easel.providers import catalog
 
-from components import md_escape
 from components.gallery import render_gallery
+from components.errors_view import show_error
 
 __all__ = ["job_view", "job_error_text", "progress_state"]
 
@@ -126,7 +126,7 @@ def job_view(job_ids: list[str], *, key: str, store, jobs_service, columns: int 
         st.info("This job's images were deleted from the gallery." if emptied == 1 else
                 "These jobs' images were deleted from the gallery.")
     if images:
-        render_gallery(images, key=f"{key}.results", columns=columns or min(4, max(2, len(images))), store=store)
+        render_gallery(images, key=f"{key}.results", columns=columns or min(4, len(images)), store=store)
 
 
 def _stopped(job) -> None:
@@ -134,4 +134,4 @@ def _stopped(job) -> None:
         st.info(f"Cancelled after {(job.finished_at or job.updated_at) - job.created_at:.0f} s.",
                 icon=":material/cancel:")
     else:
-        st.error(md_escape(job_error_text(job)), icon=":material/error:")
+        show_error(job_error_text(job), icon=":material/error:")

@@ -23,7 +23,7 @@ class ProviderSession:
     client: object | None          # easel.client.ProviderClient
     key_source: str                # "typed" | "secrets" | "environment" | "simulator" | ""
     base_url: str
-    problem: str | None = None     # plain words, e.g. "No API key: type one"
+    problem: str | None = None     # plain words, e.g. "No API key yet: type it above"
     fingerprint: str = ""
     code: str = ""                 # the problem's machine code, if it has one (e.g. "bad_base_url")
 

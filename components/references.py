@@ -10,6 +10,7 @@ from easel.core.errors import EaselError
 from easel.providers.request import ImageInput
 
 from components import md_escape, truncate
+from components.errors_view import show_error
 from easel.media import thumbnails
 
 __all__ = ["reference_inputs"]
@@ -51,7 +52,8 @@ def reference_inputs(profile: Profile, store, *, key: str) -> list[ImageInput]:
             except EaselError as e:
                 # Shown and left out: a file that is not an image, too large, or a decompression bomb never
                 # reaches the provider.
-                st.error(md_escape(f"{e.user_message()} It is not sent."), icon=":material/block:")
+                show_error(e, icon=":material/block:")
+                st.caption(f"{md_escape(up.name)} is not sent.")
                 continue
             inputs.append(ImageInput(data=data, name=up.name, mime=mime))
         if profile.reference_urls:

@@ -26,7 +26,7 @@ __all__ = ["ProviderSession", "sidebar", "current", "provider_options", "provide
 _STATE = "easel.provider_session"
 
 
-NO_KEY = "No API key: type one"
+NO_KEY = "No API key yet: type it above"
 
 
 def provider_options() -> list[str]:

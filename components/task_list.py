@@ -110,15 +110,16 @@ def progress_of(job) -> tuple[int, str]:
     return pct, f"{label} · ~{pct}% · {elapsed:.0f} s of ~{typical:.0f} s"
 
 
-def error_line(job) -> str:
-    """A failure as one line, the provider's code first (what a narrow row still shows):
-    'image_daily_limit, HTTP 429 · qcode: This key reached its daily image cap.'"""
+def error_line(job) -> tuple[str, str]:
+    """A failure as one line: plain words first, the provider's code after them in small text, e.g.
+    ('qcode: This key reached its daily image cap.', 'image_daily_limit, HTTP 429'). A narrow column cuts the
+    line; the row's CSS unfolds it on hover."""
     message = (job.error_message or STATUS_LABELS.get(job.status, job.status)).strip()
     code = job.error_code or job.status
     head, sep, tail = message.rpartition(" [")
     if sep and tail.endswith("]") and tail.startswith(code):
-        return f"{tail[:-1]} · {head}"          # '… [code, HTTP 429]' becomes 'code, HTTP 429 · …'
-    return message if message.lower().startswith(code.lower()) else f"{code} · {message}"
+        return head, tail[:-1]                  # '… [code, HTTP 429]' is split into its words and its code
+    return message, ("" if code.lower() in message.lower() else code)
 
 
 def _cost_text(job) -> str:
@@ -196,7 +197,8 @@ def _state(job) -> None:
         pct, label = progress_of(job)
         st.progress(pct, text=label)
     elif job.status in _FAILED:
-        st.error(md_escape(error_line(job)), icon=icon)
+        words, code = error_line(job)
+        st.error(md_escape(words) + (f" :small[{md_escape(code)}]" if code else ""), icon=icon)
     else:
         label = STATUS_LABELS.get(job.status, job.status)
         color = _COLORS.get(job.status, "gray")

@@ -10,6 +10,7 @@ import streamlit as st
 
 from components import code_view, cost, md_escape, notifier, params, references, services, session, truncate
 from components.result_area import result_area
+from components.errors_view import show_error
 from easel.core.errors import EaselError
 from easel.providers.request import ImageRequest, validate
 
@@ -70,11 +71,13 @@ with action:
     elif problem is not None and problem.code.startswith("size_"):
         st.caption("Fix the size above (or use the suggested one) to generate.")
     elif prompt.strip() and problem is not None:
-        st.error(md_escape(problem.user_message()), icon=":material/rule:")
+        show_error(problem, icon=":material/rule:")
     clicked = st.button("Generate", type="primary", icon=":material/auto_awesome:", width="stretch",
                         disabled=request is None or not sess.ready, key=f"{FORM}.go")
     if not sess.ready:
-        st.caption(md_escape(sess.problem or "Pick a provider in the sidebar."))
+        hint = f"Type your {profile.label} API key in the sidebar to generate." if sess.problem == session.NO_KEY \
+            else sess.problem or "Pick a provider in the sidebar."
+        st.caption(md_escape(hint))
     elif request is None and not prompt.strip():
         st.caption("Type a prompt to start.")
 
@@ -86,7 +89,7 @@ if clicked and request is not None and sess.ready:
         ids = [jobs.submit(sess.client, request, session_id=services.session_id()) for _ in range(repeat)]
     except EaselError as e:
         with action:
-            st.error(md_escape(e.user_message()), icon=":material/error:")
+            show_error(e, icon=":material/error:")
     else:
         st.session_state[LAST_JOB] = ids
         notifier.watch(ids)

@@ -155,10 +155,11 @@ def nearest_valid_pixels(width: int, height: int) -> tuple[int, int]:
         return range(lo * SIDE_MULTIPLE, (base + reach + 1) * SIDE_MULTIPLE + 1, SIDE_MULTIPLE)
 
     def distance(wh: tuple[int, int]) -> tuple[float, int]:
-        # In log terms a shape error counts twice a scale error: a size a little larger or smaller reads as the
-        # same picture, a different shape does not. Ties (rare) go to the larger size.
+        # In log terms: how far each side moves, plus the shape error again, so a different shape costs more than
+        # a size a little larger or smaller (which reads as the same picture), and a side already on a multiple
+        # of 16 stays put. Ties (rare) go to the larger size.
         a, b = math.log(wh[0] / ideal_w), math.log(wh[1] / ideal_h)
-        return 2 * abs(a - b) + abs(a + b), -wh[0] * wh[1]
+        return abs(a) + abs(b) + abs(a - b), -wh[0] * wh[1]
 
     # First the multiples just below and above each ideal side; further out only if none of those four is valid.
     for reach in (0, 3, 12, MAX_SIDE // SIDE_MULTIPLE):

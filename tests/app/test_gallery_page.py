@@ -301,9 +301,10 @@ def test_a_failed_run_beside_finished_ones_says_why_and_the_rest_still_show(demo
     finally:
         client.close()
     at = _job_view([*ids, bad])
-    assert len(at.image) == 1 and _grid_rows(at, "t.results") == [[1, 0]]
+    assert len(at.image) == 1 and _grid_rows(at, "t.results") == [[1]]      # one image fills its row
     [error] = at.error
-    assert "image\\_daily\\_limit" in error.value and "HTTP 429" in error.value
+    assert "daily image cap" in error.value                       # plain words in the box, the code under it
+    assert any(c.value == "image\\_daily\\_limit · HTTP 429" for c in at.caption), [c.value for c in at.caption]
 
 
 def test_many_running_jobs_share_one_compact_bar_and_cancel_together(demo, jobs_for_test):

@@ -106,15 +106,16 @@ def test_every_job_shows_its_prompt_state_and_the_providers_message(jobs_service
     assert _button(at, "Stop following", seeded["pending"])
 
 
-def test_a_row_is_compact_a_failure_leads_with_its_code_and_demo_jobs_are_marked_simulated(jobs_service, seeded):
+def test_a_row_is_compact_a_failure_leads_with_words_then_its_code_and_demo_jobs_are_marked_simulated(jobs_service, seeded):
     store = jobs_service.store
     demo = _seed(store, "a simulated heron", "demo", "completed", cost_actual=0.04, finished_at=None)
     store.update_job(demo, simulated=1)
     at = _app().run()
     assert not at.exception
-    # The failure is one line, its provider code first: what a narrow state column still shows.
+    # The failure is one line: plain words first, the provider's code after them in small text.
     (failure,) = [e.value.replace("\\", "") for e in at.error]
-    assert failure.startswith("image_daily_limit, HTTP 429 · qcode: This key reached its daily image cap")
+    assert failure.startswith("qcode: This key reached its daily image cap")
+    assert failure.endswith(":small[image_daily_limit, HTTP 429]")
     # Every row's details line; only the Demo job's carries the badge, and its cost says it was not charged.
     details = [c.value for c in at.caption if "gpt-image" in c.value or "USD" in c.value]
     marked = [d for d in details if "simulated" in d]

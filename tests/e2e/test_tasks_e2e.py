@@ -141,12 +141,13 @@ def test_ten_jobs_fit_one_1366x768_screen(page, ten_jobs, wait_idle, go):
     assert real.locator("[data-testid='stImage'] img").count() == 1          # a small thumbnail
     assert real.locator("[data-testid='stImage'] img").bounding_box()["width"] <= 48
 
-    # A failure is one line: its code (first, so a narrow column still shows it) and Retry.
+    # A failure is one line: plain words, then its code in small text, and Retry.
     failed = _row_of(page.locator("[data-testid='stText']", has_text="A lighthouse in a winter storm").first)
     alert = failed.locator("[data-testid='stAlertContainer']")
     assert alert.count() == 1
     text = alert.locator("p").first
-    assert text.inner_text().startswith("image_daily_limit, HTTP 429")
+    assert text.inner_text().startswith("qcode: This key reached its daily image cap")
+    assert "image_daily_limit, HTTP 429" in text.inner_text()
     line = text.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) "
                          "|| 1.6 * parseFloat(getComputedStyle(e).fontSize)")
     assert text.bounding_box()["height"] < 1.5 * line, "the error is a single line"
