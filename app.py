@@ -15,5 +15,5 @@ page = st.navigation([
 ])
 
 session.sidebar()
-notifier.notifier(services.get_store())
+notifier.notifier(services.get_store(), page=page.url_path)
 page.run()

@@ -48,6 +48,9 @@ _GRID_CSS = """
     flex: 0 0 calc(50% - 0.5rem) !important; width: calc(50% - 0.5rem) !important; min-width: 0 !important; }
   [class*="st-key-easel-grid-"] [data-testid="stColumn"]:not(:has([data-testid="stElementContainer"])) {
     display: none; }
+  /* A grid of one (n = 1, the usual Generate result) takes the whole column instead of half of it. */
+  [class*="st-key-easel-grid-"] [data-testid="stColumn"]:only-child {
+    flex: 1 1 100% !important; width: 100% !important; }
 }
 @container (min-width: 621px) and (max-width: 860px) {
   [class*="st-key-easel-grid-wide-"] [data-testid="stHorizontalBlock"] { flex-wrap: wrap; row-gap: 1rem; }

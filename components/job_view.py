@@ -13,6 +13,7 @@ import streamlit as st
 
 from easel.providers import catalog
 
+from components import notifier
 from components.gallery import render_gallery
 from components.errors_view import show_error
 
@@ -97,6 +98,7 @@ def job_view(job_ids: list[str], *, key: str, store, jobs_service, columns: int 
     jobs = [j for j in (store.get_job(i) for i in job_ids) if j is not None]
     if not jobs:
         return
+    notifier.showing(job_ids)          # the results appear right here, so the notifier needs no toast for them
     unfinished = [j.id for j in jobs if not j.is_terminal]
     if unfinished:
         @st.fragment(run_every=1)

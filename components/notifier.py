@@ -3,6 +3,8 @@
 A small fragment polls the store every 2 s, and exists only while the session has unfinished jobs, so an
 idle session costs nothing. When the last one finishes it reruns the app once: the page then shows the result.
 While a dialog (the lightbox) is open, toasts wait in `easel.toasts` until it closes, so none covers its buttons.
+A job whose results the page itself draws (`showing`, called by job_view) gets no toast: the image appearing
+where the user is looking says it, and a toast would only cover the top of the result column.
 """
 
 from __future__ import annotations
@@ -11,16 +13,24 @@ import streamlit as st
 
 from components import lightbox, md_escape
 
-__all__ = ["watch", "notifier"]
+__all__ = ["watch", "showing", "notifier"]
 
 _WATCH = "easel.watch"
 _TOASTS = "easel.toasts"
+_PAGE = "easel.page"
+_ON_SCREEN = "easel.on_screen"       # (page, job ids) the last full run drew in view
 
 
 def watch(job_ids: list[str]) -> None:
     """Follow these jobs (submitted by this session) until they finish."""
     watched = st.session_state.setdefault(_WATCH, [])
     watched.extend(j for j in job_ids if j not in watched)
+
+
+def showing(job_ids) -> None:
+    """This run's page draws these jobs' progress and results in view, so their end needs no toast."""
+    page, ids = st.session_state.get(_ON_SCREEN) or (st.session_state.get(_PAGE, ""), set())
+    st.session_state[_ON_SCREEN] = (page, ids | set(job_ids))
 
 
 def _message(job) -> str:
@@ -33,15 +43,16 @@ def _message(job) -> str:
     return f"A {provider} job ended: {job.status} \\[{reason}\\]"
 
 
-def _collect(store) -> tuple[list[str], list[str]]:
-    """(messages for jobs that finished since the last look, job ids still running)."""
+def _collect(store, in_view: set) -> tuple[list[str], list[str]]:
+    """(messages for jobs that finished since the last look, job ids still running); none for a job in view."""
     messages, remaining = [], []
     for job_id in st.session_state.get(_WATCH, []):
         job = store.get_job(job_id)
         if job is None:
             continue
         if job.is_terminal:
-            messages.append(_message(job))
+            if job_id not in in_view:
+                messages.append(_message(job))
         else:
             remaining.append(job_id)
     st.session_state[_WATCH] = remaining
@@ -66,17 +77,23 @@ def _show(messages: list[str]) -> None:
         st.toast(message, icon=_icon(message))
 
 
-def notifier(store) -> None:
+def notifier(store, page: str = "") -> None:
+    """Toast this session's finished jobs; `page` is the page this run shows (app.py passes its url path)."""
     lightbox.count_run()
     queued = [] if _dialog_open() else st.session_state.pop(_TOASTS, [])
-    messages, remaining = _collect(store)
+    # Jobs the previous run drew in view, if this run shows the same page (switching away brings their toasts
+    # back); this run's page records its own anew.
+    drawn_on, drawn = st.session_state.pop(_ON_SCREEN, None) or ("", set())
+    in_view = drawn if drawn_on == page else set()
+    st.session_state[_PAGE] = page
+    messages, remaining = _collect(store, in_view)
     _show([*queued, *messages])
     if not remaining:
         return
 
     @st.fragment(run_every=2)
     def _poll() -> None:
-        done, still = _collect(store)
+        done, still = _collect(store, (st.session_state.get(_ON_SCREEN) or ("", set()))[1])
         if not still:
             # A full rerun stops this timer and redraws the page with the results; the toasts go with it.
             st.session_state[_TOASTS] = [*st.session_state.get(_TOASTS, []), *done]

@@ -63,12 +63,24 @@ def test_demo_generate_shows_cost_then_the_image_and_a_toast(app, jobs_for_test,
     assert prompt in texts
     assert "demo · 1024×1024 · medium" in texts
     assert len(at.image) == 1
-    assert [t.value for t in at.toast] == ["Done: 1 image from demo"]
+    assert not at.toast             # the image appears in the result column: a toast would only cover it
     [sent] = demo.requests("/images/generations")
     assert sent.json["prompt"] == prompt and sent.json["size"] == "1024x1024"
     [row] = jobs_for_test.store.list_images(job_id=job.id)
     img = Image.open(io.BytesIO(jobs_for_test.store.image_bytes(row)))
     assert img.size == (1024, 1024)
+
+
+def test_a_job_that_ends_while_the_user_is_on_another_page_is_toasted_there(app, jobs_for_test, demo):
+    at = app
+    at.text_area(key="gen.prompt").input("A heron at dawn").run()
+    at.button(key="gen.go").click().run()
+    [job_id] = at.session_state["easel.last_job.generate"]
+    at.switch_page("pages/gallery.py").run()
+    assert jobs_for_test.wait(job_id, 30).status == "completed"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.toast] == ["Done: 1 image from demo"]
 
 
 def test_qcode_offers_only_its_documented_parameters(app, sim, monkeypatch):

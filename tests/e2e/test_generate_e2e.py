@@ -78,6 +78,7 @@ def test_the_result_is_in_the_first_screen(page, wait_idle, width, height):
     assert _scrolled(page) == []
     assert first["y"] < height, (first, height)
     assert first["y"] + first["height"] / 2 < height        # more than a sliver: at least half the image shows
+    assert first["width"] >= 300, first                     # one image fills the result column, not half of it
     assert page.locator("[data-testid='stText']", has_text="demo · 1024×1024 · medium").count() == 1
     if (width, height) == (1366, 768):
         _shot(page, "generate.png")
