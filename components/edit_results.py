@@ -71,9 +71,6 @@ def _load_input(store, sha: str | None) -> bytes | None:
 
 def paste_back_row(store, job, result_row, source: Image.Image, mask: Image.Image):
     """The result with the source's pixels outside the mask, stored once as an extra image of the job."""
-    existing = _existing_paste_back(store, job, result_row)
-    if existing is not None:
-        return existing
     result = open_image(store.image_bytes(result_row), what="stored")
     merged = masks.paste_back(source, result, mask)
     buf = io.BytesIO()
@@ -83,9 +80,18 @@ def paste_back_row(store, job, result_row, source: Image.Image, mask: Image.Imag
     return store.add_image(job.id, masks.PASTE_BACK_IDX + result_row.idx, out)
 
 
-def _existing_paste_back(store, job, result_row):
-    idx = masks.PASTE_BACK_IDX + result_row.idx
-    return next((r for r in store.list_images(job_id=job.id, limit=1000) if r.idx == idx), None)
+def _paste_backs(store, job, rows, source_data: bytes, mask_data: bytes) -> dict:
+    """{result row id: its pasted-back row}, making the missing ones (every result's, so the gallery has them
+    all); the full-size source and mask are only decoded when one is missing."""
+    stored = {r.idx: r for r in store.list_images(job_id=job.id, limit=1000) if masks.is_paste_back(r.idx)}
+    out, full = {}, None
+    for row in rows:
+        pasted = stored.get(masks.PASTE_BACK_IDX + row.idx)
+        if pasted is None:
+            full = full or (open_image(source_data, what="stored"), open_image(mask_data, what="stored"))
+            pasted = paste_back_row(store, job, row, *full)
+        out[row.id] = pasted
+    return out
 
 
 def _edit_again(image_id: int) -> None:
@@ -124,8 +130,7 @@ def render_results(store, job_id: str, *, key: str = "edit.result") -> None:
     shown = row
     try:
         if keep:
-            shown = _existing_paste_back(store, job, row) or paste_back_row(
-                store, job, row, open_image(source_data, what="stored"), open_image(mask_data, what="stored"))
+            shown = _paste_backs(store, job, rows, source_data, mask_data)[row.id]
         after = _small(shown.sha256, lambda: store.image_bytes(shown))
         before = _small(source_sha, lambda: source_data) if source_data is not None else None
     except EaselError as err:

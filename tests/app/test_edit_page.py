@@ -399,3 +399,27 @@ def test_a_corrupt_upload_is_still_an_error_naming_the_rule(demo):
     assert not at.exception
     assert any("corrupt" in e.value for e in at.error), [e.value for e in at.error]
     assert "edit.source.saved" not in at.session_state
+
+
+def test_several_results_each_get_a_paste_back_and_one_is_compared_at_a_time(demo, sim, jobs_service):
+    from easel.media.masks import PASTE_BACK_IDX
+
+    profile, client = demo
+    data = _source_png()
+    at = _app(profile, client, **{"easel.edit_source": _gallery_image(_store(), data), "edit.params.n": 2})
+    at.run()
+    at.session_state[f"edit.mask.canvas.{_source_id(data)}"] = _canvas_value()
+    at.text_area(key="edit.prompt").input("two lighthouses")
+    at.run()
+    at.button(key="edit.submit").click().run()
+    job_id = at.session_state["easel.last_job.edit"]
+    assert jobs_service.wait(job_id, timeout=60).status == "completed"
+    at.run()
+    assert not at.exception, at.exception
+    rows = {r.idx: r for r in _store().list_images(job_id=job_id)}
+    assert {0, 1, PASTE_BACK_IDX, PASTE_BACK_IDX + 1} <= set(rows)          # the gallery has both pasted back
+    assert at.button(key=f"edit.result.again.{rows[PASTE_BACK_IDX].id}")
+    at.segmented_control(key="edit.result.pick").set_value(1).run()
+    assert not at.exception, at.exception
+    at.button(key=f"edit.result.again.{rows[PASTE_BACK_IDX + 1].id}").click().run()
+    assert at.session_state["easel.edit_source"] == rows[PASTE_BACK_IDX + 1].id
