@@ -94,10 +94,13 @@ def _use(key: str, digest: str) -> None:
 def accept_upload(data: bytes, name: str, profile: Profile, *, key: str) -> Accepted | None:
     """See the module docstring."""
     label = truncate(name, 40)
-    try:                    # the header only, up to the size Easel will decode in order to shrink it
+    try:
+        imaging.upload_type(data, name)       # sniffed from the bytes, with check_upload's own message
+        # The header only, up to the size Easel will decode in order to shrink it.
         size = imaging.image_size(data, cap=imaging.DOWNSCALE_MAX_PIXELS)
     except EaselError as err:
-        st.error(md_escape(f"{label}: {err.user_message()}"), icon=":material/block:")
+        st.error(md_escape(err.user_message() if err.code == "unsupported_image_type"
+                           else f"{label}: {err.user_message()}"), icon=":material/block:")
         return None
     problem = limits_problem(data, label, profile, size)
     if problem is None:

@@ -17,8 +17,8 @@ from PIL import Image, PngImagePlugin, UnidentifiedImageError
 from easel.core.errors import EaselError, ResponseError, UploadError
 from easel.core.mime import sniff_mime
 
-__all__ = ["MAX_PIXELS", "DOWNSCALE_MAX_PIXELS", "open_image", "image_size", "thumbnail", "convert", "to_png", "FORMATS",
-           "fit_within", "Downscaled", "downscale"]
+__all__ = ["MAX_PIXELS", "DOWNSCALE_MAX_PIXELS", "open_image", "image_size", "upload_type", "check_upload", "thumbnail",
+           "convert", "to_png", "FORMATS", "fit_within", "Downscaled", "downscale"]
 
 # Twice the largest output any provider documents (8,294,400 px, easel.providers.sizes.MAX_PIXELS): room for odd
 # inputs, far from a bomb. Written out because media sits below the provider layer; a unit test keeps the two agreed.
@@ -36,8 +36,8 @@ def _fail(what: str, message: str, code: str) -> EaselError:
     return cls(f"The {noun} {message}", code=code)
 
 
-def _cap_words(cap: int) -> str:
-    return f"the {'safety' if cap == MAX_PIXELS else 'downscaling'} cap of {cap:,}"
+def _cap_note(cap: int) -> str:
+    return "" if cap == MAX_PIXELS else " (the cap for opening an image to downscale it)"
 
 
 def _open_lazy(data: bytes, what: str, cap: int = MAX_PIXELS) -> Image.Image:
@@ -50,13 +50,14 @@ def _open_lazy(data: bytes, what: str, cap: int = MAX_PIXELS) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _fail(what, f"is over {_cap_words(cap)} pixels; it was not opened.",
+        raise _fail(what, f"is over the safety cap of {cap:,} pixels{_cap_note(cap)}; it was not opened.",
                     "decompression_bomb") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise _fail(what, "is corrupt or not a readable PNG, JPEG or WebP image.", "corrupt_image") from None
     w, h = img.size
     if w <= 0 or h <= 0 or w * h > cap:
-        raise _fail(what, f"is {w}×{h} = {w * h:,} pixels, over {_cap_words(cap)}; it was not opened.",
+        raise _fail(what, f"is {w}×{h} = {w * h:,} pixels, over the safety cap of {cap:,}{_cap_note(cap)}; "
+                          "it was not opened.",
                     "decompression_bomb")
     return img
 
@@ -76,13 +77,19 @@ def megabytes(n: int) -> str:
     return f"{n / 2**20:.1f}".removesuffix(".0") + " MB"
 
 
-def check_upload(data: bytes, name: str, profile) -> tuple[str, Image.Image]:
-    """One uploaded file against the provider's documented limits: type from its bytes (never its name), the
-    per-file size cap, and Pillow's pixel cap. Returns (mime, decoded image); raises UploadError naming the rule."""
+def upload_type(data: bytes, name: str) -> str:
+    """The upload's type from its bytes (never its name); raises UploadError naming the file otherwise."""
     mime = sniff_mime(data)
     if mime is None:
         raise UploadError(f"{name} is not a PNG, JPEG or WebP image (checked from its bytes, not its name).",
                           code="unsupported_image_type")
+    return mime
+
+
+def check_upload(data: bytes, name: str, profile) -> tuple[str, Image.Image]:
+    """One uploaded file against the provider's documented limits: type from its bytes (never its name), the
+    per-file size cap, and Pillow's pixel cap. Returns (mime, decoded image); raises UploadError naming the rule."""
+    mime = upload_type(data, name)
     if len(data) > profile.max_upload_bytes:
         raise UploadError(f"{name} is {megabytes(len(data))}; {profile.label} takes at most {megabytes(profile.max_upload_bytes)} "
                           f"per file ({profile.doc or 'its doc'}). Save it smaller (JPEG or WebP) and upload again.",

@@ -423,3 +423,19 @@ def test_several_results_each_get_a_paste_back_and_one_is_compared_at_a_time(dem
     assert not at.exception, at.exception
     at.button(key=f"edit.result.again.{rows[PASTE_BACK_IDX + 1].id}").click().run()
     assert at.session_state["easel.edit_source"] == rows[PASTE_BACK_IDX + 1].id
+
+
+def test_a_file_that_is_not_an_image_or_a_bomb_beyond_downscaling_is_refused_by_name(demo):
+    from components import md_escape
+    from easel.simulator import render
+
+    profile, client = demo
+    at = _app(profile, client)
+    at.run()
+    at.file_uploader(key="edit.source.upload").set_value(("fake.png", b"text, not a picture", "image/png")).run()
+    assert md_escape("fake.png is not a PNG, JPEG or WebP image (checked from its bytes, not its name).") \
+        in at.error[0].value
+    at.file_uploader(key="edit.source.upload").set_value(("bomb.png", render.bomb_png(), "image/png")).run()
+    assert "safety cap" in at.error[0].value                          # no offer to shrink 900 MP:
+    assert "edit.source.oversize.downscale" not in [b.key for b in at.button]
+    assert "edit.source.saved" not in at.session_state

@@ -178,7 +178,7 @@ def test_downscale_refuses_a_bomb_and_corrupt_files_by_name():
 
     with pytest.raises(UploadError) as e:
         imaging.downscale(render.bomb_png(), **LIMIT)     # 30000×30000: beyond what Easel decodes even to shrink
-    assert e.value.code == "decompression_bomb" and "downscaling cap of 66,355,200" in e.value.message
+    assert e.value.code == "decompression_bomb" and "over the safety cap of 66,355,200 pixels (the cap for opening an image to downscale it)" in e.value.message
     with pytest.raises(UploadError) as e:
         imaging.downscale(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, **LIMIT)
     assert e.value.code == "corrupt_image"
