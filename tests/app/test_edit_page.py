@@ -439,3 +439,19 @@ def test_a_file_that_is_not_an_image_or_a_bomb_beyond_downscaling_is_refused_by_
     assert "safety cap" in at.error[0].value                          # no offer to shrink 900 MP:
     assert "edit.source.oversize.downscale" not in [b.key for b in at.button]
     assert "edit.source.saved" not in at.session_state
+
+
+def test_from_the_gallery_picks_a_recent_result_as_the_source(demo):
+    profile, client = demo
+    data = _source_png()
+    image_id = _gallery_image(_store(), data)
+    at = _app(profile, client)
+    at.run()
+    assert "Add a source image" in _texts(at)
+    at.button(key=f"edit.source.gallery.{image_id}").click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["easel.edit_source"] == image_id
+    assert f"Source: gallery image #{image_id}, {SRC_W}×{SRC_H}" in _texts(at)
+    at.button(key="edit.source.clear").click().run()                  # Replace: back to the pickers
+    assert "easel.edit_source" not in at.session_state
+    assert at.file_uploader(key="edit.source.upload") is not None
