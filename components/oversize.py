@@ -71,11 +71,12 @@ def limits_problem(data: bytes, name: str, profile: Profile, size: tuple[int, in
                 "pixels for an image it opens.")
     if max(w, h) > sizes.MAX_SIDE or w * h > sizes.MAX_PIXELS:
         return (f"{name} is {w}×{h}, larger than the largest image the providers document: at most "
-                f"{sizes.MAX_SIDE} px on a side and {sizes.MAX_PIXELS:,} pixels (3840×2160).")
+                f"{sizes.MAX_SIDE} px on a side and {sizes.MAX_PIXELS:,} pixels "
+                f"({sizes.MAX_SIDE}×{sizes.MAX_PIXELS // sizes.MAX_SIDE}).")
     return None
 
 
-def _offer(data: bytes, name: str, profile: Profile, key: str) -> imaging.Downscaled:
+def _offer(data: bytes, profile: Profile, key: str) -> imaging.Downscaled:
     """The shrunken copy for this file, made once and kept for the session (the latest few files only)."""
     offers: dict = st.session_state.setdefault(f"{key}.offers", {})
     digest = _digest(data)
@@ -111,7 +112,7 @@ def accept_upload(data: bytes, name: str, profile: Profile, *, key: str) -> Acce
             return None
         return Accepted(data, name, mime, image)
     try:
-        small = _offer(data, name, profile, key)
+        small = _offer(data, profile, key)
     except EaselError as err:
         st.error(md_escape(f"{problem} {err.user_message()}"), icon=":material/block:")
         return None
