@@ -1,8 +1,13 @@
 """The Edit page's inputs: the source image (an upload or a gallery image) and the extra reference images.
 
+Compact by design, so the canvas starts high on the page: until a source is chosen there is one uploader and a
+"From the gallery" picker; once it is chosen, one row says which image it is, with Replace and a References
+popover for the extra images.
+
 Every upload is checked here, before it reaches a request: the type is sniffed from its bytes, the provider's
-per-file and total limits are applied, and it is opened behind Pillow's pixel cap (easel.imaging), so a bad file
-becomes a message next to the uploader instead of a failed job.
+per-file and total limits are applied, and it is opened behind Pillow's pixel cap (easel.media.imaging), so a bad
+file becomes a message next to the uploader instead of a failed job. A file that is only too large is offered a
+one-click downscale (components.oversize).
 """
 
 from __future__ import annotations
@@ -15,19 +20,20 @@ from PIL import Image
 
 from easel.providers.catalog import Profile
 from easel.core.errors import EaselError, UploadError
-from easel.media import imaging
+from easel.media import imaging, thumbnails
 from easel.media.imaging import open_image
 from easel.core.mime import sniff_mime
 from easel.providers.request import ImageInput
 
-from components import md_escape, truncate
+from components import md_escape, oversize, truncate
 
-__all__ = ["SourceImage", "check_upload", "source_picker", "reference_picker", "EDIT_SOURCE", "REFERENCES"]
+__all__ = ["SourceImage", "check_upload", "source_row", "EDIT_SOURCE", "REFERENCES"]
 
 EDIT_SOURCE = "easel.edit_source"      # image id set by the gallery's "Edit this image" and by "Edit again"
 REFERENCES = "easel.references"        # image ids set by the gallery's "Use as reference"
 _UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp"]
 _SAVED_UPLOAD = "edit.source.saved"
+_GALLERY_PICKS = 12
 
 
 @dataclass
@@ -76,41 +82,98 @@ def _use_upload() -> None:
     st.session_state.pop(_SAVED_UPLOAD, None)
 
 
-def source_picker(profile: Profile, *, key: str = "edit.source") -> SourceImage | None:
-    """The image to edit: the gallery image chosen with "Edit this image" / "Edit again", else an upload.
+def _use_gallery(image_id: int) -> None:
+    st.session_state[EDIT_SOURCE] = image_id
+    st.session_state.pop(_SAVED_UPLOAD, None)
 
-    An accepted upload is kept in session state (a file uploader forgets its file when the page is left), and
-    the uploader is replaced by a "Replace" button until the user asks for another image.
+
+def _accepted(data: bytes, name: str, note: str = "", *, profile: Profile, key: str) -> SourceImage | None:
+    """An upload through the oversize check; kept in session state once accepted (an uploader forgets its file
+    when the page is left), with a note of where it came from if it was downscaled."""
+    got = oversize.accept_upload(data, name, profile, key=f"{key}.oversize")
+    if got is None:
+        return None
+    if got.downscaled_from:
+        note = f", downscaled from {got.downscaled_from[0]}×{got.downscaled_from[1]}"
+    st.session_state[_SAVED_UPLOAD] = (got.data, got.name, note)
+    return SourceImage(got.data, got.name, got.mime, got.image, f"upload {truncate(got.name, 40)}{note}")
+
+
+def _pick(profile: Profile, key: str) -> SourceImage | None:
+    """No source yet: an uploader and the gallery's latest images. Once an upload is accepted, they are taken off
+    the page in the same run, so the source row and the canvas take their place at once."""
+    slot = st.empty()
+    with slot.container(horizontal=True, vertical_alignment="bottom", key=f"{key}.pick"):
+        up = st.file_uploader("Source image (PNG, JPEG or WebP)", type=_UPLOAD_TYPES, key=f"{key}.upload",
+                              help="Or open a gallery image with its \"Edit this image\" button.")
+        _gallery_popover(key)
+    if up is None:
+        return None
+    src = _accepted(up.getvalue(), up.name, profile=profile, key=key)
+    if src is not None:
+        slot.empty()
+    return src
+
+
+def _gallery_popover(key: str) -> None:
+    from components.services import get_store
+
+    store = get_store()
+    rows = [r for r in store.list_images(limit=_GALLERY_PICKS) if not r.deleted]
+    with st.popover("From the gallery", icon=":material/photo_library:", disabled=not rows,
+                    help="Edit one of your latest results." if rows else "The gallery is empty."):
+        cols = st.columns(3)
+        for i, row in enumerate(rows):
+            with cols[i % 3]:
+                try:
+                    st.image(thumbnails.thumbnail_bytes(store, row), width="stretch")
+                except (OSError, EaselError):
+                    st.caption("(unreadable)")
+                    continue
+                st.button("Edit this", key=f"{key}.gallery.{row.id}", on_click=_use_gallery, args=(row.id,),
+                          width="stretch")
+
+
+def source_row(profile: Profile, *, key: str = "edit.source") -> tuple[SourceImage | None, list[ImageInput], str | None]:
+    """The source, the extra reference images after it, and a problem that blocks sending (None if fine).
+
+    The source is the gallery image chosen with "Edit this image" / "Edit again", else an accepted upload, else
+    the uploader. Once there is a source, one row shows it with Replace and the References popover.
     """
     image_id = st.session_state.get(EDIT_SOURCE)
     saved = st.session_state.get(_SAVED_UPLOAD)
+    src = None
     try:
         if image_id is not None:
             src = _from_gallery(image_id)
         elif saved is not None:
-            src = check_upload(saved[0], saved[1], profile, label=f"upload {truncate(saved[1], 40)}")
+            src = _accepted(*saved, profile=profile, key=key)
         else:
-            src = None
+            src = _pick(profile, key)
     except EaselError as err:
         st.error(md_escape(err.user_message()))
         st.button("Choose another image", key=f"{key}.clear", on_click=_use_upload)
-        return None
-    if src is not None:
-        cols = st.columns([3, 1])
-        cols[0].text(f"Source: {src.label}, {src.size[0]}×{src.size[1]}")
-        cols[1].button("Replace", key=f"{key}.clear", on_click=_use_upload, icon=":material/swap_horiz:")
-        return src
-    up = st.file_uploader("Source image (PNG, JPEG or WebP)", type=_UPLOAD_TYPES, key=f"{key}.upload",
-                          help="Or open a gallery image with its \"Edit this image\" button.")
-    if up is None:
-        return None
-    try:
-        src = check_upload(up.getvalue(), up.name, profile, label=f"upload {truncate(up.name, 40)}")
-    except EaselError as err:
-        st.error(md_escape(err.user_message()))
-        return None
-    st.session_state[_SAVED_UPLOAD] = (src.data, src.name)
-    return src
+        return None, [], None
+    if src is None:
+        if saved is not None:          # no longer within this provider's limits: the offer is shown above
+            st.button("Choose another image", key=f"{key}.clear", on_click=_use_upload)
+        return None, [], None
+    refs_key = "edit.refs"
+    with st.container(horizontal=True, vertical_alignment="center", key=f"{key}.row"):
+        st.text(f"Source: {src.label}, {src.size[0]}×{src.size[1]}")
+        st.space("stretch")
+        st.button("Replace", key=f"{key}.clear", on_click=_use_upload, icon=":material/swap_horiz:", type="tertiary")
+        if profile.max_references > 1:
+            n = len(st.session_state.get(REFERENCES) or []) + len(st.session_state.get(f"{refs_key}.upload") or [])
+            with st.popover(f"References ({n})" if n else "References", icon=":material/collections:",
+                            help="Extra images sent after the source, for multi-image edits."):
+                refs, problem = reference_picker(profile, src, key=refs_key)
+        else:
+            st.caption(f"{md_escape(profile.label)} takes one input image only.")
+            refs, problem = [], None
+    if problem:
+        st.error(md_escape(problem))
+    return src, refs, problem
 
 
 def _clear_gallery_refs() -> None:
@@ -120,9 +183,6 @@ def _clear_gallery_refs() -> None:
 def reference_picker(profile: Profile, source: SourceImage | None, *, key: str = "edit.refs") -> tuple[list[ImageInput], str | None]:
     """Extra images after the source, in order, and a problem that blocks sending (None if fine)."""
     room = max(0, profile.max_references - 1)
-    if room == 0:
-        st.caption(f"{md_escape(profile.label)} takes one input image only.")
-        return [], None
     ups = st.file_uploader(f"Extra reference images (up to {room})", type=_UPLOAD_TYPES, accept_multiple_files=True,
                            key=f"{key}.upload",
                            help="Multi-image composition: the source is image 1, these follow in upload order.")
@@ -136,28 +196,27 @@ def reference_picker(profile: Profile, source: SourceImage | None, *, key: str =
     if st.session_state.get(REFERENCES):
         st.button("Remove the gallery references", key=f"{key}.clear", on_click=_clear_gallery_refs)
     for up in ups or []:
-        try:
-            refs.append(check_upload(up.getvalue(), up.name, profile, label=f"upload {truncate(up.name, 40)}"))
-        except EaselError as err:
-            st.error(md_escape(err.user_message()))
-            problem = problem or err.user_message()
+        data = up.getvalue()
+        got = oversize.accept_upload(data, up.name, profile, key=f"{key}.oversize.{hashlib.sha256(data).hexdigest()[:12]}")
+        if got is None:
+            problem = problem or f"{up.name} cannot be sent as it is: downscale it or remove it (under References)."
+            continue
+        refs.append(SourceImage(got.data, got.name, got.mime, got.image, f"upload {truncate(got.name, 40)}"))
     if not refs:
         return [], problem
     if len(refs) > room:
         problem = f"{profile.label} takes at most {profile.max_references} images in all; remove {len(refs) - room}."
-        st.error(md_escape(problem))
     total = sum(len(r.data) for r in refs) + (len(source.data) if source else 0)
     if total > profile.max_total_upload_bytes:
         problem = (f"The images total {imaging.megabytes(total)}; {profile.label} takes at most "
                    f"{imaging.megabytes(profile.max_total_upload_bytes)} in all.")
-        st.error(md_escape(problem))
     _show_order(source, refs)
     return [r.as_input() for r in refs], problem
 
 
 def _show_order(source: SourceImage | None, refs: list[SourceImage]) -> None:
     items = ([source] if source else []) + refs
-    cols = st.columns(min(len(items), 6))
+    cols = st.columns(min(len(items), 4))
     for i, item in enumerate(items):
         with cols[i % len(cols)]:
             thumb = item.image.copy()

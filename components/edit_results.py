@@ -1,4 +1,9 @@
-"""An edit's results: before / after side by side, a difference heatmap, "keep unmasked pixels", "Edit again".
+"""An edit's result, beside the source: a before/after wipe, the difference heatmap, "keep unmasked pixels",
+"Edit again".
+
+It lives in the Edit page's narrow right column, under the Edit button: a placeholder until there is a job, the
+job's live status while it runs, then the result. The wipe is drawn here with Pillow from downscaled copies that
+are cached by content hash, inside a fragment, so dragging its slider redraws only the comparison.
 
 The source and the mask come from the job's own inputs (JobService saves them), so the comparison survives a
 refresh. The pasted-back image is stored as an extra image of the same job at `masks.PASTE_BACK_IDX + i` (i = the
@@ -9,6 +14,7 @@ storing it idempotent across reruns.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 import streamlit as st
 from PIL import Image
@@ -23,43 +29,69 @@ from components.edit_inputs import EDIT_SOURCE
 from components.gallery import render_gallery
 from components.job_view import job_view
 
-__all__ = ["watch", "render_results", "paste_back_row"]
+__all__ = ["placeholder", "watch", "render_results", "paste_back_row"]
 
-_PREVIEW = 700
+_PREVIEW = 800          # px, longest side of the cached copies: sharp in the column and decent in fullscreen
 
 
-def _inputs(store, job) -> tuple[Image.Image | None, Image.Image | None]:
-    """The job's first input image and its mask, from the store; (None, None) when gone."""
+def placeholder() -> None:
+    with st.container(border=True, height=180, vertical_alignment="center", horizontal_alignment="center"):
+        st.caption("The result appears here, beside the source, with a before/after slider.")
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _small(sha: str, _load: Callable[[], bytes]) -> Image.Image:
+    """A copy no larger than _PREVIEW, cached by the content hash (`_load` is not hashed: `sha` names its bytes,
+    and it is only called on a miss)."""
+    img = open_image(_load(), what="stored")
+    img = img.convert("RGBA" if "A" in img.getbands() else "RGB")
+    img.thumbnail((_PREVIEW, _PREVIEW), Image.Resampling.LANCZOS)
+    return img
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _heatmap(before_sha: str, after_sha: str, _before: Image.Image, _after: Image.Image) -> Image.Image:
+    return masks.difference_heatmap(_before, _after, max_side=_PREVIEW)
+
+
+def _input_shas(job) -> tuple[str | None, str | None]:
     inputs = job.inputs or {}
+    first = (inputs.get("images") or [{}])[0]
+    return first.get("sha"), (inputs.get("mask") or {}).get("sha")
+
+
+def _load_input(store, sha: str | None) -> bytes | None:
+    if not sha:
+        return None
     try:
-        first = (inputs.get("images") or [{}])[0]
-        source = open_image(store.load_input(first["sha"]), what="stored") if "sha" in first else None
-        mask_item = inputs.get("mask")
-        mask = open_image(store.load_input(mask_item["sha"]), what="stored") if mask_item else None
-    except (FileNotFoundError, KeyError, EaselError):
-        return None, None
-    return source, mask
+        return store.load_input(sha)
+    except FileNotFoundError:
+        return None
 
 
 def paste_back_row(store, job, result_row, source: Image.Image, mask: Image.Image):
     """The result with the source's pixels outside the mask, stored once as an extra image of the job."""
-    idx = masks.PASTE_BACK_IDX + result_row.idx
-    existing = [r for r in store.list_images(job_id=job.id, limit=1000) if r.idx == idx]
-    if existing:
-        return existing[0]
     result = open_image(store.image_bytes(result_row), what="stored")
     merged = masks.paste_back(source, result, mask)
     buf = io.BytesIO()
     merged.save(buf, format="PNG")
     out = ImageOut(data=buf.getvalue(), width=merged.width, height=merged.height, mime="image/png",
                    revised_prompt=result_row.revised_prompt)
-    return store.add_image(job.id, idx, out)
+    return store.add_image(job.id, masks.PASTE_BACK_IDX + result_row.idx, out)
 
 
-def _preview(img: Image.Image) -> Image.Image:
-    small = img.convert("RGBA" if "A" in img.getbands() else "RGB")
-    small.thumbnail((_PREVIEW, _PREVIEW))
-    return small
+def _paste_backs(store, job, rows, source_data: bytes, mask_data: bytes) -> dict:
+    """{result row id: its pasted-back row}, making the missing ones (every result's, so the gallery has them
+    all); the full-size source and mask are only decoded when one is missing."""
+    stored = {r.idx: r for r in store.list_images(job_id=job.id, limit=1000) if masks.is_paste_back(r.idx)}
+    out, full = {}, None
+    for row in rows:
+        pasted = stored.get(masks.PASTE_BACK_IDX + row.idx)
+        if pasted is None:
+            full = full or (open_image(source_data, what="stored"), open_image(mask_data, what="stored"))
+            pasted = paste_back_row(store, job, row, *full)
+        out[row.id] = pasted
+    return out
 
 
 def _edit_again(image_id: int) -> None:
@@ -74,36 +106,53 @@ def watch(store, jobs_service, job_id: str) -> None:
 
 
 def render_results(store, job_id: str, *, key: str = "edit.result") -> None:
-    """Draw the finished edit's results (nothing while the job still runs)."""
+    """Draw the finished edit's result (nothing while the job still runs)."""
     job = store.get_job(job_id)
     if job is None or job.status != "completed":
         return
     rows = [r for r in store.list_images(job_id=job_id, limit=1000) if not masks.is_paste_back(r.idx)]
     if not rows:
         return
-    source, mask = _inputs(store, job)
+    if len(rows) > 1:
+        pick = st.segmented_control("Result", list(range(len(rows))), default=0, required=True, key=f"{key}.pick",
+                                    format_func=lambda i: f"{i + 1}", label_visibility="collapsed")
+        row = rows[pick or 0]
+    else:
+        row = rows[0]
+    source_sha, mask_sha = _input_shas(job)
+    source_data = _load_input(store, source_sha)
+    mask_data = _load_input(store, mask_sha)
     keep = False
-    if mask is not None and source is not None:
+    if source_data is not None and mask_data is not None:
         keep = st.toggle("Keep unmasked pixels", value=True, key=f"{key}.keep",
                          help="gpt-image models redraw the whole image. This pastes the original pixels back "
                               "everywhere outside the mask; the result is saved to the gallery too.")
-    for row in rows:
-        shown = row
-        try:
-            if keep:
-                shown = paste_back_row(store, job, row, source, mask)
-            after = open_image(store.image_bytes(shown), what="stored")
-        except EaselError as err:
-            st.error(md_escape(err.user_message()))
-            continue
-        cols = st.columns(3 if source is not None else 1)
-        if source is not None:
-            cols[0].image(_preview(source), caption="Before")
-            cols[1].image(_preview(after), caption="After, unmasked pixels kept" if keep else "After")
-            cols[2].image(masks.difference_heatmap(source, after), caption="Difference (brighter = more change)")
-        else:
-            cols[0].image(_preview(after), caption="Result")
-        st.button("Edit again", key=f"{key}.again.{shown.id}", on_click=_edit_again, args=(shown.id,),
-                  icon=":material/edit:", help="Make this result the new source image.")
+    shown = row
+    try:
+        if keep:
+            shown = _paste_backs(store, job, rows, source_data, mask_data)[row.id]
+        after = _small(shown.sha256, lambda: store.image_bytes(shown))
+        before = _small(source_sha, lambda: source_data) if source_data is not None else None
+    except EaselError as err:
+        st.error(md_escape(err.user_message()))
+        return
+    if before is None:
+        st.image(after, caption="Result", width="stretch")
+    else:
+        _compare(before, after, source_sha, shown.sha256, keep=keep, key=key)
+    st.button("Edit again", key=f"{key}.again.{shown.id}", on_click=_edit_again, args=(shown.id,),
+              icon=":material/edit:", help="Make this result the new source image.")
     with st.expander("In the gallery", expanded=False):
-        render_gallery(store.list_images(job_id=job_id, limit=1000), key=f"{key}.gallery", store=store)
+        render_gallery(store.list_images(job_id=job_id, limit=1000), key=f"{key}.gallery", store=store, columns=1)
+
+
+@st.fragment
+def _compare(before: Image.Image, after: Image.Image, before_sha: str, after_sha: str, *, keep: bool, key: str) -> None:
+    """The wipe and its slider, then the heatmap; the slider reruns this fragment only."""
+    frame = st.container(key=f"{key}.compare")       # above the slider, drawn once the slider's value is known
+    pos = st.slider("Before ◀ ▶ After", 0, 100, 50, key=f"{key}.wipe", format="%d%%",
+                    help="Drag to move the seam: the source is on its left, the result on its right.")
+    after_label = "After, unmasked pixels kept" if keep else "After"
+    frame.image(masks.wipe(before, after, pos / 100), width="stretch", caption=f"Before ◀ | ▶ {after_label}")
+    st.image(_heatmap(before_sha, after_sha, before, after), width="stretch",
+             caption="Difference (brighter = more change)")

@@ -1,4 +1,8 @@
-"""Edit: a source image (+ references), a painted mask, a prompt → an edit job; results with paste-back."""
+"""Edit: a source image (+ references), a painted mask, a prompt → an edit job; the result beside the source.
+
+Two columns, both in the first screen at 1366×768: the source row, the brush toolbar and the canvas on the
+left; the prompt, Options and the Edit button on the right, with the result (or its placeholder) under them.
+"""
 
 from __future__ import annotations
 
@@ -10,42 +14,49 @@ from easel.providers.request import ImageRequest
 
 LAST_JOB = "easel.last_job.edit"
 FORM = "edit.params"
+# Placeholder text is grey and starts "Describe…, e.g.", so it never reads as a prompt already typed.
+PLACEHOLDER = "Describe the change, e.g. “a small red boat on the lake”…"
 
 st.title("Edit")
 sess = session.current()
 profile = sess.profile
 store = services.get_store()
+# An italic placeholder (one more cue that the box is empty), and a cost line in caption size for the narrow column.
+st.html("<style>.st-key-edit-prompt textarea::placeholder { font-style: italic; }"
+        ".st-key-edit-cost p { font-size: 0.875rem; }</style>")
 
-left, right = st.columns([3, 2], gap="large")
+left, right = st.columns([0.71, 0.29], gap="small")
 with left:
-    source = edit_inputs.source_picker(profile)
-    refs, refs_problem = edit_inputs.reference_picker(profile, source) if source else ([], None)
+    source, refs, refs_problem = edit_inputs.source_row(profile)
     mask = mask_canvas.mask_editor(profile, source, image_count=1 + len(refs)) if source else None
 
 with right:
-    prompt = st.text_area("What should change?", key="edit.prompt", height=120,
-                          placeholder="Put a small red boat on the lake")
-    if mask is not None:
-        st.caption("Describe the whole picture you want; the model repaints only the tinted area.")
+    prompt = st.text_area("What should change?", key="edit.prompt", height=110, placeholder=PLACEHOLDER,
+                          help="Describe the whole picture you want; the model repaints only the tinted area.")
     if "auto" in profile.allowed_sizes(edit=True) and f"{FORM}.size" not in st.session_state:
         st.session_state[f"{FORM}.size"] = "auto"      # an edit keeps the source's shape unless asked otherwise
-    fields = params.parameter_form(profile, edit=True, key=FORM)
-    request = ImageRequest(prompt=prompt, images=([source.as_input()] if source else []) + refs,
-                           mask=mask.as_input() if mask else None, edit=True, **fields)
-    cost.show_cost(profile, request, store=store)
-    blocked = (source is None and "Add a source image.") or refs_problem or (not sess.ready and sess.problem) \
-        or (not prompt.strip() and "Write what should change.")
-    if st.button("Send edit", type="primary", icon=":material/brush:", disabled=bool(blocked), key="edit.submit"):
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        with st.popover("Options", icon=":material/tune:", help="Size, quality, number of images."):
+            fields = params.parameter_form(profile, edit=True, key=FORM)
+        request = ImageRequest(prompt=prompt, images=([source.as_input()] if source else []) + refs,
+                               mask=mask.as_input() if mask else None, edit=True, **fields)
+        blocked = (source is None and "Add a source image.") or refs_problem or (not sess.ready and sess.problem) \
+            or (not prompt.strip() and "Write what should change.")
+        clicked = st.button("Edit", type="primary", icon=":material/brush:", disabled=bool(blocked),
+                            key="edit.submit", width="stretch")
+    with st.container(key="edit.cost"):
+        cost.show_cost(profile, request, store=store)
+    if blocked:
+        st.caption(md_escape(blocked))
+    if clicked:
         try:
             st.session_state[LAST_JOB] = services.get_jobs().submit(sess.client, request,
                                                                    session_id=services.session_id())
         except EaselError as err:
             st.error(md_escape(err.user_message()))
-    if blocked:
-        st.caption(md_escape(blocked))
-
-job_id = st.session_state.get(LAST_JOB)
-if job_id:
-    st.divider()
-    edit_results.watch(store, services.get_jobs(), job_id)
-    edit_results.render_results(store, job_id)
+    job_id = st.session_state.get(LAST_JOB)
+    if job_id:
+        edit_results.watch(store, services.get_jobs(), job_id)
+        edit_results.render_results(store, job_id)
+    else:
+        edit_results.placeholder()

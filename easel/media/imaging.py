@@ -8,18 +8,24 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import warnings
+from dataclasses import dataclass
 
 from PIL import Image, PngImagePlugin, UnidentifiedImageError
 
 from easel.core.errors import EaselError, ResponseError, UploadError
 from easel.core.mime import sniff_mime
 
-__all__ = ["MAX_PIXELS", "open_image", "image_size", "thumbnail", "convert", "to_png", "FORMATS"]
+__all__ = ["MAX_PIXELS", "DOWNSCALE_MAX_PIXELS", "open_image", "image_size", "upload_type", "check_upload", "thumbnail",
+           "convert", "to_png", "FORMATS", "fit_within", "Downscaled", "downscale"]
 
 # Twice the largest output any provider documents (8,294,400 px, easel.providers.sizes.MAX_PIXELS): room for odd
 # inputs, far from a bomb. Written out because media sits below the provider layer; a unit test keeps the two agreed.
 MAX_PIXELS = 2 * 8_294_400
+# An image over MAX_PIXELS is not opened for use, but one up to this size may be decoded once to shrink it
+# (a 48 MP phone photo is 8000×6000); beyond it a file is refused outright, whatever it claims to be.
+DOWNSCALE_MAX_PIXELS = 4 * MAX_PIXELS
 FORMATS = {"png": ("PNG", "image/png"), "jpeg": ("JPEG", "image/jpeg"), "webp": ("WEBP", "image/webp")}
 _SECRET_WORDS = ("key", "secret", "authorization", "password", "bearer")
 
@@ -30,7 +36,11 @@ def _fail(what: str, message: str, code: str) -> EaselError:
     return cls(f"The {noun} {message}", code=code)
 
 
-def _open_lazy(data: bytes, what: str) -> Image.Image:
+def _cap_note(cap: int) -> str:
+    return "" if cap == MAX_PIXELS else " (the cap for opening an image to downscale it)"
+
+
+def _open_lazy(data: bytes, what: str, cap: int = MAX_PIXELS) -> Image.Image:
     if not data:
         raise _fail(what, "is empty.", "empty_image")
     if sniff_mime(data) is None:
@@ -40,13 +50,14 @@ def _open_lazy(data: bytes, what: str) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _fail(what, f"is over the safety cap of {MAX_PIXELS:,} pixels; it was not opened.",
+        raise _fail(what, f"is over the safety cap of {cap:,} pixels{_cap_note(cap)}; it was not opened.",
                     "decompression_bomb") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise _fail(what, "is corrupt or not a readable PNG, JPEG or WebP image.", "corrupt_image") from None
     w, h = img.size
-    if w <= 0 or h <= 0 or w * h > MAX_PIXELS:
-        raise _fail(what, f"is {w}×{h} = {w * h:,} pixels, over the safety cap of {MAX_PIXELS:,}; it was not opened.",
+    if w <= 0 or h <= 0 or w * h > cap:
+        raise _fail(what, f"is {w}×{h} = {w * h:,} pixels, over the safety cap of {cap:,}{_cap_note(cap)}; "
+                          "it was not opened.",
                     "decompression_bomb")
     return img
 
@@ -66,13 +77,19 @@ def megabytes(n: int) -> str:
     return f"{n / 2**20:.1f}".removesuffix(".0") + " MB"
 
 
-def check_upload(data: bytes, name: str, profile) -> tuple[str, Image.Image]:
-    """One uploaded file against the provider's documented limits: type from its bytes (never its name), the
-    per-file size cap, and Pillow's pixel cap. Returns (mime, decoded image); raises UploadError naming the rule."""
+def upload_type(data: bytes, name: str) -> str:
+    """The upload's type from its bytes (never its name); raises UploadError naming the file otherwise."""
     mime = sniff_mime(data)
     if mime is None:
         raise UploadError(f"{name} is not a PNG, JPEG or WebP image (checked from its bytes, not its name).",
                           code="unsupported_image_type")
+    return mime
+
+
+def check_upload(data: bytes, name: str, profile) -> tuple[str, Image.Image]:
+    """One uploaded file against the provider's documented limits: type from its bytes (never its name), the
+    per-file size cap, and Pillow's pixel cap. Returns (mime, decoded image); raises UploadError naming the rule."""
+    mime = upload_type(data, name)
     if len(data) > profile.max_upload_bytes:
         raise UploadError(f"{name} is {megabytes(len(data))}; {profile.label} takes at most {megabytes(profile.max_upload_bytes)} "
                           f"per file ({profile.doc or 'its doc'}). Save it smaller (JPEG or WebP) and upload again.",
@@ -80,9 +97,9 @@ def check_upload(data: bytes, name: str, profile) -> tuple[str, Image.Image]:
     return mime, open_image(data)
 
 
-def image_size(data: bytes, *, what: str = "upload") -> tuple[int, int]:
-    """(width, height) from the header alone, behind the same cap."""
-    return _open_lazy(data, what).size
+def image_size(data: bytes, *, what: str = "upload", cap: int = MAX_PIXELS) -> tuple[int, int]:
+    """(width, height) from the header alone, behind the same cap (or `cap`, e.g. DOWNSCALE_MAX_PIXELS)."""
+    return _open_lazy(data, what, cap).size
 
 
 def _rgb(img: Image.Image, background=(255, 255, 255)) -> Image.Image:
@@ -173,3 +190,81 @@ def to_png(data: bytes, *, what: str = "upload") -> bytes:
     out = io.BytesIO()
     img.save(out, "PNG")
     return out.getvalue()
+
+
+def fit_within(width: int, height: int, *, max_side: int, max_pixels: int) -> tuple[int, int]:
+    """The largest size with the same aspect ratio whose longest side is ≤ max_side and whose area is
+    ≤ max_pixels; the size itself when it already fits (never enlarged). Each side is rounded down, so the
+    result is always within both limits: 7680×4320 → 3840×2160 for (3840, 8,294,400)."""
+    if width <= 0 or height <= 0:
+        raise ValueError(f"not an image size: {width}×{height}")
+    s = min(1.0, max_side / max(width, height), math.sqrt(max_pixels / (width * height)))
+    if s >= 1.0:
+        return width, height
+    w, h = max(1, math.floor(width * s)), max(1, math.floor(height * s))
+    while w * h > max_pixels:           # float error on an exact boundary: give up one more pixel row
+        w, h = (w - 1, h) if w / h > width / height else (w, h - 1)
+    return w, h
+
+
+@dataclass(frozen=True)
+class Downscaled:
+    """A shrunken copy made by `downscale`: its bytes, type and size, and the original's size."""
+
+    data: bytes
+    mime: str
+    width: int
+    height: int
+    original: tuple[int, int]
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.width, self.height
+
+
+def _encode(img: Image.Image, fmt: str, quality: int) -> bytes:
+    out = io.BytesIO()
+    if fmt == "PNG":
+        img.save(out, "PNG")
+    elif fmt == "JPEG":
+        _rgb(img).save(out, "JPEG", quality=quality, optimize=True)
+    else:
+        img.save(out, "WEBP", quality=quality)
+    return out.getvalue()
+
+
+def downscale(data: bytes, *, max_side: int, max_pixels: int, max_bytes: int | None = None,
+              what: str = "upload") -> Downscaled:
+    """The image shrunk to fit the limits, aspect ratio kept (`fit_within`), in its own format where it can.
+
+    Unlike `open_image` this decodes images over MAX_PIXELS, up to DOWNSCALE_MAX_PIXELS, because shrinking them
+    is the point; JPEGs are decoded at a reduced scale straight away. With `max_bytes`, a copy still too heavy
+    is re-encoded (JPEG, or WebP where it has transparency) and then shrunk by steps until it fits.
+    Raises UploadError (ResponseError unless `what` is "upload") naming the rule for an unreadable file or one
+    over DOWNSCALE_MAX_PIXELS."""
+    mime = sniff_mime(data)
+    img = _open_lazy(data, what, DOWNSCALE_MAX_PIXELS)
+    original = img.size
+    target = fit_within(*original, max_side=max_side, max_pixels=max_pixels)
+    try:
+        if img.format == "JPEG":
+            img.draft("RGB", target)           # decode at 1/2, 1/4 or 1/8 scale when that is still ≥ target
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img.load()
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        raise _fail(what, "is corrupt or truncated and could not be decoded.", "corrupt_image") from None
+    img = _rgb_or_rgba(img)
+    fmt = {"image/png": "PNG", "image/jpeg": "JPEG", "image/webp": "WEBP"}[mime]
+    for _ in range(12):
+        small = img if img.size == target else img.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        out = _encode(small, fmt, 90)
+        if max_bytes is None or len(out) <= max_bytes:
+            break
+        if fmt == "PNG":                # lossless is what made it heavy: go lossy before losing pixels
+            fmt = "WEBP" if _has_alpha(small) else "JPEG"
+            continue
+        target = (max(1, math.floor(target[0] * 0.85)), max(1, math.floor(target[1] * 0.85)))
+    else:
+        raise _fail(what, f"could not be made smaller than {megabytes(max_bytes or 0)}.", "image_too_large")
+    return Downscaled(out, FORMATS[fmt.lower()][1], small.width, small.height, original)

@@ -7,9 +7,13 @@ must keep. Every function here works on that form, called a *mask* below, as an 
 
 The canvas (streamlit-drawable-canvas) shows a downscaled copy of the source. It reports how that copy was
 placed on the canvas as `background_fit` (`natural_width/height` of the copy, `scale_x/y`, `offset_x/y` in
-canvas pixels), so a canvas pixel maps back to a source pixel through the copy. The brush paints in
-`BRUSH_COLOR` and the eraser in `ERASER_COLOR`, both opaque: the canvas composites strokes in order, so a pixel
-the eraser crossed last shows the eraser's colour, and the colour of a pixel says which tool won there.
+canvas pixels), so a canvas pixel maps back to a source pixel through the copy.
+
+The brush paints in `BRUSH_COLOR` and the eraser in `ERASER_COLOR`, both at `STROKE_ALPHA` (`BRUSH_RGBA`,
+`ERASER_RGBA`), so the mask shows as a tint over the image. The canvas composites strokes in order, and a stroke
+of alpha a ≥ 0.5 drawn over anything gets a weight a / (a + u·(1 − a)) > 1/2 in the pixel's colour (u ≤ 1 is the
+alpha already there), so the pixel's colour is always nearer the colour of the tool that crossed it last. That is
+the rule `painted_pixels` applies, which makes the mask the same whatever the stroke alpha (from 0.5 to opaque).
 
 Pure Pillow + numpy; no Streamlit.
 """
@@ -24,15 +28,18 @@ from PIL import Image
 
 __all__ = [
     "PASTE_BACK_IDX", "is_paste_back",
-    "BRUSH_COLOR", "ERASER_COLOR", "Fit", "contain_fit", "display_size", "display_copy", "painted_pixels",
+    "BRUSH_COLOR", "ERASER_COLOR", "STROKE_ALPHA", "BRUSH_RGBA", "ERASER_RGBA", "Fit", "contain_fit", "display_size", "display_copy", "painted_pixels",
     "strokes_to_mask", "empty_mask", "mask_from_bool", "repaint_area", "repaint_fraction", "invert",
     "normalize_external", "resize_mask", "to_png", "overlay", "paste_back",
-    "difference", "difference_heatmap",
+    "difference", "difference_heatmap", "wipe",
 ]
 
 BRUSH_COLOR = (255, 45, 85)     # "#ff2d55": visible on most photos
 ERASER_COLOR = (255, 255, 255)  # white: reads as "rubbed out" on the canvas
-_ALPHA_CUTOFF = 128             # anti-aliased stroke edges count as painted from half coverage
+STROKE_ALPHA = 0.5              # the canvas's strokes: a tint, and still ≥ 0.5 so the last tool wins (see above)
+_ALPHA_CUTOFF = 128             # a mask's alpha: below half is "repaint"
+# A canvas pixel counts as stroked from half a stroke's coverage, so anti-aliased edges split evenly.
+_STROKE_CUTOFF = round(255 * STROKE_ALPHA / 2)
 
 
 # A "keep unmasked pixels" image is stored as an extra image of the same job, at this offset from the result's
@@ -48,8 +55,14 @@ def _hex(rgb: tuple[int, int, int]) -> str:
     return "#%02x%02x%02x" % rgb
 
 
+def _rgba(rgb: tuple[int, int, int], alpha: float) -> str:
+    return "rgba(%d, %d, %d, %g)" % (*rgb, alpha)
+
+
 BRUSH_HEX = _hex(BRUSH_COLOR)
 ERASER_HEX = _hex(ERASER_COLOR)
+BRUSH_RGBA = _rgba(BRUSH_COLOR, STROKE_ALPHA)      # what the canvas is given as its stroke and fill colours
+ERASER_RGBA = _rgba(ERASER_COLOR, STROKE_ALPHA)
 
 
 @dataclass(frozen=True)
@@ -90,12 +103,15 @@ def display_copy(image: Image.Image, max_width: int = 700, max_height: int = 700
 
 
 def painted_pixels(strokes: Image.Image) -> np.ndarray:
-    """Bool array (canvas size): where the brush, not the eraser, covers the pixel."""
+    """Bool array (canvas size): where the brush, not the eraser, was the last tool over the pixel.
+
+    A pixel is stroked when its alpha is at least half of one stroke's (`STROKE_ALPHA`; opaque strokes pass
+    too), and it is the brush's when its colour is nearer the brush's than the eraser's."""
     a = np.asarray(strokes.convert("RGBA"), dtype=np.int32)
     rgb, alpha = a[..., :3], a[..., 3]
     d_brush = ((rgb - np.array(BRUSH_COLOR)) ** 2).sum(-1)
     d_eraser = ((rgb - np.array(ERASER_COLOR)) ** 2).sum(-1)
-    return (alpha >= _ALPHA_CUTOFF) & (d_brush < d_eraser)
+    return (alpha >= _STROKE_CUTOFF) & (d_brush < d_eraser)
 
 
 def strokes_to_mask(strokes: Image.Image, fit: Fit | dict | None, source_size: tuple[int, int]) -> Image.Image:
@@ -227,3 +243,22 @@ def difference_heatmap(before: Image.Image, after: Image.Image, max_side: int | 
     if max_side and max(img.size) > max_side:
         img.thumbnail((max_side, max_side), Image.BILINEAR)
     return img
+
+
+def wipe(before: Image.Image, after: Image.Image, position: float, *, line: tuple[int, int, int] = (255, 255, 255)
+         ) -> Image.Image:
+    """A before/after wipe: `before` left of `position` (0–1 of the width), `after` right of it, with a thin line
+    at the seam. `after` is resized to `before`'s size; both are made RGB. 0 shows all after, 1 all before."""
+    b = before.convert("RGB")
+    a = after.convert("RGB")
+    if a.size != b.size:
+        a = a.resize(b.size, Image.LANCZOS)
+    x = round(min(1.0, max(0.0, position)) * b.width)
+    out = a.copy()
+    if x > 0:
+        out.paste(b.crop((0, 0, x, b.height)), (0, 0))
+    if 0 < x < b.width:
+        px = np.asarray(out).copy()
+        px[:, max(0, x - 1):x + 1] = line
+        out = Image.fromarray(px, "RGB")
+    return out

@@ -1,5 +1,6 @@
-"""End to end in headless Chromium: upload an image, paint a stroke with the mouse, send the edit to the
-simulator, and check what the provider received and what the gallery kept.
+"""End to end in headless Chromium at 1366×768: upload an image, paint a stroke with the mouse, send the edit to
+the simulator, and check what the provider received, what the gallery kept, and where things sit on the screen
+(the canvas and the result both in the first screen, the result beside the canvas).
 
 Fixtures from tests/e2e/conftest.py: the app (`streamlit run app.py`) whose Demo provider uses this test
 session's simulator, so the recorded requests are readable here.
@@ -21,6 +22,7 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 SRC_W, SRC_H = 1536, 1024
 PROMPT = "a red boat on the water (edit e2e)"
+SCREEN = {"width": 1366, "height": 768}
 
 
 def _source_file(tmp_path) -> tuple[Path, np.ndarray]:
@@ -36,6 +38,7 @@ def test_paint_a_stroke_and_the_provider_gets_that_mask(e2e_server, page, wait_i
     sim = e2e_server.sim
     sim.reset()
     src_path, src_px = _source_file(tmp_path)
+    page.set_viewport_size(SCREEN)
     page.get_by_role("link", name="Edit").click()
     page.wait_for_selector("[data-testid='stFileUploaderDropzoneInput']", state="attached", timeout=60_000)
     wait_idle(page)
@@ -44,12 +47,15 @@ def test_paint_a_stroke_and_the_provider_gets_that_mask(e2e_server, page, wait_i
     wait_idle(page)
 
     container = page.locator(".dc-container").first
-    container.scroll_into_view_if_needed()        # mouse events outside the viewport reach nothing
     box = container.bounding_box()
-    from components.mask_canvas import CANVAS_MAX
+    from components.mask_canvas import CANVAS_H, CANVAS_W
 
-    disp_w, disp_h = masks.display_size(SRC_W, SRC_H, CANVAS_MAX, CANVAS_MAX)
+    disp_w, disp_h = masks.display_size(SRC_W, SRC_H, CANVAS_W, CANVAS_H)
     assert round(box["width"]) == disp_w and round(box["height"]) == disp_h
+    # In the first screen, without scrolling, and as wide as the column allows.
+    assert page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTop") == 0
+    assert box["y"] < 568 and box["width"] >= 600, box
+    assert box["y"] + box["height"] <= SCREEN["height"], box
     brush = 40                                             # the slider's default, in canvas pixels
     x0, x1, y = 150, 450, 200                               # a horizontal stroke, canvas pixels
     page.mouse.move(box["x"] + x0, box["y"] + y)
@@ -60,12 +66,29 @@ def test_paint_a_stroke_and_the_provider_gets_that_mask(e2e_server, page, wait_i
     page.wait_for_selector("text=of the image will be repainted", timeout=30_000)
     wait_idle(page)
 
-    page.get_by_label("What should change?").fill(PROMPT)
-    page.get_by_label("What should change?").press("Control+Enter")
+    prompt = page.get_by_role("textbox", name="What should change?")
+    assert prompt.get_attribute("placeholder").startswith("Describe the change, e.g.")
+    prompt.fill(PROMPT)
+    prompt.press("Control+Enter")
     wait_idle(page)
-    page.get_by_role("button", name="Send edit").click()
+    edit = page.locator(".st-key-edit-submit button:visible")
+    edit_box = edit.bounding_box()
+    assert edit_box["y"] + edit_box["height"] <= SCREEN["height"]      # the Edit button is in the first screen
+    edit.click()
     page.wait_for_selector("text=Keep unmasked pixels", timeout=60_000)
     wait_idle(page)
+
+    # --- where the result is: beside the canvas, in the first screen ------------------------------------
+    result = page.locator(".st-key-edit-result-compare img").first
+    result.wait_for(state="visible")
+    rbox = result.bounding_box()
+    box = container.bounding_box()
+    assert rbox["y"] < SCREEN["height"] and rbox["x"] > box["x"] + box["width"], (rbox, box)
+    assert page.locator(".dc-container").count() == 1                  # one canvas, no second copy below
+    page.mouse.move(700, 40)                                           # off the canvas and the sidebar: no hover tools
+    page.wait_for_timeout(300)
+    (ROOT / "docs" / "screenshots").mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ROOT / "docs" / "screenshots" / "edit.png"))
 
     # --- what the provider received -------------------------------------------------------------
     (req,) = sim.requests("/images/edits")
@@ -98,15 +121,9 @@ def test_paint_a_stroke_and_the_provider_gets_that_mask(e2e_server, page, wait_i
     assert changed.any()
     assert not (changed & ~area).any()
 
-    # The user sees the comparison: before, after, and where they differ.
-    for caption in ("Before", "After, unmasked pixels kept", "Difference (brighter = more change)"):
+    # The user sees the comparison: before | after as a wipe, and where they differ.
+    for caption in ("Before ◀ | ▶ After, unmasked pixels kept", "Difference (brighter = more change)"):
         assert page.get_by_text(caption, exact=True).count() == 1
-
-    # Streamlit scrolls inside its own container, so a tall viewport is what captures the whole page.
-    page.set_viewport_size({"width": 1400, "height": 2400})
-    wait_idle(page)
-    (ROOT / "docs" / "screenshots").mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ROOT / "docs" / "screenshots" / "edit.png"), full_page=True)
 
 
 def _repaint_percent(page) -> float:
@@ -128,8 +145,9 @@ def _settled_percent(page, wait_idle, until) -> float:
     return _repaint_percent(page)
 
 
-def test_eraser_undo_rectangle_and_invert_change_the_mask(page, wait_idle, tmp_path):
+def test_eraser_undo_rectangle_invert_and_a_page_switch(page, wait_idle, go, tmp_path):
     src_path, _ = _source_file(tmp_path)
+    page.set_viewport_size(SCREEN)
     page.get_by_role("link", name="Edit").click()
     page.wait_for_selector("[data-testid='stFileUploaderDropzoneInput']", state="attached")
     wait_idle(page)
@@ -156,14 +174,48 @@ def test_eraser_undo_rectangle_and_invert_change_the_mask(page, wait_idle, tmp_p
     drag(100, 200, 300, 200)
     erased = _settled_percent(page, wait_idle, lambda v: v != painted)
     assert 0 < erased < painted
-    page.locator(".dc-root").first.hover()
-    page.get_by_role("button", name="Undo").click()
-    assert _settled_percent(page, wait_idle, lambda v: v != erased) == painted
-    page.get_by_text("Rectangle", exact=True).click()
+    # Undo in the toolbar: the canvas redraws without the eraser stroke and sends its strokes back.
+    page.locator(".st-key-edit-mask-undo button:visible").click()
+    assert _settled_percent(page, wait_idle, lambda v: v == painted) == painted
+    page.get_by_text("Box", exact=True).click()
     wait_idle(page)
     drag(50, 300, 150, 380, steps=5)
-    with_rect = _settled_percent(page, wait_idle, lambda v: v != painted)
+    with_rect = _settled_percent(page, wait_idle, lambda v: v not in (0, painted))
     assert with_rect > painted
-    page.get_by_text("Invert mask").click()
+    # The drawing survives a page switch (the canvas remounts with the saved drawing).
+    go(page, "Generate")
+    go(page, "Edit")
+    page.wait_for_selector(".dc-container canvas", state="attached")
+    assert _settled_percent(page, wait_idle, lambda v: v == with_rect) == with_rect
+    page.get_by_text("Invert", exact=True).click()
     inverted = _settled_percent(page, wait_idle, lambda v: v != with_rect)
     assert abs(inverted - (100 - with_rect)) < 0.2
+    # Clear removes every stroke.
+    page.get_by_text("Invert", exact=True).click()
+    assert _settled_percent(page, wait_idle, lambda v: v == with_rect) == with_rect
+    page.locator(".st-key-edit-mask-clear button:visible").click()
+    page.wait_for_selector("text=Nothing painted", timeout=30_000)
+
+
+def test_the_pointer_is_a_ring_the_size_of_the_brush(page, wait_idle, tmp_path):
+    src_path, _ = _source_file(tmp_path)
+    page.set_viewport_size(SCREEN)
+    page.get_by_role("link", name="Edit").click()
+    page.wait_for_selector("[data-testid='stFileUploaderDropzoneInput']", state="attached")
+    wait_idle(page)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(src_path))
+    page.wait_for_selector(".dc-container canvas", state="attached")
+    wait_idle(page)
+    cursor = """() => { const host = document.querySelector('[data-testid="stBidiComponentIsolated"]');
+                        const upper = host && host.shadowRoot.querySelector('.upper-canvas');
+                        return upper ? getComputedStyle(upper).cursor : ''; }"""
+    page.wait_for_function(f"({cursor})().includes('svg')")
+    value = page.evaluate(cursor)
+    assert "r%3D%2720.0%27" in value and value.endswith(" 22 22, crosshair")     # radius 20 for the 40 px brush
+    # The canvas's own hover toolbar (undo, redo, reset) opens below the canvas, not over the toolbar row.
+    canvas = page.locator(".dc-container").first
+    canvas.hover()
+    toolbar = page.locator(".dc-toolbar").first
+    page.wait_for_timeout(400)
+    cbox, tbox = canvas.bounding_box(), toolbar.bounding_box()
+    assert tbox["y"] >= cbox["y"] + cbox["height"] - 1, (tbox, cbox)

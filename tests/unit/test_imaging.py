@@ -123,3 +123,63 @@ def test_decode_limit_is_twice_the_largest_documented_output():
     from easel.providers import sizes
 
     assert imaging.MAX_PIXELS == 2 * sizes.MAX_PIXELS
+
+
+# --- downscaling a too-large image to the providers' limit ----------------------------------------------------
+
+LIMIT = dict(max_side=3840, max_pixels=8_294_400)        # easel.providers.sizes.MAX_SIDE / MAX_PIXELS
+
+
+@pytest.mark.parametrize("size", [(7680, 4320), (6000, 4000), (4032, 3024), (20000, 400), (300, 9000), (3841, 2160),
+                                  (5000, 5000), (4001, 2999)])
+def test_fit_within_is_within_both_limits_and_keeps_the_aspect_ratio(size):
+    w, h = imaging.fit_within(*size, **LIMIT)
+    assert max(w, h) <= 3840 and w * h <= 8_294_400
+    # Rounding down costs under one pixel on each side, so the ratio is kept to that precision.
+    assert abs(w / h - size[0] / size[1]) <= (size[0] / size[1]) * (1 / min(w, h) + 1 / max(w, h))
+    # As large as allowed: one more pixel on the long side would break a limit or the ratio.
+    s = w / size[0]
+    assert max(w, h) == 3840 or (w + 1) * (h + 1) > 8_294_400 or s > 0.999
+
+
+def test_fit_within_gives_the_exact_4k_frame_and_never_enlarges():
+    assert imaging.fit_within(7680, 4320, **LIMIT) == (3840, 2160)
+    assert imaging.fit_within(1536, 1024, **LIMIT) == (1536, 1024)
+    assert imaging.fit_within(3840, 2160, **LIMIT) == (3840, 2160)
+
+
+def test_downscale_opens_an_image_over_the_guard_and_shrinks_it_to_the_limit():
+    big = encode(Image.new("RGB", (7680, 4320), (10, 200, 30)))
+    with pytest.raises(UploadError, match="safety cap"):
+        imaging.open_image(big)                       # too large to use as it is ...
+    small = imaging.downscale(big, **LIMIT)           # ... but fine to shrink
+    assert small.size == (3840, 2160) and small.original == (7680, 4320) and small.mime == "image/png"
+    img = Image.open(io.BytesIO(small.data))
+    assert img.size == (3840, 2160) and img.getpixel((100, 100)) == (10, 200, 30)
+
+
+def test_downscale_keeps_jpeg_as_jpeg_and_transparency_in_png():
+    jpg = imaging.downscale(encode(Image.new("RGB", (5000, 4000), "orange"), "JPEG"), **LIMIT)
+    assert jpg.mime == "image/jpeg" and jpg.width * jpg.height <= 8_294_400 and abs(jpg.width / jpg.height - 1.25) < 0.001
+    png = imaging.downscale(encode(Image.new("RGBA", (4000, 4000), (0, 0, 255, 0))), **LIMIT)
+    assert png.mime == "image/png" and Image.open(io.BytesIO(png.data)).getpixel((5, 5))[3] == 0
+
+
+def test_downscale_to_a_byte_limit_goes_lossy_then_smaller_until_it_fits():
+    noise = encode(Image.effect_noise((1536, 1024), 80).convert("RGB"))
+    assert len(noise) > 2**20
+    small = imaging.downscale(noise, **LIMIT, max_bytes=2**20)
+    assert len(small.data) <= 2**20 and small.mime == "image/jpeg"
+    assert abs(small.width / small.height - 1.5) < 0.01
+
+
+def test_downscale_refuses_a_bomb_and_corrupt_files_by_name():
+    from easel.simulator import render
+
+    with pytest.raises(UploadError) as e:
+        imaging.downscale(render.bomb_png(), **LIMIT)     # 30000×30000: beyond what Easel decodes even to shrink
+    assert e.value.code == "decompression_bomb" and "over the safety cap of 66,355,200 pixels (the cap for opening an image to downscale it)" in e.value.message
+    with pytest.raises(UploadError) as e:
+        imaging.downscale(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, **LIMIT)
+    assert e.value.code == "corrupt_image"
+    assert imaging.DOWNSCALE_MAX_PIXELS == 4 * imaging.MAX_PIXELS

@@ -162,3 +162,52 @@ def test_overlay_tints_only_the_repaint_area():
     mask = masks.strokes_to_mask(_strokes(20, 10, [(0, 0, 9, 9)]), None, (20, 10))
     px = np.asarray(masks.overlay(img, mask))
     assert px[:, :10].any(-1).all() and not px[:, 10:].any()
+
+
+# --- translucent strokes: the canvas paints at STROKE_ALPHA, the mask is the same as with opaque paint ----------
+
+def _paint(img, rect, color, alpha=masks.STROKE_ALPHA):
+    """Composite one stroke over the strokes image, as the canvas does (source-over)."""
+    layer = Image.new("RGBA", img.size, (0, 0, 0, 0))
+    ImageDraw.Draw(layer).rectangle(rect, fill=color + (round(255 * alpha),))
+    return Image.alpha_composite(img, layer)
+
+
+def test_the_canvas_is_given_translucent_colours():
+    assert masks.BRUSH_RGBA == "rgba(255, 45, 85, 0.5)" and masks.ERASER_RGBA == "rgba(255, 255, 255, 0.5)"
+
+
+@pytest.mark.parametrize("alpha", [0.5, 0.6, 0.8, 1.0])
+def test_translucent_brush_gives_the_same_mask_as_opaque_paint(alpha):
+    strokes = _paint(Image.new("RGBA", (100, 80), (0, 0, 0, 0)), (10, 20, 59, 49), masks.BRUSH_COLOR, alpha)
+    opaque = _strokes(100, 80, [(10, 20, 59, 49)])
+    got = masks.strokes_to_mask(strokes, None, (200, 160))
+    assert got.tobytes() == masks.strokes_to_mask(opaque, None, (200, 160)).tobytes()
+    assert _box(got) == (20, 40, 119, 99)
+
+
+@pytest.mark.parametrize("alpha", [0.5, 0.7, 1.0])
+def test_the_last_tool_over_a_pixel_wins_however_many_layers_are_below(alpha):
+    img = Image.new("RGBA", (60, 10), (0, 0, 0, 0))
+    for _ in range(4):                                   # brush, thickly, everywhere
+        img = _paint(img, (0, 0, 59, 9), masks.BRUSH_COLOR, alpha)
+    img = _paint(img, (0, 0, 39, 9), masks.ERASER_COLOR, alpha)      # erase the left two thirds
+    img = _paint(img, (0, 0, 19, 9), masks.BRUSH_COLOR, alpha)       # paint the first third again
+    area = masks.repaint_area(masks.strokes_to_mask(img, None, (60, 10)))
+    assert area[:, :20].all() and not area[:, 20:40].any() and area[:, 40:].all()
+
+
+def test_eraser_alone_is_never_paint():
+    img = _paint(Image.new("RGBA", (10, 10), (0, 0, 0, 0)), (0, 0, 9, 9), masks.ERASER_COLOR)
+    assert masks.repaint_fraction(masks.strokes_to_mask(img, None, (10, 10))) == 0.0
+
+
+def test_wipe_shows_before_left_of_the_seam_and_after_right_of_it():
+    before = Image.new("RGB", (100, 20), (255, 0, 0))
+    after = Image.new("RGB", (50, 10), (0, 0, 255))            # another size: resized to the before's
+    out = masks.wipe(before, after, 0.3)
+    assert out.size == (100, 20)
+    assert out.getpixel((10, 5)) == (255, 0, 0) and out.getpixel((80, 5)) == (0, 0, 255)
+    assert out.getpixel((30, 5)) == (255, 255, 255)           # the seam
+    assert masks.wipe(before, after, 0).getpixel((0, 0)) == (0, 0, 255)
+    assert masks.wipe(before, after, 1).getpixel((99, 19)) == (255, 0, 0)
