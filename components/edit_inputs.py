@@ -26,6 +26,7 @@ from easel.core.mime import sniff_mime
 from easel.providers.request import ImageInput
 
 from components import md_escape, oversize, truncate
+from components.errors_view import show_error
 
 __all__ = ["SourceImage", "check_upload", "source_row", "EDIT_SOURCE", "REFERENCES"]
 
@@ -151,7 +152,7 @@ def source_row(profile: Profile, *, key: str = "edit.source") -> tuple[SourceIma
         else:
             src = _pick(profile, key)
     except EaselError as err:
-        st.error(md_escape(err.user_message()))
+        show_error(err)
         st.button("Choose another image", key=f"{key}.clear", on_click=_use_upload)
         return None, [], None
     if src is None:
@@ -172,7 +173,7 @@ def source_row(profile: Profile, *, key: str = "edit.source") -> tuple[SourceIma
             st.caption(f"{md_escape(profile.label)} takes one input image only.")
             refs, problem = [], None
     if problem:
-        st.error(md_escape(problem))
+        show_error(problem)
     return src, refs, problem
 
 
@@ -192,7 +193,7 @@ def reference_picker(profile: Profile, source: SourceImage | None, *, key: str =
         try:
             refs.append(_from_gallery(image_id))
         except EaselError as err:
-            st.warning(md_escape(err.user_message()))
+            show_error(err, level="warning")
     if st.session_state.get(REFERENCES):
         st.button("Remove the gallery references", key=f"{key}.clear", on_click=_clear_gallery_refs)
     for up in ups or []:

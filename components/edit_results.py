@@ -24,10 +24,11 @@ from easel.core.errors import EaselError
 from easel.media.imaging import open_image
 from easel.core.models import ImageOut
 
-from components import md_escape
+
 from components.edit_inputs import EDIT_SOURCE
 from components.gallery import render_gallery
 from components.job_view import job_view
+from components.errors_view import show_error
 
 __all__ = ["placeholder", "watch", "render_results", "paste_back_row"]
 
@@ -134,7 +135,7 @@ def render_results(store, job_id: str, *, key: str = "edit.result") -> None:
         after = _small(shown.sha256, lambda: store.image_bytes(shown))
         before = _small(source_sha, lambda: source_data) if source_data is not None else None
     except EaselError as err:
-        st.error(md_escape(err.user_message()))
+        show_error(err)
         return
     if before is None:
         st.image(after, caption="Result", width="stretch")

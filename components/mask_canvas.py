@@ -31,6 +31,7 @@ from easel.providers.request import ImageInput
 
 from components import md_escape
 from components.edit_inputs import SourceImage
+from components.errors_view import show_error
 
 __all__ = ["MaskResult", "mask_editor", "mask_from_canvas_value", "canvas_key", "CANVAS_W", "CANVAS_H"]
 
@@ -107,7 +108,7 @@ def mask_editor(profile: Profile, source: SourceImage, *, image_count: int, key:
         try:
             mask = masks.normalize_external(open_image(uploaded.getvalue()), source.size)
         except EaselError as err:
-            st.error(md_escape(err.user_message()))
+            show_error(err)
             return None
         if invert:
             mask = masks.invert(mask)

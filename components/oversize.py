@@ -41,6 +41,7 @@ from easel.providers import sizes
 from easel.providers.catalog import Profile
 
 from components import md_escape, truncate
+from components.errors_view import show_error
 
 __all__ = ["Accepted", "accept_upload", "limits_problem"]
 
@@ -100,21 +101,21 @@ def accept_upload(data: bytes, name: str, profile: Profile, *, key: str) -> Acce
         # The header only, up to the size Easel will decode in order to shrink it.
         size = imaging.image_size(data, cap=imaging.DOWNSCALE_MAX_PIXELS)
     except EaselError as err:
-        st.error(md_escape(err.user_message() if err.code == "unsupported_image_type"
-                           else f"{label}: {err.user_message()}"), icon=":material/block:")
+        show_error(err if err.code == "unsupported_image_type" else f"{label}: {err.user_message()}",
+                   icon=":material/block:")
         return None
     problem = limits_problem(data, label, profile, size)
     if problem is None:
         try:
             mime, image = imaging.check_upload(data, name, profile)
         except EaselError as err:
-            st.error(md_escape(err.user_message()), icon=":material/block:")
+            show_error(err, icon=":material/block:")
             return None
         return Accepted(data, name, mime, image)
     try:
         small = _offer(data, profile, key)
     except EaselError as err:
-        st.error(md_escape(f"{problem} {err.user_message()}"), icon=":material/block:")
+        show_error(f"{problem} {err.user_message()}", icon=":material/block:")
         return None
     digest = _digest(data)
     if st.session_state.get(f"{key}.use") == digest:

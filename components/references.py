@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from easel.media import imaging
 from easel.providers.catalog import Profile
-from easel.core.errors import EaselError
 from easel.providers.request import ImageInput
 
-from components import md_escape, truncate
-from components.errors_view import show_error
+from components import oversize, truncate
 from easel.media import thumbnails
 
 __all__ = ["reference_inputs"]
@@ -45,17 +42,12 @@ def reference_inputs(profile: Profile, store, *, key: str) -> list[ImageInput]:
                 inputs.append(ImageInput.from_bytes(store.image_bytes(row), f"gallery-{row.id}.png"))
         uploads = st.file_uploader("Upload", type=["png", "jpg", "jpeg", "webp"], accept_multiple_files=True,
                                    key=f"{key}.uploads")
-        for up in uploads or []:
-            data = up.getvalue()
-            try:
-                mime, _ = imaging.check_upload(data, up.name, profile)
-            except EaselError as e:
-                # Shown and left out: a file that is not an image, too large, or a decompression bomb never
-                # reaches the provider.
-                show_error(e, icon=":material/block:")
-                st.caption(f"{md_escape(up.name)} is not sent.")
-                continue
-            inputs.append(ImageInput(data=data, name=up.name, mime=mime))
+        for i, up in enumerate(uploads or []):
+            # A file that is too large is offered as a downscaled copy (one click); one that is not an image, is
+            # corrupt or is a decompression bomb is named with its rule and never reaches the provider.
+            accepted = oversize.accept_upload(up.getvalue(), up.name, profile, key=f"{key}.upload.{i}")
+            if accepted is not None:
+                inputs.append(ImageInput(data=accepted.data, name=accepted.name, mime=accepted.mime))
         if profile.reference_urls:
             scheme = "https" if profile.https_only_urls else "http(s)"
             text = st.text_area(f"Or paste image URLs ({scheme}, one per line)", key=f"{key}.urls", height=80)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import cost, edit_inputs, edit_results, mask_canvas, md_escape, params, services, session
+from components.errors_view import show_error
 from easel.core.errors import EaselError
 from easel.providers.request import ImageRequest
 
@@ -53,7 +54,7 @@ with right:
             st.session_state[LAST_JOB] = services.get_jobs().submit(sess.client, request,
                                                                    session_id=services.session_id())
         except EaselError as err:
-            st.error(md_escape(err.user_message()))
+            show_error(err)
     job_id = st.session_state.get(LAST_JOB)
     if job_id:
         edit_results.watch(store, services.get_jobs(), job_id)

@@ -355,3 +355,24 @@ def test_provider_default_options_are_labelled_short_enough_not_to_truncate(app,
         assert select.options[0] == "Default" and select.value is None
         assert "provider's own default" in select.help
     assert at.number_input(key="gen.extra.output_compression").placeholder == "Default"
+
+
+def test_an_oversize_reference_is_offered_a_downscale_and_the_copy_is_what_is_sent(app, jobs_for_test, demo):
+    at = app
+    at.text_area(key="gen.prompt").input("The same scene at night").run()
+    huge = io.BytesIO()
+    Image.new("RGB", (7680, 4320), (30, 120, 200)).save(huge, format="PNG")     # 33 MP, a few kB on disk
+    at.file_uploader(key="gen.uploads").set_value([("huge.png", huge.getvalue(), "image/png")]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]                 # an offer, not an error
+    assert any("7680×4320" in w.value for w in at.warning), [w.value for w in at.warning]
+    offer = at.button(key="gen.upload.0.downscale")
+    assert offer.label == "Downscale to 3840×2160 and use it"
+    offer.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.button(key="gen.go").click().run()
+    [job_id] = at.session_state["easel.last_job.generate"]
+    assert jobs_for_test.wait(job_id, 60).status == "completed"
+    (sent,) = demo.requests("/images/edits")                         # with a reference, Generate edits
+    [(field, name, data, _)] = [f for f in sent.files if f[0].startswith("image")]
+    assert name == "huge-3840x2160.png" and Image.open(io.BytesIO(data)).size == (3840, 2160)
