@@ -124,6 +124,14 @@ def _expected_box():
     return x0 * kx, y0 * ky, (x1 + 1) * kx, (y1 + 1) * ky
 
 
+def _paint_and_submit(at, data: bytes, prompt: str) -> None:
+    """Paint the standard stroke on `data`'s canvas, type `prompt` and press Edit."""
+    at.session_state[f"edit.mask.canvas.{_source_id(data)}"] = _canvas_value()
+    at.text_area(key="edit.prompt").input(prompt)
+    at.run()
+    at.button(key="edit.submit").click().run()
+
+
 def test_painted_canvas_is_sent_as_a_mask_of_the_source_size(demo, sim, jobs_service):
     profile, client = demo
     data = _source_png()
@@ -159,10 +167,7 @@ def test_keep_unmasked_pixels_stores_a_paste_back_that_differs_only_inside_the_m
     image_id = _gallery_image(_store(), data)
     at = _app(profile, client, **{"easel.edit_source": image_id})
     at.run()
-    at.session_state[f"edit.mask.canvas.{_source_id(data)}"] = _canvas_value()
-    at.text_area(key="edit.prompt").input("a lighthouse")
-    at.run()
-    at.button(key="edit.submit").click().run()
+    _paint_and_submit(at, data, "a lighthouse")
     job_id = at.session_state["easel.last_job.edit"]
     assert jobs_service.wait(job_id, timeout=60).status == "completed"
     at.run()
@@ -309,10 +314,7 @@ def test_gccai_gets_the_mask_as_a_data_url_of_the_first_image_size(sim, monkeypa
     data = _source_png()
     at = _app(profile, client, **{"easel.edit_source": _gallery_image(_store(), data, provider="gccai")})
     at.run()
-    at.session_state[f"edit.mask.canvas.{_source_id(data)}"] = _canvas_value()
-    at.text_area(key="edit.prompt").input("a kite in the sky")
-    at.run()
-    at.button(key="edit.submit").click().run()
+    _paint_and_submit(at, data, "a kite in the sky")
     assert not at.exception, at.exception
     job = jobs_service.wait(at.session_state["easel.last_job.edit"], timeout=60)
     assert job.status == "completed", job.error_message
@@ -408,10 +410,7 @@ def test_several_results_each_get_a_paste_back_and_one_is_compared_at_a_time(dem
     data = _source_png()
     at = _app(profile, client, **{"easel.edit_source": _gallery_image(_store(), data), "edit.params.n": 2})
     at.run()
-    at.session_state[f"edit.mask.canvas.{_source_id(data)}"] = _canvas_value()
-    at.text_area(key="edit.prompt").input("two lighthouses")
-    at.run()
-    at.button(key="edit.submit").click().run()
+    _paint_and_submit(at, data, "two lighthouses")
     job_id = at.session_state["easel.last_job.edit"]
     assert jobs_service.wait(job_id, timeout=60).status == "completed"
     at.run()

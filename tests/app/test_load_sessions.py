@@ -19,25 +19,17 @@ from streamlit.testing.v1 import AppTest
 from easel.core.config import key_fingerprint
 from easel.simulator.routes import prefix_for
 
+from apptest_text import element_text
+
 ROOT = Path(__file__).resolve().parents[2]
 SESSIONS = 20
 LOCKED = "database is locked"
 
 
 def _rendered(at) -> str:
-    """Every element's protobuf as text (what the browser would receive), except the Recent prompts picker:
-    it lists the store's recent prompts by design (see the report on issue 7)."""
-    parts = []
-
-    def walk(node):
-        proto = getattr(node, "proto", None)
-        if proto is not None and getattr(node, "key", None) != "gen.recent":
-            parts.append(str(proto))
-        for child in getattr(node, "children", {}).values():
-            walk(child)
-
-    walk(at._tree)
-    return "\n".join(parts)
+    """What the browser would receive, except the Recent prompts picker: it lists the store's recent prompts by
+    design (see the report on issue 7)."""
+    return element_text(at._tree, skip_keys=("gen.recent",))
 
 
 class _Session:

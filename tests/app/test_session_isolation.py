@@ -16,6 +16,8 @@ from components import md_escape
 from easel.core.config import key_fingerprint
 from easel.simulator.routes import prefix_for
 
+from apptest_text import element_text
+
 ROOT = Path(__file__).resolve().parents[2]
 
 ALPHA = "cr_test-alpha-7f3a9c1d2e"
@@ -46,21 +48,6 @@ def _strings(value, depth: int = 0, seen=None) -> list[str]:
     return out
 
 
-def _rendered(at) -> str:
-    """Every element's protobuf as text: what the browser would receive."""
-    parts = []
-
-    def walk(node):
-        proto = getattr(node, "proto", None)
-        if proto is not None:
-            parts.append(str(proto))
-        for child in getattr(node, "children", {}).values():
-            walk(child)
-
-    walk(at._tree)
-    return "\n".join(parts)
-
-
 def _session(sim) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     at.run()
@@ -83,7 +70,7 @@ def test_a_key_typed_in_one_session_never_appears_in_another(sim, monkeypatch, j
     assert len(two.sidebar.warning) == 1 and "No API key" in two.sidebar.warning[0].value
     assert two.session_state["easel.provider_session"].client is None
     assert not any(ALPHA in s for s in _strings(two.session_state.to_dict()))
-    assert ALPHA not in _rendered(two)
+    assert ALPHA not in element_text(two._tree)
 
     two.sidebar.text_input(key="easel.key.qcode").input(BETA).run()
     one.run()
@@ -93,7 +80,7 @@ def test_a_key_typed_in_one_session_never_appears_in_another(sim, monkeypatch, j
     assert (c1.fingerprint, c2.fingerprint) == (key_fingerprint(ALPHA), key_fingerprint(BETA))
     assert not any(BETA in s for s in _strings(one.session_state.to_dict()))
     assert not any(ALPHA in s for s in _strings(two.session_state.to_dict()))
-    assert BETA not in _rendered(one) and ALPHA not in _rendered(two)
+    assert BETA not in element_text(one._tree) and ALPHA not in element_text(two._tree)
     assert ALPHA not in repr(c1) and key_fingerprint(ALPHA) in repr(c1)
 
     # Each session's job runs with its own key, and the log keeps only fingerprints.
@@ -119,7 +106,7 @@ def test_switching_provider_or_key_rebuilds_the_client_and_closes_the_old_one(si
     assert env_client is not demo_client and demo_client._http.is_closed
     captions = [c.value for c in at.sidebar.caption]
     assert f"key from environment · {key_fingerprint('cr_test-from-environment')}" in captions
-    assert "cr_test-from-environment" not in _rendered(at)
+    assert "cr_test-from-environment" not in element_text(at._tree)
     at.run()
     assert at.session_state["easel.client"] is env_client           # same provider, key, URL: kept
     at.sidebar.text_input(key="easel.key.qcode").input("cr_test-typed-over").run()

@@ -13,24 +13,11 @@ from components.session import NO_KEY
 from easel.core.config import key_fingerprint
 from easel.providers import catalog
 
+from apptest_text import element_text
+
 ROOT = Path(__file__).resolve().parents[2]
 
 BUILTIN_LABELS = ["Demo (offline simulator)", "icodeeasy", "QCode", "gccai", "openai-hk", "OpenAI-compatible"]
-
-
-def _sidebar_text(at) -> str:
-    """Every sidebar element's protobuf as text: all the browser receives for the sidebar."""
-    parts = []
-
-    def walk(node):
-        proto = getattr(node, "proto", None)
-        if proto is not None:
-            parts.append(str(proto))
-        for child in getattr(node, "children", {}).values():
-            walk(child)
-
-    walk(at.sidebar)
-    return "\n".join(parts)
 
 
 def test_every_builtin_provider_is_offered_on_a_bare_environment(app):
@@ -74,7 +61,7 @@ def test_every_builtin_provider_can_be_picked(app):
 
 
 def test_demo_shows_no_fingerprint_and_no_simulator_address(app, demo):
-    text = _sidebar_text(app)
+    text = element_text(app.sidebar)
     assert [t.value for t in app.sidebar.text] == ["Ready · offline demo\nfree · no key needed"]
     assert "fp-" not in text and "127.0.0.1" not in text and demo.url not in text
     assert app.session_state["easel.provider_session"].ready
@@ -132,4 +119,4 @@ def test_a_fresh_session_opens_on_demo(app):
     fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     fresh.run()
     assert fresh.session_state["easel.provider"] == "demo"
-    assert "fp-" not in _sidebar_text(fresh)
+    assert "fp-" not in element_text(fresh.sidebar)

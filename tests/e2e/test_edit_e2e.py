@@ -145,8 +145,8 @@ def _settled_percent(page, wait_idle, until) -> float:
     return _repaint_percent(page)
 
 
-def test_eraser_undo_rectangle_invert_and_a_page_switch(page, wait_idle, go, tmp_path):
-    src_path, _ = _source_file(tmp_path)
+def _open_on_edit(page, wait_idle, src_path) -> None:
+    """At 1366×768, open Edit and upload `src_path` as the source, until its canvas is drawn."""
     page.set_viewport_size(SCREEN)
     page.get_by_role("link", name="Edit").click()
     page.wait_for_selector("[data-testid='stFileUploaderDropzoneInput']", state="attached")
@@ -154,6 +154,11 @@ def test_eraser_undo_rectangle_invert_and_a_page_switch(page, wait_idle, go, tmp
     page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(src_path))
     page.wait_for_selector(".dc-container canvas", state="attached")
     wait_idle(page)
+
+
+def test_eraser_undo_rectangle_invert_and_a_page_switch(page, wait_idle, go, tmp_path):
+    src_path, _ = _source_file(tmp_path)
+    _open_on_edit(page, wait_idle, src_path)
     canvas = page.locator(".dc-container").first
 
     def drag(x0, y0, x1, y1, steps=30):
@@ -199,13 +204,7 @@ def test_eraser_undo_rectangle_invert_and_a_page_switch(page, wait_idle, go, tmp
 
 def test_the_pointer_is_a_ring_the_size_of_the_brush(page, wait_idle, tmp_path):
     src_path, _ = _source_file(tmp_path)
-    page.set_viewport_size(SCREEN)
-    page.get_by_role("link", name="Edit").click()
-    page.wait_for_selector("[data-testid='stFileUploaderDropzoneInput']", state="attached")
-    wait_idle(page)
-    page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(src_path))
-    page.wait_for_selector(".dc-container canvas", state="attached")
-    wait_idle(page)
+    _open_on_edit(page, wait_idle, src_path)
     cursor = """() => { const host = document.querySelector('[data-testid="stBidiComponentIsolated"]');
                         const upper = host && host.shadowRoot.querySelector('.upper-canvas');
                         return upper ? getComputedStyle(upper).cursor : ''; }"""
