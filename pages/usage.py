@@ -8,7 +8,8 @@ screen holds the filters, the KPIs and the main chart.
 import streamlit as st
 
 from components import services
-from components import usage_charts as uc
+from components import usage_charts as charts
+from components import usage_panels as panels
 from easel.usage import quota
 from easel import usage
 from easel.usage.currency import load_rates
@@ -16,44 +17,44 @@ from easel.usage.currency import load_rates
 store = services.get_store()
 rates = load_rates(store)
 
-filters, currency, split = uc.filter_bar(store, title="Usage")
+filters, currency, split = panels.filter_bar(store, title="Usage")
 board = usage.dashboard(store, filters, split=split, currency=currency, rates=rates)
 f = board.filters
 days = (f.start, f.end)
-hidden = uc.simulated_notice(store, f, board.total_requests, board.simulated_requests)
+hidden = panels.simulated_notice(store, f, board.total_requests, board.simulated_requests)
 
 overview, spend, latency, requests, limits = st.tabs(
     ["Overview", "Spend", "Latency & errors", "Requests", "Budgets & quota"])
 with overview:
-    uc.render_kpis(board.kpis)
+    panels.render_kpis(board.kpis)
     if not board.total_requests and not hidden:
         st.info("No requests in this range yet. Generate something (Demo works offline), widen the dates, or run "
                 "`easel simulate --seed-usage 5000` for demo data.", icon=":material/monitoring:")
-    st.altair_chart(uc.volume_chart(board.daily, "images", currency, split, days=days), width="stretch")
-    uc.render_range_note(board.kpis)
+    st.altair_chart(charts.volume_chart(board.daily, "images", currency, split, days=days), width="stretch")
+    panels.render_range_note(board.kpis)
 with spend:
     left, right = st.columns(2)
-    left.altair_chart(uc.volume_chart(board.daily, "cost", currency, split, days=days), width="stretch")
-    right.altair_chart(uc.cumulative_chart(board.cumulative, currency, split, days=days), width="stretch")
+    left.altair_chart(charts.volume_chart(board.daily, "cost", currency, split, days=days), width="stretch")
+    right.altair_chart(charts.cumulative_chart(board.cumulative, currency, split, days=days), width="stretch")
     st.caption(f"Each provider's own unit converted to {currency}; tooltips show the original amounts.")
 with latency:
     left, right = st.columns(2)
-    left.altair_chart(uc.latency_hist_chart(board.latency_hist), width="stretch")
-    right.altair_chart(uc.latency_pct_chart(board.latency_pct), width="stretch")
+    left.altair_chart(charts.latency_hist_chart(board.latency_hist), width="stretch")
+    right.altair_chart(charts.latency_pct_chart(board.latency_pct), width="stretch")
     st.caption("Percentiles from a log-scale histogram (20 buckets per decade: within 6 % of the exact value).")
-    st.altair_chart(uc.error_chart(board.errors, days=days), width="stretch")
+    st.altair_chart(charts.error_chart(board.errors, days=days), width="stretch")
 with requests:
-    uc.render_requests(store, f, board.total_requests)
+    panels.render_requests(store, f, board.total_requests)
     st.subheader("Top prompts")
-    uc.render_top_prompts(board.top_prompts)
+    panels.render_top_prompts(board.top_prompts)
 with limits:
     quotas, budget = st.columns(2)
     with quotas:
         st.subheader("QCode daily quota")
         st.caption("100 images per key per day, reset at 00:00 Beijing time (16:00 UTC).")
-        uc.render_quota(quota.quota_statuses(store, include_simulated=f.include_simulated))
+        panels.render_quota(quota.quota_statuses(store, include_simulated=f.include_simulated))
     with budget:
         st.subheader("Budgets and conversion")
         with st.expander("Daily budgets per provider, USD → CNY rate"):
-            uc.render_settings(store, rates, currency)
-        uc.render_budget_bars(store, rates)
+            panels.render_settings(store, rates, currency)
+        panels.render_budget_bars(store, rates)
