@@ -135,7 +135,6 @@ _PLAIN_MESSAGES = {
     401: "The API key is missing, invalid, disabled or expired.",
     402: "Insufficient balance or the monthly quota is exhausted.",
     413: "An uploaded file is too large for the provider.",
-    422: "The provider does not support this size.",
     429: "Rate limit reached.",
     500: "The provider failed to generate the image.",
     502: "The provider's gateway failed.",
@@ -160,9 +159,16 @@ _CODE_MESSAGES = {
 def error_from_status(status: int, code: str | None, message: str | None, *, provider: str | None = None,
                       retry_after: float | None = None) -> ProviderError:
     """Map an HTTP status plus the provider's own error code onto the tree. The one place this happens."""
-    text = _CODE_MESSAGES.get(code or "") or _PLAIN_MESSAGES.get(status) or f"The provider answered HTTP {status}."
-    if message and message not in text:
-        text = f"{text} Provider said: {message}"
+    known = _CODE_MESSAGES.get(code or "")
+    if status == 422 and not known:
+        # A 422 names no cause by itself: QCode sends it with `unsupported_size`, but OpenAI and other gateways
+        # use it for any request they cannot process. Without a code we know, the provider's own words are
+        # the message, never a guess such as "does not support this size".
+        text = _sentence(message) if message else "The provider could not process the request (HTTP 422)."
+    else:
+        text = known or _PLAIN_MESSAGES.get(status) or f"The provider answered HTTP {status}."
+        if message and message not in text:
+            text = f"{text} Provider said: {message}"
     kwargs = dict(status=status, provider=provider, retry_after=retry_after)
     if status == 401:
         return AuthError(text, code=code or "authentication_error", **kwargs)
@@ -171,7 +177,7 @@ def error_from_status(status: int, code: str | None, message: str | None, *, pro
     if status == 413:
         return PayloadTooLarge(text, code=code or "image_too_large", **kwargs)
     if status in (400, 404, 405, 409, 415, 422):
-        return BadRequest(text, code=code or ("unsupported_size" if status == 422 else "invalid_request_error"), **kwargs)
+        return BadRequest(text, code=code or ("http_422" if status == 422 else "invalid_request_error"), **kwargs)
     if status == 429:
         if code in NON_RETRYABLE_429_CODES:
             return QuotaExhausted(text, code=code, **kwargs)
@@ -183,3 +189,8 @@ def error_from_status(status: int, code: str | None, message: str | None, *, pro
     if status >= 500:
         return ServerError(text, code=code or "server_error", **kwargs)
     return ProviderError(text, code=code or f"http_{status}", **kwargs)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?", "。")) else text + "."

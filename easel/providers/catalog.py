@@ -13,7 +13,7 @@ from easel.providers import sizes
 
 __all__ = ["Profile", "PollSchedule", "BUILTIN", "get_profile", "custom_profile", "simulated_profile", "prefix_for",
            "PREFIXES", "DIALECT_PREFIXES",
-           "DIALECTS", "EXTRA_OPTIONS", "all_profiles"]
+           "DIALECTS", "EXTRA_OPTIONS", "TEXT_EXTRAS", "all_profiles"]
 
 DIALECTS = ("openai", "icodeeasy", "gccai")
 
@@ -25,6 +25,10 @@ EXTRA_OPTIONS: dict[str, tuple[str, ...] | None] = {
     "input_fidelity": ("low", "high"),
     "moderation": ("auto", "low"),
 }
+# Extras whose value is free text, not a choice or a number. `user`: "A unique identifier representing your
+# end-user" (OpenAI spec, CreateImageRequest / CreateImageEditRequest; qcode.txt, edits "passed through").
+TEXT_EXTRAS: tuple[str, ...] = ("user",)
+MAX_TEXT_EXTRA = 256      # no doc gives a limit; a bound keeps a pasted paragraph out of the request
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,12 @@ class Profile:
     models: tuple[str, ...]
     key_prefix: str = ""                  # shown as a hint only ("sk_", "cr_", "hk-")
     path_prefix: str = ""                 # appended to base_url before the documented path ("/v1" for bare origins)
-    multipart_image_field: str = "image[]"   # QCode repeats "image"; openai-hk and OpenAI use "image[]"
+    multipart_image_field: str = "image[]"   # each part when several images go: QCode "image", others "image[]"
+    # The field when exactly one image goes, if it differs. OpenAI's spec types `image` as "a binary or an array
+    # of binaries"; the official SDK (openai 3.x, extract_files with paths [["image"], ["image", "<array>"]] and
+    # array_format "brackets") sends one file as `image` and a list as `image[]`, one part each. openai-hk's doc
+    # shows only `image[]` (even its 1-image curl would repeat it), so it keeps `image[]` for one image too.
+    multipart_single_image_field: str | None = None
     regions: dict[str, str] = field(default_factory=dict)   # label → base URL (QCode)
     # --- sizes ---
     size_mode: str = "pixels"             # "ratio" (ratio + resolution) | "pixels" (free WxH, rule-checked) | "fixed"
@@ -54,6 +63,7 @@ class Profile:
     edit_sizes: tuple[str, ...] = ()      # extra sizes allowed on edits only (QCode's "auto")
     resolutions: tuple[str, ...] = ()     # "1k", "2k", "4k" where size_mode == "ratio"
     default_size: str = "1024x1024"
+    default_edit_size: str | None = None  # where an edit's documented default differs (OpenAI: 1024x1024 vs auto)
     default_resolution: str | None = None
     pixel_rules: bool = False             # openai-hk's constraints apply to free pixel sizes
     # --- parameters ---
@@ -70,8 +80,11 @@ class Profile:
     async_mode: str = "none"              # "none" | "optional" (icodeeasy ?async=1) | "always" (gccai)
     response: str = "b64_json"            # what results arrive as: "b64_json" | "url"
     response_format_param: str | None = None   # value Easel sends as response_format, if any
-    extras: tuple[str, ...] = ()          # keys of EXTRA_OPTIONS accepted (generations and edits)
-    edit_only_extras: tuple[str, ...] = ()     # accepted on edits only (QCode)
+    extras: tuple[str, ...] = ()          # keys of EXTRA_OPTIONS / TEXT_EXTRAS accepted (generations and edits)
+    edit_only_extras: tuple[str, ...] = ()     # accepted on edits only (QCode; OpenAI's input_fidelity)
+    generation_only_extras: tuple[str, ...] = ()   # accepted on generations only (OpenAI's moderation)
+    open_models: bool = False             # any model name may be typed (the doc does not fix the list)
+    models_endpoint: bool = False         # GET /models is documented: its image models join the list
     # --- money and limits ---
     pricing: str = "none"                 # "icodeeasy_tiers" | "qcode_table" | "tokens_credits" | "tokens_usd" | "task_reported"
     currency: str = "USD"                 # "CNY" | "USD" | "credits"
@@ -103,7 +116,16 @@ class Profile:
         return self.edit_qualities if (edit and self.edit_qualities) else self.qualities
 
     def allowed_extras(self, *, edit: bool) -> tuple[str, ...]:
-        return self.extras + (self.edit_only_extras if edit else ())
+        return self.extras + (self.edit_only_extras if edit else self.generation_only_extras)
+
+    def default_size_for(self, *, edit: bool) -> str:
+        return (self.default_edit_size if edit else None) or self.default_size
+
+    def image_field(self, count: int) -> str:
+        """The multipart field name of each input image when `count` images go in one edit."""
+        if count == 1 and self.multipart_single_image_field:
+            return self.multipart_single_image_field
+        return self.multipart_image_field
 
     @property
     def supports_async(self) -> bool:
@@ -113,14 +135,22 @@ class Profile:
 _OPENAI_PRESETS = tuple(
     sizes.format_pixels(v[tier]) for tier in ("1k", "2k", "4k") for v in sizes.OPENAI_HK_PRESETS.values()
 )
-_ALL_EXTRAS = ("background", "output_format", "output_compression", "input_fidelity", "moderation")
+# Per endpoint, as OpenAI's spec lists them: CreateImageRequest (generations) has `moderation` and no
+# `input_fidelity`; CreateImageEditRequest (multipart edits) has `input_fidelity` and no `moderation`. Both
+# take background, output_format, output_compression and user. Anything else is not sent.
+_OPENAI_EXTRAS = ("background", "output_format", "output_compression", "user")
+_OPENAI_EDIT_ONLY = ("input_fidelity",)
+_OPENAI_GENERATION_ONLY = ("moderation",)
 
 BUILTIN: dict[str, Profile] = {
     "demo": Profile(
         id="demo", label="Demo (offline simulator)", dialect="openai",
         base_url="http://127.0.0.1:0/openai/v1",     # replaced by the running simulator's address
         models=("gpt-image-2",), size_mode="pixels", sizes=("auto",) + _OPENAI_PRESETS, default_size="1024x1024",
-        pixel_rules=True, max_references=16, mask="multipart", extras=_ALL_EXTRAS,
+        pixel_rules=True, max_references=16, mask="multipart", extras=_OPENAI_EXTRAS,
+        edit_only_extras=_OPENAI_EDIT_ONLY, generation_only_extras=_OPENAI_GENERATION_ONLY,
+        # Demo plays the OpenAI API ("every feature"), so it names image parts and lists models as OpenAI does.
+        multipart_single_image_field="image", open_models=True, models_endpoint=True,
         pricing="tokens_usd", currency="USD", concurrency=4, typical_latency_s=2.0, request_timeout_s=60.0,
         simulated=True, poll=PollSchedule(first_delay_s=0.5, interval_s=0.5, max_interval_s=1.0, deadline_s=120.0),
         doc="openai-hk.txt",
@@ -150,7 +180,8 @@ BUILTIN: dict[str, Profile] = {
         qualities=("low", "medium", "high"), edit_qualities=("auto", "low", "medium", "high"),
         default_quality="medium", n_max=4, max_references=8, mask="multipart", mask_single_image_only=True,
         async_mode="none", response="b64_json",
-        edit_only_extras=("background", "output_format", "output_compression", "input_fidelity"),
+        # qcode.txt lists these on edits only; its generations table has model, prompt, size, quality, n.
+        edit_only_extras=("background", "output_format", "output_compression", "input_fidelity", "user"),
         pricing="qcode_table", currency="USD", daily_image_cap=100, quota_reset_tz="Asia/Shanghai",
         concurrency=2, max_upload_bytes=25 * 1024 * 1024, max_total_upload_bytes=200 * 1024 * 1024,
         typical_latency_s=60.0, request_timeout_s=300.0, doc="qcode.txt",
@@ -178,9 +209,13 @@ BUILTIN: dict[str, Profile] = {
     "openai": Profile(
         id="openai", label="OpenAI-compatible", dialect="openai", base_url="https://api.openai.com/v1",
         models=("gpt-image-2", "gpt-image-1.5", "gpt-image-1"), key_prefix="sk-", size_mode="pixels",
-        sizes=("auto",) + _OPENAI_PRESETS, default_size="1024x1024", pixel_rules=True,
-        qualities=("low", "medium", "high", "auto"), default_quality="medium", n_max=10, max_references=16,
-        mask="multipart", async_mode="none", response="b64_json", extras=_ALL_EXTRAS,
+        # Defaults as the spec gives them: size `auto` on generations, `1024x1024` on edits; quality `auto` on
+        # both. Easel sends them explicitly, and the caption shows the size the provider chose (from the bytes).
+        sizes=("auto",) + _OPENAI_PRESETS, default_size="auto", default_edit_size="1024x1024", pixel_rules=True,
+        qualities=("low", "medium", "high", "auto"), default_quality="auto", n_max=10, max_references=16,
+        mask="multipart", async_mode="none", response="b64_json", extras=_OPENAI_EXTRAS,
+        edit_only_extras=_OPENAI_EDIT_ONLY, generation_only_extras=_OPENAI_GENERATION_ONLY,
+        multipart_single_image_field="image", open_models=True, models_endpoint=True,
         pricing="tokens_usd", currency="USD", concurrency=4, typical_latency_s=60.0, request_timeout_s=300.0,
         doc="README.md",
     ),

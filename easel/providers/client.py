@@ -311,3 +311,46 @@ class ProviderClient:
             self.on_attempt(info)
         except Exception:  # noqa: BLE001 - a logging callback must never break a request
             pass
+
+    # --- models (GET /models), kept apart from the image calls above ---
+    def list_models(self) -> tuple[str, ...]:
+        """The image models `GET /models` lists, asked once per client (a session's client is cached, so once
+        per session, provider and key); () where the profile's doc or spec does not document the route.
+
+        OpenAI's spec (`GET /models` → ListModelsResponse {"object": "list", "data": [{"id", ...}]}) lists every
+        model of the account: chat, audio, embeddings. The Images endpoints take image models only (the spec's
+        `model` enums: gpt-image-*, chatgpt-image-latest, dall-e-*), so only ids naming an image model are kept.
+
+        One attempt with a 10 s timeout, not the image calls' retries and 300 s read: a page waits on this. A
+        failure is remembered and raised again without a request, so a down server costs one wait per client.
+        """
+        if not self.profile.models_endpoint:
+            return ()
+        cached = getattr(self, "_listed_models", None)
+        if isinstance(cached, EaselError):
+            raise cached
+        if cached is not None:
+            return cached
+        from easel.providers.dialects._common import endpoint_url, expect_dict, get_request, load_json
+
+        request = get_request(endpoint_url(self.base_url, self.profile.path_prefix, "/models"))
+        request.headers["Authorization"] = self._auth
+        request.extensions["timeout"] = httpx.Timeout(10.0).as_dict()
+        try:
+            try:
+                response = self._http.send(request)
+            except httpx.HTTPError as e:
+                raise TransportError(f"The model list of {self.profile.label} could not be fetched "
+                                     f"({type(e).__name__}).", code="connection_error",
+                                     provider=self.profile.label) from None
+            if not response.is_success:
+                code, message = parse_error(response)
+                raise error_from_status(response.status_code, code, self._redact(message), provider=self.profile.label)
+            body = expect_dict(load_json(response, self.profile.label), "model list", self.profile.label)
+        except EaselError as e:
+            self._listed_models = e
+            raise
+        items = body.get("data") if isinstance(body.get("data"), list) else []
+        ids = {item["id"] for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)}
+        self._listed_models = tuple(sorted(i for i in ids if "image" in i or i.startswith("dall-e")))
+        return self._listed_models

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from easel.providers import sizes
-from easel.providers.catalog import EXTRA_OPTIONS, Profile
+from easel.providers.catalog import EXTRA_OPTIONS, MAX_TEXT_EXTRA, TEXT_EXTRAS, Profile
 from easel.core.errors import UploadError, ValidationError
 from easel.core.mime import decode_data_url, sniff_mime
 
@@ -95,7 +95,7 @@ class ImageRequest:
         return replace(
             self,
             model=self.model or profile.default_model,
-            size=self.size or profile.default_size,
+            size=self.size or profile.default_size_for(edit=self.is_edit),
             resolution=(self.resolution or profile.default_resolution) if profile.size_mode == "ratio" else None,
             quality=self.quality or (profile.edit_qualities[0] if self.is_edit and profile.edit_qualities else profile.default_quality),
         )
@@ -110,9 +110,7 @@ def validate(req: ImageRequest, profile: Profile) -> ImageRequest:
     doc = profile.doc or "its doc"
     if not r.prompt or not r.prompt.strip():
         raise ValidationError("A prompt is required.", code="prompt_required")
-    if r.model not in profile.models:
-        raise ValidationError(f"{profile.label} offers the models {', '.join(profile.models)}; not {r.model}.",
-                              code="unsupported_model")
+    _check_model(r, profile)
     if not 1 <= r.n <= profile.n_max:
         raise ValidationError(f"{profile.label} takes n from 1 to {profile.n_max} ({doc}); got {r.n}.", code="n_out_of_range")
     _check_size(r, profile)
@@ -128,6 +126,25 @@ def validate(req: ImageRequest, profile: Profile) -> ImageRequest:
     if profile.async_mode == "always":
         r.async_ = True
     return r
+
+
+# A typed model name: what the OpenAI spec's `model` (a free string) allows in practice, without spaces or
+# control characters that would only come from a paste gone wrong.
+_MODEL_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}$")
+
+
+def _check_model(r: ImageRequest, profile: Profile) -> None:
+    if r.model in profile.models:
+        return
+    if profile.open_models:
+        # The spec types `model` as any string, and GET /models may list more than the profile: a typed name is
+        # sent as typed and the provider has the last word on it.
+        if not _MODEL_NAME_RE.match(r.model or ""):
+            raise ValidationError(f"A model name is letters, digits and . _ - : / @ +, at most 128 characters; "
+                                  f"got {r.model!r}.", code="invalid_model_name")
+        return
+    raise ValidationError(f"{profile.label} offers the models {', '.join(profile.models)}; not {r.model}.",
+                          code="unsupported_model")
 
 
 def _check_size(r: ImageRequest, profile: Profile) -> None:
@@ -218,8 +235,15 @@ def _check_extras(r: ImageRequest, profile: Profile) -> None:
         if value is None or value == "":
             continue
         if key not in allowed:
-            where = " on edits only" if key in profile.edit_only_extras else ""
-            raise ValidationError(f"{profile.label} does not take {key}{where}.", code="unsupported_option")
+            where = (" on edits only" if key in profile.edit_only_extras else
+                     " on generations only" if key in profile.generation_only_extras else "")
+            raise ValidationError(f"{profile.label} takes {key}{where}." if where else
+                                  f"{profile.label} does not take {key}.", code="unsupported_option")
+        if key in TEXT_EXTRAS:
+            if not isinstance(value, str) or len(value) > MAX_TEXT_EXTRA or not value.isprintable():
+                raise ValidationError(f"{key} must be one line of printable text, at most {MAX_TEXT_EXTRA} characters.",
+                                      code="invalid_option")
+            continue
         choices = EXTRA_OPTIONS.get(key)
         if choices is None:
             if not isinstance(value, int) or not 0 <= value <= 100:

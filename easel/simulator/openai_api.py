@@ -92,7 +92,24 @@ def routes(provider: str, prefix: str) -> list[Route]:
         out += [Route(root + "/images/generations", generations, methods=["POST"]),
                 Route(root + "/images/edits", edits, methods=["POST"])]
     out.append(Route("/files/{rest:path}", files, methods=["GET"]))
+    if provider in MODEL_LISTS:
+        @api(provider, "models")
+        async def models(ctx: Ctx) -> Response:
+            return JSONResponse(model_list(ctx.provider))
+
+        out.append(Route("/models", models, methods=["GET"]))
     return out
+
+
+# GET /models where a doc has it (OpenAI's spec; Demo plays OpenAI): the account's models, images or not, as
+# OpenAI lists them; the non-image ones are there so a client's filter has something to leave out.
+MODEL_LISTS = {"openai": ("gpt-image-2", "gpt-image-1.5", "gpt-image-1", "gpt-image-1-mini", "gpt-5", "whisper-1"),
+               "demo": ("gpt-image-2", "gpt-image-1.5", "gpt-image-1", "gpt-5", "text-embedding-3-small")}
+
+
+def model_list(provider: str) -> dict:
+    return {"object": "list", "data": [{"id": m, "object": "model", "created": 1776220106, "owned_by": "system"}
+                                       for m in MODEL_LISTS[provider]]}
 
 
 async def _images(ctx: Ctx, prefix: str, *, edit: bool) -> Response:

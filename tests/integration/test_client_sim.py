@@ -293,7 +293,7 @@ ICODEEASY_STYLE = {**OPENAI_STYLE,
                    "http_503": (Overloaded, "server_error")}
 GCCAI_STYLE = {**OPENAI_STYLE,
                "http_400": (BadRequest, "invalid_request_error"), "http_401": (AuthError, "authentication_error"),
-               "http_422": (BadRequest, "unsupported_size"), "http_429_concurrency": (RateLimited, "rate_limit_error"),
+               "http_422": (BadRequest, "http_422"), "http_429_concurrency": (RateLimited, "rate_limit_error"),
                "http_429_daily": (RateLimited, "rate_limit_error"), "http_429_crs": (RateLimited, "rate_limit_error")}
 STYLES = {"qcode": OPENAI_STYLE, "openai-hk": OPENAI_STYLE, "icodeeasy": ICODEEASY_STYLE, "gccai": GCCAI_STYLE}
 CASES = [(pid, kind) for pid in STYLES for kind in STATUS]

@@ -2,6 +2,10 @@
 
 Generations are JSON; edits are multipart with the input images (in order) and an optional `mask` part.
 Results arrive as `b64_json` (QCode, openai-hk with response_format=b64_json, gpt-image models).
+
+Each endpoint gets only the fields its doc lists for it (Profile.allowed_extras): OpenAI's spec puts
+`moderation` on CreateImageRequest only and `input_fidelity` on CreateImageEditRequest only; QCode lists its
+extras and `user` on edits only. The image part's name follows Profile.image_field: see its comment.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ __all__ = ["build_submit", "parse_submit", "build_poll", "parse_poll", "parse_er
 def fields(profile: Profile, req: ImageRequest) -> dict[str, object]:
     """The non-file fields, in wire order: model, prompt, n, size, quality, allowed extras, response_format."""
     body: dict[str, object] = {"model": req.model or profile.default_model, "prompt": req.prompt, "n": req.n,
-                               "size": req.size or profile.default_size,
+                               "size": req.size or profile.default_size_for(edit=req.is_edit),
                                "quality": req.quality or profile.default_quality}
     allowed = profile.allowed_extras(edit=req.is_edit)
     for key in allowed:
@@ -43,11 +47,12 @@ def build_submit(profile: Profile, req: ImageRequest, base_url: str, *, async_: 
     if not req.images:
         raise ValidationError("An edit needs at least one input image.", code="edit_without_image")
     files = []
+    image_field = profile.image_field(len(req.images))
     for i, img in enumerate(req.images, 1):
         if img.data is None:
             raise ValidationError(f"{profile.label}'s edits take uploaded files only, so image {i} must be uploaded, "
                                   "not a URL.", code="url_references_not_supported")
-        files.append((profile.multipart_image_field, img.file_tuple()))
+        files.append((image_field, img.file_tuple()))
     if req.mask is not None:
         files.append(("mask", ("mask.png", req.mask.data or b"", "image/png")))
     data = {key: form_value(value) for key, value in body.items()}
