@@ -19,7 +19,7 @@ from easel.media.masks import is_paste_back
 
 from components import truncate
 
-__all__ = ["FORMATS", "DIALOG", "image_metadata", "file_name", "download_bytes", "zip_bytes", "caption_lines",
+__all__ = ["FORMATS", "DIALOG", "image_metadata", "file_name", "download_bytes", "zip_bytes", "caption_lines", "shown_size",
            "job_cost", "close_dialog", "use_as_reference", "reuse_settings", "edit_this", "delete_image"]
 
 FORMATS = {"PNG": ("png", "image/png"), "JPEG": ("jpg", "image/jpeg"), "WebP": ("webp", "image/webp")}
@@ -79,9 +79,18 @@ def job_cost(job) -> str:
     return label if job.cost_actual is not None else f"≈ {label}"
 
 
+def shown_size(asked: str | None, width: int | None, height: int | None) -> str:
+    """The size read from the image's bytes, after what was asked when the provider chose it:
+    'auto → 1024×1536', '16:9 → 2048×1152', or just '1024×1024' when it is what was asked."""
+    if not width:
+        return asked or ""
+    got = f"{width}×{height}"
+    return got if not asked or asked == f"{width}x{height}" else f"{asked} → {got}"
+
+
 def caption_lines(row, job) -> list[str]:
     """Prompt (truncated), then provider · size · quality, then cost · latency."""
-    size = f"{row.width}×{row.height}" if row.width else (row.size or "")
+    size = shown_size(row.size, row.width, row.height)
     kept = "unmasked pixels kept" if is_paste_back(row.idx) else ""
     second = " · ".join(x for x in (row.provider, size, row.quality, kept) if x)
     latency = f"{job.latency_s:.1f} s" if job is not None and job.latency_s is not None else ""

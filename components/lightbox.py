@@ -53,7 +53,7 @@ from easel.media import thumbnails
 
 from components import css
 from components.image_actions import (DIALOG, FORMATS, close_dialog, delete_image, download_bytes, edit_this,
-                                      file_name, job_cost, reuse_settings, use_as_reference)
+                                      file_name, job_cost, reuse_settings, shown_size, use_as_reference)
 
 __all__ = ["DIALOG", "LIGHTBOX_SIDE", "open_lightbox", "close_lightbox", "is_open", "count_run", "show_lightbox"]
 
@@ -131,7 +131,7 @@ def _step(key: str, image_id: int) -> None:
 
 
 def _settings_lines(row, job) -> list[str]:
-    size = f"{row.width}×{row.height}" if row.width else (row.size or "")
+    size = shown_size(row.size, row.width, row.height)
     lines = [" · ".join(x for x in (row.provider, row.model or (job.model if job else None)) if x),
              " · ".join(x for x in (size, f"quality {row.quality}" if row.quality else "") if x)]
     if job is not None:

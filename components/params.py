@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from easel.core.errors import EaselError
 from easel.providers import sizes
-from easel.providers.catalog import EXTRA_OPTIONS, Profile
+from easel.providers.catalog import EXTRA_OPTIONS, MAX_TEXT_EXTRA, TEXT_EXTRAS, Profile
 
 from components import md_escape
 
-__all__ = ["parameter_form", "load_params", "size_label", "planned_size", "async_suggested"]
+__all__ = ["parameter_form", "load_params", "size_label", "planned_size", "async_suggested", "listed_models"]
 
 CUSTOM_SIZE = "custom"
 # An extra left unset is not sent, so the provider's own default applies. Short, so no select box truncates it.
@@ -76,7 +77,7 @@ def load_params(profile: Profile, params: dict, *, key: str, edit: bool) -> None
     """Put a stored request's parameters into the form's widgets, keeping only values valid for `profile`.
     Call before the form is drawn (Streamlit forbids setting a drawn widget's value)."""
     ss = st.session_state
-    if params.get("model") in profile.models:
+    if params.get("model") in profile.models or (profile.open_models and params.get("model")):
         ss[f"{key}.model"] = params["model"]
     size = params.get("size")
     if size in profile.allowed_sizes(edit=edit):
@@ -162,11 +163,12 @@ def _size_widgets(profile: Profile, *, edit: bool, key: str, slot=None) -> dict:
             if out["size"] != "auto" else r)
         return out
     options = allowed + ([CUSTOM_SIZE] if profile.size_mode == "pixels" else [])
-    _valid_choice(f"{key}.size", options, profile.default_size)
+    default = profile.default_size_for(edit=edit)
+    _valid_choice(f"{key}.size", options, default)
     # Width and Height get a row of their own: beside the Size select a number field is too narrow to read.
     size = (slot or st.container()).selectbox(
         "Size", options, key=f"{key}.size", format_func=lambda s: size_label(profile, s), **_seed(
-            f"{key}.size", index=options.index(profile.default_size) if profile.default_size in options else 0))
+            f"{key}.size", index=options.index(default) if default in options else 0))
     if size == CUSTOM_SIZE:
         width_col, height_col = st.columns(2)
         size = _custom_size(profile, key=key, width_col=width_col, height_col=height_col)
@@ -185,6 +187,13 @@ def _extra_widgets(profile: Profile, *, edit: bool, key: str) -> dict:
             choices = EXTRA_OPTIONS.get(name)
             col = cols[i % 2]
             label = name.replace("_", " ").capitalize()
+            if name in TEXT_EXTRAS:
+                value = col.text_input("End-user ID" if name == "user" else label, key=f"{key}.extra.{name}",
+                                       max_chars=MAX_TEXT_EXTRA, placeholder=_DEFAULT,
+                                       help=f"Sent as `{name}`: an id for your end user, which {profile.label} passes "
+                                            f"on for abuse monitoring ({profile.doc or 'its doc'}). Empty: not sent.")
+                extras[name] = value.strip() or None
+                continue
             if choices is None:
                 value = col.number_input(label, min_value=0, max_value=100, step=5, key=f"{key}.extra.{name}",
                                          placeholder=_DEFAULT, **_seed(f"{key}.extra.{name}", value=None),
@@ -207,11 +216,10 @@ def parameter_form(profile: Profile, *, edit: bool, key: str, repeat_help: str |
     (background, format…), for a page that keeps them out of the primary path; by default they follow inline."""
     params: dict = {"model": profile.default_model}
     size_slot = None
-    if len(profile.models) > 1:
-        _valid_choice(f"{key}.model", list(profile.models))
+    if len(profile.models) > 1 or profile.open_models:
         # One row for Model and Size where Size is one select; a ratio and a resolution need a row of their own.
         model_slot, size_slot = st.columns([2, 3]) if profile.size_mode != "ratio" else (st.container(), None)
-        params["model"] = model_slot.selectbox("Model", profile.models, key=f"{key}.model")
+        params["model"] = _model_widget(profile, key=key, slot=model_slot)
     params.update(_size_widgets(profile, edit=edit, key=key, slot=size_slot))
     qualities = list(profile.allowed_qualities(edit=edit))
     default_q = profile.default_quality if profile.default_quality in qualities else qualities[0]
@@ -233,6 +241,40 @@ def parameter_form(profile: Profile, *, edit: bool, key: str, repeat_help: str |
         params["extras"] = _extra_widgets(profile, edit=edit, key=key)
     params["async_"] = _async_widget(profile, params, key=key)
     return params
+
+
+def listed_models(profile: Profile) -> tuple[tuple[str, ...], str | None]:
+    """(image models the provider's GET /models lists, why none could be read). The session's client asks once
+    and remembers the answer, so a rerun costs no request."""
+    if not profile.models_endpoint:
+        return (), None
+    from components.session import current      # here, not at the top: session draws the sidebar, not forms
+
+    sess = current()
+    if sess.client is None or sess.profile.id != profile.id:
+        return (), None
+    try:
+        return tuple(sess.client.list_models()), None
+    except EaselError as e:
+        return (), e.user_message()
+
+
+def _model_widget(profile: Profile, *, key: str, slot) -> str:
+    """A select of the profile's models; where the doc leaves the name open, plus GET /models' image models and
+    any name the user types (the provider has the last word on a typed name)."""
+    if not profile.open_models:
+        _valid_choice(f"{key}.model", list(profile.models))
+        return slot.selectbox("Model", profile.models, key=f"{key}.model")
+    listed, problem = listed_models(profile)
+    options = list(dict.fromkeys(profile.models + listed))
+    typed = st.session_state.get(f"{key}.model")
+    if typed and typed not in options:
+        options.append(typed)       # a name typed earlier stays selectable after the rerun
+    source = f"{profile.label} lists these" if listed else f"Easel knows these for {profile.label}"
+    why = f" Its model list could not be read: {problem}" if problem else ""
+    value = slot.selectbox("Model", options, key=f"{key}.model", accept_new_options=True,
+                           help=f"{source}; type any other model name to send it as typed.{why}")
+    return value or profile.default_model
 
 
 def _async_widget(profile: Profile, params: dict, *, key: str) -> bool:

@@ -350,11 +350,14 @@ def test_each_rule_is_named_and_its_fix_passes(app, demo, w, h, rule, fix):
 
 def test_provider_default_options_are_labelled_short_enough_not_to_truncate(app, demo):
     at = app
-    for name in ("background", "output_format", "input_fidelity", "moderation"):
+    for name in ("background", "output_format", "moderation"):
         select = at.selectbox(key=f"gen.extra.{name}")
         assert select.options[0] == "Default" and select.value is None
         assert "provider's own default" in select.help
     assert at.number_input(key="gen.extra.output_compression").placeholder == "Default"
+    assert at.text_input(key="gen.extra.user").placeholder == "Default"
+    # OpenAI's spec has input_fidelity on edits only (CreateImageEditRequest), so Generate does not offer it.
+    assert "gen.extra.input_fidelity" not in [w.key for w in at.selectbox]
 
 
 def test_an_oversize_reference_is_offered_a_downscale_and_the_copy_is_what_is_sent(app, jobs_for_test, demo):
