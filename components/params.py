@@ -191,7 +191,7 @@ def _extra_widgets(profile: Profile, *, edit: bool, key: str) -> dict:
                 value = col.text_input("End-user ID" if name == "user" else label, key=f"{key}.extra.{name}",
                                        max_chars=MAX_TEXT_EXTRA, placeholder=_DEFAULT,
                                        help=f"Sent as `{name}`: an id for your end user, which {profile.label} passes "
-                                            f"on for abuse monitoring ({profile.doc or 'its doc'}). Empty: not sent.")
+                                            "on for abuse monitoring. Empty: not sent.")
                 extras[name] = value.strip() or None
                 continue
             if choices is None:
