@@ -7,7 +7,9 @@ EaselError becomes its user message on stderr and a non-zero exit.
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -18,14 +20,15 @@ from easel.core import config
 from easel.core.errors import ConfigError, EaselError, UploadError, ValidationError
 from easel.cli.outcome_json import FAILED_STATUSES, dumps, job_outcome
 
-__all__ = ["main", "DEMO_KEY", "EXIT_FAILED", "EXIT_USAGE", "EXIT_PENDING", "job_service", "provider_client", "find_job",
+__all__ = ["main", "DEMO_KEY", "EXIT_FAILED", "EXIT_USAGE", "EXIT_PENDING", "EXIT_PIPE", "job_service", "provider_client", "find_job",
            "collect_outcome", "print_outcome", "exit_code", "register_ambient_keys", "shutdown", "wait_submitted"]
 
 DEMO_KEY = "demo-test-key"     # the same key the app's Demo uses, so both share one concurrency slot per process
 
 # Exit codes: 1 the request ran and failed; 2 the command could not start (usage, config, validation);
-# 3 a wait ended with the job still unfinished.
-EXIT_FAILED, EXIT_USAGE, EXIT_PENDING = 1, 2, 3
+# 3 a wait ended with the job still unfinished; 141 the reader of stdout went away (`easel tasks list | head`),
+# the status a shell reports for a Unix tool that SIGPIPE stopped (128 + 13), and nothing is printed.
+EXIT_FAILED, EXIT_USAGE, EXIT_PENDING, EXIT_PIPE = 1, 2, 3, 141
 
 
 class _Group(click.Group):
@@ -33,7 +36,13 @@ class _Group(click.Group):
 
     def invoke(self, ctx):
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()      # here, not at interpreter exit, so a closed pipe is caught below
+        except BrokenPipeError:
+            _quiet_closed_stdout()
+            ctx.exit(EXIT_PIPE)
         except (ConfigError, ValidationError, UploadError) as e:
             click.echo(f"Error: {e.user_message()}", err=True)
             ctx.exit(EXIT_USAGE)
@@ -46,6 +55,17 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("Stopped. Submitted jobs continue with `easel tasks wait`.", err=True)
             ctx.exit(130)
+
+
+def _quiet_closed_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush of the dead pipe raises nothing at exit (the
+    recipe in Python's `signal` docs, "Note on SIGPIPE")."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):      # stdout already closed or not a real file: nothing left to flush
+        pass
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -78,17 +98,32 @@ def provider_client(provider: str, *, base_url: str | None = None):
     return ProviderClient(profile, key.key, base_url=config.resolve_base_url(provider, profile.base_url, base_url))
 
 
-def find_job(store, job_id: str):
-    """A job by its id or an unambiguous prefix of it (`tasks list` shows 8 characters)."""
-    job = store.get_job(job_id)
-    if job is not None:
-        return job
-    matches = [j for j in store.list_jobs(limit=100_000) if j.id.startswith(job_id)]
+def find_job(store, ref: str):
+    """The job `ref` names: an Easel job id, a provider task id (what `generate --async` printed as `task_id`),
+    or an unambiguous prefix of a job id (`tasks list` shows 8 characters). An ambiguous prefix lists the jobs it
+    matches, so the user can pick one."""
+    ref = ref.strip()
+    if not ref:
+        raise ValidationError("Give a job id, a prefix of one, or a provider task id.", code="unknown_job")
+    matches = store.find_jobs(ref, limit=_CANDIDATES + 1)
     if len(matches) == 1:
         return matches[0]
-    if matches:
-        raise ValidationError(f"{job_id!r} matches {len(matches)} jobs; give more of the id.", code="ambiguous_id")
-    raise ValidationError(f"No job {job_id!r} in {store.path}.", code="unknown_job")
+    if not matches:
+        raise ValidationError(f"No job or provider task {ref!r} in {store.path}. `easel tasks list` shows the "
+                              "recent ones.", code="unknown_job")
+    shown = matches[:_CANDIDATES]
+    more = " (the newest shown)" if len(matches) > _CANDIDATES else ""
+    lines = "\n".join(f"  {j.id[:12]}  {j.provider:<10} {j.status:<12} {_prompt_start(j.prompt, 40)}" for j in shown)
+    raise ValidationError(f"{ref!r} matches {len(shown)}{'+' if more else ''} jobs{more}:\n{lines}\n"
+                          "Give more of the id.", code="ambiguous_id")
+
+
+_CANDIDATES = 10
+
+
+def _prompt_start(prompt: str | None, width: int) -> str:
+    text = " ".join((prompt or "").split())
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def collect_outcome(store, job, out_dir: Path | None = None) -> dict:
