@@ -20,7 +20,7 @@ from easel.core import config
 from easel.core.errors import ConfigError, EaselError, UploadError, ValidationError
 from easel.cli.outcome_json import FAILED_STATUSES, dumps, job_outcome
 
-__all__ = ["main", "DEMO_KEY", "EXIT_FAILED", "EXIT_USAGE", "EXIT_PENDING", "EXIT_PIPE", "job_service", "provider_client", "find_job",
+__all__ = ["main", "DEMO_KEY", "EXIT_FAILED", "EXIT_USAGE", "EXIT_PENDING", "EXIT_PIPE", "job_service", "provider_client", "demo_key", "find_job",
            "collect_outcome", "print_outcome", "exit_code", "register_ambient_keys", "shutdown", "wait_submitted"]
 
 DEMO_KEY = "demo-test-key"     # the same key the app's Demo uses, so both share one concurrency slot per process
@@ -80,22 +80,50 @@ def job_service(*, recover: bool = True):
     return jobs.service(recover=recover)
 
 
-def provider_client(provider: str, *, base_url: str | None = None):
-    """A client for a provider, with its key from secrets or the environment (the Demo uses its simulator)."""
+def provider_client(provider: str, *, base_url: str | None = None, simulate: str | None = None,
+                    outlive: bool = False):
+    """A client for a provider, with its key from secrets or the environment (the Demo uses its simulator).
+
+    `simulate` is the Demo's mode, the sidebar's Simulate choice: "demo" or a provider the simulator plays with
+    that provider's rules. `outlive`: the job must outlast this process (an async submit), so the Demo runs on
+    the background simulator that later `easel tasks wait` processes reach too."""
     from easel.providers.client import ProviderClient
 
     profile = catalog.get_profile(provider)
+    if simulate is not None and not profile.simulated:
+        raise ValidationError(f"--simulate is the Demo's choice: use it with --provider demo (got --provider "
+                              f"{provider}).", code="simulate_needs_demo")
     if profile.simulated:
-        from easel.simulator import local
+        from easel.providers import demo_modes
 
-        profile = catalog.simulated_profile(profile, local.ensure_simulator())
-        return ProviderClient(profile, config.resolve_key(provider).key or DEMO_KEY,
-                              base_url=base_url or profile.base_url)
+        mode = simulate or "demo"
+        # Only a provider with tasks can leave one running; the Demo itself refuses --async in validation.
+        sim_url = _simulator_url(outlive=outlive and catalog.BUILTIN[mode].supports_async)
+        profile = demo_modes.demo_profile(mode, sim_url)
+        return ProviderClient(profile, demo_key(), base_url=base_url or profile.base_url)
     key = config.resolve_key(provider)
     if not key.key:
         raise ConfigError(f"No API key for {profile.label}. Set EASEL_{profile.env_id}_API_KEY, or add "
                           f"[providers.{provider}] api_key to .streamlit/secrets.toml.", code="missing_key")
     return ProviderClient(profile, key.key, base_url=config.resolve_base_url(provider, profile.base_url, base_url))
+
+
+def demo_key() -> str:
+    return config.resolve_key("demo").key or DEMO_KEY
+
+
+def _simulator_url(*, outlive: bool) -> str:
+    if not outlive:
+        from easel.simulator import local
+
+        return local.ensure_simulator()
+    from easel.cli.background_simulator import IDLE_EXIT_S, shared_simulator
+
+    url, started = shared_simulator()
+    if started:
+        click.echo(f"Started Easel's simulator in the background for the Demo's tasks ({url}); it stops after "
+                   f"{IDLE_EXIT_S / 60:.0f} idle minutes.", err=True)
+    return url
 
 
 def find_job(store, ref: str):
@@ -175,7 +203,17 @@ def register_ambient_keys(svc, jobs_) -> list:
         except ConfigError:
             missing.append(job)
             continue
-        key = config.resolve_key(job.provider).key or (DEMO_KEY if profile.simulated else None)
+        if job.simulated or profile.simulated:
+            # A Demo job, perhaps playing another provider (--simulate): the Demo's key and its simulated profile,
+            # at the simulator address the job was sent to.
+            from easel.providers import demo_modes
+
+            key = demo_key()
+            sim_url = (job.base_url or "").removesuffix(catalog.prefix_for(job.provider))
+            if job.provider in demo_modes.SIMULATABLE and sim_url:
+                profile = demo_modes.demo_profile(job.provider, sim_url)
+        else:
+            key = config.resolve_key(job.provider).key
         if key and config.key_fingerprint(key) == job.key_fingerprint:
             svc.keyring.add(profile, key, job.base_url)
         else:
