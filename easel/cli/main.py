@@ -130,7 +130,8 @@ def find_job(store, ref: str):
     """The job `ref` names: an Easel job id, a provider task id (what `generate --async` printed as `task_id`),
     or an unambiguous prefix of a job id (`tasks list` shows 8 characters). An ambiguous prefix lists the jobs it
     matches, so the user can pick one."""
-    ref = ref.strip()
+    # A job split into several provider tasks prints them comma-joined as its `task_id`; any one names the job.
+    ref = ref.strip().split(",")[0].strip()
     if not ref:
         raise ValidationError("Give a job id, a prefix of one, or a provider task id.", code="unknown_job")
     matches = store.find_jobs(ref, limit=_CANDIDATES + 1)

@@ -155,3 +155,18 @@ def test_the_shell_pipe_to_head_prints_the_head_and_no_error(env):
                           env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and proc.stderr == ""
     assert len(proc.stdout.splitlines()) == 3 and "row 2999" in proc.stdout.splitlines()[0]
+
+
+def test_any_of_a_jobs_provider_tasks_finds_it_and_so_does_the_comma_joined_task_id(env):
+    from easel.store import Store
+
+    store = Store()
+    job_id = store.create_job(provider="gccai", status="pending", mode="async", prompt="two tasks", n=2)
+    store.add_tasks(job_id, "gccai", ["task_AAA", "task_BBB"], first_poll_at=0, deadline_at=None)
+    store.update_job(job_id, task_ids_json=["task_AAA", "task_BBB"])
+    store.create_job(provider="gccai", status="pending", mode="async", prompt="another")
+    for ref in ("task_BBB", "task_AAA", "task_AAA,task_BBB"):
+        proc = easel(env, "tasks", "show", ref, "--json")
+        assert proc.returncode == 0, proc.stderr
+        out = one_json(proc)
+        assert out["job_id"] == job_id and out["task_id"] == "task_AAA,task_BBB"
