@@ -97,7 +97,7 @@ def mask_editor(profile: Profile, source: SourceImage, *, image_count: int, key:
         st.image(masks.display_copy(source.image, CANVAS_W, CANVAS_H))
         return None
     if profile.mask_single_image_only and image_count > 1:
-        st.info(md_escape(f"{profile.label} applies a mask to single-image edits only ({profile.doc}). "
+        st.info(md_escape(f"{profile.label} applies a mask to single-image edits only, as its documentation says. "
                           "Remove the extra reference images to paint a mask."), icon=":material/block:")
         st.image(masks.display_copy(source.image, CANVAS_W, CANVAS_H))
         return None

@@ -9,7 +9,8 @@ Call it with an uploaded file's bytes, where the upload's messages should appear
 - A file within the limits comes back at once as ``Accepted`` (``data``, ``name``, ``mime``, the decoded
   ``image``, ``downscaled_from=None``), and nothing is drawn.
 - A file that is too large draws a warning that names the limit it breaks and a button
-  **"Downscale to W×H and use it"**, and returns None. Too large means any of:
+  **"Downscale to W×H and use it"**, and returns None. Too large means any of (the rules and their sentences
+  live in ``easel.providers.upload_rules``, which every request and the CLI apply too):
     * over the provider's per-file size (``profile.max_upload_bytes``),
     * over the largest image any provider documents, the pixel limit (``easel.providers.sizes.MAX_SIDE`` px on
       the longest side, ``sizes.MAX_PIXELS`` pixels in all: 3840×2160),
@@ -37,7 +38,7 @@ from PIL import Image
 
 from easel.core.errors import EaselError
 from easel.media import imaging
-from easel.providers import sizes
+from easel.providers import sizes, upload_rules
 from easel.providers.catalog import Profile
 
 from components import md_escape, truncate
@@ -62,19 +63,10 @@ def _digest(data: bytes) -> str:
 
 
 def limits_problem(data: bytes, name: str, profile: Profile, size: tuple[int, int]) -> str | None:
-    """Which limit a file of `size` pixels breaks, as a sentence, or None."""
-    if len(data) > profile.max_upload_bytes:
-        return (f"{name} is {imaging.megabytes(len(data))}; {profile.label} takes at most "
-                f"{imaging.megabytes(profile.max_upload_bytes)} per file ({profile.doc or 'its doc'}).")
-    w, h = size
-    if w * h > imaging.MAX_PIXELS:
-        return (f"{name} is {w}×{h} = {w * h:,} pixels, over Easel's safety cap of {imaging.MAX_PIXELS:,} "
-                "pixels for an image it opens.")
-    if max(w, h) > sizes.MAX_SIDE or w * h > sizes.MAX_PIXELS:
-        return (f"{name} is {w}×{h}, larger than the largest image the providers document: at most "
-                f"{sizes.MAX_SIDE} px on a side and {sizes.MAX_PIXELS:,} pixels "
-                f"({sizes.MAX_SIDE}×{sizes.MAX_PIXELS // sizes.MAX_SIDE}).")
-    return None
+    """Which limit a file of `size` pixels breaks, as a sentence, or None: easel's rule, the one the CLI and
+    every request apply (easel.providers.upload_rules), so the page offers a downscale where the CLI refuses."""
+    problem = upload_rules.upload_problem(len(data), name, profile, size)
+    return None if problem is None else problem.message
 
 
 def _offer(data: bytes, profile: Profile, key: str) -> imaging.Downscaled:

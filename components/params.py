@@ -121,7 +121,7 @@ def _use_size(key: str, wh: tuple[int, int]) -> None:
 def _custom_size(profile: Profile, *, key: str, width_col, height_col) -> str:
     """Width × Height fields checked live against the doc's pixel rules; the nearest valid size one click away."""
     rules = (f"Multiples of {sizes.SIDE_MULTIPLE}, the longest side at most {sizes.MAX_SIDE} px, ratio at most 3:1, "
-             f"{sizes.MIN_PIXELS:,} to {sizes.MAX_PIXELS:,} pixels in all ({profile.doc or 'the doc'}).")
+             f"{sizes.MIN_PIXELS:,} to {sizes.MAX_PIXELS:,} pixels in all.")
     w = width_col.number_input("Width (px)", min_value=16, max_value=_MAX_TYPED_SIDE, step=sizes.SIDE_MULTIPLE,
                                key=f"{key}.width", help=rules, **_seed(f"{key}.width", value=1024))
     h = height_col.number_input("Height (px)", min_value=16, max_value=_MAX_TYPED_SIDE, step=sizes.SIDE_MULTIPLE,

@@ -7,7 +7,9 @@ EaselError becomes its user message on stderr and a non-zero exit.
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -18,14 +20,15 @@ from easel.core import config
 from easel.core.errors import ConfigError, EaselError, UploadError, ValidationError
 from easel.cli.outcome_json import FAILED_STATUSES, dumps, job_outcome
 
-__all__ = ["main", "DEMO_KEY", "EXIT_FAILED", "EXIT_USAGE", "EXIT_PENDING", "job_service", "provider_client", "find_job",
+__all__ = ["main", "DEMO_KEY", "EXIT_FAILED", "EXIT_USAGE", "EXIT_PENDING", "EXIT_PIPE", "job_service", "provider_client", "demo_key", "find_job",
            "collect_outcome", "print_outcome", "exit_code", "register_ambient_keys", "shutdown", "wait_submitted"]
 
 DEMO_KEY = "demo-test-key"     # the same key the app's Demo uses, so both share one concurrency slot per process
 
 # Exit codes: 1 the request ran and failed; 2 the command could not start (usage, config, validation);
-# 3 a wait ended with the job still unfinished.
-EXIT_FAILED, EXIT_USAGE, EXIT_PENDING = 1, 2, 3
+# 3 a wait ended with the job still unfinished; 141 the reader of stdout went away (`easel tasks list | head`),
+# the status a shell reports for a Unix tool that SIGPIPE stopped (128 + 13), and nothing is printed.
+EXIT_FAILED, EXIT_USAGE, EXIT_PENDING, EXIT_PIPE = 1, 2, 3, 141
 
 
 class _Group(click.Group):
@@ -33,7 +36,13 @@ class _Group(click.Group):
 
     def invoke(self, ctx):
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()      # here, not at interpreter exit, so a closed pipe is caught below
+        except BrokenPipeError:
+            _quiet_closed_stdout()
+            ctx.exit(EXIT_PIPE)
         except (ConfigError, ValidationError, UploadError) as e:
             click.echo(f"Error: {e.user_message()}", err=True)
             ctx.exit(EXIT_USAGE)
@@ -48,6 +57,17 @@ class _Group(click.Group):
             ctx.exit(130)
 
 
+def _quiet_closed_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush of the dead pipe raises nothing at exit (the
+    recipe in Python's `signal` docs, "Note on SIGPIPE")."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):      # stdout already closed or not a real file: nothing left to flush
+        pass
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Easel: gpt-image-2 across image-API providers."""
@@ -60,17 +80,27 @@ def job_service(*, recover: bool = True):
     return jobs.service(recover=recover)
 
 
-def provider_client(provider: str, *, base_url: str | None = None):
-    """A client for a provider, with its key from secrets or the environment (the Demo uses its simulator)."""
+def provider_client(provider: str, *, base_url: str | None = None, simulate: str | None = None,
+                    outlive: bool = False):
+    """A client for a provider, with its key from secrets or the environment (the Demo uses its simulator).
+
+    `simulate` is the Demo's mode, the sidebar's Simulate choice: "demo" or a provider the simulator plays with
+    that provider's rules. `outlive`: the job must outlast this process (an async submit), so the Demo runs on
+    the background simulator that later `easel tasks wait` processes reach too."""
     from easel.providers.client import ProviderClient
 
     profile = catalog.get_profile(provider)
+    if simulate is not None and not profile.simulated:
+        raise ValidationError(f"--simulate is the Demo's choice: use it with --provider demo (got --provider "
+                              f"{provider}).", code="simulate_needs_demo")
     if profile.simulated:
-        from easel.simulator import local
+        from easel.providers import demo_modes
 
-        profile = catalog.simulated_profile(profile, local.ensure_simulator())
-        return ProviderClient(profile, config.resolve_key(provider).key or DEMO_KEY,
-                              base_url=base_url or profile.base_url)
+        mode = simulate or "demo"
+        # Only a provider with tasks can leave one running; the Demo itself refuses --async in validation.
+        sim_url = _simulator_url(outlive=outlive and catalog.BUILTIN[mode].supports_async)
+        profile = demo_modes.demo_profile(mode, sim_url)
+        return ProviderClient(profile, demo_key(), base_url=base_url or profile.base_url)
     key = config.resolve_key(provider)
     if not key.key:
         raise ConfigError(f"No API key for {profile.label}. Set EASEL_{profile.env_id}_API_KEY, or add "
@@ -78,17 +108,51 @@ def provider_client(provider: str, *, base_url: str | None = None):
     return ProviderClient(profile, key.key, base_url=config.resolve_base_url(provider, profile.base_url, base_url))
 
 
-def find_job(store, job_id: str):
-    """A job by its id or an unambiguous prefix of it (`tasks list` shows 8 characters)."""
-    job = store.get_job(job_id)
-    if job is not None:
-        return job
-    matches = [j for j in store.list_jobs(limit=100_000) if j.id.startswith(job_id)]
+def demo_key() -> str:
+    return config.resolve_key("demo").key or DEMO_KEY
+
+
+def _simulator_url(*, outlive: bool) -> str:
+    if not outlive:
+        from easel.simulator import local
+
+        return local.ensure_simulator()
+    from easel.cli.background_simulator import IDLE_EXIT_S, shared_simulator
+
+    url, started = shared_simulator()
+    if started:
+        click.echo(f"Started Easel's simulator in the background for the Demo's tasks ({url}); it stops after "
+                   f"{IDLE_EXIT_S / 60:.0f} idle minutes.", err=True)
+    return url
+
+
+def find_job(store, ref: str):
+    """The job `ref` names: an Easel job id, a provider task id (what `generate --async` printed as `task_id`),
+    or an unambiguous prefix of a job id (`tasks list` shows 8 characters). An ambiguous prefix lists the jobs it
+    matches, so the user can pick one."""
+    # A job split into several provider tasks prints them comma-joined as its `task_id`; any one names the job.
+    ref = ref.strip().split(",")[0].strip()
+    if not ref:
+        raise ValidationError("Give a job id, a prefix of one, or a provider task id.", code="unknown_job")
+    matches = store.find_jobs(ref, limit=_CANDIDATES + 1)
     if len(matches) == 1:
         return matches[0]
-    if matches:
-        raise ValidationError(f"{job_id!r} matches {len(matches)} jobs; give more of the id.", code="ambiguous_id")
-    raise ValidationError(f"No job {job_id!r} in {store.path}.", code="unknown_job")
+    if not matches:
+        raise ValidationError(f"No job or provider task {ref!r} in {store.path}. `easel tasks list` shows the "
+                              "recent ones.", code="unknown_job")
+    shown = matches[:_CANDIDATES]
+    more = " (the newest shown)" if len(matches) > _CANDIDATES else ""
+    lines = "\n".join(f"  {j.id[:12]}  {j.provider:<10} {j.status:<12} {_prompt_start(j.prompt, 40)}" for j in shown)
+    raise ValidationError(f"{ref!r} matches {len(shown)}{'+' if more else ''} jobs{more}:\n{lines}\n"
+                          "Give more of the id.", code="ambiguous_id")
+
+
+_CANDIDATES = 10
+
+
+def _prompt_start(prompt: str | None, width: int) -> str:
+    text = " ".join((prompt or "").split())
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def collect_outcome(store, job, out_dir: Path | None = None) -> dict:
@@ -140,7 +204,17 @@ def register_ambient_keys(svc, jobs_) -> list:
         except ConfigError:
             missing.append(job)
             continue
-        key = config.resolve_key(job.provider).key or (DEMO_KEY if profile.simulated else None)
+        if job.simulated or profile.simulated:
+            # A Demo job, perhaps playing another provider (--simulate): the Demo's key and its simulated profile,
+            # at the simulator address the job was sent to.
+            from easel.providers import demo_modes
+
+            key = demo_key()
+            sim_url = (job.base_url or "").removesuffix(catalog.prefix_for(job.provider))
+            if job.provider in demo_modes.SIMULATABLE and sim_url:
+                profile = demo_modes.demo_profile(job.provider, sim_url)
+        else:
+            key = config.resolve_key(job.provider).key
         if key and config.key_fingerprint(key) == job.key_fingerprint:
             svc.keyring.add(profile, key, job.base_url)
         else:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-
+import json
+import os
+import time
+from pathlib import Path
 
 import click
 
@@ -19,12 +22,20 @@ from easel.providers import catalog
 @click.option("--fail", "fails", multiple=True, metavar="KIND[:RATE]",
               help="Inject a fault (e.g. http_429_daily, or http_500:0.2 for 20 % of requests); repeatable.")
 @click.option("--seed-usage", type=int, default=0, metavar="N", help="First write N demo rows to the usage log.")
-def simulate(host, port, latency, task_duration, fails, seed_usage):
+@click.option("--idle-exit", type=float, default=None, metavar="S",
+              help="Stop after S seconds without a request (the Demo's background simulator uses this).")
+@click.option("--state-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Once serving, write {\"url\", \"pid\"} here as JSON (port 0 picks a free port).")
+def simulate(host, port, latency, task_duration, fails, seed_usage, idle_exit, state_file):
     """Run the local provider simulator (every dialect) until Ctrl-C."""
     from easel.simulator.local import serve
     from easel.simulator.routes import prefix_for
 
     faults = [_fault(spec) for spec in fails]
+    settings = {} if task_duration is None else {"task_duration": task_duration}
+    if idle_exit is not None or state_file is not None:
+        _serve_in_background(host, port, latency, faults, settings, idle_exit, state_file)
+        return
     if seed_usage:
         from easel.usage import seed as usage_seed
         from easel.store import Store
@@ -37,8 +48,43 @@ def simulate(host, port, latency, task_duration, fails, seed_usage):
     click.echo(f"Point a provider at it with EASEL_<ID>_BASE_URL (e.g. EASEL_GCCAI_BASE_URL={base}"
                f"{prefix_for(catalog.BUILTIN['gccai'])}), or the app's Demo with EASEL_SIMULATOR_URL={base}.",
                err=True)
-    settings = {} if task_duration is None else {"task_duration": task_duration}
     serve(host=host, port=port, latency=latency, faults=faults, **settings)
+
+
+def _serve_in_background(host, port, latency, faults, settings, idle_exit, state_file) -> None:
+    """Serve on a thread, announce the address in `state_file`, and stop after `idle_exit` quiet seconds."""
+    from easel.simulator.server import SimulatorServer
+    from easel.simulator.state import SimConfig
+
+    server = SimulatorServer(SimConfig(latency=float(latency), **settings), host=host, port=port)
+    server.set_faults(faults)
+    url = server.start()
+    if state_file is not None:
+        tmp = state_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"url": url, "pid": os.getpid()}), encoding="utf-8")
+        tmp.replace(state_file)          # whole or absent: a reader never sees half a file
+    seen, quiet_since = -1, time.monotonic()
+    try:
+        while True:
+            time.sleep(1.0 if idle_exit is None else min(5.0, max(0.05, idle_exit / 4)))
+            count = server.state.stats()["requests"]
+            if count != seen:
+                seen, quiet_since = count, time.monotonic()
+            elif idle_exit is not None and time.monotonic() - quiet_since >= idle_exit:
+                break
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        if state_file is not None and _owner(state_file) == os.getpid():
+            state_file.unlink(missing_ok=True)
+
+
+def _owner(state_file: Path) -> int | None:
+    try:
+        return json.loads(state_file.read_text(encoding="utf-8")).get("pid")
+    except (OSError, ValueError):
+        return None
 
 
 def _fault(spec: str) -> dict:

@@ -11,7 +11,7 @@ import click
 from easel.cli.main import (
     EXIT_FAILED, EXIT_PENDING, collect_outcome, exit_code, find_job, job_service, main, print_outcome, register_ambient_keys, shutdown,
 )
-from easel.cli.outcome_json import FAILED_STATUSES
+from easel.cli.outcome_json import FAILED_STATUSES, dumps, job_summary
 from easel.providers import catalog
 
 
@@ -25,12 +25,17 @@ def tasks() -> None:
 @click.option("--status", help="Only jobs in this status.")
 @click.option("--provider")
 @click.option("--limit", type=int, default=50, show_default=True)
-def tasks_list(status, provider, limit):
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per job, one per line (nothing when none).")
+def tasks_list(status, provider, limit, as_json):
     """Recent jobs, newest first."""
     from easel.store import Store
 
     store = Store()
     rows = store.list_jobs(status=status, provider=provider, limit=limit)
+    if as_json:
+        for job in rows:
+            click.echo(dumps(job_summary(job)))
+        return
     if not rows:
         click.echo("No jobs.")
         return
@@ -43,10 +48,11 @@ def tasks_list(status, provider, limit):
 
 
 @tasks.command("show")
-@click.argument("job_id")
-@click.option("--json", "as_json", is_flag=True)
+@click.argument("job_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object: status, progress, task_id, images (paths on disk), cost and error.")
 def tasks_show(job_id, as_json):
-    """A job's current state, without polling."""
+    """A job's current state, without polling. ID: a job id, a prefix of one, or the provider's task id."""
     from easel.store import Store
 
     store = Store()
@@ -61,11 +67,12 @@ def tasks_show(job_id, as_json):
 
 
 @tasks.command("wait")
-@click.argument("job_id", required=False)
+@click.argument("job_id", metavar="[ID]", required=False)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per job, one per line.")
 @click.option("--timeout", type=float, default=None, help="Give up waiting after S seconds.")
 def tasks_wait(job_id, as_json, timeout):
-    """Follow one job (or, without an ID, every unfinished job) to its end through the poller."""
+    """Follow one job (or, without an ID, every unfinished job) to its end through the poller. ID: a job id, a
+    prefix of one, or the provider's task id."""
     svc = job_service()
     if job_id:
         targets = [find_job(svc.store, job_id)]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from dataclasses import replace
 
 import click
 
@@ -25,8 +27,13 @@ def _parse_date(value: str | None) -> dt.date | dt.datetime | None:
 @click.option("--since", metavar="DATE", help="From this day (inclusive).")
 @click.option("--until", metavar="DATE", help="Up to this day (inclusive).")
 @click.option("--provider")
+@click.option("--exclude-simulated/--include-simulated", "exclude_simulated", default=None,
+              help="Leave out (or count) simulated Demo requests, which were never charged. Default: left out once "
+                   "the log holds any real request, as on the Usage page. (--csv always lists every request, with "
+                   "its `simulated` column.)")
 @click.option("--csv", "as_csv", is_flag=True, help="One row per request, failures included.")
-def usage(since, until, provider, as_csv):
+@click.option("--json", "as_json", is_flag=True, help="The report as one JSON object.")
+def usage(since, until, provider, exclude_simulated, as_csv, as_json):
     """Requests, images and cost from the usage log: the same numbers as the Usage page."""
     from easel import usage as usage_mod
     from easel.store import Store
@@ -39,5 +46,43 @@ def usage(since, until, provider, as_csv):
         click.echo(usage_mod.export_csv(store, since=start, until=until_x, provider=provider), nl=False)
         return
     day = lambda v: v.date() if isinstance(v, dt.datetime) else v  # noqa: E731 - the page filters by whole days
-    filters = usage_mod.Filters(start=day(start), end=day(end), providers=(provider,) if provider else ())
+    # The page's rule, from the same function: simulated amounts never pass for spend once real spend exists.
+    include = (not usage_mod.has_real_usage(store)) if exclude_simulated is None else not exclude_simulated
+    filters = usage_mod.Filters(start=day(start), end=day(end), providers=(provider,) if provider else (),
+                                include_simulated=include).resolved(store)
+    hidden = 0 if include else usage_mod.count_simulated(store, replace(filters, include_simulated=True))
+    if as_json:
+        click.echo(json.dumps(_report_json(usage_mod.kpis(store, filters), include, hidden), ensure_ascii=False))
+        return
     click.echo(usage_mod.report_text(store, filters))
+    if hidden:
+        click.echo(f"  {hidden:,} simulated Demo request{'s' if hidden != 1 else ''} left out (never charged); "
+                   "--include-simulated counts them.")
+    elif include and usage_mod.count_simulated(store, filters):
+        click.echo("  Includes simulated Demo requests (never charged); --exclude-simulated leaves them out.")
+
+
+def _metric_json(m) -> dict:
+    out = {"label": m.label, "value": m.value, "previous": m.previous, "kind": m.kind, "text": m.text()}
+    if m.kind == "money":
+        out["currency"] = m.currency
+    if hasattr(m, "amounts"):             # a spend metric: the amounts per currency before conversion
+        out.update(amounts=dict(m.amounts), simulated_amounts=dict(m.simulated_amounts))
+    return out
+
+
+def _report_json(k, include_simulated: bool, hidden_simulated: int) -> dict:
+    """The page's KPIs as data: the metrics by key, the range, and what was done with simulated requests."""
+    metrics = [k.today, k.week, k.month, k.spend, k.requests, k.images, k.cost_per_image, k.success_rate,
+               k.median_latency]
+    return {
+        "range": {"start": k.range[0].isoformat(), "end": k.range[1].isoformat()},
+        "previous_range": {"start": k.previous_range[0].isoformat(), "end": k.previous_range[1].isoformat()},
+        "currency": k.currency,
+        "usd_cny": k.rates.usd_cny,
+        "include_simulated": include_simulated,
+        "simulated_requests": k.simulated_requests if include_simulated else 0,
+        "hidden_simulated_requests": hidden_simulated,
+        "unpriced_requests": k.unpriced,
+        "metrics": {m.key: _metric_json(m) for m in metrics},
+    }

@@ -92,7 +92,7 @@ def check_upload(data: bytes, name: str, profile) -> tuple[str, Image.Image]:
     mime = upload_type(data, name)
     if len(data) > profile.max_upload_bytes:
         raise UploadError(f"{name} is {megabytes(len(data))}; {profile.label} takes at most {megabytes(profile.max_upload_bytes)} "
-                          f"per file ({profile.doc or 'its doc'}). Save it smaller (JPEG or WebP) and upload again.",
+                          f"per file. Save it smaller (JPEG or WebP) and upload again.",
                           code="image_too_large")
     return mime, open_image(data)
 

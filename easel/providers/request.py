@@ -7,7 +7,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from easel.providers import sizes
+from easel.media.imaging import image_size
+from easel.providers import sizes, upload_rules
 from easel.providers.catalog import EXTRA_OPTIONS, MAX_TEXT_EXTRA, TEXT_EXTRAS, Profile
 from easel.core.errors import UploadError, ValidationError
 from easel.core.mime import decode_data_url, sniff_mime
@@ -107,12 +108,11 @@ def validate(req: ImageRequest, profile: Profile) -> ImageRequest:
     Every failure names the rule it breaks, so the user knows what to change.
     """
     r = req.resolved(profile)
-    doc = profile.doc or "its doc"
     if not r.prompt or not r.prompt.strip():
         raise ValidationError("A prompt is required.", code="prompt_required")
     _check_model(r, profile)
     if not 1 <= r.n <= profile.n_max:
-        raise ValidationError(f"{profile.label} takes n from 1 to {profile.n_max} ({doc}); got {r.n}.", code="n_out_of_range")
+        raise ValidationError(f"{profile.label} takes n from 1 to {profile.n_max}; got {r.n}.", code="n_out_of_range")
     _check_size(r, profile)
     qualities = profile.allowed_qualities(edit=r.is_edit)
     if r.quality not in qualities:
@@ -121,8 +121,7 @@ def validate(req: ImageRequest, profile: Profile) -> ImageRequest:
     _check_images(r, profile)
     _check_extras(r, profile)
     if r.async_ and not profile.supports_async:
-        raise ValidationError(f"{profile.label} has no async mode in {doc}; run it as a normal request.",
-                              code="async_not_supported")
+        raise ValidationError(_no_async_message(profile), code="async_not_supported")
     if profile.async_mode == "always":
         r.async_ = True
     return r
@@ -147,13 +146,22 @@ def _check_model(r: ImageRequest, profile: Profile) -> None:
                           code="unsupported_model")
 
 
+def _no_async_message(profile: Profile) -> str:
+    # Messages never name Easel's internal doc files (openai-hk.txt): the Demo's user never chose openai-hk.
+    if profile.simulated and profile.id == "demo":
+        return (f"{profile.label} answers at once and has no async mode. To try a provider's task flow with no "
+                "key, simulate one that has it: gccai or icodeeasy (the Demo's Simulate choice in the sidebar, or "
+                "`--simulate gccai` with `easel generate --provider demo`).")
+    return f"{profile.label} has no async mode; run it as a normal request."
+
+
 def _check_size(r: ImageRequest, profile: Profile) -> None:
     allowed = profile.allowed_sizes(edit=r.is_edit)
     size = r.size or ""
     if profile.size_mode == "fixed":
         if size not in allowed:
             raise ValidationError(
-                f"{profile.label} supports only the sizes {', '.join(allowed)} ({profile.doc}); got {size}.",
+                f"{profile.label} supports only the sizes {', '.join(allowed)}; got {size}.",
                 code="unsupported_size")
         return
     if profile.size_mode == "ratio":
@@ -194,6 +202,7 @@ def _check_images(r: ImageRequest, profile: Profile) -> None:
         raise ValidationError(f"{profile.label} takes at most {profile.max_references} input images; got {len(r.images)}.",
                               code="too_many_images")
     total = 0
+    first_size = None
     for i, img in enumerate(r.images, 1):
         if img.is_url:
             url = img.url or ""
@@ -210,9 +219,9 @@ def _check_images(r: ImageRequest, profile: Profile) -> None:
         data = img.data or b""
         if not sniff_mime(data):
             raise UploadError(f"Image {i} ({img.name}) is not a PNG, JPEG or WebP.", code="unsupported_image_type")
-        if len(data) > profile.max_upload_bytes:
-            raise UploadError(f"Image {i} is {len(data) / 1e6:.1f} MB; {profile.label} takes at most "
-                              f"{profile.max_upload_bytes // (1024 * 1024)} MB per file.", code="image_too_large")
+        # The pages' uploaders ask the same rules first, so the UI and the CLI refuse a file in the same words.
+        size = upload_rules.check_image(data, img.name, profile)
+        first_size = first_size or size
         total += len(data)
     if total > profile.max_total_upload_bytes:
         raise UploadError(f"Uploads total {total / 1e6:.1f} MB; {profile.label} takes at most "
@@ -223,10 +232,14 @@ def _check_images(r: ImageRequest, profile: Profile) -> None:
         if not r.images:
             raise ValidationError("A mask needs the image it applies to.", code="mask_without_image")
         if profile.mask_single_image_only and len(r.images) > 1:
-            raise ValidationError(f"{profile.label} applies a mask to single-image edits only ({profile.doc}).",
+            raise ValidationError(f"{profile.label} applies a mask to single-image edits only, as its documentation "
+                                  "says.",
                                   code="mask_single_image_only")
         if sniff_mime(r.mask.data or b"") != "image/png":
             raise UploadError("The mask must be a PNG with an alpha channel.", code="mask_not_png")
+        if first_size is not None and not r.images[0].is_url:
+            upload_rules.check_mask_size(image_size(r.mask.data or b""), first_size,
+                                         mask_name=f"The mask ({r.mask.name})", image_name=f"image 1 ({r.images[0].name})")
 
 
 def _check_extras(r: ImageRequest, profile: Profile) -> None:

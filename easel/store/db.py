@@ -364,3 +364,16 @@ class Store:
             "SELECT quality, resolution, cost_actual * 1.0 / n FROM jobs WHERE provider = ? AND status = 'completed' "
             "AND cost_actual IS NOT NULL AND n > 0 ORDER BY created_at DESC LIMIT ?", (provider, limit))
         return [(r[0], r[1], r[2]) for r in rows]
+
+    # --- a job from what a user typed (the CLI's `tasks show|wait ID`) -----------------------------
+    def find_jobs(self, ref: str, *, limit: int = 20) -> list[JobRow]:
+        """The jobs `ref` may mean, newest first: the job with that id, else the jobs holding the provider task
+        `ref`, else the jobs whose id starts with it. The first kind that matches wins."""
+        for where, args in (("id = ?", (ref,)),
+                            ("id IN (SELECT job_id FROM tasks WHERE task_id = ?)", (ref,)),
+                            ("id >= ? AND id < ?", (ref, ref + "\uffff"))):     # a prefix, through the primary key
+            rows = self.query(f"SELECT * FROM jobs WHERE {where} ORDER BY created_at DESC, rowid DESC LIMIT ?",
+                              (*args, limit))
+            if rows:
+                return [JobRow.from_row(r) for r in rows]
+        return []

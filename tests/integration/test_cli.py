@@ -21,7 +21,8 @@ from easel.providers.catalog import get_profile
 from easel.simulator.routes import prefix_for
 
 ROOT = Path(__file__).resolve().parents[2]
-OUTCOME_KEYS = {"provider", "model", "status", "task_id", "images", "cost", "latency_s", "error"}
+OUTCOME_KEYS = {"job_id", "provider", "model", "status", "progress", "task_id", "images", "cost", "latency_s",
+                "error"}
 CSV_HEAD = ["created_at", "provider", "model", "endpoint", "mode", "size", "resolution", "quality", "n", "status",
             "error_code", "latency_s", "cost_estimated", "cost_actual", "currency", "task_id", "key_fingerprint"]
 
@@ -76,10 +77,17 @@ def test_demo_generate_json_on_a_fresh_setup_prints_the_result_and_leaves_a_png(
     assert_png(out["images"][0])
     assert (out["images"][0]["width"], out["images"][0]["height"]) == (1024, 1024)
     assert out["cost"]["currency"] == "USD" and out["cost"]["actual"] > 0
-    assert out["latency_s"] >= 0
+    # The request's own time, inside the job's life as the store logged it (created before the request was sent,
+    # finished after the image was stored): a latency of 0, or one longer than the job, fails.
+    from easel.store import Store
+
+    job = Store().get_job(out["job_id"])
+    assert job is not None and job.status == "completed" and out["progress"] == 100
+    assert 0 < out["latency_s"] <= round(job.finished_at - job.created_at, 3) + 0.001
 
 
 def test_qcode_generate_sends_the_documented_request_and_charges_the_table_price(env, sim):
+    sim.configure(latency=0.4)         # each sync generation takes at least this long on the simulator
     proc = easel(env, "generate", "--provider", "qcode", "--prompt", "a lighthouse at dusk", "--size", "1536x1024",
                  "--quality", "high", "--n", "2", "--json")
     assert proc.returncode == 0, proc.stderr
@@ -94,6 +102,7 @@ def test_qcode_generate_sends_the_documented_request_and_charges_the_table_price
                             "quality": "high", "n": 2}
     # qcode.txt: 1536×1024 high is $0.165 per image.
     assert out["cost"] == {"estimated": pytest.approx(0.33), "actual": pytest.approx(0.33), "currency": "USD"}
+    assert out["latency_s"] >= 0.4 and out["task_id"] is None and len(out["job_id"]) == 32
 
 
 def test_a_missing_key_names_the_environment_variable_and_exits_2(env, sim):
