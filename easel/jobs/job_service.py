@@ -316,7 +316,8 @@ class JobService:
         return ImageRequest(prompt=p.get("prompt") or job.prompt, size=p.get("size"), resolution=p.get("resolution"),
                             quality=p.get("quality"), n=int(p.get("n") or job.n), model=p.get("model"),
                             images=images, mask=mask, extras=dict(p.get("extras") or {}),
-                            async_=bool(p.get("async_")), edit=bool(p.get("edit")))
+                            async_=bool(p.get("async_")), edit=bool(p.get("edit")),
+                            stream=bool(p.get("stream")), partial_images=p.get("partial_images"))
 
     def _load_input(self, item: dict) -> ImageInput:
         if "sha" in item:
