@@ -1,0 +1,57 @@
+"""In a real browser at 1366×768: turn on Stream previews, press Generate, and see the partial image in the
+result column, in the first screen, before the final image replaces it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+PROMPT = "A glass greenhouse at night, streamed in previews"
+# Where the mid-stream screenshot goes (outside the repo unless asked: docs/screenshots is the README's).
+SHOT = Path(os.environ.get("EASEL_STREAM_SHOT", "/tmp/easel-generate-mid-stream.png"))
+
+
+@pytest.fixture
+def small_page(browser, e2e_server, wait_idle):
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    pg.goto(e2e_server.url)
+    wait_idle(pg)
+    yield pg
+    context.close()
+
+
+def test_the_partial_shows_where_the_image_will_be_before_the_final(small_page, e2e_server, wait_idle):
+    page = small_page
+    sim = e2e_server.sim
+    sim.configure(latency=9.0)          # two partials at 3 s and 6 s, the final image at 9 s
+    try:
+        prompt = page.get_by_label("Prompt")
+        prompt.fill(PROMPT)
+        prompt.press("Control+Enter")
+        wait_idle(page)
+        page.get_by_text("Stream previews").click()
+        wait_idle(page)
+        page.wait_for_selector("text=Partial images")
+        page.get_by_role("button", name="Generate", exact=False).and_(
+            page.locator("[data-testid='stBaseButton-primary']")).click()
+        caption = page.locator("[data-testid='stImageCaption']", has_text="Partial 1 of 2")
+        caption.wait_for(timeout=30_000)
+        preview = page.locator("[data-testid='stImage'] img").first
+        preview.wait_for()
+        page.wait_for_function("() => { const i = document.querySelector(\"[data-testid='stImage'] img\");"
+                               " return i && i.complete && i.naturalWidth > 0; }")
+        box = preview.bounding_box()
+        assert box and box["y"] + box["height"] <= 768 and box["x"] > 1366 / 3, box   # right column, first screen
+        assert page.locator("[data-testid='stText']", has_text=PROMPT).count() == 0   # no final result yet
+        page.screenshot(path=str(SHOT), full_page=False)
+        # The final image replaces the preview in the same place.
+        page.locator("[data-testid='stText']", has_text=PROMPT).first.wait_for(timeout=60_000)
+        assert page.locator("[data-testid='stImageCaption']", has_text="Partial").count() == 0
+    finally:
+        sim.configure(latency=0.0)
