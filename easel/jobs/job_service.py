@@ -395,6 +395,9 @@ class JobService:
                                   error_message=interrupted_message(job.provider),
                                   cost_actual=0.0 if job.provider in _NOT_BILLED else None,
                                   finished_at=time.time())
+            # A streamed job cut off by the restart keeps its previews, as a broken stream does.
+            if partials.keep_as_results(self.store, job.id):
+                self.make_thumbnails_later(job.id)
         pending = self.store.pending_tasks()
         now = time.time()
         for task in pending:

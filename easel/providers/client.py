@@ -357,14 +357,18 @@ class ProviderClient:
                 error = TransportError(f"The connection to {self.profile.label} failed ({type(e).__name__}).",
                                        code="connection_error", provider=self.profile.label)
             latency = time.monotonic() - started
-            if response is not None and not response.is_success:
-                if stream:          # an error body is short: read it, and free the connection
-                    try:
-                        response.read()
-                    except httpx.HTTPError:
-                        pass
-                    finally:
+            if response is not None and not response.is_success and stream:
+                # An error body is short: read it, and free the connection.
+                try:
+                    response.read()
+                except httpx.HTTPError as e:
+                    error = TransportError(f"The connection to {self.profile.label} failed ({type(e).__name__}).",
+                                           code="connection_error", provider=self.profile.label)
+                    response = None
+                finally:
+                    if response is not None:
                         response.close()
+            if response is not None and not response.is_success:
                 code, message = parse_error(response)
                 message = self._redact(message)
                 error = error_from_status(response.status_code, code, message, provider=self.profile.label,

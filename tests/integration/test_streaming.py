@@ -152,3 +152,31 @@ def test_the_official_sdk_streaming_iterator_reads_the_simulators_stream(sim, ed
     assert [e.partial_image_index for e in events[:2]] == [0, 1]
     assert size_of(base64.b64decode(events[-1].b64_json)) == (1024, 1536)
     assert events[-1].usage.output_tokens > 0 and events[-1].size == "1024x1536"
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_a_streamed_job_cut_off_by_a_restart_keeps_its_partials(easel_data_dir):
+    from easel.core.models import ImageOut
+
+    store = Store()
+    job_id = store.create_job(provider="demo", status="running", owner_pid=_dead_pid(),
+                              params={"stream": True, "partial_images": 2})
+    data = io.BytesIO()
+    Image.new("RGB", (1024, 1536), (1, 2, 3)).save(data, "PNG")
+    partials.add_partial(store, job_id, 0, ImageOut(data=data.getvalue(), width=1024, height=1536, mime="image/png"))
+    svc = JobService(store)
+    try:
+        job = svc.get(job_id)
+        assert job.status == "interrupted"
+        assert [(r.idx, r.width, r.height) for r in store.list_images(job_id=job_id)] == [
+            (partials.PARTIAL_IDX, 1024, 1536)]
+    finally:
+        svc.close()

@@ -205,3 +205,29 @@ def test_a_gateway_that_ignores_stream_and_answers_json_still_gives_the_image():
     body = json.dumps({"created": 1, "data": [{"b64_json": B64}], "usage": USAGE}).encode()
     outcome = _client(body, "application/json").generate_stream(ImageRequest(prompt="x", stream=True))
     assert [(i.width, i.height) for i in outcome.images] == [(64, 48)]
+
+
+def test_an_error_status_on_a_streamed_request_is_the_providers_error_and_retries_as_usual():
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        if len(calls) == 1:
+            return httpx.Response(503, json={"error": {"type": "server_error", "code": "service_overloaded",
+                                                       "message": "busy"}})
+        return httpx.Response(200, content=STREAM, headers={"content-type": "text/event-stream"})
+
+    client = ProviderClient(BUILTIN["openai"], "sk-unit", transport=httpx.MockTransport(handler), max_retries=1,
+                            sleep=lambda s: None)
+    outcome = client.generate_stream(ImageRequest(prompt="x", stream=True, partial_images=1))
+    assert len(calls) == 2 and outcome.attempts == 2
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(400, json={"error": {"type": "invalid_request_error", "code": "invalid_value",
+                                                   "message": "partial_images is not allowed"}})
+
+    client = ProviderClient(BUILTIN["openai"], "sk-unit", transport=httpx.MockTransport(refuse), max_retries=2)
+    with pytest.raises(ProviderError) as err:
+        client.generate_stream(ImageRequest(prompt="x", stream=True, partial_images=1))
+    assert (err.value.code, err.value.status) == ("invalid_value", 400)
+    assert "partial_images is not allowed" in err.value.message
