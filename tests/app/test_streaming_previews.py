@@ -82,3 +82,56 @@ def test_qcode_says_why_there_is_no_stream_toggle(app, monkeypatch, demo):
     captions = " ".join(c.value for c in at.caption)
     assert "No streaming previews on QCode" in captions
     assert "Not yet supported \\(full result returned at once\\)" in captions
+
+
+def test_edit_shows_the_partial_under_the_edit_button_before_the_result(sim, monkeypatch, easel_data_dir):
+    """Edit streams too: the partial shows in the result's place (under the Edit button) while the edit runs."""
+    import io
+    from pathlib import Path
+
+    from PIL import Image
+    from streamlit.testing.v1 import AppTest
+
+    from easel.core.models import ImageOut
+    from easel.jobs import job_service as jobs
+    from easel.providers import catalog
+    from easel.providers.client import ProviderClient
+    from easel.store import Store
+
+    root = Path(__file__).resolve().parents[2]
+    monkeypatch.syspath_prepend(str(root))
+    from components.session import ProviderSession
+
+    svc = jobs.JobService(Store(), recover=False)
+    monkeypatch.setattr(jobs, "_service", svc)
+    profile = catalog.simulated_profile(catalog.BUILTIN["demo"], sim.url)
+    client = ProviderClient(profile, "sim-test-key")
+    try:
+        buf = io.BytesIO()
+        Image.new("RGB", (1024, 1536), (30, 90, 160)).save(buf, "PNG")
+        source = svc.store.create_job(provider="demo", status="completed", prompt="a seeded source")
+        image_id = svc.store.add_image(source, 0, ImageOut(buf.getvalue(), 1024, 1536, "image/png")).id
+        sim.configure(latency=4.0)
+        at = AppTest.from_file(str(root / "pages" / "edit.py"), default_timeout=60)
+        at.session_state["easel.provider_session"] = ProviderSession(profile, client, "simulator", profile.base_url)
+        at.session_state["easel.edit_source"] = image_id
+        at.session_state["edit.params.stream"] = True
+        at.session_state["edit.params.partials"] = 1
+        at.run()
+        at.text_area(key="edit.prompt").input("a red kite in the sky").run()
+        at.button(key="edit.submit").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        job_id = at.session_state["easel.last_job.edit"]
+        [sent] = _wait_for(lambda: sim.requests("/images/edits"))
+        assert (sent.form["stream"], sent.form["partial_images"]) == (["true"], ["1"])
+        _wait_for(lambda: partials.list_partials(svc.store, job_id))
+        at.run()
+        assert svc.store.get_job(job_id).status == "running"
+        # size auto: the provider picked 2:3 at 1k for the 1024×1536 source, and the preview says so
+        assert "Partial 1 of 1 · 672×1008 · preview; the final image replaces it" in _captions(at)
+        assert svc.wait(job_id, 30).status == "completed"
+        at.run()
+        assert not any(c.startswith("Partial") for c in _captions(at))
+    finally:
+        client.close()
+        svc.close(wait=True)
