@@ -55,3 +55,42 @@ def test_the_partial_shows_where_the_image_will_be_before_the_final(small_page, 
         assert page.locator("[data-testid='stImageCaption']", has_text="Partial").count() == 0
     finally:
         sim.configure(latency=0.0)
+
+
+def test_edit_shows_the_partial_in_the_result_place_in_the_first_screen(small_page, e2e_server, wait_idle, tmp_path):
+    from PIL import Image
+
+    page = small_page
+    sim = e2e_server.sim
+    src = tmp_path / "source.png"
+    Image.new("RGB", (1536, 1024), (40, 110, 70)).save(src)
+    sim.configure(latency=9.0)
+    try:
+        page.get_by_role("link", name="Edit").click()
+        page.wait_for_selector("[data-testid='stFileUploaderDropzoneInput']", state="attached", timeout=60_000)
+        wait_idle(page)
+        page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(src))
+        page.wait_for_selector(".dc-container canvas", state="attached", timeout=60_000)
+        wait_idle(page)
+        page.get_by_role("button", name="Options").click()
+        page.get_by_text("Stream previews").click()
+        wait_idle(page)
+        page.keyboard.press("Escape")                       # close the popover
+        prompt = page.get_by_role("textbox", name="What should change?")
+        prompt.fill("a lantern on the table, streamed")
+        prompt.press("Control+Enter")
+        wait_idle(page)
+        page.locator(".st-key-edit-submit button:visible").click()
+        page.locator("[data-testid='stImageCaption']", has_text="Partial 1 of 2").wait_for(timeout=30_000)
+        page.wait_for_function("() => [...document.querySelectorAll(\"[data-testid='stImage'] img\")]"
+                               ".some(i => i.complete && i.naturalWidth > 0)")
+        preview = page.locator("[data-testid='stImage']", has=page.locator("[data-testid='stImageCaption']",
+                                                                           has_text="Partial")).locator("img")
+        box = preview.bounding_box()
+        canvas = page.locator(".dc-container").first.bounding_box()
+        assert box["x"] > canvas["x"] + canvas["width"] and box["y"] < 768, (box, canvas)   # beside the canvas
+        page.screenshot(path=str(SHOT.with_name("easel-edit-mid-stream.png")), full_page=False)
+        page.get_by_role("button", name="Edit again").wait_for(timeout=60_000)      # the result took its place
+        assert page.locator("[data-testid='stImageCaption']", has_text="Partial").count() == 0
+    finally:
+        sim.configure(latency=0.0)
