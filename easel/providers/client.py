@@ -91,7 +91,7 @@ class StreamInterrupted(TransportError):
     def __init__(self, partials: int, provider: str, why: str):
         got = f"after {partials} partial image{'s' if partials != 1 else ''}" if partials else "before any image"
         kept = " The partials are kept, labelled partial." if partials else ""
-        super().__init__(f"The stream from {provider} broke {got}, before the final image: {why}.{kept}",
+        super().__init__(f"The stream broke {got}, before the final image: {why}.{kept}",
                          code="stream_interrupted", provider=provider, retryable=False)
         self.partials = partials
 
@@ -311,7 +311,7 @@ class ProviderClient:
                 outcome.usage = event.usage
                 return image
         except httpx.HTTPError as e:
-            raise StreamInterrupted(partials, self.profile.label, f"the connection broke ({type(e).__name__})") from None
+            raise StreamInterrupted(partials, self.profile.label, f"the connection closed mid-stream ({type(e).__name__})") from None
         raise StreamInterrupted(partials, self.profile.label, "the stream ended without its final image")
 
     # --- plumbing ---

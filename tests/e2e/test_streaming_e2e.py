@@ -94,3 +94,30 @@ def test_edit_shows_the_partial_in_the_result_place_in_the_first_screen(small_pa
         assert page.locator("[data-testid='stImageCaption']", has_text="Partial").count() == 0
     finally:
         sim.configure(latency=0.0)
+
+
+def test_a_broken_stream_shows_why_and_the_kept_partial_labelled_partial(small_page, e2e_server, wait_idle):
+    page = small_page
+    sim = e2e_server.sim
+    sim.set_faults([{"kind": "stream_break", "partials": 1, "times": 1}])
+    prompt_text = "A kite over dunes, cut off mid-stream"
+    try:
+        prompt = page.get_by_label("Prompt")
+        prompt.fill(prompt_text)
+        prompt.press("Control+Enter")
+        wait_idle(page)
+        page.get_by_text("Stream previews").click()
+        wait_idle(page)
+        page.get_by_role("button", name="Generate", exact=False).and_(
+            page.locator("[data-testid='stBaseButton-primary']")).click()
+        page.locator("text=broke after 1 partial image, before the final image").wait_for(timeout=60_000)
+        card = page.locator("[data-testid='stText']", has_text=prompt_text)
+        card.first.wait_for(timeout=30_000)
+        assert "demo · 1024×1024 · medium · partial" in card.first.inner_text()
+        page.wait_for_function("() => [...document.querySelectorAll(\"[data-testid='stImage'] img\")]"
+                               ".some(i => i.complete && i.naturalWidth > 0)")
+        box = page.locator("[data-testid='stImage'] img").first.bounding_box()
+        assert box["y"] < 768, box
+        page.screenshot(path=str(SHOT.with_name("easel-generate-broken-stream.png")), full_page=False)
+    finally:
+        sim.set_faults([])
