@@ -63,6 +63,22 @@ def test_decoder_follows_the_event_stream_line_rules():
     assert (event.event, event.data, event.id) == ("image_edit.partial_image", '{"a":\n 1}', "7")
 
 
+def test_line_rules_hold_when_cr_and_lf_arrive_in_separate_chunks():
+    raw = b"event: a\r\ndata: 1\r\rdata: 2\r\n\r\n"
+    decoder = SSEDecoder()
+    events = [e for i in range(len(raw)) for e in decoder.feed(raw[i:i + 1])]
+    # "\r\r" is two line ends (so an empty line: the first event ends), never one CRLF.
+    assert [(e.event, e.data) for e in events] == [("a", "1"), (None, "2")]
+
+
+def test_a_12_mb_event_in_1_kb_chunks_decodes_whole():
+    data = "A" * 12_000_000
+    raw = b"event: image_generation.completed\ndata: " + data.encode() + b"\n\n"
+    decoder = SSEDecoder()
+    events = [e for i in range(0, len(raw), 1024) for e in decoder.feed(raw[i:i + 1024])]
+    assert len(events) == 1 and events[0].data == data
+
+
 def test_an_event_without_its_blank_line_is_not_dispatched():
     half = STREAM[:STREAM.index(b"\n\n") + 2] + b'event: image_generation.completed\ndata: {"type":"image_gen'
     decoder = SSEDecoder()

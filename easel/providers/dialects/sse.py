@@ -44,31 +44,48 @@ class ServerSentEvent:
 
 
 class SSEDecoder:
-    """Bytes in, events out, across arbitrary chunk boundaries."""
+    """Bytes in, events out, across arbitrary chunk boundaries.
+
+    Linear in the stream's size: a 4k image's event is one data line of ~10 MB arriving in ~64 KB chunks, so
+    the buffer is a bytearray searched (in C) only past what was already searched."""
 
     def __init__(self) -> None:
-        self._buffer = b""
+        self._buffer = bytearray()
+        self._scan = 0                  # bytes of the buffer known to hold no line end
         self._event: str | None = None
         self._data: list[str] = []
         self._id: str | None = None
         self._retry: int | None = None
 
     def feed(self, chunk: bytes) -> list[ServerSentEvent]:
-        self._buffer += chunk
+        buf = self._buffer
+        buf += chunk
         events: list[ServerSentEvent] = []
+        start = 0
         while True:
-            line, rest = _split_line(self._buffer)
-            if line is None:
+            end = _line_end(buf, self._scan)
+            if end < 0:
+                self._scan = len(buf)
                 break
-            self._buffer = rest
-            event = self._line(line.decode("utf-8"))
+            if buf[end] == 0x0D:
+                if end + 1 == len(buf):     # CR last: wait to see whether LF follows
+                    self._scan = end
+                    break
+                after = end + 2 if buf[end + 1] == 0x0A else end + 1
+            else:
+                after = end + 1
+            event = self._line(bytes(buf[start:end]).decode("utf-8"))
             if event is not None:
                 events.append(event)
+            start = self._scan = after
+        del buf[:start]
+        self._scan -= start
         return events
 
     def close(self) -> list[ServerSentEvent]:
         """End of stream. An event without its closing blank line is not dispatched (the HTML rules)."""
-        self._buffer = b""
+        self._buffer = bytearray()
+        self._scan = 0
         return []
 
     def _line(self, line: str) -> ServerSentEvent | None:
@@ -94,15 +111,11 @@ class SSEDecoder:
         return None
 
 
-def _split_line(buffer: bytes) -> tuple[bytes | None, bytes]:
-    for i, byte in enumerate(buffer):
-        if byte == 0x0A:
-            return buffer[:i], buffer[i + 1:]
-        if byte == 0x0D:
-            if i + 1 == len(buffer):
-                return None, buffer          # CR at the end: wait to see whether LF follows
-            return buffer[:i], buffer[i + 2:] if buffer[i + 1] == 0x0A else buffer[i + 1:]
-    return None, buffer
+def _line_end(buf: bytearray, start: int) -> int:
+    """The index of the first CR or LF at or after `start`, or -1."""
+    lf = buf.find(b"\n", start)
+    cr = buf.find(b"\r", start, lf if lf >= 0 else len(buf))
+    return cr if cr >= 0 else lf
 
 
 @dataclass
