@@ -4,6 +4,7 @@ result column, in the first screen, before the final image replaces it."""
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.e2e
 
 PROMPT = "A glass greenhouse at night, streamed in previews"
 # Where the mid-stream screenshot goes (outside the repo unless asked: docs/screenshots is the README's).
-SHOT = Path(os.environ.get("EASEL_STREAM_SHOT", "/tmp/easel-generate-mid-stream.png"))
+SHOT = Path(os.environ.get("EASEL_STREAM_SHOT") or Path(tempfile.gettempdir()) / "easel-generate-mid-stream.png")
 
 
 @pytest.fixture
