@@ -271,7 +271,7 @@ def stream_controls(profile: Profile, params: dict, *, key: str) -> dict:
     streaming out, a plain line says so with the doc's reason instead of a control that cannot work."""
     reason = stream_unsupported_reason(profile)
     if reason is not None:
-        st.caption(f":material/block: No streaming previews on {md_escape(profile.label)}: {md_escape(reason)}")
+        st.caption(f":material/block: No streaming previews. {md_escape(reason)}")
         return {"stream": False, "partial_images": None}
     toggle_col, slider_col = st.columns(2, vertical_alignment="center")
     on = toggle_col.toggle(

@@ -263,8 +263,8 @@ STREAM_UNSUPPORTED: dict[str, str] = {
              "returned at once)”.",
     "icodeeasy": "icodeeasy's doc: “The API always returns URLs and does not support response_format: "
                  "b64_json”, and partial images arrive only as b64_json.",
-    "gccai": "gccai's doc runs every request as a task (submit → task_id → poll), so no response stays open to "
-             "stream partial images on.",
+    "gccai": "gccai's doc runs every request as a task (submit → task_id → poll): no response stays open to "
+             "stream on.",
 }
 PARTIAL_IMAGES_MAX = 3          # OpenAI's spec: partial_images is an integer from 0 to 3
 

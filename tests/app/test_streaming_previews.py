@@ -79,9 +79,12 @@ def test_qcode_says_why_there_is_no_stream_toggle(app, monkeypatch, demo):
     assert not at.exception
     with pytest.raises(KeyError):
         at.toggle(key="gen.stream")
-    captions = " ".join(c.value for c in at.caption)
-    assert "No streaming previews on QCode" in captions
-    assert "Not yet supported \\(full result returned at once\\)" in captions
+    from components import md_escape
+
+    captions = [c.value for c in at.caption]
+    reason = catalog.STREAM_UNSUPPORTED["qcode"]
+    assert "“stream + partial_images (incremental return) ⏳ Not yet supported (full result returned at once)”" in reason
+    assert f":material/block: No streaming previews. {md_escape(reason)}" in captions
 
 
 def test_edit_shows_the_partial_under_the_edit_button_before_the_result(sim, monkeypatch, easel_data_dir):

@@ -122,3 +122,15 @@ def test_a_broken_stream_shows_why_and_the_kept_partial_labelled_partial(small_p
         page.screenshot(path=str(SHOT.with_name("easel-generate-broken-stream.png")), full_page=False)
     finally:
         sim.set_faults([])
+
+
+def test_a_provider_that_cannot_stream_says_why_in_the_form(small_page, wait_idle):
+    page = small_page
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
+    page.get_by_role("option", name="gccai").click()
+    wait_idle(page)
+    note = page.locator("[data-testid='stCaptionContainer']", has_text="No streaming previews. gccai's doc")
+    note.wait_for(timeout=30_000)
+    assert "runs every request as a task" in note.inner_text()
+    assert page.get_by_text("Stream previews").count() == 0
+    page.screenshot(path=str(SHOT.with_name("easel-generate-no-stream.png")), full_page=False)
