@@ -16,6 +16,7 @@ import streamlit as st
 from easel.core.models import Money
 from easel.media import imaging
 from easel.media.masks import is_paste_back
+from easel.store.partials import is_partial
 
 from components import truncate
 
@@ -91,7 +92,8 @@ def shown_size(asked: str | None, width: int | None, height: int | None) -> str:
 def caption_lines(row, job) -> list[str]:
     """Prompt (truncated), then provider · size · quality, then cost · latency."""
     size = shown_size(row.size, row.width, row.height)
-    kept = "unmasked pixels kept" if is_paste_back(row.idx) else ""
+    kept = ("partial" if is_partial(row.idx) else   # a kept preview of a stream that broke (store/partials.py)
+            "unmasked pixels kept" if is_paste_back(row.idx) else "")
     second = " · ".join(x for x in (row.provider, size, row.quality, kept) if x)
     latency = f"{job.latency_s:.1f} s" if job is not None and job.latency_s is not None else ""
     third = " · ".join(x for x in (job_cost(job), latency) if x)

@@ -11,13 +11,15 @@ import time
 
 import streamlit as st
 
+from easel.media import imaging
 from easel.providers import catalog
+from easel.store import partials
 
 from components import notifier
 from components.gallery import render_gallery
 from components.errors_view import show_error
 
-__all__ = ["job_view", "job_error_text", "progress_state"]
+__all__ = ["job_view", "job_error_text", "progress_state", "streamed", "stream_preview", "PREVIEW_SIDE"]
 
 _LABELS = {
     "queued": "Queued", "running": "Generating", "submitting": "Submitting", "pending": "Provider task running",
@@ -101,7 +103,8 @@ def job_view(job_ids: list[str], *, key: str, store, jobs_service, columns: int 
     notifier.showing(job_ids)          # the results appear right here, so the notifier needs no toast for them
     unfinished = [j.id for j in jobs if not j.is_terminal]
     if unfinished:
-        @st.fragment(run_every=1)
+        # A streamed job's previews come every second or two: look twice as often so each shows promptly.
+        @st.fragment(run_every=0.5 if any(streamed(j) for j in jobs if not j.is_terminal) else 1)
         def _live() -> None:
             current = [j for j in (store.get_job(i) for i in unfinished) if j is not None]
             if any(j.is_terminal for j in current):
@@ -112,6 +115,10 @@ def job_view(job_ids: list[str], *, key: str, store, jobs_service, columns: int 
                 else:
                     for job in current:
                         _live_card(job, jobs_service, key=key)
+            # The newest preview of each streamed job, where its final image will appear.
+            for job in current[:_MAX_CARDS]:
+                if streamed(job):
+                    stream_preview(store, job)
 
         _live()
     images, emptied = [], 0
@@ -120,6 +127,8 @@ def job_view(job_ids: list[str], *, key: str, store, jobs_service, columns: int 
             continue
         if job.status != "completed":
             _stopped(job)
+            # A broken stream's previews were kept (easel/store/partials.py); they show labelled partial.
+            images.extend(r for r in store.list_images(job_id=job.id) if partials.is_partial(r.idx))
             continue
         rows = store.list_images(job_id=job.id)
         images.extend(rows)
@@ -129,6 +138,35 @@ def job_view(job_ids: list[str], *, key: str, store, jobs_service, columns: int 
                 "These jobs' images were deleted from the gallery.")
     if images:
         render_gallery(images, key=f"{key}.results", columns=columns or min(4, len(images)), store=store)
+
+
+PREVIEW_SIDE = 384     # px: the size the final image's thumbnail takes in the grid, so nothing jumps
+
+
+def streamed(job) -> bool:
+    return bool(job.params.get("stream"))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _preview_bytes(sha: str, path: str, _store) -> bytes:
+    """A partial, shrunk once per image (cached by its hash): the fragment redraws it twice a second."""
+    return imaging.thumbnail(_store.blobs.read(path), PREVIEW_SIDE)
+
+
+def stream_preview(store, job) -> None:
+    """The newest partial image of a streamed job while it runs, labelled as a preview."""
+    latest = partials.latest_partial(store, job.id)
+    expected = job.params.get("partial_images") or 0
+    if latest is None:
+        with st.container(border=True, height=PREVIEW_SIDE // 2, horizontal_alignment="center",
+                          vertical_alignment="center", key=f"easel-preview-wait-{job.id}"):
+            st.caption(f"Streaming: {'the first preview' if expected else 'the image'} appears here as it arrives.",
+                       width="content")
+        return
+    of = f" of {expected}" if expected else ""
+    st.image(_preview_bytes(latest.sha256, latest.path, store), width="content",
+             caption=f"Partial {latest.partial_index + 1}{of} · {latest.width}×{latest.height} · "
+                     "preview; the final image replaces it")
 
 
 def _stopped(job) -> None:

@@ -10,11 +10,13 @@ import streamlit as st
 
 from easel.core.errors import EaselError
 from easel.providers import sizes
-from easel.providers.catalog import EXTRA_OPTIONS, MAX_TEXT_EXTRA, TEXT_EXTRAS, Profile
+from easel.providers.catalog import (EXTRA_OPTIONS, MAX_TEXT_EXTRA, PARTIAL_IMAGES_MAX, TEXT_EXTRAS, Profile,
+                                     stream_unsupported_reason)
 
 from components import md_escape
 
-__all__ = ["parameter_form", "load_params", "size_label", "planned_size", "async_suggested", "listed_models"]
+__all__ = ["parameter_form", "load_params", "size_label", "planned_size", "async_suggested", "listed_models",
+           "stream_controls", "load_stream_params", "DEFAULT_PARTIALS"]
 
 CUSTOM_SIZE = "custom"
 # An extra left unset is not sent, so the provider's own default applies. Short, so no select box truncates it.
@@ -96,6 +98,7 @@ def load_params(profile: Profile, params: dict, *, key: str, edit: bool) -> None
             ss[f"{key}.extra.{name}"] = value
     if profile.async_mode == "optional" and "async_" in params:
         ss[f"{key}.async"] = bool(params["async_"])
+    load_stream_params(profile, params, key=key)
 
 
 def _seed(key: str, **default) -> dict:
@@ -239,6 +242,7 @@ def parameter_form(profile: Profile, *, edit: bool, key: str, repeat_help: str |
                         **_seed(f"{key}.repeat", value=1))
     with options if options is not None else st.container():
         params["extras"] = _extra_widgets(profile, edit=edit, key=key)
+    params.update(stream_controls(profile, params, key=key))
     params["async_"] = _async_widget(profile, params, key=key)
     return params
 
@@ -290,3 +294,40 @@ def _async_widget(profile: Profile, params: dict, *, key: str) -> bool:
     if suggested and not on:
         st.caption("Suggested for 2k/4k or several images: long requests can outlast a connection.")
     return bool(on)
+
+
+# --- streaming previews ------------------------------------------------------------------------------------
+DEFAULT_PARTIALS = 2        # two previews: one early, one nearly done, without tripling the bytes sent
+
+
+def load_stream_params(profile: Profile, params: dict, *, key: str) -> None:
+    """'Reuse settings' for the stream controls: only where this provider can stream."""
+    if stream_unsupported_reason(profile) is not None or "stream" not in params:
+        return
+    st.session_state[f"{key}.stream"] = bool(params.get("stream"))
+    if params.get("partial_images") is not None:
+        st.session_state[f"{key}.partials"] = max(0, min(int(params["partial_images"]), PARTIAL_IMAGES_MAX))
+
+
+def stream_controls(profile: Profile, params: dict, *, key: str) -> dict:
+    """The 'Stream previews' toggle and, when on, how many partial images (0–3). Where the provider's doc rules
+    streaming out, a plain line says so with the doc's reason instead of a control that cannot work."""
+    reason = stream_unsupported_reason(profile)
+    if reason is not None:
+        st.caption(f":material/block: No streaming previews. {md_escape(reason)}")
+        return {"stream": False, "partial_images": None}
+    toggle_col, slider_col = st.columns(2, vertical_alignment="center")
+    on = toggle_col.toggle(
+        "Stream previews", key=f"{key}.stream", **_seed(f"{key}.stream", value=False),
+        help="The provider sends coarse previews while it works (OpenAI's stream: true), shown where the image "
+             "will appear. Bytes keep flowing, so a gateway that cuts silent requests after 60–126 s lets it "
+             "finish. One image per request.")
+    if not on:
+        return {"stream": False, "partial_images": None}
+    count = slider_col.slider("Partial images", 0, PARTIAL_IMAGES_MAX, key=f"{key}.partials",
+                              **_seed(f"{key}.partials", value=DEFAULT_PARTIALS),
+                              help="Previews before the final image (partial_images, 0–3). 0 streams the final "
+                                   "image alone. The provider may send the final one before all of them.")
+    if int(params.get("n") or 1) != 1:
+        st.caption("Streaming previews show one image: set Images (n) to 1.")
+    return {"stream": True, "partial_images": int(count)}

@@ -25,7 +25,7 @@ from easel.jobs.keyring import KeyEntry, KeyRing
 from easel.jobs.redact import scrub
 from easel.core.models import Money
 from easel.providers.request import ImageInput, ImageRequest, validate
-from easel.store import JobRow, Store, TERMINAL_STATUSES
+from easel.store import JobRow, Store, TERMINAL_STATUSES, partials
 from easel.media import thumbnails
 
 __all__ = ["JobService", "service", "interrupted_message"]
@@ -166,7 +166,7 @@ class JobService:
         run_profile = replace(profile, base_url=entry.base_url)
         if self.poll_schedule is not None:
             run_profile = replace(run_profile, poll=self.poll_schedule)
-        work = self._run_async_submit if r.async_ else self._run_sync
+        work = self._run_async_submit if r.async_ else (self._run_stream if r.stream else self._run_sync)
         self._executor.submit(self._guarded, work, job_id, run_profile, entry, r)
         return job_id
 
@@ -197,6 +197,41 @@ class JobService:
                 outcome = client.generate(r)
             except EaselError as e:
                 self._fail(job_id, e, profile, latency_s=time.monotonic() - started, from_status=("running",))
+                return
+            finally:
+                client.close()
+        self._complete(job_id, profile, r, outcome, outcome.images, latency_s=outcome.latency_s or
+                       (time.monotonic() - started))
+
+    def _run_stream(self, job_id: str, profile: Profile, entry: KeyEntry, r: ImageRequest) -> None:
+        """A streamed sync job: each partial image is stored as it arrives (the page shows the newest), then
+        the final one. A stream that breaks after partials fails as `stream_interrupted` and keeps them, copied
+        into the job's images labelled partial (easel/store/partials.py): they may have been billed."""
+        job = self.store.get_job(job_id)
+        if job.status != "queued":
+            return
+        with self.semaphore(profile.id, job.key_fingerprint, profile.concurrency):
+            if not self.update_job(job_id, where_status=("queued",), status="running"):
+                return
+            started = time.monotonic()
+            client = self.make_client(profile, entry, job_id=job_id)
+            expected = r.partial_images or 0
+
+            def on_partial(p) -> None:
+                partials.add_partial(self.store, job_id, p.index, p.image)
+                # Progress from the previews: partial k of P is (k + 1) / (P + 1) of the way to the final image.
+                if expected:
+                    self.update_job(job_id, progress=min(99, int(100 * (p.index + 1) / (expected + 1))))
+                else:
+                    self.notify()
+
+            try:
+                outcome = client.generate_stream(r, on_partial)
+            except EaselError as e:
+                kept = partials.keep_as_results(self.store, job_id)
+                self._fail(job_id, e, profile, latency_s=time.monotonic() - started, from_status=("running",))
+                if kept:
+                    thumbnails.make_thumbnails(self.store, job_id)
                 return
             finally:
                 client.close()
@@ -281,7 +316,8 @@ class JobService:
         return ImageRequest(prompt=p.get("prompt") or job.prompt, size=p.get("size"), resolution=p.get("resolution"),
                             quality=p.get("quality"), n=int(p.get("n") or job.n), model=p.get("model"),
                             images=images, mask=mask, extras=dict(p.get("extras") or {}),
-                            async_=bool(p.get("async_")), edit=bool(p.get("edit")))
+                            async_=bool(p.get("async_")), edit=bool(p.get("edit")),
+                            stream=bool(p.get("stream")), partial_images=p.get("partial_images"))
 
     def _load_input(self, item: dict) -> ImageInput:
         if "sha" in item:
@@ -359,6 +395,9 @@ class JobService:
                                   error_message=interrupted_message(job.provider),
                                   cost_actual=0.0 if job.provider in _NOT_BILLED else None,
                                   finished_at=time.time())
+            # A streamed job cut off by the restart keeps its previews, as a broken stream does.
+            if partials.keep_as_results(self.store, job.id):
+                self.make_thumbnails_later(job.id)
         pending = self.store.pending_tasks()
         now = time.time()
         for task in pending:

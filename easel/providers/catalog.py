@@ -13,7 +13,8 @@ from easel.providers import sizes
 
 __all__ = ["Profile", "PollSchedule", "BUILTIN", "get_profile", "custom_profile", "simulated_profile", "prefix_for",
            "PREFIXES", "DIALECT_PREFIXES",
-           "DIALECTS", "EXTRA_OPTIONS", "TEXT_EXTRAS", "all_profiles"]
+           "DIALECTS", "EXTRA_OPTIONS", "TEXT_EXTRAS", "all_profiles", "STREAM_UNSUPPORTED", "PARTIAL_IMAGES_MAX",
+           "stream_unsupported_reason", "supports_stream"]
 
 DIALECTS = ("openai", "icodeeasy", "gccai")
 
@@ -279,3 +280,38 @@ def prefix_for(profile) -> str:
     if not getattr(profile, "custom", False) and profile.id in PREFIXES:
         return PREFIXES[profile.id]
     return DIALECT_PREFIXES[profile.dialect]
+
+
+# --- streaming previews (`stream: true` + `partial_images` 0–3, OpenAI's server-sent image events) ------------
+# Each provider's reading of its own doc, beside the code that relies on it:
+# - openai (generic): OpenAI's published spec defines `stream` and `partial_images` on generations and edits.
+# - demo: the simulator streams exactly as that spec defines.
+# - openai-hk: its doc calls itself the plain OpenAI Images API and says nothing about streaming either way;
+#   silence is read as "allowed", so Easel offers it (a gateway that ignores `stream` answers plain JSON, which
+#   the client also takes).
+# - qcode: its doc's comparison table rules it out, and the UI quotes that line.
+# - icodeeasy: its doc says "The API always returns URLs and does not support response_format: b64_json"; the
+#   stream's partial images are b64_json only, so there is nothing it could stream.
+# - gccai: every request is a task (submit → task_id → poll); no response stays open to stream on.
+STREAM_UNSUPPORTED: dict[str, str] = {
+    "qcode": "QCode's doc: “stream + partial_images (incremental return) ⏳ Not yet supported (full result "
+             "returned at once)”.",
+    "icodeeasy": "icodeeasy's doc: “The API always returns URLs and does not support response_format: "
+                 "b64_json”, and partial images arrive only as b64_json.",
+    "gccai": "gccai's doc runs every request as a task (submit → task_id → poll): no response stays open to "
+             "stream on.",
+}
+PARTIAL_IMAGES_MAX = 3          # OpenAI's spec: partial_images is an integer from 0 to 3
+
+
+def stream_unsupported_reason(profile: Profile) -> str | None:
+    """Why this provider cannot stream partial images (its doc's words), or None when it can."""
+    if profile.dialect != "openai":
+        return STREAM_UNSUPPORTED.get(profile.dialect)
+    if profile.custom:
+        return None                 # a custom OpenAI-compatible endpoint speaks the spec as published
+    return STREAM_UNSUPPORTED.get(profile.id)
+
+
+def supports_stream(profile: Profile) -> bool:
+    return stream_unsupported_reason(profile) is None

@@ -25,13 +25,15 @@ from easel.media import imaging
 from easel.providers.catalog import Profile
 from easel.core.config import key_fingerprint
 from easel.providers.dialects import get_dialect
+from easel.providers.dialects import sse
 from easel.providers.dialects._common import USER_AGENT, parse_error
 from easel.core.errors import (ConfigError, EaselError, ProviderError, ResponseError, TaskFailed, TaskTimedOut, TransportError, ValidationError, error_from_status)
 from easel.core.models import ImageOut, RawImage, TaskState, TaskStatus, Usage, WireResult
 from easel.core.mime import sniff_mime
 from easel.providers.request import ImageRequest, validate
 
-__all__ = ["ProviderClient", "Outcome", "AttemptInfo", "MAX_RETRY_AFTER_S", "backoff_delay"]
+__all__ = ["ProviderClient", "Outcome", "AttemptInfo", "MAX_RETRY_AFTER_S", "backoff_delay", "PartialImage",
+           "StreamInterrupted"]
 
 MAX_RETRY_AFTER_S = 120.0
 _DOWNLOAD_TIMEOUT = httpx.Timeout(connect=10.0, read=120.0, write=60.0, pool=10.0)
@@ -67,6 +69,31 @@ class Outcome:
     task_ids: list[str] = field(default_factory=list)
     attempts: int = 0
     latency_s: float = 0.0
+
+
+@dataclass
+class PartialImage:
+    """One streamed preview: the `partial_image_index` the provider gave it, and its decoded bytes."""
+
+    index: int
+    image: ImageOut
+    size: str | None = None
+    quality: str | None = None
+
+
+class StreamInterrupted(TransportError):
+    """A stream that broke after it started and before its final image. Not retried: it was a request the
+    provider accepted, and sending it again would be a second one. `partials` says how many previews arrived."""
+
+    default_code = "stream_interrupted"
+    retryable = False
+
+    def __init__(self, partials: int, provider: str, why: str):
+        got = f"after {partials} partial image{'s' if partials != 1 else ''}" if partials else "before any image"
+        kept = " The partials are kept, labelled partial." if partials else ""
+        super().__init__(f"The stream broke {got}, before the final image: {why}.{kept}",
+                         code="stream_interrupted", provider=provider, retryable=False)
+        self.partials = partials
 
 
 def backoff_delay(retry_index: int, retry_after: float | None = None) -> float:
@@ -237,6 +264,56 @@ class ProviderClient:
         return ImageOut(data=data, width=img.width, height=img.height, mime=sniff_mime(data) or "image/png",
                         revised_prompt=raw.revised_prompt, source_url=raw.url)
 
+    # --- streaming previews (OpenAI's `stream: true`; events parsed in dialects/sse.py) ---
+    def generate_stream(self, req: ImageRequest, on_partial: Callable[[PartialImage], None] | None = None) -> Outcome:
+        """Send a streamed request; hand each partial image to `on_partial` as it arrives; return the final one.
+
+        Retries happen only before the first byte of the stream (as in `generate`). Once events flow, a broken
+        connection, or a stream that ends without its completed event, raises StreamInterrupted: the partials
+        already handed over are all there is, and sending again would be a second, separately billed request."""
+        started = time.monotonic()
+        r = validate(req, self.profile)
+        if not r.stream:
+            raise ValidationError("generate_stream needs a request with stream on.", code="stream_required")
+        response, attempts = self._send_api(
+            lambda: self.dialect.build_submit(self.profile, r, self.base_url, async_=False), "submit", stream=True)
+        outcome = Outcome(attempts=attempts, provider_request_id=response.headers.get("x-request-id"))
+        try:
+            media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+            if media != sse.STREAM_MEDIA_TYPE:
+                # A gateway that ignores `stream` answers the whole result as JSON: take it as a plain response.
+                response.read()
+                wire = self.dialect.parse_submit(self.profile, response)
+                if not wire.images:
+                    raise ResponseError("The provider answered without any image.", code="no_images",
+                                        provider=self.profile.label)
+                outcome.usage, outcome.provider_request_id = wire.usage, wire.provider_request_id
+                outcome.images = [self.download(raw) for raw in wire.images]
+            else:
+                final = self._read_stream(response, on_partial, outcome)
+                outcome.images = [final]
+        finally:
+            response.close()
+        outcome.latency_s = time.monotonic() - started
+        return outcome
+
+    def _read_stream(self, response: httpx.Response, on_partial, outcome: Outcome) -> ImageOut:
+        partials = 0
+        try:
+            for event in sse.iter_image_events(response.iter_bytes(), provider=self.profile.label):
+                image = self.download(RawImage(b64=event.b64))
+                if not event.completed:
+                    partials += 1
+                    if on_partial is not None:
+                        on_partial(PartialImage(index=event.partial_index or 0, image=image, size=event.size,
+                                                quality=event.quality))
+                    continue
+                outcome.usage = event.usage
+                return image
+        except httpx.HTTPError as e:
+            raise StreamInterrupted(partials, self.profile.label, f"the connection closed mid-stream ({type(e).__name__})") from None
+        raise StreamInterrupted(partials, self.profile.label, "the stream ended without its final image")
+
     # --- plumbing ---
     def _fetch(self, url: str) -> bytes:
         last: EaselError | None = None
@@ -259,8 +336,10 @@ class ProviderClient:
         assert last is not None
         raise last
 
-    def _send_api(self, build: Callable[[], httpx.Request], endpoint: str) -> tuple[httpx.Response, int]:
-        """Send with the key and the retry policy; return the 2xx response and the number of attempts."""
+    def _send_api(self, build: Callable[[], httpx.Request], endpoint: str, *,
+                  stream: bool = False) -> tuple[httpx.Response, int]:
+        """Send with the key and the retry policy; return the 2xx response and the number of attempts.
+        With `stream`, a 2xx response is returned unread (the caller reads and closes it)."""
         attempt = 0
         while True:
             attempt += 1
@@ -270,7 +349,7 @@ class ProviderClient:
             error: EaselError | None = None
             response: httpx.Response | None = None
             try:
-                response = self._http.send(request)
+                response = self._http.send(request, stream=stream)
             except httpx.TimeoutException as e:
                 error = TransportError(f"The request to {self.profile.label} timed out ({type(e).__name__}).",
                                        code="timeout", provider=self.profile.label)
@@ -278,6 +357,17 @@ class ProviderClient:
                 error = TransportError(f"The connection to {self.profile.label} failed ({type(e).__name__}).",
                                        code="connection_error", provider=self.profile.label)
             latency = time.monotonic() - started
+            if response is not None and not response.is_success and stream:
+                # An error body is short: read it, and free the connection.
+                try:
+                    response.read()
+                except httpx.HTTPError as e:
+                    error = TransportError(f"The connection to {self.profile.label} failed ({type(e).__name__}).",
+                                           code="connection_error", provider=self.profile.label)
+                    response = None
+                finally:
+                    if response is not None:
+                        response.close()
             if response is not None and not response.is_success:
                 code, message = parse_error(response)
                 message = self._redact(message)

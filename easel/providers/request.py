@@ -73,6 +73,8 @@ class ImageRequest:
     extras: dict[str, object] = field(default_factory=dict)
     async_: bool = False
     edit: bool = False          # the user asked for an edit (Edit page / CLI --mask): use the edits endpoint
+    stream: bool = False        # OpenAI's streaming mode: partial images arrive before the final one
+    partial_images: int | None = None   # 0–3 with stream; None = not sent (the spec's default, 0)
 
     @property
     def is_edit(self) -> bool:
@@ -120,6 +122,7 @@ def validate(req: ImageRequest, profile: Profile) -> ImageRequest:
                               code="unsupported_quality")
     _check_images(r, profile)
     _check_extras(r, profile)
+    _check_stream(r, profile)
     if r.async_ and not profile.supports_async:
         raise ValidationError(_no_async_message(profile), code="async_not_supported")
     if profile.async_mode == "always":
@@ -263,3 +266,28 @@ def _check_extras(r: ImageRequest, profile: Profile) -> None:
                 raise ValidationError(f"{key} must be a whole number from 0 to 100.", code="invalid_option")
         elif value not in choices:
             raise ValidationError(f"{key} must be one of {', '.join(choices)}.", code="invalid_option")
+
+
+def _check_stream(r: ImageRequest, profile: Profile) -> None:
+    from easel.providers.catalog import PARTIAL_IMAGES_MAX, stream_unsupported_reason
+
+    if not r.stream:
+        if r.partial_images not in (None, 0):
+            raise ValidationError("partial_images applies to streamed requests only; turn streaming on.",
+                                  code="partial_images_without_stream")
+        return
+    reason = stream_unsupported_reason(profile)
+    if reason is not None:
+        raise ValidationError(f"{profile.label} cannot stream partial images. {reason}", code="stream_not_supported")
+    if r.async_:
+        raise ValidationError("A streamed request cannot also be a provider task; choose one.",
+                              code="stream_with_async")
+    # Reading of OpenAI's spec: stream events carry partial_image_index but no image index, so partials of
+    # several images could not be told apart. Easel streams one image per request.
+    if r.n != 1:
+        raise ValidationError("Streaming previews show one image: set Images (n) to 1 (the stream's events do "
+                              "not say which of several images a partial belongs to).", code="stream_n_not_1")
+    p = r.partial_images
+    if p is not None and (isinstance(p, bool) or not isinstance(p, int) or not 0 <= p <= PARTIAL_IMAGES_MAX):
+        raise ValidationError(f"partial_images must be a whole number from 0 to {PARTIAL_IMAGES_MAX} "
+                              "(OpenAI's spec).", code="invalid_partial_images")

@@ -7,6 +7,8 @@
 - openai-hk (openai-hk.txt): pixel rules, 400 otherwise; `response_format` defaults to `url`; `b64_json`
   carries the `data:image/png;base64,` prefix its doc shows; `revised_prompt` is the prompt; token usage.
 - demo, openai: pixel rules; `b64_json` + usage.
+- `stream: true` (demo, openai, openai-hk): server-sent image events with `partial_images` previews
+  (simulator/streaming.py). QCode answers plain JSON, as its doc says it does.
 
 Usage tokens (a simulator formula, close to openai-hk's "~800 credits low / ~3000 medium" at 1024²):
 text = ceil(len(prompt) / 4); each input image 65 + 129 per 512-px tile of it fitted in 1024²;
@@ -27,7 +29,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from easel.providers import sizes
-from easel.simulator import render
+from easel.simulator import render, streaming
 from easel.simulator.common import Ctx, api, decode_refs, new_id, parse_int, serve_file, store_images
 
 __all__ = ["routes"]
@@ -178,6 +180,18 @@ async def _images(ctx: Ctx, prefix: str, *, edit: bool) -> Response:
             sizes.check_openai_pixels(*wh)
         except sizes.PixelRuleError as e:
             return ctx.error(400, "invalid_size", str(e))
+
+    # QCode's doc: "stream + partial_images ⏳ Not yet supported (full result returned at once)", so its
+    # simulator ignores `stream` and answers the plain JSON, as the doc describes.
+    if not qcode:
+        asked = streaming.stream_requested(ctx)
+        if isinstance(asked, Response):
+            return asked
+        if asked[0]:
+            return streaming.stream_images(ctx, prompt=prompt, wh=wh, n=n, partials=asked[1], edit=edit,
+                                           inputs=inputs, mask=mask, fmt=fmt, compression=compression,
+                                           quality=quality, usage=usage(prompt, inputs, wh, quality, n),
+                                           b64_prefix=rules.b64_prefix)
 
     day = beijing_day()
     if qcode and not ctx.state.reserve_daily(ctx.key, day, n):

@@ -23,7 +23,7 @@ __all__ = ["SimConfig", "RecordedRequest", "FaultRule", "FAULT_KINDS", "SimState
 FAULT_KINDS = (
     "http_400", "http_401", "http_402", "http_413", "http_422", "http_429_rate", "http_429_concurrency",
     "http_429_daily", "http_429_crs", "http_500", "http_503", "http_524", "drop", "slow", "malformed_json",
-    "result_404", "bomb", "task_fail", "task_stuck",
+    "result_404", "bomb", "task_fail", "task_stuck", "stream_break",
 )
 ENDPOINTS = ("submit", "poll", "file")
 
@@ -83,6 +83,7 @@ class FaultRule:
     endpoint: str | None = None   # "submit" | "poll" | "file"; None = any
     retry_after: float = 1.0      # http_429_rate: the Retry-After it sends
     delay: float = 5.0            # slow: seconds it sleeps before answering normally
+    partials: int = 1             # stream_break: partial images sent before the connection is cut
     fired: int = 0
 
     @classmethod

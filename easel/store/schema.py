@@ -114,6 +114,23 @@ CREATE TABLE settings (
 """),
     # Usage rollups kept by triggers (easel/store/rollup_schema.py); statements are listed because trigger bodies hold ";".
     (2, "usage rollups", USAGE_MIGRATION),
+    # Streaming previews (easel/store/partials.py): each partial image as it arrives, apart from the results,
+    # so a completed job's gallery holds only its final images.
+    (20, "partial images", """
+CREATE TABLE partial_images (
+    job_id          TEXT NOT NULL REFERENCES jobs(id),
+    image_index     INTEGER NOT NULL DEFAULT 0,    -- which result it previews (Easel streams n = 1: always 0)
+    partial_index   INTEGER NOT NULL,              -- the provider's partial_image_index
+    sha256          TEXT NOT NULL,
+    path            TEXT NOT NULL,
+    width           INTEGER,
+    height          INTEGER,
+    mime            TEXT,
+    bytes           INTEGER,
+    created_at      REAL NOT NULL,
+    PRIMARY KEY (job_id, image_index, partial_index)
+);
+"""),
 ]
 
 

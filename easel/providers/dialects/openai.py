@@ -31,6 +31,10 @@ def fields(profile: Profile, req: ImageRequest) -> dict[str, object]:
         value = req.extras.get(key)
         if value is not None and value != "":
             body[key] = value
+    if req.stream:      # OpenAI's streaming mode; dialects/sse.py reads the events that come back
+        body["stream"] = True
+        if req.partial_images is not None:
+            body["partial_images"] = req.partial_images
     # OpenAI's gpt-image models always answer b64_json and reject the parameter, so it goes only where a
     # profile names it (openai-hk defaults to url, a credential we would rather not hold).
     if profile.response_format_param:
