@@ -1,4 +1,4 @@
-"""'View as code': the exact request as curl, Python httpx and (openai dialect) the OpenAI SDK."""
+"""'View as code': the exact request as curl, Python httpx, the OpenAI SDK (where it sends the same) and JavaScript."""
 
 from __future__ import annotations
 
@@ -8,7 +8,31 @@ from easel.providers import codegen
 from easel.providers.catalog import Profile
 from easel.providers.request import ImageRequest
 
-__all__ = ["code_view"]
+from components import md_escape
+
+__all__ = ["code_view", "code_tabs"]
+
+
+def code_tabs(profile: Profile, request: ImageRequest, *, base_url: str | None = None) -> None:
+    """One tab per language, each the request the dialect builds for `request`; the key never in them."""
+    snippets = codegen.snippets(profile, request, base_url=base_url)
+    files = list(codegen.snippet_files(request))
+    where = f"; keep {', '.join(files)} beside the script" if files else ""
+    st.caption(f"The key is read from ${codegen.env_var(profile)}{where}.")
+    for tab, snip in zip(st.tabs([s.label for s in snippets]), snippets):
+        with tab:
+            st.code(snip.code, language=snip.language)
+    if not any(s.label == "OpenAI SDK" for s in snippets):
+        form = codegen.wire_form(profile if not base_url else _with_base(profile, base_url), request)
+        reason = codegen.sdk_unavailable_reason(profile, form)
+        if reason:
+            st.caption(md_escape(f"No OpenAI SDK form: {reason}"))
+
+
+def _with_base(profile: Profile, base_url: str) -> Profile:
+    from dataclasses import replace
+
+    return replace(profile, base_url=base_url.rstrip("/"))
 
 
 def code_view(profile: Profile, request: ImageRequest | None, *, base_url: str | None = None,
@@ -17,10 +41,4 @@ def code_view(profile: Profile, request: ImageRequest | None, *, base_url: str |
         if request is None:
             st.caption("Fix the request above to see it as code.")
             return
-        snippets = codegen.snippets(profile, request, base_url=base_url)
-        st.caption(f"The key is read from ${codegen.env_var(profile)}; uploads are named files next to the script.")
-        for tab, snip in zip(st.tabs([s.label for s in snippets]), snippets):
-            with tab:
-                st.code(snip.code, language=snip.language)
-        if profile.dialect != "openai":
-            st.caption(f"No OpenAI SDK form: {profile.label} speaks its own {profile.dialect} dialect.")
+        code_tabs(profile, request, base_url=base_url)
