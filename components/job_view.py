@@ -13,7 +13,7 @@ import streamlit as st
 
 from easel.providers import catalog
 
-from components import notifier
+from components import entry_routing, notifier
 from components.gallery import render_gallery
 from components.errors_view import show_error
 
@@ -137,3 +137,4 @@ def _stopped(job) -> None:
                 icon=":material/cancel:")
     else:
         show_error(job_error_text(job), icon=":material/error:")
+        entry_routing.direct_retry_offer(job, key="jobs")
