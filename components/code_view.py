@@ -6,9 +6,11 @@ import streamlit as st
 
 from easel.providers import codegen
 from easel.providers.catalog import Profile
-from easel.providers.request import ImageRequest
+from easel.core.errors import EaselError
+from easel.providers.request import ImageRequest, validate
 
 from components import md_escape
+from components.api_reference import api_reference_view
 
 __all__ = ["code_view", "code_tabs"]
 
@@ -36,9 +38,17 @@ def _with_base(profile: Profile, base_url: str) -> Profile:
 
 
 def code_view(profile: Profile, request: ImageRequest | None, *, base_url: str | None = None,
-              problem: str | None = None) -> None:
+              problem: str | None = None, edit: bool = False) -> None:
+    """'View as code' for the form's request (checked here, so a page may pass it as drawn), then the provider's
+    API reference, both folded away."""
+    try:
+        request = validate(request, profile) if request is not None else None
+    except EaselError:
+        request = None
     with st.expander("View as code", icon=":material/code:"):
         if request is None:
             st.caption("Fix the request above to see it as code.")
-            return
-        code_tabs(profile, request, base_url=base_url)
+        else:
+            code_tabs(profile, request, base_url=base_url)
+    api_reference_view(profile, edit=edit or bool(request and request.is_edit), base_url=base_url,
+                       key="edit" if edit else "gen")

@@ -51,10 +51,15 @@ def direct_entry_offer(profile, quality: str | None, *, key: str) -> None:
 
 
 def _replace_job(old: str, new: str) -> None:
-    """The pages keep their last run's job ids under easel.last_job.*; the retry takes the failed one's place."""
+    """The pages keep their last run under easel.last_job.* (Generate a list of job ids, Edit one id); the retry
+    takes the failed job's place there, so it shows where the failure was."""
     for name in list(st.session_state.keys()):
+        if not str(name).startswith("easel.last_job."):
+            continue
         ids = st.session_state[name]
-        if str(name).startswith("easel.last_job.") and isinstance(ids, list) and old in ids:
+        if ids == old:
+            st.session_state[name] = new
+        elif isinstance(ids, list) and old in ids:
             st.session_state[name] = [new if i == old else i for i in ids]
 
 

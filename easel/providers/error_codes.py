@@ -30,8 +30,9 @@ _QCODE = (
     ErrorCode(422, "unsupported_size", "size not in the supported set"),
     ErrorCode(429, "crs_daily_exhausted", "Daily account budget reached"),
     ErrorCode(429, "crs_total_exhausted", "Lifetime account budget reached"),
-    ErrorCode(429, "image_daily_limit", "Per-key daily 100-image cap reached (shared between generations and edits)"),
-    ErrorCode(429, "concurrency_exhausted", "Per-key 2-concurrency cap reached"),
+    ErrorCode(429, "image_daily_limit", "Per-key daily 100-image cap reached (shared between generations and edits; "
+                                            "raise on request)"),
+    ErrorCode(429, "concurrency_exhausted", "Per-key 2-concurrency cap reached (raise on request)"),
     ErrorCode(503, "service_overloaded", "Global service load is high — retry later"),
     ErrorCode(503, "image_provider_unavailable", "Upstream temporarily unavailable — retry later"),
     ErrorCode(524, "cdn_timeout_524", "The CDN cut a request that waited over 100 s (CDN entries; medium / high "

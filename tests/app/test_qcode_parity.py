@@ -93,3 +93,39 @@ def test_after_a_524_the_error_offers_a_retry_on_the_direct_entry_with_the_same_
     at.run()
     assert at.sidebar.selectbox(key="easel.region.qcode").value == DIRECT_LABEL     # the next run goes direct too
     assert len(at.image) == 1
+
+
+def _tables(at) -> dict:
+    frames = {}
+    for df in at.dataframe:
+        frame = df.value
+        frames["params" if "Parameter" in frame.columns else "errors"] = frame
+    return frames
+
+
+def test_the_api_reference_is_generated_from_the_profile_on_generate_and_edit(app, qcode):
+    from easel.providers import api_reference, error_codes
+
+    at = _pick_qcode(app)
+    at.sidebar.selectbox(key="easel.region.qcode").set_value(CDN_LABEL).run()
+    assert "API reference · QCode" in [e.label for e in at.expander]
+    tables = _tables(at)
+    profile = catalog.BUILTIN["qcode"]
+    expected = api_reference.parameter_rows(profile, edit=False, base_url=qcode["cdn"])
+    assert list(tables["params"]["Parameter"]) == [r.name for r in expected] == ["model", "prompt", "n", "size",
+                                                                                "quality"]
+    quality = tables["params"].set_index("Parameter").loc["quality"]
+    assert quality["Allowed values"] == "low / medium / high" and quality["Easel sends by default"] == "low"
+    assert list(tables["errors"]["Code"]) == [c.code for c in error_codes.error_codes(profile)]
+    assert "image_daily_limit" in set(tables["errors"]["Code"]) and 524 in set(tables["errors"]["HTTP"])
+    code = [c.value for c in at.code]
+    reference = code[-3:]                      # curl, Python, JavaScript of the default request, after View as code
+    assert reference[0].startswith(f"curl -sS -X POST {qcode['cdn']}/images/generations")
+    assert "client.images.generate(" in reference[1] and 'quality="low"' in reference[1]
+    assert "await fetch(" in reference[2] and "cr_test_parity" not in "".join(code)
+
+    at.switch_page("pages/edit.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    params = _tables(at)["params"]
+    assert list(params["Parameter"])[-2:] == ["image", "mask"]
+    assert params.set_index("Parameter").loc["image", "Type"] == "file"
