@@ -19,7 +19,8 @@ from easel.media.masks import is_paste_back
 
 from components import truncate
 
-__all__ = ["FORMATS", "DIALOG", "image_metadata", "file_name", "download_bytes", "zip_bytes", "caption_lines",
+__all__ = ["FORMATS", "DIALOG", "image_metadata", "file_name", "download_bytes", "download_buttons", "zip_bytes",
+           "caption_lines",
            "job_cost", "close_dialog", "use_as_reference", "reuse_settings", "edit_this", "delete_image"]
 
 FORMATS = {"PNG": ("png", "image/png"), "JPEG": ("jpg", "image/jpeg"), "WebP": ("webp", "image/webp")}
@@ -52,6 +53,18 @@ def file_name(row, ext: str) -> str:
 def download_bytes(store, row, fmt: str) -> bytes:
     """The stored image converted to PNG / JPEG / WebP, with its prompt and parameters as metadata."""
     return imaging.convert(store.image_bytes(row), fmt, image_metadata(row, store.get_job(row.job_id)))
+
+
+def download_buttons(store, row, *, key: str, formats: tuple[str, ...] = tuple(FORMATS)) -> None:
+    """One click per format: the stored image converted here, on download, to PNG, JPEG (transparency flattened
+    onto white) or WebP, with its prompt and parameters as metadata. Keys are `{key}.dl.png|jpg|webp`."""
+    with st.container(horizontal=True, gap="small"):
+        for label in formats:
+            ext, mime = FORMATS[label]
+            st.download_button(label, data=lambda r=row, f=ext: download_bytes(store, r, f), file_name=file_name(row, ext),
+                               mime=mime, key=f"{key}.dl.{ext}", on_click="ignore",
+                               icon=":material/download:" if label == formats[0] else None,
+                               help=f"Download as {label}, converted on this machine", width="stretch")
 
 
 def zip_bytes(store, rows) -> bytes:

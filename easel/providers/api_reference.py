@@ -96,7 +96,7 @@ def _allowed(profile: Profile, name: str, edit: bool) -> str:
     if name == "n":
         return f"1–{profile.n_max}"
     if name in ("image", "image[]"):
-        repeat = f", the field repeated per image" if profile.max_references > 1 else ""
+        repeat = ", the field repeated per image" if profile.max_references > 1 else ""
         return f"1–{profile.max_references} PNG / JPEG / WebP files, each ≤ {mb} MB{repeat}"
     if name == "image_urls":
         kinds = "https URLs or data URLs" if profile.https_only_urls else "URLs or data URLs"
