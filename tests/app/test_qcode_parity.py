@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import pytest
 
+from components import md_escape
 from easel.providers import catalog
 
 DIRECT_LABEL = "China, direct (no CDN limit)"
@@ -97,7 +98,7 @@ def test_after_a_524_the_error_offers_a_retry_on_the_direct_entry_with_the_same_
 
 def _tables(at) -> dict:
     frames = {}
-    for df in at.dataframe:
+    for df in at.table:
         frame = df.value
         frames["params" if "Parameter" in frame.columns else "errors"] = frame
     return frames
@@ -112,12 +113,12 @@ def test_the_api_reference_is_generated_from_the_profile_on_generate_and_edit(ap
     tables = _tables(at)
     profile = catalog.BUILTIN["qcode"]
     expected = api_reference.parameter_rows(profile, edit=False, base_url=qcode["cdn"])
-    assert list(tables["params"]["Parameter"]) == [r.name for r in expected] == ["model", "prompt", "n", "size",
-                                                                                "quality"]
+    assert list(tables["params"]["Parameter"]) == [md_escape(r.name) for r in expected] == ["model", "prompt", "n",
+                                                                                           "size", "quality"]
     quality = tables["params"].set_index("Parameter").loc["quality"]
     assert quality["Allowed values"] == "low / medium / high" and quality["Easel sends by default"] == "low"
-    assert list(tables["errors"]["Code"]) == [c.code for c in error_codes.error_codes(profile)]
-    assert "image_daily_limit" in set(tables["errors"]["Code"]) and 524 in set(tables["errors"]["HTTP"])
+    assert list(tables["errors"]["Code"]) == [md_escape(c.code) for c in error_codes.error_codes(profile)]
+    assert md_escape("image_daily_limit") in set(tables["errors"]["Code"]) and 524 in set(tables["errors"]["HTTP"])
     code = [c.value for c in at.code]
     reference = code[-3:]                      # curl, Python, JavaScript of the default request, after View as code
     assert reference[0].startswith(f"curl -sS -X POST {qcode['cdn']}/images/generations")
