@@ -147,8 +147,22 @@ def _parse_multipart(content: bytes, content_type: str) -> list[tuple[str, str |
     return parts
 
 
+def _with_stand_ins(req: ImageRequest) -> ImageRequest:
+    images = [replace(img, data=f"easel-upload-{i}".encode()) if img.data is not None else img
+              for i, img in enumerate(req.images, 1)]
+    mask = req.mask
+    if mask is not None and mask.data is not None:
+        mask = replace(mask, data=b"easel-upload-mask")
+    return replace(req, images=images, mask=mask)
+
+
 def wire_form(profile: Profile, req: ImageRequest, base_url: str | None = None) -> WireForm:
-    """The request the dialect builds for `req`, read back into a form every snippet language can write out."""
+    """The request the dialect builds for `req`, read back into a form every snippet language can write out.
+
+    The dialect is given the request with each upload's bytes replaced by a short unique stand-in (same name
+    and type): where it puts an upload does not depend on its content, and reading back a 20 MB image as a
+    data URL on every rerun of a page would cost about a second. The snippets read the real files."""
+    req = _with_stand_ins(req)
     request = _build(profile, req, base_url)
     uploads = _uploads(req)
     form = WireForm(method=request.method, url=str(request.url))
@@ -274,29 +288,52 @@ def _py_data_url(d: DataUrl) -> str:
     return f"data_url({_string(d.filename)}, {_string(d.mime)})"
 
 
+def _streams(form: WireForm) -> bool:
+    """The request asks for server-sent events (stream: true) rather than one JSON answer."""
+    if form.multipart:
+        return ("stream", "true") in form.fields
+    return isinstance(form.json, dict) and form.json.get("stream") is True
+
+
+def _save_py(value: str) -> str:
+    return f"open(f'easel-{{i}}.png', 'wb').write(base64.b64decode({value}.split(',')[-1]))"
+
+
 def _httpx(profile: Profile, form: WireForm) -> str:
     lines = ["import base64", "import json", "import os", "", "import httpx", "",
              f"headers = {{'Authorization': 'Bearer ' + os.environ[{_string(env_var(profile))}]}}",
              "timeout = httpx.Timeout(connect=10, read=300, write=60, pool=10)"]
+    target = f"{_string(form.method)}, {_string(form.url)}, headers=headers"
     if form.multipart:
         data = "[\n" + "\n".join(f"    ({_string(n)}, {_string(v)})," for n, v in form.fields) + "\n]"
         files = "[\n" + "\n".join(
             f"    ({_string(p.field)}, ({_string(p.filename)}, open({_string(p.filename)}, 'rb'), {_string(p.mime)})),"
             for p in form.files) + "\n]"
-        # A list of pairs rather than a dict keeps the fields in the dialect's order, repeated names included.
-        lines += [f"data = {data}", f"files = {files}",
-                  f"r = httpx.request({_string(form.method)}, {_string(form.url)}, headers=headers, data=dict(data), "
-                  "files=files, timeout=timeout)" if len({n for n, _ in form.fields}) == len(form.fields) else
-                  f"r = httpx.request({_string(form.method)}, {_string(form.url)}, headers=headers, "
-                  "files=[(n, (None, v)) for n, v in data] + files, timeout=timeout)"]
+        lines += [f"data = {data}", f"files = {files}"]
+        # A list of pairs keeps the fields in the dialect's order; repeated names go as file-less parts.
+        unique = len({n for n, _ in form.fields}) == len(form.fields)
+        args = f"{target}, data=dict(data), files=files" if unique else \
+            f"{target}, files=[(n, (None, v)) for n, v in data] + files"
     else:
         if _has_data_urls(form.json):
             lines += ["", "", "def data_url(path, mime):",
                       "    return f'data:{mime};base64,' + base64.b64encode(open(path, 'rb').read()).decode()", "", ""]
-        lines += [f"payload = {_literal(form.json, 'py', _py_data_url)}",
-                  f"r = httpx.request({_string(form.method)}, {_string(form.url)}, headers=headers, json=payload, "
-                  "timeout=timeout)"]
-    lines += ["r.raise_for_status()", *_results_py(profile, "r.json()")]
+        lines.append(f"payload = {_literal(form.json, 'py', _py_data_url)}")
+        args = f"{target}, json=payload"
+    if _streams(form):
+        lines += [f"with httpx.stream({args}, timeout=timeout) as r:",
+                  "    r.raise_for_status()",
+                  "    i = 0",
+                  "    for line in r.iter_lines():            # server-sent events: partial images, then the final one",
+                  "        if not line.startswith('data:'):",
+                  "            continue",
+                  "        event = json.loads(line[5:])",
+                  "        print(event.get('type'))",
+                  "        if event.get('b64_json') and str(event.get('type', '')).endswith('completed'):",
+                  "            i += 1",
+                  "            " + _save_py("event['b64_json']")]
+    else:
+        lines += [f"r = httpx.request({args}, timeout=timeout)", "r.raise_for_status()", *_results_py(profile, "r.json()")]
     return "\n".join(lines) + _poll_note(profile, form, "#")
 
 
@@ -364,7 +401,13 @@ def _sdk(profile: Profile, form: WireForm) -> str | None:
              f"client = OpenAI(api_key=os.environ[{_string(env_var(profile))}], base_url={_string(sdk_base)}, "
              "timeout=300)",
              "result = " + call + "\n    " + ",\n    ".join(args) + ",\n)"]
-    if profile.response == "b64_json":
+    if _streams(form):
+        lines += ["i = 0", "for event in result:                       # partial images, then the final one",
+                  "    print(event.type)",
+                  "    if event.type.endswith('completed'):",
+                  "        i += 1",
+                  "        " + _save_py("event.b64_json")]
+    elif profile.response == "b64_json":
         lines += ["for i, item in enumerate(result.data, 1):",
                   "    open(f'easel-{i}.png', 'wb').write(base64.b64decode(item.b64_json.split(',')[-1]))"]
     else:
@@ -394,8 +437,22 @@ def _javascript(profile: Profile, form: WireForm) -> str:
     else:
         lines += ['headers["Content-Type"] = "application/json";',
                   f"const body = JSON.stringify({_literal(form.json, 'js', _js_data_url)});"]
-    lines += [f"const r = await fetch({_string(form.url)}, {{ method: {_string(form.method)}, headers, body }});",
-              "const json = await r.json();",
+    lines.append(f"const r = await fetch({_string(form.url)}, {{ method: {_string(form.method)}, headers, body }});")
+    if _streams(form):
+        lines += ["if (!r.ok) throw new Error(`HTTP ${r.status}: ${await r.text()}`);",
+                  'const { writeFile } = await import("node:fs/promises");',
+                  "let i = 0;",
+                  "// Server-sent events: partial images, then the final one.",
+                  'for (const line of (await r.text()).split("\\n")) {',
+                  '  if (!line.startsWith("data:")) continue;',
+                  "  const event = JSON.parse(line.slice(5));",
+                  "  console.log(event.type);",
+                  '  if (event.b64_json && String(event.type).endsWith("completed")) {',
+                  '    await writeFile(`easel-${++i}.png`, Buffer.from(event.b64_json.split(",").pop(), "base64"));',
+                  "  }",
+                  "}"]
+        return "\n".join(lines)
+    lines += ["const json = await r.json();",
               "if (!r.ok) throw new Error(`HTTP ${r.status}: ${JSON.stringify(json)}`);"]
     if profile.dialect == "openai" and profile.response == "b64_json":
         lines += ['const { writeFile } = await import("node:fs/promises");',

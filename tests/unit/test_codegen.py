@@ -105,3 +105,29 @@ def test_every_error_code_is_in_its_doc(pid):
 def test_providers_without_documented_codes_say_so():
     assert error_codes.error_codes(BUILTIN["gccai"]) == ()
     assert error_codes.error_shape(BUILTIN["gccai"]).startswith("gccai.txt lists no error codes")
+
+
+def test_a_streaming_request_gets_snippets_that_read_server_sent_events(monkeypatch, tmp_path):
+    """When a dialect sends stream: true, the snippets read events instead of one JSON answer (and still parse)."""
+    import json
+    import shutil
+    import subprocess
+
+    original = openai_dialect.build_submit
+
+    def streaming(profile, req, base_url, *, async_=False):
+        request = original(profile, req, base_url, async_=async_)
+        body = json.loads(request.content) | {"stream": True, "partial_images": 2}
+        return httpx.Request(request.method, request.url, json=body, headers={"Content-Type": "application/json"})
+
+    monkeypatch.setattr(openai_dialect, "build_submit", streaming)
+    profile = BUILTIN["openai"]
+    snippets = {s.label: s.code for s in codegen.snippets(profile, validate(ImageRequest(prompt="a kite"), profile))}
+    assert "httpx.stream(" in snippets["Python (httpx)"] and "for event in result:" in snippets["OpenAI SDK"]
+    assert 'line.startsWith("data:")' in snippets["JavaScript (fetch)"]
+    for label in ("Python (httpx)", "OpenAI SDK"):
+        compile(snippets[label], label, "exec")
+    if shutil.which("node"):
+        (tmp_path / "s.mjs").write_text(snippets["JavaScript (fetch)"], encoding="utf-8")
+        done = subprocess.run(["node", "--check", str(tmp_path / "s.mjs")], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
