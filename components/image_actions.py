@@ -58,16 +58,19 @@ def download_bytes(store, row, fmt: str) -> bytes:
 def download_buttons(store, row, *, key: str, formats: tuple[str, ...] = tuple(FORMATS)) -> None:
     """One click per format: the stored image converted here, on download, to PNG, JPEG (transparency flattened
     onto white) or WebP, with its prompt and parameters as metadata. Keys are `{key}.dl.png|jpg|webp`."""
-    # Borderless (tertiary) when there are several, so three fit on one line of a narrow result card.
-    kind = "tertiary" if len(formats) > 1 else "secondary"
+    def button(label: str, **style) -> None:
+        ext, mime = FORMATS[label]
+        st.download_button(label, data=lambda r=row, f=ext: download_bytes(store, r, f), file_name=file_name(row, ext),
+                           mime=mime, key=f"{key}.dl.{ext}", on_click="ignore", **style)
+
+    if len(formats) == 1:
+        button(formats[0], icon=":material/download:", width="stretch")
+        return
+    # Borderless (tertiary), so three fit on one line of a narrow result card.
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
         for label in formats:
-            ext, mime = FORMATS[label]
-            st.download_button(label, data=lambda r=row, f=ext: download_bytes(store, r, f), file_name=file_name(row, ext),
-                               mime=mime, key=f"{key}.dl.{ext}", on_click="ignore", type=kind,
-                               icon=":material/download:" if label == formats[0] else None,
-                               help=f"Download as {label}, converted on this machine",
-                               width="content" if len(formats) > 1 else "stretch")
+            button(label, type="tertiary", width="content",
+                   icon=":material/download:" if label == formats[0] else None)
 
 
 def zip_bytes(store, rows) -> bytes:
