@@ -50,8 +50,10 @@ def example_request(profile: Profile, *, edit: bool, everything: bool = False, b
             mask = ImageInput(data=_tiny_png("RGBA"), name="mask.png", mime="image/png")
     extras = {k: _sample(k) for k in profile.allowed_extras(edit=edit)} if everything else {}
     quality = entries.default_quality(profile, base_url or profile.base_url, profile.allowed_qualities(edit=edit))
+    # The Edit page starts at size auto where the provider offers it: an edit keeps its source's shape.
+    size = "auto" if edit and "auto" in profile.allowed_sizes(edit=True) else None
     return ImageRequest(prompt=EXAMPLE_PROMPT, images=images, mask=mask, extras=extras, edit=edit,
-                        quality=quality).resolved(profile)
+                        quality=quality, size=size).resolved(profile)
 
 
 def _fields(profile: Profile, req: ImageRequest) -> dict[str, tuple[str, object]]:

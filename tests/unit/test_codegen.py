@@ -75,6 +75,7 @@ def test_the_parameter_table_follows_the_entry_and_the_wire():
     assert list(rows) == ["model", "prompt", "n", "size", "quality", "background", "output_format",
                           "output_compression", "input_fidelity", "image", "mask"]
     assert rows["quality"].allowed == "auto / low / medium / high" and rows["quality"].default == "medium"
+    assert rows["size"].default == "auto"                   # as the Edit page starts: the source's shape
     assert rows["input_fidelity"].default == "not sent (provider default)"
     assert rows["image"].type == "file" and rows["image"].allowed.startswith("1–8 PNG / JPEG / WebP files, each ≤ 25 MB")
     cdn = {r.name: r for r in api_reference.parameter_rows(profile, edit=False, base_url="https://eu.qcode.cc/qcode-img/v1")}
