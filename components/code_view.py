@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from easel.core.errors import EaselError
 from easel.providers import codegen
 from easel.providers.catalog import Profile
-from easel.core.errors import EaselError
 from easel.providers.request import ImageRequest, validate
 
 from components import md_escape
@@ -25,16 +25,9 @@ def code_tabs(profile: Profile, request: ImageRequest, *, base_url: str | None =
         with tab:
             st.code(snip.code, language=snip.language)
     if not any(s.label == "OpenAI SDK" for s in snippets):
-        form = codegen.wire_form(profile if not base_url else _with_base(profile, base_url), request)
-        reason = codegen.sdk_unavailable_reason(profile, form)
+        reason = codegen.sdk_unavailable_reason(profile, codegen.wire_form(profile, request, base_url))
         if reason:
             st.caption(md_escape(f"No OpenAI SDK form: {reason}"))
-
-
-def _with_base(profile: Profile, base_url: str) -> Profile:
-    from dataclasses import replace
-
-    return replace(profile, base_url=base_url.rstrip("/"))
 
 
 def code_view(profile: Profile, request: ImageRequest | None, *, base_url: str | None = None,
