@@ -16,7 +16,7 @@ from easel.providers.client import ProviderClient
 
 from components import md_escape, services
 
-__all__ = ["direct_entry_offer", "direct_retry_offer", "switch_to_direct_entry"]
+__all__ = ["form_quality_default", "direct_entry_offer", "direct_retry_offer", "switch_to_direct_entry"]
 
 _SESSION = "easel.provider_session"
 _RETRY_ERROR = "easel.direct_retry.error"
@@ -33,6 +33,20 @@ def switch_to_direct_entry(profile_id: str) -> None:
     if label is not None:
         st.session_state[f"easel.region.{profile_id}"] = label
     st.session_state[f"easel.base_url.{profile_id}"] = ""       # a typed override would beat the region
+
+
+def form_quality_default(profile, qualities: list[str], *, key: str) -> str:
+    """The quality a parameter form (widget key `{key}.quality`) starts at: low on a CDN entry (QCode: the CDN
+    cuts at 100 s, and medium or high often take longer), else the profile's default. A quality the user has not
+    changed follows the entry when the Region changes; one they chose stays."""
+    sess = _session()
+    default = entries.default_quality(profile, getattr(sess, "base_url", None), qualities)
+    applied = st.session_state.get(f"{key}.quality_default")
+    if (applied and applied[0] == profile.id and applied[1] != default
+            and st.session_state.get(f"{key}.quality") == applied[1]):
+        st.session_state[f"{key}.quality"] = default
+    st.session_state[f"{key}.quality_default"] = (profile.id, default)
+    return default
 
 
 def _action_label(profile) -> str:

@@ -19,8 +19,7 @@ from easel.media.masks import is_paste_back
 
 from components import truncate
 
-__all__ = ["FORMATS", "DIALOG", "image_metadata", "file_name", "download_bytes", "download_buttons", "zip_bytes",
-           "caption_lines",
+__all__ = ["FORMATS", "DIALOG", "image_metadata", "file_name", "download_bytes", "zip_bytes", "caption_lines",
            "job_cost", "close_dialog", "use_as_reference", "reuse_settings", "edit_this", "delete_image"]
 
 FORMATS = {"PNG": ("png", "image/png"), "JPEG": ("jpg", "image/jpeg"), "WebP": ("webp", "image/webp")}

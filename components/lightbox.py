@@ -52,8 +52,8 @@ import streamlit as st
 from easel.media import thumbnails
 
 from components import css
-from components.image_actions import (DIALOG, close_dialog, delete_image, download_buttons, edit_this, job_cost,
-                                      reuse_settings, use_as_reference)
+from components.image_actions import (DIALOG, FORMATS, close_dialog, delete_image, download_bytes, edit_this,
+                                      file_name, job_cost, reuse_settings, use_as_reference)
 
 __all__ = ["DIALOG", "LIGHTBOX_SIDE", "open_lightbox", "close_lightbox", "is_open", "count_run", "show_lightbox"]
 
@@ -186,7 +186,12 @@ def _lightbox(key: str, ids: tuple[int, ...], store) -> None:
                 st.caption("Revised prompt")
                 st.text(row.revised_prompt)
             st.text("\n".join(_settings_lines(row, job)))
-        download_buttons(store, row, key=f"{ck}.lb")
+        with st.container(horizontal=True, gap="small"):
+            for label in FORMATS:
+                ext, mime = FORMATS[label]
+                st.download_button(label, data=lambda r=row, f=ext: download_bytes(store, r, f),
+                                   file_name=file_name(row, ext), mime=mime, key=f"{ck}.lb.dl.{ext}",
+                                   on_click="ignore", icon=":material/download:")
         if st.button("Edit this", key=f"{ck}.edit", on_click=edit_this, args=(row.id,), width="stretch",
                      icon=":material/edit:"):
             close_dialog()

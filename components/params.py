@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from easel.providers import entries, sizes
+from easel.providers import sizes
 from easel.providers.catalog import EXTRA_OPTIONS, Profile
 
 from components import entry_routing, md_escape
@@ -214,7 +214,7 @@ def parameter_form(profile: Profile, *, edit: bool, key: str, repeat_help: str |
         params["model"] = model_slot.selectbox("Model", profile.models, key=f"{key}.model")
     params.update(_size_widgets(profile, edit=edit, key=key, slot=size_slot))
     qualities = list(profile.allowed_qualities(edit=edit))
-    default_q = _entry_quality_default(profile, qualities, key=key)
+    default_q = entry_routing.form_quality_default(profile, qualities, key=key)
     _valid_choice(f"{key}.quality", qualities, default_q)
     # A row of its own: four options side by side need the column's full width, never a wrapped line.
     params["quality"] = st.radio("Quality", qualities, key=f"{key}.quality", horizontal=True,
@@ -234,20 +234,6 @@ def parameter_form(profile: Profile, *, edit: bool, key: str, repeat_help: str |
         params["extras"] = _extra_widgets(profile, edit=edit, key=key)
     params["async_"] = _async_widget(profile, params, key=key)
     return params
-
-
-def _entry_quality_default(profile: Profile, qualities: list[str], *, key: str) -> str:
-    """The quality the form starts at: low on a CDN entry (QCode: the CDN cuts at 100 s, and medium or high
-    often take longer), else the profile's default. A quality the user has not changed follows the entry when
-    the Region changes; one they chose stays."""
-    sess = st.session_state.get("easel.provider_session")
-    default = entries.default_quality(profile, getattr(sess, "base_url", None), qualities)
-    applied = st.session_state.get(f"{key}.quality_default")
-    if (applied and applied[0] == profile.id and applied[1] != default
-            and st.session_state.get(f"{key}.quality") == applied[1]):
-        st.session_state[f"{key}.quality"] = default
-    st.session_state[f"{key}.quality_default"] = (profile.id, default)
-    return default
 
 
 def _async_widget(profile: Profile, params: dict, *, key: str) -> bool:
