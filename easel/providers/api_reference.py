@@ -34,19 +34,26 @@ def _tiny_png(mode: str) -> bytes:
     return out.getvalue()
 
 
+_INTEGER_EXTRAS = {"output_compression": 50, "partial_images": 1}
+
+
 def _sample(name: str):
+    """A valid-looking value for an optional field, so that the dialect puts it on the wire."""
     choices = EXTRA_OPTIONS.get(name)
-    return choices[0] if choices else 50
+    if choices:
+        return choices[0]
+    return _INTEGER_EXTRAS.get(name, "end-user-1")      # any other field without choices is free text (user)
 
 
-def example_request(profile: Profile, *, edit: bool, everything: bool = False, base_url: str | None = None) -> ImageRequest:
+def example_request(profile: Profile, *, edit: bool, everything: bool = False, base_url: str | None = None,
+                    image_count: int = 1) -> ImageRequest:
     """The request the form makes when left alone (with an input image, and the mask, on an edit); with
     `everything`, every optional field the provider takes is set too, so that all of them reach the wire.
     The quality is the form's first choice on `base_url` (low on a CDN entry, easel.providers.entries)."""
     images, mask = [], None
     if edit:
-        images = [ImageInput(data=_tiny_png("RGB"), name="input.png", mime="image/png")]
-        if profile.mask and everything:
+        images = [ImageInput(data=_tiny_png("RGB"), name=f"input-{i}.png", mime="image/png") for i in range(image_count)]
+        if profile.mask and everything and len(images) == 1:
             mask = ImageInput(data=_tiny_png("RGBA"), name="mask.png", mime="image/png")
     extras = {k: _sample(k) for k in profile.allowed_extras(edit=edit)} if everything else {}
     quality = entries.default_quality(profile, base_url or profile.base_url, profile.allowed_qualities(edit=edit))
@@ -113,7 +120,9 @@ def _allowed(profile: Profile, name: str, edit: bool) -> str:
         return " / ".join(choices)
     if name == "output_compression":
         return "0–100 (JPEG / WebP)"
-    return "as the doc describes"
+    if name == "user":
+        return "text: an end-user identifier passed through (for upstream abuse detection)"
+    return "text"
 
 
 def _shown(value: object) -> str:
@@ -135,9 +144,24 @@ def parameter_rows(profile: Profile, *, edit: bool, base_url: str | None = None)
         else:
             shown = _shown(default[1]) if default is not None else _NOT_SENT
         rows.append(ParamRow(name, kind, _allowed(profile, name, edit), shown))
+    if edit and profile.max_references > 1:
+        _name_image_fields(profile, rows, base_url)
     if profile.async_mode == "optional":
         rows.append(ParamRow("async (query)", "integer", "1: answer 202 with a task_id to poll", "not sent (waits)"))
     return rows
+
+
+def _name_image_fields(profile: Profile, rows: list[ParamRow], base_url: str | None) -> None:
+    """Where one input image and several travel under different multipart names (the OpenAI SDK's `image` and
+    `image[]`), the row says both, read from the wire of a one-image and a two-image edit."""
+    form = codegen.wire_form(profile, example_request(profile, edit=True, base_url=base_url, image_count=2))
+    several = [p.field for p in form.files if p.field != "mask"]
+    for i, row in enumerate(rows):
+        if row.type == "file" and row.name != "mask" and several and several[0] != row.name:
+            mb = profile.max_upload_bytes // (1024 * 1024)
+            rows[i] = ParamRow(f"{row.name} / {several[0]}", "file",
+                               f"one image as '{row.name}'; 2–{profile.max_references} as repeated '{several[0]}'; "
+                               f"PNG / JPEG / WebP, each ≤ {mb} MB", row.default)
 
 
 def endpoint_line(profile: Profile, *, edit: bool, base_url: str | None = None) -> str:

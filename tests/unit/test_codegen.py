@@ -72,14 +72,17 @@ def test_json_uploads_become_file_reads_and_shell_text_stays_literal():
 def test_the_parameter_table_follows_the_entry_and_the_wire():
     profile = BUILTIN["qcode"]
     rows = {r.name: r for r in api_reference.parameter_rows(profile, edit=True)}
-    assert list(rows) == ["model", "prompt", "n", "size", "quality", "background", "output_format",
-                          "output_compression", "input_fidelity", "image", "mask"]
+    names = list(rows)
+    # Every field the provider takes on edits, and nothing else: the core five, its options, the files.
+    assert names[:5] == ["model", "prompt", "n", "size", "quality"] and names[-2:] == ["image", "mask"]
+    assert set(names[5:-2]) == set(profile.allowed_extras(edit=True))
     assert rows["quality"].allowed == "auto / low / medium / high" and rows["quality"].default == "medium"
     assert rows["size"].default == "auto"                   # as the Edit page starts: the source's shape
     assert rows["input_fidelity"].default == "not sent (provider default)"
     assert rows["image"].type == "file" and rows["image"].allowed.startswith("1–8 PNG / JPEG / WebP files, each ≤ 25 MB")
     cdn = {r.name: r for r in api_reference.parameter_rows(profile, edit=False, base_url="https://eu.qcode.cc/qcode-img/v1")}
     assert cdn["quality"].default == "low" and "input_fidelity" not in cdn
+    assert all(rows[n].type == "string" for n in names[5:-2] if n not in ("output_compression",))
     gccai = {r.name: r for r in api_reference.parameter_rows(BUILTIN["gccai"], edit=True)}
     assert gccai["image_urls"].type == "array" and "mask_url" in gccai
     icodeeasy = [r.name for r in api_reference.parameter_rows(BUILTIN["icodeeasy"], edit=False)]
