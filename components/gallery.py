@@ -14,8 +14,8 @@ import streamlit as st
 
 from easel.media import thumbnails
 
-from components import css, lightbox
-from components.image_actions import (FORMATS, caption_lines, download_bytes, download_buttons, image_metadata,
+from components import css, image_actions, lightbox
+from components.image_actions import (FORMATS, caption_lines, download_bytes, file_name, image_metadata,
                                       zip_bytes)
 
 __all__ = ["render_gallery", "zip_button", "download_bytes", "zip_bytes", "image_metadata", "caption_lines",
@@ -126,7 +126,7 @@ def _cell(store, row, job, *, key: str, actions: bool, square: bool) -> None:
     st.text("\n".join(line or " " for line in lines), width="stretch")
     # A result grid (Generate, Edit) offers every format in one click; the wide Gallery grid keeps PNG, and the
     # lightbox has all three, so a page of many cards stays quick.
-    download_buttons(store, row, key=ck, formats=("PNG",) if square else tuple(FORMATS))
+    image_actions.download_buttons(store, row, key=ck, formats=("PNG",) if square else tuple(FORMATS))
 
 
 def render_gallery(images, *, key: str, columns: int = 4, actions: bool = True, store=None) -> None:
