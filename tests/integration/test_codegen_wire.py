@@ -8,6 +8,7 @@ the OpenAI SDK snippet where the `openai` package is installed; otherwise that c
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import shutil
@@ -141,3 +142,34 @@ def test_snippets_cover_the_four_languages_where_the_sdk_fits(sim):
     gccai = simulated_profile(BUILTIN["gccai"], sim.url)
     labels = [s.label for s in codegen.snippets(gccai, validate(ImageRequest(prompt="a red kite"), gccai))]
     assert labels == ["curl", "Python (httpx)", "JavaScript (fetch)"]
+
+
+# Streaming (issue 14 §3) lands on another branch; once ImageRequest has `stream`, this runs the streaming snippets.
+_STREAMS = "stream" in {f.name for f in dataclasses.fields(ImageRequest)}
+
+
+@pytest.mark.skipif(not _STREAMS, reason="this Easel has no streaming requests (ImageRequest.stream)")
+@pytest.mark.parametrize("label", LABELS)
+@pytest.mark.parametrize("kind", ["generation", "edit"])
+def test_streaming_snippets_send_what_easel_sends_and_save_the_final_image(sim, tmp_path, kind, label):
+    profile = simulated_profile(BUILTIN["openai"], sim.url)
+    req = validate(replace(_request("openai", kind), n=1, stream=True, partial_images=2), profile)
+    before = len(sim.requests())
+    with ProviderClient(profile, KEY, sleep=lambda s: None) as client:
+        client.generate_stream(req, lambda *a, **k: None)
+    (sent,) = _posts(sim, before)
+    expected = _captured(sent)
+    snippets = {s.label: s for s in codegen.snippets(profile, req)}
+    if label not in snippets:
+        reason = codegen.sdk_unavailable_reason(profile, codegen.wire_form(profile, req))
+        pytest.skip(f"no {label} snippet for this request: {reason}")
+    for name, data in codegen.snippet_files(req).items():
+        (tmp_path / name).write_bytes(data)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EASEL_")}
+    env[codegen.env_var(profile)] = KEY
+    before = len(sim.requests())
+    _run(snippets[label], tmp_path, env)
+    (sent,) = _posts(sim, before)
+    assert _captured(sent) == expected
+    if label != "curl":                 # the others read the events and save the final image
+        assert Image.open(tmp_path / "easel-1.png").size == (1024, 1024)
