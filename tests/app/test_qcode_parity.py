@@ -130,3 +130,20 @@ def test_the_api_reference_is_generated_from_the_profile_on_generate_and_edit(ap
     params = _tables(at)["params"]
     assert list(params["Parameter"])[-2:] == ["image", "mask"]
     assert params.set_index("Parameter").loc["image", "Type"] == "file"
+
+
+def test_the_direct_retry_asks_for_the_provider_when_the_sidebar_has_moved_on(app, qcode, sim, jobs_for_test):
+    at = _pick_qcode(app)
+    at.sidebar.selectbox(key="easel.region.qcode").set_value(CDN_LABEL).run()
+    sim.set_faults([{"kind": "http_524", "times": 3, "provider": "qcode"}])
+    at.text_area(key="gen.prompt").input("a harbour at night").run()
+    at.button(key="gen.go").click().run()
+    [failed_id] = at.session_state["easel.last_job.generate"]
+    assert jobs_for_test.wait(failed_id, 30).error_code == "cdn_timeout_524"
+    at.sidebar.selectbox(key="easel.provider").set_value("demo").run()
+    before = len(sim.requests())
+    _buttons(at)[f"jobs.direct_retry.{failed_id}"].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["easel.last_job.generate"] == [failed_id]          # nothing new was sent
+    assert len(sim.requests()) == before
+    assert md_escape("Choose qcode in the sidebar, with its key, to retry this job.") in [c.value for c in at.caption]
