@@ -83,8 +83,11 @@ def _retry_on_direct_entry(job_id: str) -> None:
     job = jobs.get(job_id)
     sess = _session()
     if job is None or sess is None or sess.client is None or sess.profile.id != job.provider:
-        st.session_state[_RETRY_ERROR] = (job_id, f"Choose {job.provider if job else 'the provider'} in the sidebar, "
-                                                  "with its key, to retry this job.")
+        try:
+            label = catalog.get_profile(job.provider).label if job else "the provider"
+        except EaselError:
+            label = job.provider
+        st.session_state[_RETRY_ERROR] = (job_id, f"Choose {label} in the sidebar, with its key, to retry this job.")
         return
     profile = sess.profile
     client = ProviderClient(profile, sess.client.api_key, base_url=profile.direct_entry)

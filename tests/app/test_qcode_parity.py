@@ -146,4 +146,4 @@ def test_the_direct_retry_asks_for_the_provider_when_the_sidebar_has_moved_on(ap
     assert not at.exception, [e.value for e in at.exception]
     assert at.session_state["easel.last_job.generate"] == [failed_id]          # nothing new was sent
     assert len(sim.requests()) == before
-    assert md_escape("Choose qcode in the sidebar, with its key, to retry this job.") in [c.value for c in at.caption]
+    assert md_escape("Choose QCode in the sidebar, with its key, to retry this job.") in [c.value for c in at.caption]
