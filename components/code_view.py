@@ -1,26 +1,47 @@
-"""'View as code': the exact request as curl, Python httpx and (openai dialect) the OpenAI SDK."""
+"""'View as code': the exact request as curl, Python httpx, the OpenAI SDK (where it sends the same) and JavaScript."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from easel.core.errors import EaselError
 from easel.providers import codegen
 from easel.providers.catalog import Profile
-from easel.providers.request import ImageRequest
+from easel.providers.request import ImageRequest, validate
 
-__all__ = ["code_view"]
+from components import md_escape
+from components.api_reference import api_reference_view
+
+__all__ = ["code_view", "code_tabs"]
+
+
+def code_tabs(profile: Profile, request: ImageRequest, *, base_url: str | None = None) -> None:
+    """One tab per language, each the request the dialect builds for `request`; the key never in them."""
+    snippets = codegen.snippets(profile, request, base_url=base_url)
+    files = list(codegen.snippet_files(request))
+    where = f"; keep {', '.join(files)} beside the script" if files else ""
+    st.caption(f"The key is read from ${codegen.env_var(profile)}{where}.")
+    for tab, snip in zip(st.tabs([s.label for s in snippets]), snippets):
+        with tab:
+            st.code(snip.code, language=snip.language)
+    if not any(s.label == "OpenAI SDK" for s in snippets):
+        reason = codegen.sdk_unavailable_reason(profile, codegen.wire_form(profile, request, base_url))
+        if reason:
+            st.caption(md_escape(f"No OpenAI SDK form: {reason}"))
 
 
 def code_view(profile: Profile, request: ImageRequest | None, *, base_url: str | None = None,
-              problem: str | None = None) -> None:
+              problem: str | None = None, edit: bool = False) -> None:
+    """'View as code' for the form's request (checked here, so a page may pass it as drawn), then the provider's
+    API reference, both folded away."""
+    try:
+        request = validate(request, profile) if request is not None else None
+    except EaselError:
+        request = None
     with st.expander("View as code", icon=":material/code:"):
         if request is None:
             st.caption("Fix the request above to see it as code.")
-            return
-        snippets = codegen.snippets(profile, request, base_url=base_url)
-        st.caption(f"The key is read from ${codegen.env_var(profile)}; uploads are named files next to the script.")
-        for tab, snip in zip(st.tabs([s.label for s in snippets]), snippets):
-            with tab:
-                st.code(snip.code, language=snip.language)
-        if profile.dialect != "openai":
-            st.caption(f"No OpenAI SDK form: {profile.label} speaks its own {profile.dialect} dialect.")
+        else:
+            code_tabs(profile, request, base_url=base_url)
+    api_reference_view(profile, edit=edit or bool(request and request.is_edit), base_url=base_url,
+                       key="edit" if edit else "gen")

@@ -14,7 +14,7 @@ import streamlit as st
 
 from easel.media import thumbnails
 
-from components import css, lightbox
+from components import css, image_actions, lightbox
 from components.image_actions import (FORMATS, caption_lines, download_bytes, file_name, image_metadata,
                                       zip_bytes)
 
@@ -105,7 +105,8 @@ def _open_button(key: str, image_id: int) -> None:
 
 
 def _cell(store, row, job, *, key: str, actions: bool, square: bool) -> None:
-    """Thumbnail (with the lightbox button over it), caption, PNG download: two widgets, so a page stays quick."""
+    """Thumbnail (with the lightbox button over it), caption, downloads: on the wide grid only PNG, two widgets,
+    so a page stays quick; in a result grid PNG, JPEG and WebP."""
     ck = f"{key}.{row.id}"
     lines = caption_lines(row, job)
     # A square box fills the card; a natural one keeps the thumbnail's own size at most (a 384 px thumbnail
@@ -123,10 +124,9 @@ def _cell(store, row, job, *, key: str, actions: bool, square: bool) -> None:
         _thumbnail(store, row, width=width, alt=lines[0] or None)
     # A fixed number of lines (blank ones kept) so the cards of a row are one height and their buttons line up.
     st.text("\n".join(line or " " for line in lines), width="stretch")
-    png_ext, png_mime = FORMATS["PNG"]
-    st.download_button("PNG", data=lambda r=row: download_bytes(store, r, "png"), file_name=file_name(row, png_ext),
-                       mime=png_mime, key=f"{ck}.dl.png", on_click="ignore", icon=":material/download:",
-                       width="stretch")
+    # A result grid (Generate, Edit) offers every format in one click; the wide Gallery grid keeps PNG, and the
+    # lightbox has all three, so a page of many cards stays quick.
+    image_actions.download_buttons(store, row, key=ck, formats=("PNG",) if square else tuple(FORMATS))
 
 
 def render_gallery(images, *, key: str, columns: int = 4, actions: bool = True, store=None) -> None:

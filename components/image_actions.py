@@ -100,6 +100,24 @@ def caption_lines(row, job) -> list[str]:
     return [truncate(row.prompt or (job.prompt if job else ""), 70), second, third]
 
 
+def download_buttons(store, row, *, key: str, formats: tuple[str, ...] = tuple(FORMATS)) -> None:
+    """One click per format: the stored image converted here, on download, to PNG, JPEG (transparency flattened
+    onto white) or WebP, with its prompt and parameters as metadata. Keys are `{key}.dl.png|jpg|webp`."""
+    def button(label: str, **style) -> None:
+        ext, mime = FORMATS[label]
+        st.download_button(label, data=lambda r=row, f=ext: download_bytes(store, r, f), file_name=file_name(row, ext),
+                           mime=mime, key=f"{key}.dl.{ext}", on_click="ignore", **style)
+
+    if len(formats) == 1:
+        button(formats[0], icon=":material/download:", width="stretch")
+        return
+    # Borderless (tertiary), so three fit on one line of a narrow result card.
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        for label in formats:
+            button(label, type="tertiary", width="content",
+                   icon=":material/download:" if label == formats[0] else None)
+
+
 # --- actions: callbacks run before the next script run, so they may set other widgets' state ------------
 # The lightbox (components/lightbox.py) calls these; they close it where the action leaves it nothing to show.
 # Which image's lightbox is open, as (gallery key, image id). One key for every gallery: Streamlit allows one

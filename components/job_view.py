@@ -15,7 +15,7 @@ from easel.media import imaging
 from easel.providers import catalog
 from easel.store import partials
 
-from components import notifier
+from components import entry_routing, notifier
 from components.gallery import render_gallery
 from components.errors_view import show_error
 
@@ -175,3 +175,4 @@ def _stopped(job) -> None:
                 icon=":material/cancel:")
     else:
         show_error(job_error_text(job), icon=":material/error:")
+        entry_routing.direct_retry_offer(job, key="jobs")

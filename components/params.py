@@ -13,7 +13,7 @@ from easel.providers import sizes
 from easel.providers.catalog import (EXTRA_OPTIONS, MAX_TEXT_EXTRA, PARTIAL_IMAGES_MAX, TEXT_EXTRAS, Profile,
                                      stream_unsupported_reason)
 
-from components import md_escape
+from components import entry_routing, md_escape
 
 __all__ = ["parameter_form", "load_params", "size_label", "planned_size", "async_suggested", "listed_models",
            "stream_controls", "load_stream_params", "DEFAULT_PARTIALS"]
@@ -225,11 +225,12 @@ def parameter_form(profile: Profile, *, edit: bool, key: str, repeat_help: str |
         params["model"] = _model_widget(profile, key=key, slot=model_slot)
     params.update(_size_widgets(profile, edit=edit, key=key, slot=size_slot))
     qualities = list(profile.allowed_qualities(edit=edit))
-    default_q = profile.default_quality if profile.default_quality in qualities else qualities[0]
+    default_q = entry_routing.form_quality_default(profile, qualities, key=key)
     _valid_choice(f"{key}.quality", qualities, default_q)
     # A row of its own: four options side by side need the column's full width, never a wrapped line.
     params["quality"] = st.radio("Quality", qualities, key=f"{key}.quality", horizontal=True,
                                  **_seed(f"{key}.quality", index=qualities.index(default_q)))
+    entry_routing.direct_entry_offer(profile, params["quality"], key=key)
     n_key = f"{key}.n"
     if n_key in st.session_state and st.session_state[n_key] > profile.n_max:
         st.session_state[n_key] = profile.n_max

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import cost, edit_inputs, edit_results, mask_canvas, md_escape, params, services, session
+from components import code_view, cost, edit_inputs, edit_results, mask_canvas, md_escape, params, services, session
 from components.errors_view import show_error
 from easel.core.errors import EaselError
 from easel.providers.request import ImageRequest
@@ -30,6 +30,7 @@ left, right = st.columns([0.71, 0.29], gap="small")
 with left:
     source, refs, refs_problem = edit_inputs.source_row(profile)
     mask = mask_canvas.mask_editor(profile, source, image_count=1 + len(refs)) if source else None
+    code_slot = st.container()          # filled once the request is known (right column)
 
 with right:
     prompt = st.text_area("What should change?", key="edit.prompt", height=110, placeholder=PLACEHOLDER,
@@ -55,6 +56,8 @@ with right:
                                                                    session_id=services.session_id())
         except EaselError as err:
             show_error(err)
+    with code_slot:
+        code_view.code_view(profile, request, base_url=sess.base_url, edit=True)
     job_id = st.session_state.get(LAST_JOB)
     if job_id:
         edit_results.watch(store, services.get_jobs(), job_id)

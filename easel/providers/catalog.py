@@ -58,6 +58,10 @@ class Profile:
     # shows only `image[]` (even its 1-image curl would repeat it), so it keeps `image[]` for one image too.
     multipart_single_image_field: str | None = None
     regions: dict[str, str] = field(default_factory=dict)   # label → base URL (QCode)
+    # --- entries behind a CDN that cuts long requests (QCode; see easel.providers.entries) ---
+    direct_entry: str = ""                # the base URL with no CDN time limit
+    cdn_limit_s: float | None = None      # the CDN's cut on the other entries, in seconds
+    cdn_default_quality: str | None = None     # the quality offered first on a CDN entry
     # --- sizes ---
     size_mode: str = "pixels"             # "ratio" (ratio + resolution) | "pixels" (free WxH, rule-checked) | "fixed"
     sizes: tuple[str, ...] = ()           # ratios, fixed pixel strings, or presets offered in the UI
@@ -176,6 +180,9 @@ BUILTIN: dict[str, Profile] = {
             "Europe": "https://eu.qcode.cc/qcode-img/v1",
             "North America": "https://us.qcode.cc/qcode-img/v1",
         },
+        # qcode.txt contradicts itself on which entries sit behind the CDN; Easel follows its "Mitigations"
+        # (the qcode-img direct entry on api.qcode.cc has no 100 s limit) and treats the other regions as CDN.
+        direct_entry="https://api.qcode.cc/qcode-img/v1", cdn_limit_s=100.0, cdn_default_quality="low",
         models=("gpt-image-2",), key_prefix="cr_", multipart_image_field="image", size_mode="fixed", sizes=sizes.QCODE_SIZES,
         edit_sizes=("auto",), default_size="1024x1024",
         qualities=("low", "medium", "high"), edit_qualities=("auto", "low", "medium", "high"),

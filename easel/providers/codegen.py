@@ -1,21 +1,29 @@
-"""'View as code': the exact request a profile would send, as curl, Python httpx and (openai dialect) the OpenAI SDK.
+"""'View as code': the request Easel would send, as curl, Python httpx, the OpenAI SDK and JavaScript fetch.
+
+Every snippet is rendered from the request the provider's dialect builds (`build_submit`), not from a second
+description of the wire: the dialect's httpx.Request is read back (URL, JSON body or multipart parts) into a
+`WireForm`, and each language writes that form out. So when a dialect changes which fields it sends, the
+snippets change with it. tests/integration/test_codegen_wire.py runs every snippet against the simulator and
+compares what arrives with what Easel's own client sends.
 
 The key never appears: every snippet reads it from EASEL_<ID>_API_KEY. Image bytes never appear either:
-uploads are named files (input-1.png, mask.png) the reader supplies, because pasting megabytes of base64
-into a code block helps nobody. Everything else (URL, fields, values) follows DESIGN.md's wire forms, and a
-test compares these bodies with what the real client sends to the simulator.
+uploads are files the reader keeps beside the script (input-1.png, mask.png; `snippet_files` gives them), read
+as multipart parts or turned into data URLs where the dialect sends data URLs.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shlex
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from easel.providers.catalog import Profile
+from easel.providers.dialects import get_dialect
 from easel.providers.request import ImageRequest
 
-__all__ = ["Snippet", "snippets", "endpoint_url", "json_body", "form_fields", "env_var"]
+__all__ = ["Snippet", "WireForm", "FilePart", "DataUrl", "snippets", "wire_form", "snippet_files", "endpoint_url",
+           "json_body", "env_var", "sdk_unavailable_reason"]
 
 
 class Snippet(tuple):
@@ -29,172 +37,442 @@ class Snippet(tuple):
     code = property(lambda self: self[2])
 
 
+@dataclass(frozen=True)
+class DataUrl:
+    """Where the dialect put an upload inline as a data URL: the file it came from, and its type."""
+
+    filename: str
+    mime: str
+
+
+@dataclass(frozen=True)
+class FilePart:
+    """A multipart file part: its field name, the file the snippet reads, and the type it is sent as."""
+
+    field: str
+    filename: str
+    mime: str
+
+
+@dataclass
+class WireForm:
+    """The dialect's request, read back: method, full URL (with query), and a JSON body or multipart parts."""
+
+    method: str
+    url: str
+    json: object = None                                   # with DataUrl markers in place of uploads
+    fields: list[tuple[str, str]] = field(default_factory=list)   # multipart text parts, in order
+    files: list[FilePart] = field(default_factory=list)           # multipart file parts, in order
+
+    @property
+    def multipart(self) -> bool:
+        return self.json is None
+
+
 def env_var(profile: Profile) -> str:
     return f"EASEL_{profile.env_id}_API_KEY"
 
 
-def endpoint_url(profile: Profile, req: ImageRequest, base_url: str | None = None) -> str:
-    base = (base_url or profile.base_url).rstrip("/")
-    path = "/images/edits" if (req.is_edit and profile.dialect != "gccai") else "/images/generations"
-    url = base + profile.path_prefix + path
-    if profile.dialect == "icodeeasy" and req.async_:
-        url += "?async=1"
-    return url
-
-
-def _input_name(i: int, img) -> str:
-    ext = {"image/jpeg": ".jpg", "image/webp": ".webp"}.get(img.mime or "", ".png")
+def _input_name(i: int, mime: str | None) -> str:
+    ext = {"image/jpeg": ".jpg", "image/webp": ".webp"}.get(mime or "", ".png")
     return f"input-{i}{ext}"
 
 
-def _extras(profile: Profile, req: ImageRequest) -> dict:
-    allowed = profile.allowed_extras(edit=req.is_edit)
-    return {k: v for k, v in req.extras.items() if k in allowed and v not in (None, "")}
+def snippet_files(req: ImageRequest) -> dict[str, bytes]:
+    """The files a snippet reads, by name: each uploaded input image in order, then the mask."""
+    files = {_input_name(i, img.mime): img.data for i, img in enumerate(req.images, 1) if img.data is not None}
+    if req.mask is not None and req.mask.data is not None:
+        files["mask.png"] = req.mask.data
+    return files
 
 
-def json_body(profile: Profile, req: ImageRequest) -> dict:
-    """The JSON body for JSON requests (openai generations, icodeeasy, gccai); uploads as placeholders."""
-    if profile.dialect == "openai":
-        body: dict = {"model": req.model, "prompt": req.prompt, "n": req.n, "size": req.size, "quality": req.quality}
-        body.update(_extras(profile, req))
-        if profile.response_format_param:
-            body["response_format"] = profile.response_format_param
-        return body
-    body = {"model": req.model, "prompt": req.prompt}
-    if profile.dialect == "icodeeasy":
-        body.update({"n": req.n, "size": req.size, "resolution": req.resolution, "quality": req.quality})
-    else:
-        body.update({"size": req.size, "resolution": req.resolution, "quality": req.quality, "n": req.n})
-        body.update(_extras(profile, req))
-    if req.images:
-        body["image_urls"] = [img.url if img.is_url else f"<data URL of {_input_name(i, img)}>"
-                              for i, img in enumerate(req.images, 1)]
-    if profile.dialect == "gccai" and req.mask is not None:
-        body["mask_url"] = "<data URL of mask.png>"
-    return body
+def _build(profile: Profile, req: ImageRequest, base_url: str | None):
+    return get_dialect(profile.dialect).build_submit(profile, req, (base_url or profile.base_url).rstrip("/"),
+                                                     async_=req.async_)
 
 
-def form_fields(profile: Profile, req: ImageRequest) -> list[tuple[str, str]]:
-    """The multipart text fields of an openai-dialect edit, in order."""
-    fields = [("model", req.model), ("prompt", req.prompt), ("n", str(req.n)), ("size", req.size),
-              ("quality", req.quality)]
-    fields += [(k, str(v)) for k, v in _extras(profile, req).items()]
-    if profile.response_format_param:
-        fields.append(("response_format", profile.response_format_param))
-    return fields
+def endpoint_url(profile: Profile, req: ImageRequest, base_url: str | None = None) -> str:
+    """The URL the dialect posts this request to (query included, e.g. icodeeasy's ?async=1)."""
+    return str(_build(profile, req, base_url).url)
 
 
-def _multipart(profile: Profile, req: ImageRequest) -> bool:
-    return profile.dialect == "openai" and req.is_edit
+def json_body(profile: Profile, req: ImageRequest, base_url: str | None = None) -> dict | None:
+    """The JSON body the dialect sends, exactly (uploads as their real data URLs); None for a multipart request."""
+    request = _build(profile, req, base_url)
+    if "json" not in request.headers.get("content-type", ""):
+        return None
+    return json.loads(request.content)
 
 
-def _curl(profile: Profile, req: ImageRequest, url: str) -> str:
-    lines = [f"curl -sS {shlex.quote(url)}", f'  -H "Authorization: Bearer ${env_var(profile)}"']
-    if _multipart(profile, req):
-        for name, value in form_fields(profile, req):
-            lines.append(f"  -F {shlex.quote(f'{name}={value}')}")
-        for i, img in enumerate(req.images, 1):
-            lines.append(f"  -F {shlex.quote(f'{profile.multipart_image_field}=@{_input_name(i, img)}')}")
-        if req.mask is not None:
-            lines.append("  -F 'mask=@mask.png;type=image/png'")
-    else:
-        body = json.dumps(json_body(profile, req), ensure_ascii=False, indent=2)
-        lines.append('  -H "Content-Type: application/json"')
-        lines.append(f"  -d {shlex.quote(body)}")
-    code = " \\\n".join(lines)
-    return code + _poll_note(profile, req, "#")
+def _uploads(req: ImageRequest) -> list[tuple]:
+    """(input, snippet file name, mime) for every upload, mask last."""
+    out = [(img, _input_name(i, img.mime), img.mime or "image/png")
+           for i, img in enumerate(req.images, 1) if img.data is not None]
+    if req.mask is not None and req.mask.data is not None:
+        out.append((req.mask, "mask.png", "image/png"))
+    return out
 
 
-def _poll_note(profile: Profile, req: ImageRequest, comment: str) -> str:
-    base = profile.base_url.rstrip("/") + profile.path_prefix
+def _mark_data_urls(value, by_url: dict[str, DataUrl]):
+    if isinstance(value, dict):
+        return {k: _mark_data_urls(v, by_url) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mark_data_urls(v, by_url) for v in value]
+    if isinstance(value, str) and value in by_url:
+        return by_url[value]
+    return value
+
+
+_DISPOSITION = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
+
+
+def _parse_multipart(content: bytes, content_type: str) -> list[tuple[str, str | None, str | None, bytes]]:
+    """(name, filename, content type, bytes) of each part of a multipart/form-data body, in order."""
+    boundary = re.search(r'boundary="?([^";]+)"?', content_type)
+    if not boundary:
+        raise ValueError("multipart request without a boundary")
+    delimiter = b"--" + boundary.group(1).encode()
+    parts = []
+    for chunk in content.split(delimiter)[1:]:
+        if chunk.startswith(b"--"):
+            break
+        head, _, body = chunk.removeprefix(b"\r\n").partition(b"\r\n\r\n")
+        headers = {}
+        for line in head.decode("utf-8").split("\r\n"):
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        params = dict(_DISPOSITION.findall(headers.get("content-disposition", "")))
+        parts.append((params.get("name", ""), params.get("filename"), headers.get("content-type"),
+                      body.removesuffix(b"\r\n")))
+    return parts
+
+
+def _with_stand_ins(req: ImageRequest) -> ImageRequest:
+    images = [replace(img, data=f"easel-upload-{i}".encode()) if img.data is not None else img
+              for i, img in enumerate(req.images, 1)]
+    mask = req.mask
+    if mask is not None and mask.data is not None:
+        mask = replace(mask, data=b"easel-upload-mask")
+    return replace(req, images=images, mask=mask)
+
+
+def wire_form(profile: Profile, req: ImageRequest, base_url: str | None = None) -> WireForm:
+    """The request the dialect builds for `req`, read back into a form every snippet language can write out.
+
+    The dialect is given the request with each upload's bytes replaced by a short unique stand-in (same name
+    and type): where it puts an upload does not depend on its content, and reading back a 20 MB image as a
+    data URL on every rerun of a page would cost about a second. The snippets read the real files."""
+    req = _with_stand_ins(req)
+    request = _build(profile, req, base_url)
+    uploads = _uploads(req)
+    form = WireForm(method=request.method, url=str(request.url))
+    content_type = request.headers.get("content-type", "")
+    if "multipart/form-data" in content_type:
+        for name, filename, mime, data in _parse_multipart(request.content, content_type):
+            if filename is None:
+                form.fields.append((name, data.decode("utf-8")))
+                continue
+            # Which upload this part carries, by its bytes: the snippet reads that file.
+            match = next(((fname, m) for img, fname, m in uploads if img.data == data), None)
+            if match is None:
+                raise ValueError(f"multipart part {name!r} carries bytes that are not one of the request's uploads")
+            form.files.append(FilePart(name, match[0], mime or match[1]))
+        return form
+    body = json.loads(request.content) if request.content else {}
+    by_url = {img.data_url(): DataUrl(fname, mime) for img, fname, mime in uploads}
+    form.json = _mark_data_urls(body, by_url)
+    return form
+
+
+# --- literals ---------------------------------------------------------------------------------------------
+
+def _string(s: str) -> str:
+    # A JSON string literal is also a valid Python and JavaScript string literal.
+    return json.dumps(s, ensure_ascii=False)
+
+
+def _literal(value, lang: str, marker, indent: int = 0) -> str:
+    """`value` as a Python ("py") or JavaScript ("js") literal; DataUrl markers become `marker(DataUrl)`."""
+    pad, inner = " " * indent, " " * (indent + 4)
+    if isinstance(value, DataUrl):
+        return marker(value)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = [f"{inner}{_string(str(k))}: {_literal(v, lang, marker, indent + 4)}," for k, v in value.items()]
+        return "{\n" + "\n".join(items) + f"\n{pad}}}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        items = [f"{inner}{_literal(v, lang, marker, indent + 4)}," for v in value]
+        return "[\n" + "\n".join(items) + f"\n{pad}]"
+    if isinstance(value, bool):
+        return ("True" if value else "False") if lang == "py" else ("true" if value else "false")
+    if value is None:
+        return "None" if lang == "py" else "null"
+    if isinstance(value, str):
+        return _string(value)
+    return json.dumps(value)
+
+
+def _has_data_urls(value) -> bool:
+    if isinstance(value, DataUrl):
+        return True
+    if isinstance(value, dict):
+        return any(_has_data_urls(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_data_urls(v) for v in value)
+    return False
+
+
+def _poll_note(profile: Profile, form: WireForm, comment: str) -> str:
+    base = form.url.split("?", 1)[0]
+    base = base[: base.rfind("/images/")] if "/images/" in base else base
     if profile.dialect == "gccai":
         return (f"\n{comment} The reply carries a task id; poll GET {base}/tasks/<task_id> "
                 f"(or POST {base}/tasks/batch) until status is completed.")
-    if profile.dialect == "icodeeasy" and req.async_:
+    if profile.dialect == "icodeeasy" and "async=" in form.url:
         return f"\n{comment} The 202 reply carries a task_id; poll GET {base}/images/tasks/<task_id>."
     return ""
 
 
-def _py_literal(value) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=4)
+# --- curl -------------------------------------------------------------------------------------------------
+
+def _heredoc_escape(text: str) -> str:
+    # In an unquoted heredoc only \, $ and ` are special; escaped, the JSON arrives byte for byte.
+    return text.replace("\\", "\\\\").replace("$", "\\$").replace("`", "\\`")
 
 
-def _httpx(profile: Profile, req: ImageRequest, url: str) -> str:
-    head = [
-        "import base64",
-        "import os",
-        "",
-        "import httpx",
-        "",
-        f'headers = {{"Authorization": f"Bearer {{os.environ[\'{env_var(profile)}\']}}"}}',
-    ]
-    timeout = "httpx.Timeout(connect=10, read=300, write=60, pool=10)"
-    if _multipart(profile, req):
-        data = _py_literal(dict(form_fields(profile, req)))
-        files = [f'    ("{profile.multipart_image_field}", ("{_input_name(i, img)}", open("{_input_name(i, img)}", "rb"), '
-                 f'"{img.mime or "image/png"}")),' for i, img in enumerate(req.images, 1)]
-        if req.mask is not None:
-            files.append('    ("mask", ("mask.png", open("mask.png", "rb"), "image/png")),')
-        body = [f"data = {data}", "files = [", *files, "]",
-                f"r = httpx.post({url!r}, headers=headers, data=data, files=files, timeout={timeout})"]
+def _curl(profile: Profile, form: WireForm) -> str:
+    lines = [f"curl -sS -X {form.method} {shlex.quote(form.url)}",
+             f'  -H "Authorization: Bearer ${env_var(profile)}"']
+    heredoc = None
+    if form.multipart:
+        # --form-string: a value is sent literally (with -F a leading @ or < or a ";type=" would be read).
+        lines += [f"  --form-string {shlex.quote(f'{name}={value}')}" for name, value in form.fields]
+        lines += [f"  -F {shlex.quote(f'{p.field}=@{p.filename};type={p.mime}')}" for p in form.files]
     else:
-        payload = json_body(profile, req)
-        body = []
-        if any(not img.is_url for img in req.images) or (profile.dialect == "gccai" and req.mask is not None):
-            body += ["", "def data_url(path, mime='image/png'):",
-                     "    return f'data:{mime};base64,' + base64.b64encode(open(path, 'rb').read()).decode()", ""]
-            literal = _py_literal(payload)
-            for i, img in enumerate(req.images, 1):
-                if not img.is_url:
-                    name = _input_name(i, img)
-                    literal = literal.replace(json.dumps(f"<data URL of {name}>"),
-                                              f"data_url({name!r}, {img.mime or 'image/png'!r})")
-            literal = literal.replace(json.dumps("<data URL of mask.png>"), "data_url('mask.png')")
+        lines.append('  -H "Content-Type: application/json"')
+        if _has_data_urls(form.json):
+            tokens: dict[str, DataUrl] = {}
+
+            def token(value):
+                if isinstance(value, DataUrl):
+                    tokens[f"EASELDATAURL{len(tokens)}X"] = value
+                    return f"EASELDATAURL{len(tokens) - 1}X"
+                if isinstance(value, dict):
+                    return {k: token(v) for k, v in value.items()}
+                return [token(v) for v in value] if isinstance(value, list) else value
+
+            text = _heredoc_escape(json.dumps(token(form.json), ensure_ascii=False, indent=2))
+            for t, d in tokens.items():
+                text = text.replace(t, f"data:{d.mime};base64,$(base64 < {shlex.quote(d.filename)} | tr -d '\\n')")
+            lines.append("  --data-binary @- <<EASEL_JSON")
+            heredoc = text + "\nEASEL_JSON"
         else:
-            literal = _py_literal(payload)
-        body += [f"payload = {literal}",
-                 f"r = httpx.post({url!r}, headers=headers, json=payload, timeout={timeout})"]
-    tail = ["r.raise_for_status()", "print(r.json())"]
-    return "\n".join(head + body + tail) + _poll_note(profile, req, "#")
+            lines.append(f"  --data-raw {shlex.quote(json.dumps(form.json, ensure_ascii=False, indent=2))}")
+    code = " \\\n".join(lines) + ("\n" + heredoc if heredoc else "")
+    return code + _poll_note(profile, form, "#")
 
 
-def _sdk(profile: Profile, req: ImageRequest) -> str | None:
-    """The OpenAI SDK form, only where it sends the same request: the openai dialect, and for QCode
-    (which repeats a plain `image` field) only single-image edits."""
-    if profile.dialect != "openai":
-        return None
-    if req.is_edit and profile.multipart_image_field != "image[]" and len(req.images) > 1:
-        return None
-    sdk_base = profile.base_url.rstrip("/") + profile.path_prefix
-    args = [f"model={req.model!r}", f"prompt={req.prompt!r}", f"n={req.n}", f"size={req.size!r}",
-            f"quality={req.quality!r}"]
-    args += [f"{k}={v!r}" for k, v in _extras(profile, req).items()]
-    if profile.response_format_param:
-        args.append(f"response_format={profile.response_format_param!r}")
-    lines = ["import base64", "import os", "", "from openai import OpenAI", "",
-             f"client = OpenAI(api_key=os.environ[{env_var(profile)!r}], base_url={sdk_base!r}, timeout=300)"]
-    if req.is_edit:
-        images = [f"open({_input_name(i, img)!r}, 'rb')" for i, img in enumerate(req.images, 1)]
-        image_arg = images[0] if len(images) == 1 else "[" + ", ".join(images) + "]"
-        args.insert(1, f"image={image_arg}")
-        if req.mask is not None:
-            args.insert(2, "mask=open('mask.png', 'rb')")
-        call = "client.images.edit("
+# --- Python httpx -----------------------------------------------------------------------------------------
+
+def _results_py(profile: Profile, var: str) -> list[str]:
+    if profile.dialect == "openai" and profile.response == "b64_json":
+        return [f"for i, item in enumerate({var}['data'], 1):",
+                "    open(f'easel-{i}.png', 'wb').write(base64.b64decode(item['b64_json'].split(',')[-1]))"]
+    return [f"print(json.dumps({var}, indent=2, ensure_ascii=False))"]
+
+
+def _py_data_url(d: DataUrl) -> str:
+    return f"data_url({_string(d.filename)}, {_string(d.mime)})"
+
+
+def _streams(form: WireForm) -> bool:
+    """The request asks for server-sent events (stream: true) rather than one JSON answer."""
+    if form.multipart:
+        return ("stream", "true") in form.fields
+    return isinstance(form.json, dict) and form.json.get("stream") is True
+
+
+def _save_py(value: str) -> str:
+    return f"open(f'easel-{{i}}.png', 'wb').write(base64.b64decode({value}.split(',')[-1]))"
+
+
+def _httpx(profile: Profile, form: WireForm) -> str:
+    lines = ["import base64", "import json", "import os", "", "import httpx", "",
+             f"headers = {{'Authorization': 'Bearer ' + os.environ[{_string(env_var(profile))}]}}",
+             "timeout = httpx.Timeout(connect=10, read=300, write=60, pool=10)"]
+    target = f"{_string(form.method)}, {_string(form.url)}, headers=headers"
+    if form.multipart:
+        data = "[\n" + "\n".join(f"    ({_string(n)}, {_string(v)})," for n, v in form.fields) + "\n]"
+        files = "[\n" + "\n".join(
+            f"    ({_string(p.field)}, ({_string(p.filename)}, open({_string(p.filename)}, 'rb'), {_string(p.mime)})),"
+            for p in form.files) + "\n]"
+        lines += [f"data = {data}", f"files = {files}"]
+        # A list of pairs keeps the fields in the dialect's order; repeated names go as file-less parts.
+        unique = len({n for n, _ in form.fields}) == len(form.fields)
+        args = f"{target}, data=dict(data), files=files" if unique else \
+            f"{target}, files=[(n, (None, v)) for n, v in data] + files"
     else:
-        call = "client.images.generate("
-    lines.append("result = " + call + "\n    " + ",\n    ".join(args) + ",\n)")
-    lines += ["for i, item in enumerate(result.data, 1):",
-              "    open(f'easel-{i}.png', 'wb').write(base64.b64decode(item.b64_json))"]
+        if _has_data_urls(form.json):
+            lines += ["", "", "def data_url(path, mime):",
+                      "    return f'data:{mime};base64,' + base64.b64encode(open(path, 'rb').read()).decode()", "", ""]
+        lines.append(f"payload = {_literal(form.json, 'py', _py_data_url)}")
+        args = f"{target}, json=payload"
+    if _streams(form):
+        lines += [f"with httpx.stream({args}, timeout=timeout) as r:",
+                  "    r.raise_for_status()",
+                  "    i = 0",
+                  "    for line in r.iter_lines():            # server-sent events: partial images, then the final one",
+                  "        if not line.startswith('data:'):",
+                  "            continue",
+                  "        event = json.loads(line[5:])",
+                  "        print(event.get('type'))",
+                  "        if event.get('b64_json') and str(event.get('type', '')).endswith('completed'):",
+                  "            i += 1",
+                  "            " + _save_py("event['b64_json']")]
+    else:
+        lines += [f"r = httpx.request({args}, timeout=timeout)", "r.raise_for_status()", *_results_py(profile, "r.json()")]
+    return "\n".join(lines) + _poll_note(profile, form, "#")
+
+
+# --- OpenAI SDK -------------------------------------------------------------------------------------------
+
+# The keyword arguments openai-python's images.generate / images.edit take; any other field goes in extra_body.
+_SDK_PARAMS = {
+    "generations": {"prompt", "background", "model", "moderation", "n", "output_compression", "output_format",
+                    "partial_images", "quality", "response_format", "size", "stream", "style", "user"},
+    "edits": {"prompt", "background", "input_fidelity", "model", "n", "output_compression", "output_format",
+              "partial_images", "quality", "response_format", "size", "stream", "user"},
+}
+_SDK_INTS = {"n", "output_compression", "partial_images"}
+
+
+def _endpoint_of(form: WireForm) -> str | None:
+    path = form.url.split("?", 1)[0]
+    for name in ("generations", "edits"):
+        if path.endswith("/images/" + name):
+            return name
+    return None
+
+
+def sdk_unavailable_reason(profile: Profile, form: WireForm) -> str | None:
+    """Why the OpenAI SDK cannot send this request as Easel does, or None when it can."""
+    if profile.dialect != "openai" or _endpoint_of(form) is None or "?" in form.url:
+        return f"{profile.label} speaks its own {profile.dialect} dialect, not the OpenAI Images API."
+    images = [p.field for p in form.files if p.field != "mask"]
+    # The SDK sends one image as `image` and a list as `image[]`; a provider that wants otherwise needs httpx.
+    expected = ["image"] if len(images) == 1 else ["image[]"] * len(images)
+    if images != expected:
+        return (f"{profile.label} takes {'this image' if len(images) == 1 else 'these images'} as "
+                f"'{images[0]}' fields, where the OpenAI SDK sends '{expected[0]}'; use the httpx or curl form.")
+    return None
+
+
+def _sdk_value(name: str, value):
+    if isinstance(value, str) and name in _SDK_INTS and value.isdigit():
+        return int(value)
+    if isinstance(value, str) and name == "stream" and value in ("true", "false"):
+        return value == "true"
+    return value
+
+
+def _sdk(profile: Profile, form: WireForm) -> str | None:
+    if sdk_unavailable_reason(profile, form) is not None:
+        return None
+    endpoint = _endpoint_of(form)
+    sdk_base = form.url[: form.url.rfind("/images/")]
+    body = dict(form.fields) if form.multipart else dict(form.json or {})
+    known = _SDK_PARAMS[endpoint]
+    args = [f"{k}={_literal(_sdk_value(k, v), 'py', None, 4)}" for k, v in body.items() if k in known]
+    extra = {k: v for k, v in body.items() if k not in known}
+    if form.multipart:
+        def file_arg(p: FilePart) -> str:
+            return f"({_string(p.filename)}, open({_string(p.filename)}, 'rb'), {_string(p.mime)})"
+
+        images = [file_arg(p) for p in form.files if p.field != "mask"]
+        args.insert(0, "image=" + (images[0] if len(images) == 1 else "[" + ", ".join(images) + "]"))
+        args += [f"mask={file_arg(p)}" for p in form.files if p.field == "mask"]
+    if extra:
+        args.append(f"extra_body={_literal(extra, 'py', None, 4)}")
+    call = "client.images.edit(" if endpoint == "edits" else "client.images.generate("
+    lines = ["import base64", "import os", "", "from openai import OpenAI", "",
+             f"client = OpenAI(api_key=os.environ[{_string(env_var(profile))}], base_url={_string(sdk_base)}, "
+             "timeout=300)",
+             "result = " + call + "\n    " + ",\n    ".join(args) + ",\n)"]
+    if _streams(form):
+        lines += ["i = 0", "for event in result:                       # partial images, then the final one",
+                  "    print(event.type)",
+                  "    if event.type.endswith('completed'):",
+                  "        i += 1",
+                  "        " + _save_py("event.b64_json")]
+    elif profile.response == "b64_json":
+        lines += ["for i, item in enumerate(result.data, 1):",
+                  "    open(f'easel-{i}.png', 'wb').write(base64.b64decode(item.b64_json.split(',')[-1]))"]
+    else:
+        lines += ["for item in result.data:", "    print(item.url)"]
     return "\n".join(lines)
 
 
+# --- JavaScript fetch -------------------------------------------------------------------------------------
+
+def _js_data_url(d: DataUrl) -> str:
+    return f"{_string('data:' + d.mime + ';base64,')} + (await readFile({_string(d.filename)})).toString(\"base64\")"
+
+
+def _javascript(profile: Profile, form: WireForm) -> str:
+    lines = ["// Node 18+ (fetch, FormData and Blob are built in): save as easel.mjs and run `node easel.mjs`.",
+             "// In a browser, append File objects from an <input type=\"file\"> instead of readFile."]
+    needs_files = bool(form.files) or _has_data_urls(form.json)
+    if needs_files:
+        lines.append('import { readFile } from "node:fs/promises";')
+    lines += ["", f"const headers = {{ Authorization: `Bearer ${{process.env.{env_var(profile)}}}` }};"]
+    if form.multipart:
+        lines.append("const body = new FormData();")
+        lines += [f"body.append({_string(n)}, {_string(v)});" for n, v in form.fields]
+        lines += [f"body.append({_string(p.field)}, new Blob([await readFile({_string(p.filename)})], "
+                  f"{{ type: {_string(p.mime)} }}), {_string(p.filename)});" for p in form.files]
+        lines.append("// No Content-Type header: fetch sets multipart/form-data with its boundary.")
+    else:
+        lines += ['headers["Content-Type"] = "application/json";',
+                  f"const body = JSON.stringify({_literal(form.json, 'js', _js_data_url)});"]
+    lines.append(f"const r = await fetch({_string(form.url)}, {{ method: {_string(form.method)}, headers, body }});")
+    if _streams(form):
+        lines += ["if (!r.ok) throw new Error(`HTTP ${r.status}: ${await r.text()}`);",
+                  'const { writeFile } = await import("node:fs/promises");',
+                  "let i = 0;",
+                  "// Server-sent events: partial images, then the final one.",
+                  'for (const line of (await r.text()).split("\\n")) {',
+                  '  if (!line.startsWith("data:")) continue;',
+                  "  const event = JSON.parse(line.slice(5));",
+                  "  console.log(event.type);",
+                  '  if (event.b64_json && String(event.type).endsWith("completed")) {',
+                  '    await writeFile(`easel-${++i}.png`, Buffer.from(event.b64_json.split(",").pop(), "base64"));',
+                  "  }",
+                  "}"]
+        return "\n".join(lines)
+    lines += ["const json = await r.json();",
+              "if (!r.ok) throw new Error(`HTTP ${r.status}: ${JSON.stringify(json)}`);"]
+    if profile.dialect == "openai" and profile.response == "b64_json":
+        lines += ['const { writeFile } = await import("node:fs/promises");',
+                  "for (const [i, item] of json.data.entries()) {",
+                  '  await writeFile(`easel-${i + 1}.png`, Buffer.from(item.b64_json.split(",").pop(), "base64"));',
+                  "}"]
+    else:
+        lines.append("console.log(JSON.stringify(json, null, 2));")
+    return "\n".join(lines) + _poll_note(profile, form, "//")
+
+
 def snippets(profile: Profile, req: ImageRequest, *, base_url: str | None = None) -> list[Snippet]:
-    """curl, Python httpx and, where the dialect allows, the OpenAI SDK, for a validated (resolved) request."""
+    """curl, Python httpx, JavaScript fetch and, where it sends the same request, the OpenAI SDK, for a validated
+    (resolved) request."""
     if base_url:
         profile = replace(profile, base_url=base_url.rstrip("/"))
-    url = endpoint_url(profile, req)
-    out = [Snippet("curl", "bash", _curl(profile, req, url)), Snippet("Python (httpx)", "python", _httpx(profile, req, url))]
-    sdk = _sdk(profile, req)
+    form = wire_form(profile, req)
+    out = [Snippet("curl", "bash", _curl(profile, form)), Snippet("Python (httpx)", "python", _httpx(profile, form))]
+    sdk = _sdk(profile, form)
     if sdk:
         out.append(Snippet("OpenAI SDK", "python", sdk))
+    out.append(Snippet("JavaScript (fetch)", "javascript", _javascript(profile, form)))
     return out

@@ -143,9 +143,10 @@ def test_view_as_code_is_the_request_the_client_sends(app, sim, monkeypatch, job
     at.radio(key="gen.quality").set_value("low").run()
     at.text_area(key="gen.prompt").input("a \"quoted\" prompt with 'both' quotes").run()
     blocks = [c.value for c in at.code]
-    assert len(blocks) == 3            # curl, httpx, OpenAI SDK
+    assert len(blocks) == 4 + 3        # curl, httpx, OpenAI SDK, JavaScript fetch; then the API reference's three
+    blocks = blocks[:4]
     assert all("test-qcode-key" not in b for b in blocks)
-    assert "$EASEL_QCODE_API_KEY" in blocks[0] and "os.environ['EASEL_QCODE_API_KEY']" in blocks[1]
+    assert "$EASEL_QCODE_API_KEY" in blocks[0] and 'os.environ["EASEL_QCODE_API_KEY"]' in blocks[1]
     profile = at.session_state["easel.provider_session"].profile
     req = validate(ImageRequest(prompt="a \"quoted\" prompt with 'both' quotes", quality="low"), profile)
     _generate(at, jobs_for_test, req.prompt)
@@ -153,7 +154,8 @@ def test_view_as_code_is_the_request_the_client_sends(app, sim, monkeypatch, job
     assert sent.json == codegen.json_body(profile, req)
     base = at.session_state["easel.provider_session"].base_url
     assert codegen.endpoint_url(replace(profile, base_url=base), req) == sim.url + sent.path
-    assert f"curl -sS {sim.url}{sent.path}" in blocks[0]
+    assert f"curl -sS -X POST {sim.url}{sent.path}" in blocks[0]
+    assert "process.env.EASEL_QCODE_API_KEY" in blocks[3] and "test-qcode-key" not in blocks[3]
 
 
 def test_repeat_runs_k_jobs_of_the_same_request(app, demo, jobs_for_test):
