@@ -174,7 +174,7 @@ def zip_button(store, filters: dict, *, key: str, label: str = "Download all (ZI
         for i, part in enumerate(parts, 1):
             which = "" if len(parts) == 1 else f"Part {i} of {len(parts)} · images {part.offset + 1}–" \
                                                f"{part.offset + part.count} · "
-            st.download_button(f"{which}{part.count} image{'s' if part.count != 1 else ''}, "
+            st.download_button(f"{which or 'Download ZIP · '}{part.count} image{'s' if part.count != 1 else ''}, "
                                f"{part.bytes / 2**20:.1f} MB",
                                data=lambda p=part: zip_export.zip_to_temp_file(store, part=p, **filters),
                                file_name=f"easel-{stamp}.zip" if len(parts) == 1 else f"easel-{stamp}-part{i}.zip",
