@@ -165,14 +165,17 @@ def main() -> None:
             results.append((size, r))
             traced = "" if r["tracemalloc_peak_mb"] is None else f", tracemalloc peak {r['tracemalloc_peak_mb']:.1f} MB"
             print(f"{a.kind} {size:,}: {r['count']:,} written, {r['file_mb']:,.0f} MB file in {r['seconds']:.1f} s; "
-                  f"peak RSS +{r['rss_growth_mb']:.1f} MB over {r['rss_before_mb']:.0f} MB before{traced}", flush=True)
+                  f"peak RSS +{r['rss_growth_mb']:.1f} MB over {r['rss_before_mb']:.0f} MB before{traced}",
+                  flush=True)
     if len(results) > 1:
         (s0, r0), (s1, r1) = results[0], results[-1]
-        print(f"{s1 / s0:.0f}× the {'images' if a.kind == 'zip' else 'rows'}: file ×{r1['file_mb'] / r0['file_mb']:.1f}, "
+        unit = "images" if a.kind == "zip" else "rows"
+        traced = "" if not trace else (
+            f", tracemalloc peak ×{r1['tracemalloc_peak_mb'] / r0['tracemalloc_peak_mb']:.1f} "
+            f"({r0['tracemalloc_peak_mb']:.1f} → {r1['tracemalloc_peak_mb']:.1f} MB)")
+        print(f"{s1 / s0:.0f}× the {unit}: file ×{r1['file_mb'] / r0['file_mb']:.1f}, "
               f"peak RSS growth ×{r1['rss_growth_mb'] / max(r0['rss_growth_mb'], 0.1):.1f} "
-              f"({r0['rss_growth_mb']:.1f} → {r1['rss_growth_mb']:.1f} MB)"
-              + ("" if not trace else f", tracemalloc peak ×{r1['tracemalloc_peak_mb'] / r0['tracemalloc_peak_mb']:.1f} "
-                 f"({r0['tracemalloc_peak_mb']:.1f} → {r1['tracemalloc_peak_mb']:.1f} MB)"))
+              f"({r0['rss_growth_mb']:.1f} → {r1['rss_growth_mb']:.1f} MB){traced}")
 
 
 if __name__ == "__main__":

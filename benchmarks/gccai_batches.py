@@ -3,8 +3,8 @@
     python benchmarks/gccai_batches.py [--tasks 1000] [--task-duration 20] [--interval 1] [--max-batch 100]
 
 Phase 1 submits the tasks through a JobService whose profile does not poll for an hour, so all are pending
-at once; then the simulator's tasks are set to finish `--task-duration` seconds later. Phase 2 is a fresh JobService over the same store (as after a restart) polling every `--interval`
-seconds. The simulator records every batch request; a cycle is read off the record as a run of requests
+at once; then the simulator's tasks are set to finish `--task-duration` seconds later. Phase 2 is a fresh
+JobService over the same store (as after a restart) polling every `--interval` seconds. The simulator records every batch request; a cycle is read off the record as a run of requests
 whose task ids do not repeat (each cycle polls every open task once). With `--max-batch` below 100 the
 simulator refuses larger batches with a 400, and the poller halves until its batches fit.
 """
@@ -110,8 +110,8 @@ def main() -> None:
               f"(⌈{a.tasks} ÷ {batch}⌉ = {want})")
         refused = sum(1 for p in polls if p.status != 200)
         ok = completed == a.tasks and len(full) >= 2 and per_cycle == [want]
-        finish(f"{a.tasks:,} pending gccai tasks", ok, f"{completed}/{a.tasks} completed, {per_cycle} requests per full "
-               f"cycle, {refused} batches refused")
+        finish(f"{a.tasks:,} pending gccai tasks", ok,
+               f"{completed}/{a.tasks} completed, {per_cycle} requests per full cycle, {refused} batches refused")
 
 
 if __name__ == "__main__":

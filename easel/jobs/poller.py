@@ -2,8 +2,9 @@
 
 Each cycle groups the due tasks by (provider, key, base URL) and polls each group — for gccai in batches of
 at most the dialect's POLL_BATCH_LIMIT ids, so a cycle sends ⌈pending ÷ batch size⌉ requests per key. A batch
-the provider refuses as too large is halved, and the smaller size is kept for that key. Finished tasks are downloaded at once (gccai's links
-expire) under a lease in the store, so two pollers, in this process or another, never fetch a result twice.
+the provider refuses as too large is halved, and the smaller size is kept for that key. Finished tasks are
+downloaded at once (gccai's links expire) under a lease in the store, so two pollers, in this process or
+another, never fetch a result twice.
 
 Over 300 lines as one cohesive thing: one cycle (claim, poll, download, settle) and the backoff and deadline
 rules that govern it; the pieces only make sense together.
@@ -194,8 +195,8 @@ class Poller:
             limit = self.batch_limit(profile, fingerprint)
             batch = items[start:] if limit is None else items[start:start + limit]
             try:
-                due = self._poll(batch, profiles, entry, now, by_hand=by_hand, halvable=len(batch) > 1
-                                 and limit is not None)
+                due = self._poll(batch, profiles, entry, now, by_hand=by_hand,
+                                 halvable=limit is not None and len(batch) > 1)
             except _BatchRefused:
                 self._batch_limits[(profile.id, fingerprint, profile.base_url)] = len(batch) // 2
                 log.info("%s refused a batch of %d task ids; polling %d at a time", profile.label, len(batch),
