@@ -91,7 +91,8 @@ def test_a_batch_refused_as_too_large_is_halved_and_polling_goes_on(sim, service
 def test_the_simulator_refuses_a_batch_over_its_configured_limit(sim):
     import httpx
 
-    sim.configure(max_batch=3)
+    # Through the control API, as `easel simulate` users would lower it.
+    assert httpx.post(f"{sim.url}/_sim/config", json={"max_batch": 3}).json()["max_batch"] == 3
     r = httpx.post(f"{sim.url}/gccai/v1/tasks/batch", json={"task_ids": ["task_a", "task_b", "task_c", "task_d"]},
                    headers={"Authorization": f"Bearer {KEY}"})
     assert r.status_code == 400
