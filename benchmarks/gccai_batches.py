@@ -36,6 +36,17 @@ def cycles_of(requests) -> list[list[tuple[int, int]]]:
     return cycles
 
 
+def runs(cycle: list[tuple[int, int]]) -> str:
+    """[(100, 400), (25, 200), (25, 200)] → '1 × 100 ids → HTTP 400, 2 × 25 ids → HTTP 200'."""
+    out: list[list] = []
+    for item in cycle:
+        if out and out[-1][1] == item:
+            out[-1][0] += 1
+        else:
+            out.append([1, item])
+    return ", ".join(f"{n} × {ids} ids → HTTP {status}" for n, (ids, status) in out)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tasks", type=int, default=1000)
@@ -104,7 +115,7 @@ def main() -> None:
               f"{len(polls)} poll requests in {len(cycles)} cycles (poller counted {service.poller.cycles})")
         for i, c in enumerate(cycles):
             if i < 2 or i == len(cycles) - 1:
-                print(f"  cycle {i + 1}: (ids, HTTP status) per request {c}")
+                print(f"  cycle {i + 1}: {runs(c)}")
         per_cycle = sorted({sum(1 for _, s in c if s == 200) for c in full})
         print(f"cycles polling all {a.tasks:,} tasks: {len(full)}; successful requests per such cycle: {per_cycle} "
               f"(⌈{a.tasks} ÷ {batch}⌉ = {want})")
