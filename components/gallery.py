@@ -169,14 +169,13 @@ def zip_button(store, filters: dict, *, key: str, label: str = "Download all (ZI
         images = sum(p.count for p in parts)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         if len(parts) > 1:
-            st.caption(f"{images} images in {len(parts)} archives of at most {ZIP_PART_BYTES // 2**20} MB, "
+            st.caption(f"{images:,} images in {len(parts)} archives of at most {ZIP_PART_BYTES // 2**20} MB, "
                        "each with its own manifest.json.")
         for i, part in enumerate(parts, 1):
-            which = "" if len(parts) == 1 else f"Part {i} of {len(parts)} · images {part.offset + 1}–" \
-                                               f"{part.offset + part.count} · "
-            st.download_button(f"{which or 'Download ZIP · '}{part.count} image{'s' if part.count != 1 else ''}, "
-                               f"{part.bytes / 2**20:.1f} MB",
-                               data=lambda p=part: zip_export.zip_to_temp_file(store, part=p, **filters),
+            size = f"{part.bytes / 2**20:.1f} MB"
+            text = (f"Download ZIP · {part.count:,} image{'s' if part.count != 1 else ''}, {size}" if len(parts) == 1
+                    else f"Part {i} of {len(parts)} · images {part.offset + 1:,}–{part.offset + part.count:,} · {size}")
+            st.download_button(text, data=lambda p=part: zip_export.zip_to_temp_file(store, part=p, **filters),
                                file_name=f"easel-{stamp}.zip" if len(parts) == 1 else f"easel-{stamp}-part{i}.zip",
                                mime="application/zip", key=f"{key}.part{i}", on_click="ignore",
                                icon=":material/download:")
