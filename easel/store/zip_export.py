@@ -32,11 +32,15 @@ _ORDER = " ORDER BY images.created_at DESC, images.id DESC"
 
 @dataclass(frozen=True)
 class ZipPart:
-    """Images `offset` … `offset + count - 1` of the filtered gallery (newest first), about `bytes` of them."""
+    """Images `offset` … `offset + count - 1` of the filtered gallery (newest first), `bytes` of them. The part
+    is pinned by its first and last image's (created_at, id), so images added or deleted after planning do
+    not shift one part's images into another."""
 
     offset: int
     count: int
     bytes: int
+    first: tuple[float, int] | None = None
+    last: tuple[float, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -82,33 +86,39 @@ def plan_parts(store, max_bytes: int, **filters) -> list[ZipPart]:
     where, args = _where(store, filters)
     parts: list[ZipPart] = []
     offset = count = size = 0
+    first = last = None
     with store.reading() as conn:
-        cur = conn.execute(f"SELECT COALESCE(images.bytes, 0) FROM images JOIN jobs ON jobs.id = images.job_id"
-                           f"{where}{_ORDER}", args)
+        cur = conn.execute(f"SELECT images.created_at, images.id, COALESCE(images.bytes, 0) "
+                           f"FROM images JOIN jobs ON jobs.id = images.job_id{where}{_ORDER}", args)
         while batch := cur.fetchmany(5000):
-            for (n,) in batch:
+            for created, image_id, n in batch:
                 if count and size + n > max_bytes:
-                    parts.append(ZipPart(offset, count, size))
-                    offset, count, size = offset + count, 0, 0
+                    parts.append(ZipPart(offset, count, size, first, last))
+                    offset, count, size, first = offset + count, 0, 0, None
+                first = first or (created, image_id)
+                last = (created, image_id)
                 count += 1
                 size += n
-    parts.append(ZipPart(offset, count, size))
+    parts.append(ZipPart(offset, count, size, first, last))
     return parts
 
 
 def write_zip(store, out: BinaryIO | str | os.PathLike, *, part: ZipPart | None = None, **filters) -> ZipSummary:
     """Write the filtered gallery (or one `part` of it) to `out` (a seekable binary file or a path)."""
     where, args = _where(store, filters)
-    limit = ""
     if part is not None:
-        limit = " LIMIT ? OFFSET ?"
-        args = [*args, part.count, part.offset]
+        if part.first is None or part.last is None:
+            return _empty_zip(out)
+        # Newest first: the part runs from its first image down to its last, both included.
+        where += (" AND " if where else " WHERE ") + ("(images.created_at, images.id) <= (?, ?) AND "
+                                                      "(images.created_at, images.id) >= (?, ?)")
+        args = [*args, *part.first, *part.last]
     written = missing = 0
     with tempfile.TemporaryFile("w+", encoding="utf-8") as manifest, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
         manifest.write("[")
         with store.reading() as conn:
-            cur = conn.execute(f"{_SELECT}{where}{_ORDER}{limit}", args)
+            cur = conn.execute(f"{_SELECT}{where}{_ORDER}", args)
             while batch := cur.fetchmany(_FETCH):
                 for r in batch:
                     row = ImageRow.from_row(r)
@@ -129,6 +139,12 @@ def write_zip(store, out: BinaryIO | str | os.PathLike, *, part: ZipPart | None 
             for chunk in iter(lambda: manifest.read(64 * 1024), ""):
                 target.write(chunk.encode("utf-8"))
     return ZipSummary(images=written, missing=missing)
+
+
+def _empty_zip(out) -> ZipSummary:
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("manifest.json", "[]\n")
+    return ZipSummary(images=0, missing=0)
 
 
 def zip_to_temp_file(store, *, part: ZipPart | None = None, **filters) -> BinaryIO:

@@ -124,3 +124,22 @@ def test_parts_split_by_bytes_and_together_hold_every_image_once(store):
 
 def test_an_empty_gallery_is_one_empty_part(store):
     assert zip_export.plan_parts(store, 10) == [zip_export.ZipPart(0, 0, 0)]
+
+
+def test_a_part_keeps_its_images_when_newer_ones_arrive_after_planning(store):
+    fill(store, 6)
+    size = len(noisy_png(0))
+    parts = zip_export.plan_parts(store, max_bytes=3 * size + 1000)
+    planned = [f"easel-{r.job_id[:8]}-1.png" for r in store.list_images(limit=100)]
+    fill(store, 2)                      # two newer images: an offset-based part 2 would now start two earlier
+    names = []
+    for part in parts:
+        with zipfile.ZipFile(zip_export.zip_to_temp_file(store, part=part)) as zf:
+            names += [n for n in zf.namelist() if n != "manifest.json"]
+    assert names == planned
+
+
+def test_an_empty_part_is_an_archive_with_an_empty_manifest(store):
+    [part] = zip_export.plan_parts(store, 10)
+    with zipfile.ZipFile(zip_export.zip_to_temp_file(store, part=part)) as zf:
+        assert zf.namelist() == ["manifest.json"] and json.loads(zf.read("manifest.json")) == []
