@@ -11,26 +11,25 @@ from easel.store import Store
 from easel.usage import seed as usage_seed
 
 
-def _csv_page(part_rows: int, total: int) -> None:
-    import streamlit as st
-
+def _csv_page(total: int) -> None:
     from components import usage_panels
     from easel import usage as usage_mod
     from easel.store import Store as StoreCls
 
-    usage_panels.CSV_PART_ROWS = part_rows
     usage_panels.csv_download(StoreCls(), usage_mod.Filters(), total)
-    st.session_state["rendered"] = True
 
 
 @pytest.mark.parametrize("part_rows,labels", [
     (5000, ["Download CSV"]),
     (1000, ["Part 1 of 3 · rows 1–1,000", "Part 2 of 3 · rows 1,001–2,000", "Part 3 of 3 · rows 2,001–2,500"]),
 ])
-def test_the_csv_download_splits_a_long_log_into_parts(easel_data_dir, part_rows, labels):
+def test_the_csv_download_splits_a_long_log_into_parts(easel_data_dir, monkeypatch, part_rows, labels):
+    from components import usage_panels
+
+    monkeypatch.setattr(usage_panels, "CSV_PART_ROWS", part_rows)
     store = Store()
     usage_seed.bulk_insert(store, usage_seed.generate_rows(2500, days=5, seed=1))
-    at = AppTest.from_function(_csv_page, args=(part_rows, 2500), default_timeout=30)
+    at = AppTest.from_function(_csv_page, args=(2500,), default_timeout=30)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert [b.label for b in at.get("download_button")] == labels
