@@ -13,13 +13,17 @@ import time
 import streamlit as st
 
 from easel.media import thumbnails
+from easel.store import zip_export
 
 from components import css, image_actions, lightbox
-from components.image_actions import (FORMATS, caption_lines, download_bytes, file_name, image_metadata,
-                                      zip_bytes)
+from components.image_actions import FORMATS, caption_lines, download_bytes, file_name, image_metadata
 
-__all__ = ["render_gallery", "zip_button", "download_bytes", "zip_bytes", "image_metadata", "caption_lines",
-           "FORMATS"]
+__all__ = ["render_gallery", "zip_button", "download_bytes", "image_metadata", "caption_lines", "FORMATS",
+           "ZIP_PART_BYTES"]
+
+# Streamlit serves a download from memory (its media store holds the whole file), so a large gallery goes as
+# several archives of at most this size: the app's memory then stays flat however many images there are.
+ZIP_PART_BYTES = 150 * 1024 * 1024
 
 
 def _store():
@@ -154,7 +158,24 @@ def render_gallery(images, *, key: str, columns: int = 4, actions: bool = True, 
         lightbox.show_lightbox(images, key=key, store=store)
 
 
-def zip_button(store, rows_fn, *, key: str, label: str = "Download all (ZIP)") -> None:
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    st.download_button(label, data=lambda: zip_bytes(store, rows_fn()), file_name=f"easel-{stamp}.zip",
-                       mime="application/zip", key=key, on_click="ignore", icon=":material/folder_zip:")
+def zip_button(store, filters: dict, *, key: str, label: str = "Download all (ZIP)") -> None:
+    """A popover that, once opened, offers the filtered gallery as ZIP archives written to a temporary file on
+    click. Nothing is counted or read while it is closed, so it costs a rerun nothing."""
+    popover = st.popover(label, icon=":material/folder_zip:", key=key, on_change="rerun")
+    if not popover.open:
+        return
+    with popover:
+        parts = zip_export.plan_parts(store, ZIP_PART_BYTES, **filters)
+        images = sum(p.count for p in parts)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        if len(parts) > 1:
+            st.caption(f"{images:,} images in {len(parts)} archives of at most {ZIP_PART_BYTES // 2**20} MB, "
+                       "each with its own manifest.json.")
+        for i, part in enumerate(parts, 1):
+            size = f"{part.bytes / 2**20:.1f} MB"
+            text = (f"Download ZIP · {part.count:,} image{'s' if part.count != 1 else ''}, {size}" if len(parts) == 1
+                    else f"Part {i} of {len(parts)} · images {part.offset + 1:,}–{part.offset + part.count:,} · {size}")
+            st.download_button(text, data=lambda p=part: zip_export.zip_to_temp_file(store, part=p, **filters),
+                               file_name=f"easel-{stamp}.zip" if len(parts) == 1 else f"easel-{stamp}-part{i}.zip",
+                               mime="application/zip", key=f"{key}.part{i}", on_click="ignore",
+                               icon=":material/download:")

@@ -1,26 +1,22 @@
 """What can be done with one stored image, shared by the grid (components/gallery.py) and the lightbox
-(components/lightbox.py): downloads with its prompt and parameters as metadata, a ZIP of many, its caption, and
-the actions (Edit this, Use as reference, Reuse settings, Delete), which are callbacks that set session_state
+(components/lightbox.py): downloads with its prompt and parameters as metadata (a ZIP of many is
+easel/store/zip_export.py), its caption, and the actions (Edit this, Use as reference, Reuse settings, Delete), which are callbacks that set session_state
 keys (`easel.edit_source`, `easel.references`, `easel.reuse`) for the page they lead to.
 """
 
 from __future__ import annotations
-
-import io
-import json
-import zipfile
-from datetime import datetime, timezone
 
 import streamlit as st
 
 from easel.core.models import Money
 from easel.media import imaging
 from easel.media.masks import is_paste_back
+from easel.store import zip_export
 from easel.store.partials import is_partial
 
 from components import truncate
 
-__all__ = ["FORMATS", "DIALOG", "image_metadata", "file_name", "download_bytes", "zip_bytes", "caption_lines", "shown_size",
+__all__ = ["FORMATS", "DIALOG", "image_metadata", "file_name", "download_bytes", "caption_lines", "shown_size",
            "job_cost", "close_dialog", "use_as_reference", "reuse_settings", "edit_this", "delete_image"]
 
 FORMATS = {"PNG": ("png", "image/png"), "JPEG": ("jpg", "image/jpeg"), "WebP": ("webp", "image/webp")}
@@ -28,45 +24,15 @@ FORMATS = {"PNG": ("png", "image/png"), "JPEG": ("jpg", "image/jpeg"), "WebP": (
 
 def image_metadata(row, job) -> dict:
     """What a downloaded PNG carries as text chunks: enough to reproduce the image, never a key or URL."""
-    meta = {
-        "prompt": row.prompt or (job.prompt if job else ""),
-        "revised_prompt": row.revised_prompt,
-        "provider": row.provider,
-        "model": row.model,
-        "size": f"{row.width}x{row.height}" if row.width else row.size,
-        "quality": row.quality,
-        "created": datetime.fromtimestamp(row.created_at, timezone.utc).isoformat(timespec="seconds"),
-        "software": "Easel",
-    }
-    if job is not None:
-        params = dict(job.params)
-        params.pop("images", None)
-        params.pop("mask", None)
-        meta["parameters"] = json.dumps(params, ensure_ascii=False, sort_keys=True)
-    return {k: v for k, v in meta.items() if v not in (None, "")}
+    return zip_export.image_metadata(row, job.prompt if job else None, job.params if job else None)
 
 
-def file_name(row, ext: str) -> str:
-    return f"easel-{row.job_id[:8]}-{row.idx + 1}.{ext}"
+file_name = zip_export.file_name
 
 
 def download_bytes(store, row, fmt: str) -> bytes:
     """The stored image converted to PNG / JPEG / WebP, with its prompt and parameters as metadata."""
     return imaging.convert(store.image_bytes(row), fmt, image_metadata(row, store.get_job(row.job_id)))
-
-
-def zip_bytes(store, rows) -> bytes:
-    """Every image as stored (no re-encoding), plus a manifest of prompts and parameters."""
-    buf = io.BytesIO()
-    manifest = []
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
-        for row in rows:
-            ext = {"image/jpeg": "jpg", "image/webp": "webp"}.get(row.mime or "", "png")
-            name = file_name(row, ext)
-            zf.writestr(name, store.image_bytes(row))
-            manifest.append({"file": name, **image_metadata(row, store.get_job(row.job_id))})
-        zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
-    return buf.getvalue()
 
 
 def job_cost(job) -> str:

@@ -179,8 +179,34 @@ def render_requests(store, filters: usage.Filters, total: int) -> None:
         "key_fingerprint": st.column_config.TextColumn("Key"),
         "simulated": st.column_config.CheckboxColumn("Demo"),
         "prompt": st.column_config.TextColumn("Prompt", width="large")})
-    st.download_button("Download CSV", data=lambda: usage.export_csv(store, filters=filters), on_click="ignore",
-                       file_name=f"easel-usage-{filters.start}-{filters.end}.csv", mime="text/csv", icon=":material/download:")
+    csv_download(store, filters, total)
+
+
+# Streamlit serves a download from memory (its media store holds the whole file), so a long log goes as parts
+# of this many rows (~90 MB each): the app's memory stays flat however long the log is.
+CSV_PART_ROWS = 500_000
+
+
+def csv_download(store, filters: usage.Filters, total: int) -> None:
+    """Download CSV: the filtered log streamed to a temporary file on click; several parts past CSV_PART_ROWS."""
+    name = f"easel-usage-{filters.start}-{filters.end}"
+    if total <= CSV_PART_ROWS:
+        st.download_button("Download CSV", data=lambda: usage.csv_to_temp_file(store, filters=filters),
+                           on_click="ignore", file_name=f"{name}.csv", mime="text/csv", icon=":material/download:")
+        return
+    parts = -(-total // CSV_PART_ROWS)
+    with st.popover("Download CSV", icon=":material/download:"):
+        st.caption(f"{total:,} requests in {parts} files of {CSV_PART_ROWS:,} rows, oldest first, each with the "
+                   "header row.")
+        for i in range(parts):
+            last = i == parts - 1            # the last part takes every later row, so none added since is lost
+            st.download_button(f"Part {i + 1} of {parts} · rows {i * CSV_PART_ROWS + 1:,}–"
+                               f"{total if last else (i + 1) * CSV_PART_ROWS:,}",
+                               data=lambda i=i, last=last: usage.csv_to_temp_file(
+                                   store, filters=filters, offset=i * CSV_PART_ROWS,
+                                   limit=None if last else CSV_PART_ROWS),
+                               on_click="ignore", file_name=f"{name}-part{i + 1}.csv", mime="text/csv",
+                               key=f"{_K}csv.part{i + 1}", icon=":material/download:")
 
 
 def table_frame(frame):

@@ -75,7 +75,7 @@ with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
     _nav("top")
     st.text(f"{total} image{'s' if total != 1 else ''}", width="content")
     st.space("stretch")
-    zip_button(store, lambda: store.list_images(**filters, limit=100_000), key="gallery.zip")
+    zip_button(store, filters, key="gallery.zip")
 
 render_gallery(store.list_images(**filters, limit=PER_PAGE, offset=(page - 1) * PER_PAGE), key="gallery.grid",
                columns=COLUMNS, store=store)

@@ -43,7 +43,8 @@ def usage(since, until, provider, exclude_simulated, as_csv, as_json):
     if as_csv:
         # export_csv takes `until` exclusive; a bare day given on the command line means "through that day".
         until_x = end + dt.timedelta(days=1) if isinstance(end, dt.date) and not isinstance(end, dt.datetime) else end
-        click.echo(usage_mod.export_csv(store, since=start, until=until_x, provider=provider), nl=False)
+        # Streamed a page of rows at a time: a 10M-row log never sits in memory.
+        usage_mod.write_csv(store, click.get_text_stream("stdout"), since=start, until=until_x, provider=provider)
         return
     day = lambda v: v.date() if isinstance(v, dt.datetime) else v  # noqa: E731 - the page filters by whole days
     # The page's rule, from the same function: simulated amounts never pass for spend once real spend exists.

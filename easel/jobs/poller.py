@@ -1,8 +1,10 @@
 """The task poller: one daemon thread per process that follows every pending async task in the store.
 
-Each cycle groups the due tasks by (provider, key, base URL) and sends one poll per group — for gccai that
-is one batch request however many tasks the key has. Finished tasks are downloaded at once (gccai's links
-expire) under a lease in the store, so two pollers, in this process or another, never fetch a result twice.
+Each cycle groups the due tasks by (provider, key, base URL) and polls each group — for gccai in batches of
+at most the dialect's POLL_BATCH_LIMIT ids, so a cycle sends ⌈pending ÷ batch size⌉ requests per key. A batch
+the provider refuses as too large is halved, and the smaller size is kept for that key. Finished tasks are
+downloaded at once (gccai's links expire) under a lease in the store, so two pollers, in this process or
+another, never fetch a result twice.
 
 Over 300 lines as one cohesive thing: one cycle (claim, poll, download, settle) and the backoff and deadline
 rules that govern it; the pieces only make sense together.
@@ -18,6 +20,7 @@ from typing import Protocol
 
 from easel.providers import pricing
 from easel.providers.catalog import Profile
+from easel.providers.dialects import get_dialect
 from easel.core.errors import ConfigError, EaselError, RateLimited, TaskFailed
 from easel.jobs.keyring import KeyEntry, KeyRing
 from easel.jobs.redact import scrub
@@ -26,13 +29,21 @@ from easel.providers.request import ImageRequest
 from easel.store import JobRow, Store, TaskRow
 
 
-__all__ = ["Poller", "MAX_BACKOFF_S"]
+__all__ = ["Poller", "MAX_BACKOFF_S", "BATCH_REFUSED_STATUSES"]
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_S = 60.0
 _OPEN_JOB = ("pending", "waiting_for_key", "timed_out")
 _IMAGES_PER_TASK = 100          # image idx = task idx × 100 + position, so tasks of one job never collide
+# gccai documents no error for an oversized batch. Reading: a 400 or 413 to a batch of more than one id means
+# "too many ids" (the simulator answers 400), so the batch is halved; a lone id goes as a plain GET, where
+# the same status is an ordinary poll error and backs off.
+BATCH_REFUSED_STATUSES = (400, 413)
+
+
+class _BatchRefused(Exception):
+    """A batch poll was refused as too large: halve it and go on."""
 
 
 class PollerHost(Protocol):
@@ -64,6 +75,7 @@ class Poller:
         self._wake = threading.Event()
         self._lock = threading.Lock()
         self._clients: dict[tuple[str, str, str], object] = {}
+        self._batch_limits: dict[tuple[str, str, str], int] = {}   # per key, once a provider refused a batch
 
     # --- thread ----------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -147,7 +159,7 @@ class Poller:
             due_ids = {(j.id, t.task_id) for j, t in due}
             later = [t.next_poll_at for j, t in items if (j.id, t.task_id) not in due_ids]
             if due:
-                later.append(self._poll(due, profiles, entries[ident[:2]], now))
+                later.append(self._poll_batches(due, profiles, entries[ident[:2]], now))
             if later:
                 next_due = min(later) if next_due is None else min(next_due, *later)
         if self.poll_requests > requests_before:
@@ -163,12 +175,43 @@ class Poller:
         profile = self.service.profile_for(job, entry)
         items = [(job, t) for t in self.store.list_tasks(job.id) if t.status in ("pending", "running", "timed_out")]
         if items:
-            self._poll(items, {job.id: profile}, entry, time.time(), by_hand=True)
+            self._poll_batches(items, {job.id: profile}, entry, time.time(), by_hand=True)
+
+    def batch_limit(self, profile: Profile, fingerprint: str) -> int | None:
+        """Ids per poll request for this key (None: the dialect has no batch poll, one client.poll per group)."""
+        limit = getattr(get_dialect(profile.dialect), "POLL_BATCH_LIMIT", None)
+        if limit is None:
+            return None
+        return self._batch_limits.get((profile.id, fingerprint, profile.base_url), limit)
+
+    def _poll_batches(self, items: list[tuple[JobRow, TaskRow]], profiles: dict[str, Profile], entry: KeyEntry,
+                      now: float, *, by_hand: bool = False) -> float:
+        """Poll `items` in batches of the key's batch limit. Returns when these tasks are next due."""
+        profile = profiles[items[0][0].id]
+        fingerprint = items[0][0].key_fingerprint
+        next_due: float | None = None
+        start = 0
+        while start < len(items) and not (self._stop.is_set() and not by_hand):
+            limit = self.batch_limit(profile, fingerprint)
+            batch = items[start:] if limit is None else items[start:start + limit]
+            try:
+                due = self._poll(batch, profiles, entry, now, by_hand=by_hand,
+                                 halvable=limit is not None and len(batch) > 1)
+            except _BatchRefused:
+                self._batch_limits[(profile.id, fingerprint, profile.base_url)] = len(batch) // 2
+                log.info("%s refused a batch of %d task ids; polling %d at a time", profile.label, len(batch),
+                         len(batch) // 2)
+                continue
+            next_due = due if next_due is None else min(next_due, due)
+            start += len(batch)
+        return now + profile.poll.interval_s if next_due is None else next_due
 
     # --- one poll request and what follows from it -----------------------------------------------------
     def _poll(self, items: list[tuple[JobRow, TaskRow]], profiles: dict[str, Profile], entry: KeyEntry,
-              now: float, *, by_hand: bool = False) -> float:
-        """Poll `items` in one call and act on the answers. Returns when these tasks are next due."""
+              now: float, *, by_hand: bool = False, halvable: bool = False) -> float:
+        """Poll `items` in one call and act on the answers. Returns when these tasks are next due.
+
+        With `halvable`, a refusal of the batch as too large raises _BatchRefused instead of backing off."""
         first_job = items[0][0]
         profile = profiles[first_job.id]
         schedule = profile.poll
@@ -183,6 +226,8 @@ class Poller:
             self.poll_requests += 1
             statuses = client.poll([t.task_id for _, t in items])
         except EaselError as e:
+            if halvable and e.status in BATCH_REFUSED_STATUSES:
+                raise _BatchRefused() from e
             return self._poll_failed(items, profiles, e, now, by_hand)
         finally:
             sem.release()

@@ -212,7 +212,7 @@ class ProviderClient:
         return list(wire.task_ids)
 
     def poll(self, task_ids: list[str]) -> list[TaskStatus]:
-        """The state of each task (gccai: one batch request for any number of ids)."""
+        """The state of each task (gccai: one batch request per POLL_BATCH_LIMIT ids)."""
         ids = [str(t) for t in task_ids]
         statuses: list[TaskStatus] = []
         for request in self.dialect.build_poll(self.profile, ids, self.base_url):

@@ -35,6 +35,7 @@ class SimConfig:
     daily_cap: int = 100          # QCode: images per key per Beijing day
     concurrency_cap: int = 2      # QCode: requests in flight per key
     url_ttl: float = 3600.0       # gccai: seconds a result URL lives after the task completes
+    max_batch: int = 100          # gccai: task ids one /v1/tasks/batch accepts (more: HTTP 400)
     seed: int = 0                 # the RNG behind fault rules with a `rate`
     max_recorded: int = 5000      # recorded requests kept (oldest dropped first)
     max_recorded_bytes: int = 256 * 1024 * 1024

@@ -26,7 +26,7 @@ from easel.usage.kpis import Kpis, Metric, SpendMetric, kpis, latency_hist, spen
 from easel.usage.latency_buckets import bucket_mid, bucket_of, percentile_from_hist
 from easel.usage.charts import cumulative, daily, errors, latency, pandas_module, top_prompts
 from easel.usage.request_log import count_requests, count_simulated, jobs_where, requests_page, thumbnails
-from easel.usage.csv_export import export_csv
+from easel.usage.csv_export import csv_to_temp_file, export_csv, write_csv
 from easel.usage.dashboard import Dashboard, dashboard, report_text
 
 __all__ = [
@@ -67,7 +67,7 @@ __all__ = [
     "jobs_where",
     "requests_page",
     "thumbnails",
-    "export_csv",
+    "export_csv", "write_csv", "csv_to_temp_file",
     "Dashboard",
     "dashboard",
     "report_text",

@@ -18,6 +18,7 @@ from easel.providers import catalog
 from easel.providers.client import ProviderClient
 from easel.providers.request import ImageRequest
 from easel.media import thumbnails
+from easel.store import zip_export
 
 ROOT = Path(__file__).resolve().parents[2]
 TRICKY = "![x](http://127.0.0.1:9/t.png) **bold** <b>html</b>"
@@ -197,7 +198,7 @@ def test_downloads_are_full_size_with_prompt_metadata(demo, jobs_for_test, fmt, 
 def test_download_all_zip_has_every_original_and_a_manifest(demo, jobs_for_test):
     _seed(demo, jobs_for_test, [("one", "1024x1024"), ("two", "1536x1024")])
     rows = jobs_for_test.store.list_images()
-    zf = zipfile.ZipFile(io.BytesIO(gallery.zip_bytes(jobs_for_test.store, rows)))
+    zf = zipfile.ZipFile(zip_export.zip_to_temp_file(jobs_for_test.store))
     names = zf.namelist()
     assert len(names) == 3 and "manifest.json" in names
     manifest = json.loads(zf.read("manifest.json"))

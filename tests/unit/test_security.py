@@ -16,7 +16,8 @@ from PIL import Image
 from components import md_escape
 from components.edit_inputs import check_upload
 from components.errors_view import error_parts
-from components.gallery import download_bytes, zip_bytes
+from components.gallery import download_bytes
+from easel.store import zip_export
 from easel.media import imaging
 from easel.providers.catalog import get_profile
 from easel.providers.client import ProviderClient
@@ -131,7 +132,7 @@ def test_downloads_and_zips_carry_prompt_and_parameters_but_no_key_or_result_url
         assert b"SECRETSENTINEL" not in data and b"secret-credential-url" not in data, fmt
     png = Image.open(io.BytesIO(download_bytes(store, row, "png")))
     assert png.text["prompt"] == "<img src=x onerror=alert(1)>"          # kept verbatim, as data
-    with zipfile.ZipFile(io.BytesIO(zip_bytes(store, [row]))) as zf:
+    with zipfile.ZipFile(zip_export.zip_to_temp_file(store)) as zf:
         blobs = {i.filename: zf.read(i) for i in zf.infolist()}
     assert all(b"SECRETSENTINEL" not in b and b"secret-credential-url" not in b for b in blobs.values())
     assert json.loads(blobs["manifest.json"])[0]["prompt"] == "<img src=x onerror=alert(1)>"

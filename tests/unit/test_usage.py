@@ -129,17 +129,25 @@ def test_bulk_insert_equals_per_row_triggers(tmp_path):
 
 
 def test_seeded_rows_are_simulated_terminal_and_within_qcode_cap(store):
-    rows = usage_seed.generate_rows(3000, days=5, seed=9, now=NOW)
+    # 12,000 requests in a day and a half ask QCode's (at most 12) keys for ~150 images a key a day, more than
+    # the 100-image cap, so every key-day reaches it and the rest are refused: a looser cap would show here.
+    rows = usage_seed.generate_rows(12_000, days=2, seed=9, now=NOW)
     usage_seed.bulk_insert(store, rows)
     jobs = all_jobs(store)
     assert all(j["simulated"] == 1 and j["id"].startswith("seed-") and j["followed"] == 0 for j in jobs)
     assert {j["status"] for j in jobs} <= {"completed", "failed", "timed_out", "cancelled"}
     assert max(j["created_at"] for j in jobs) <= NOW
     per_key_day = Counter()
+    refused = Counter()
     for j in jobs:
+        slot = (j["key_fingerprint"], bj_day(j["created_at"]))
         if j["provider"] == "qcode" and j["status"] == "completed":
-            per_key_day[(j["key_fingerprint"], bj_day(j["created_at"]))] += j["n"]
-    assert per_key_day and max(per_key_day.values()) <= 100
+            per_key_day[slot] += j["n"]
+        if j["provider"] == "qcode" and j["error_code"] == "image_daily_limit":
+            refused[slot] += 1
+    assert len(per_key_day) == 24 and set(per_key_day.values()) == {100}
+    # Only a key-day that is full refuses.
+    assert refused and set(refused) <= set(per_key_day)
     assert {j["provider"] for j in jobs} == {"icodeeasy", "qcode", "gccai", "openai-hk", "openai"}
 
 
