@@ -6,7 +6,7 @@ import base64
 import math
 from datetime import timedelta
 
-from easel.media.thumbnails import thumbnail_bytes
+from easel.media.thumbnails import TABLE_SIDE, thumbnail_bytes
 from easel.store import rollup_schema as us
 from easel.store.rows import ImageRow, time_range
 from easel.usage.charts import pandas_module
@@ -49,16 +49,27 @@ def count_simulated(store, filters: Filters, *, now=None) -> int:
     return int(store.query(f"SELECT COALESCE(SUM(requests), 0) FROM usage_daily{where}", args)[0][0])
 
 
-def requests_page(store, filters: Filters, *, page: int = 0, page_size: int = 50, now=None):
-    """One page of requests, newest first, as a frame for st.dataframe (prompt is plain data)."""
+def requests_page(store, filters: Filters, *, before: tuple[float, int] | None = None, page_size: int = 50,
+                  now=None):
+    """One page of requests, newest first, as a frame for st.dataframe (prompt is plain data).
+
+    Keyset paging: `before` is the (created_at, rowid) of the last row of the previous page, which the frame
+    carries as `frame.attrs["next_before"]` (None on the last page). A page is then read from the created_at
+    index wherever it lies in the log, where an OFFSET would step over every earlier row."""
     f = filters.resolved(store, now)
     where, args = jobs_where(store, f)
+    if before is not None:
+        where += (" AND " if where else " WHERE ") + "(created_at, rowid) < (?, ?)"
+        args = [*args, float(before[0]), int(before[1])]
     rows = store.query(
         "SELECT id, created_at, provider, model, endpoint, mode, size, resolution, quality, n, status, error_code, "
-        f"latency_s, cost_estimated, cost_actual, currency, key_fingerprint, simulated, prompt FROM jobs{where} "
-        "ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?", [*args, page_size, page * page_size])
+        f"latency_s, cost_estimated, cost_actual, currency, key_fingerprint, simulated, prompt, rowid AS row_id "
+        f"FROM jobs{where} ORDER BY created_at DESC, rowid DESC LIMIT ?", [*args, page_size + 1])
+    more = len(rows) > page_size
+    rows = rows[:page_size]
     pd = pandas_module()
-    frame = pd.DataFrame([dict(r) for r in rows], columns=[
+    next_before = (rows[-1]["created_at"], rows[-1]["row_id"]) if more else None
+    frame = pd.DataFrame([{k: r[k] for k in r.keys() if k != "row_id"} for r in rows], columns=[
         "id", "created_at", "provider", "model", "endpoint", "mode", "size", "resolution", "quality", "n", "status",
         "error_code", "latency_s", "cost_estimated", "cost_actual", "currency", "key_fingerprint", "simulated",
         "prompt"])
@@ -66,6 +77,7 @@ def requests_page(store, filters: Filters, *, page: int = 0, page_size: int = 50
     frame["simulated"] = frame["simulated"].astype(bool)
     frame["cost"] = [_cost_label(a, e, c, s) for a, e, c, s in
                      zip(frame["cost_actual"], frame["cost_estimated"], frame["currency"], frame["status"])]
+    frame.attrs["next_before"] = next_before
     return frame
 
 
@@ -86,8 +98,10 @@ def _isnan(v) -> bool:
 _THUMBS: dict[tuple[str, int], str] = {}
 
 
-def thumbnails(store, job_ids: list[str], *, max_side: int = 64) -> dict[str, str]:
-    """A small data URL of each job's first image (cached on disk by the store, and here by content hash)."""
+def thumbnails(store, job_ids: list[str], *, max_side: int = TABLE_SIDE) -> dict[str, str]:
+    """A small data URL of each job's first image. The file is made when the job's results are stored
+    (easel.media.thumbnails.make_thumbnails), so this reads it; an image stored before that made it once here.
+    Data URLs are cached here by content hash."""
     if not job_ids:
         return {}
 
