@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 
+from easel.store import gallery_schema as gs
 from easel.store import rollup_schema as us
 
 __all__ = ["rebuild_rollups", "set_day_offset"]
@@ -15,6 +16,8 @@ def rebuild_rollups(store) -> None:
             conn.execute(f"DELETE FROM {table}")
         for stmt in us.rollup_merge_sql("true"):
             conn.execute(stmt)
+        for stmt in gs.REBUILD_COUNTS:
+            conn.execute(stmt)
 
 
 def set_day_offset(store, offset_s: int) -> None:
@@ -26,4 +29,7 @@ def set_day_offset(store, offset_s: int) -> None:
         for table in us.ROLLUP_TABLES:
             conn.execute(f"DELETE FROM {table}")
         for stmt in us.rollup_merge_sql("true"):
+            conn.execute(stmt)
+        # The gallery counts by the same day, so its date filter and the Usage page's agree.
+        for stmt in gs.REBUILD_COUNTS:
             conn.execute(stmt)
