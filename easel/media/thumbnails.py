@@ -13,11 +13,16 @@ from pathlib import Path
 from easel.media.imaging import thumbnail
 from easel.store import ImageRow, Store
 
-__all__ = ["thumbnail_path", "thumbnail_bytes", "make_thumbnails", "GRID_SIDE", "TABLE_SIDE", "SIZES"]
+__all__ = ["thumbnail_path", "thumbnail_bytes", "make_thumbnails", "GRID_SIDE", "TILE_SIDE", "TABLE_SIDE", "SIZES"]
 
-GRID_SIDE = 384          # the gallery grid, Generate's and Edit's results, the Tasks list
+GRID_SIDE = 384          # Generate's and Edit's results, the Tasks list, pickers
+# The Gallery page's square tiles: six across at 1366 px are about 150 CSS px, so 288 px is sharp at 2× DPR,
+# and 48 of them from detailed photographs stay under 1.5 MB (a 384 px q80 tile of a busy photo is ~50 KB,
+# this one ~25 KB; BENCHMARKS.md, issue 15).
+TILE_SIDE = 288
 TABLE_SIDE = 64          # the Usage page's request table
-SIZES = (GRID_SIDE, TABLE_SIDE)
+SIZES = (GRID_SIDE, TILE_SIDE, TABLE_SIDE)
+_QUALITY = {TILE_SIDE: 75}
 
 
 def _cached(store: Store, sha256: str, max_side: int) -> Path | None:
@@ -39,7 +44,7 @@ def thumbnail_path(store: Store, row: ImageRow, max_side: int = GRID_SIDE) -> Pa
     # 384 px JPEG a few.
     larger = _cached(store, row.sha256, GRID_SIDE) if max_side < GRID_SIDE else None
     source = larger.read_bytes() if larger is not None else store.image_bytes(row)
-    data = thumbnail(source, max_side=max_side)
+    data = thumbnail(source, max_side=max_side, quality=_QUALITY.get(max_side, 80))
     cached = stem.with_suffix(".png" if data[:4] == b"\x89PNG" else ".jpg")
     cached.parent.mkdir(parents=True, exist_ok=True)
     # Written aside and renamed, so a reader in another thread never sees half a file.

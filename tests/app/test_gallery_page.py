@@ -60,8 +60,12 @@ def test_captions_are_plain_text_and_thumbnails_are_small(demo, jobs_for_test):
     assert "demo · 1536×1024 · low" in texts
     assert not any("127.0.0.1:9" in m.value for m in [*at.markdown, *at.caption])
     [img] = at.image
-    thumb = Image.open(io.BytesIO(thumbnails.thumbnail_bytes(jobs_for_test.store, jobs_for_test.store.list_images()[0])))
+    row = jobs_for_test.store.list_images()[0]
+    thumb = Image.open(io.BytesIO(thumbnails.thumbnail_bytes(jobs_for_test.store, row)))
     assert max(thumb.size) == 384 and thumb.format == "JPEG"
+    # The Gallery's square tiles use the 288 px one (48 a page of photographs stay under 1.5 MB).
+    tile = Image.open(io.BytesIO(thumbnails.thumbnail_bytes(jobs_for_test.store, row, thumbnails.TILE_SIDE)))
+    assert tile.size == (288, 192) and tile.format == "JPEG"
 
 
 def _grid_rows(at, key: str, *, wide: bool = False) -> list[list[int]]:

@@ -1,4 +1,5 @@
-"""Issue 15: the thumbnails every page shows (the grid's 384 px and the Usage request table's 64 px) are made
+"""Issue 15: the thumbnails every page shows (384 px results, the Gallery's 288 px tiles and the Usage request
+table's 64 px) are made
 when a job's results are stored, by JobService (sync) and by the poller (async), not on a page's first view."""
 
 from __future__ import annotations
@@ -41,13 +42,13 @@ def test_both_thumbnail_sizes_exist_once_a_job_completes(sim, easel_data_dir, pr
         assert svc.wait(job, timeout=30).status == "completed"
         [row] = svc.store.list_images(job_id=job)
         thumbs = easel_data_dir / "thumbs"
-        files = {side: thumbs / f"{row.sha256}-{side}.jpg" for side in (384, 64)}
+        files = {side: thumbs / f"{row.sha256}-{side}.jpg" for side in (384, 288, 64)}
         # Made by the job's own worker right after its status (the condition is what is asserted, not a time).
         assert _until(lambda: all(p.is_file() for p in files.values()))
         sizes = {side: Image.open(io.BytesIO(p.read_bytes())).size for side, p in files.items()}
-        assert max(sizes[384]) == 384 and max(sizes[64]) == 64
+        assert max(sizes[384]) == 384 and max(sizes[288]) == 288 and max(sizes[64]) == 64
         assert sizes[64][0] > sizes[64][1]                        # a landscape result stays landscape
-        assert made == [384, 64]                                  # the small one from the big one, made once
+        assert made == [384, 288, 64]                             # the small ones from the big one, made once
     finally:
         client.close()
         svc.close()
