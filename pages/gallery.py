@@ -45,7 +45,7 @@ today = usage_today(store)
 with st.container(horizontal=True, vertical_alignment="bottom", gap="small", key="gallery-filters"):
     provider = st.selectbox("Provider", [None, *providers], key="gallery.provider", on_change=_first_page,
                             format_func=lambda p: "All providers" if p is None else
-                            (catalog.BUILTIN[p].label if p in catalog.BUILTIN else p), width=220,
+                            (catalog.BUILTIN[p].label if p in catalog.BUILTIN else p), width=200,
                             label_visibility="collapsed")
     dates = st.date_input("Date", value=(), key="gallery.dates", on_change=_first_page, width=240,
                           max_value=max(today, date_of(known_days[1]) if known_days else today) + timedelta(days=1),
@@ -54,7 +54,7 @@ with st.container(horizontal=True, vertical_alignment="bottom", gap="small", key
     origin = st.segmented_control("Page of origin", list(ORIGIN_LABELS), key="gallery.origin",
                                   format_func=ORIGIN_LABELS.get, on_change=_first_page, label_visibility="collapsed")
     text = st.text_input("Search prompts", key="gallery.text", placeholder="Search prompts: fox, 橘猫, 고양이…",
-                         on_change=_first_page, width=320, label_visibility="collapsed")
+                         on_change=_first_page, width="stretch", label_visibility="collapsed")
 
 days = None
 if isinstance(dates, (tuple, list)) and dates:
@@ -91,7 +91,7 @@ def _nav(where: str) -> None:
 
 with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
     _nav("top")
-    st.text(f"{total} image{'s' if total != 1 else ''}", width="content")
+    st.text(f"{total:,} image{'s' if total != 1 else ''}", width="content")
     st.space("stretch")
     zip_button(store, lambda: store.list_images(**filters, limit=100_000), key="gallery.zip")
 
