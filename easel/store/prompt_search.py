@@ -5,9 +5,9 @@ prompt or revised prompt, as a substring, ignoring case. That makes the last (ha
 and a term in the middle of a Chinese or Korean sentence a match, with one rule.
 - A term of 3 or more characters is an FTS5 string: wrapped in double quotes with any quote inside doubled, so
   `"`, `*`, `-`, `:`, `(`, `AND`, `NEAR` are plain text, never FTS5 syntax (and never an error).
-- A term of 1–2 characters cannot use a trigram index; it is matched with LIKE over the same indexed text,
-  with `%`, `_` and `\\` escaped. Such terms are checked only among the rows the long terms matched, when
-  there are long terms.
+- A term of 1–2 characters cannot use a trigram index; it is matched with LIKE over the same text in the
+  plain `gallery_text` table, with `%`, `_` and `\\` escaped. Such terms are checked only among the rows the
+  long terms matched, when there are long terms.
 """
 
 from __future__ import annotations
@@ -28,13 +28,13 @@ def _like(term: str) -> str:
 
 
 def prompt_search_sql(text: str) -> tuple[str, list]:
-    """A SELECT of matching image ids (gallery_fts rowids), and its arguments."""
+    """A SELECT of matching image ids, and its arguments."""
     long_terms, short_terms = search_terms(text)
     where, args = [], []
     if long_terms:
-        where.append("gallery_fts MATCH ?")
+        where.append("id IN (SELECT rowid FROM gallery_fts WHERE gallery_fts MATCH ?)")
         args.append(" ".join('"' + t.replace('"', '""') + '"' for t in long_terms))
     for term in short_terms:
-        where.append("(prompt LIKE ? ESCAPE '\\' OR revised_prompt LIKE ? ESCAPE '\\')")
-        args += [_like(term), _like(term)]
-    return f"SELECT rowid FROM gallery_fts WHERE {' AND '.join(where) or 'true'}", args
+        where.append("text LIKE ? ESCAPE '\\'")
+        args.append(_like(term))
+    return f"SELECT id FROM gallery_text WHERE {' AND '.join(where) or 'true'}", args
