@@ -240,11 +240,17 @@ class Store:
             args += search_args
         if days is not None:
             since, until = self._day_bounds(days, since, until)
-        clauses, bounds = time_range("images.created_at", since, until)
+        if before is not None and (until is None or before[0] < until):
+            # Keyset: the page after the last (created_at, id) shown, in the page's newest-first order. The
+            # cursor replaces the upper bound: SQLite walks an index between one lower and one upper bound.
+            clauses, bounds = time_range("images.created_at", since, None)
+            clauses.append("images.created_at <= ?")
+            bounds.append(float(before[0]))
+        else:
+            clauses, bounds = time_range("images.created_at", since, until)
         where += clauses
         args += bounds
         if before is not None:
-            # Keyset: the page after the last (created_at, id) shown, in the page's newest-first order.
             where.append("(images.created_at, images.id) < (?, ?)")
             args += [float(before[0]), int(before[1])]
         return (" WHERE " + " AND ".join(where)) if where else "", args

@@ -17,14 +17,24 @@ from easel.usage.filters import Filters
 __all__ = ["count_requests", "count_simulated", "jobs_where", "requests_page", "thumbnails"]
 
 
-def jobs_where(store, f: Filters, since: float | None = None, until: float | None = None) -> tuple[str, list]:
+def jobs_where(store, f: Filters, since: float | None = None, until: float | None = None, *,
+               at_most: float | None = None) -> tuple[str, list]:
+    """A WHERE clause over `jobs` for the filters, with `since <= created_at < until` narrowing the days, and
+    `created_at <= at_most` for a keyset page. The bounds are merged into one range, because SQLite walks the
+    created_at index between one lower and one upper bound: given two upper bounds it may take the looser one
+    and step over every newer row (a page deep in a 3M-row log: 100 ms instead of 0.06 ms)."""
     offset = day_offset(store)
+    lows = [since, day_start_ts(f.start, offset) if f.start is not None else None]
+    highs = [until, day_start_ts(f.end + timedelta(days=1), offset) if f.end is not None else None]
+    lo = max((v for v in lows if v is not None), default=None)
+    hi = min((v for v in highs if v is not None), default=None)
     clauses, args = [], []
-    for lo, hi in ((day_start_ts(f.start, offset) if f.start is not None else None,
-                    day_start_ts(f.end + timedelta(days=1), offset) if f.end is not None else None), (since, until)):
-        more, bounds = time_range("created_at", lo, hi)
-        clauses += more
-        args += bounds
+    if at_most is not None and (hi is None or at_most < hi):
+        clauses, args = time_range("created_at", lo, None)
+        clauses.append("created_at <= ?")
+        args.append(at_most)
+    else:
+        clauses, args = time_range("created_at", lo, hi)
     for col, values in (("provider", f.providers), ("key_fingerprint", f.keys), ("status", f.statuses)):
         if values:
             clauses.append(f"{col} IN ({', '.join('?' for _ in values)})")
@@ -57,7 +67,7 @@ def requests_page(store, filters: Filters, *, before: tuple[float, int] | None =
     carries as `frame.attrs["next_before"]` (None on the last page). A page is then read from the created_at
     index wherever it lies in the log, where an OFFSET would step over every earlier row."""
     f = filters.resolved(store, now)
-    where, args = jobs_where(store, f)
+    where, args = jobs_where(store, f, at_most=None if before is None else float(before[0]))
     if before is not None:
         where += (" AND " if where else " WHERE ") + "(created_at, rowid) < (?, ?)"
         args = [*args, float(before[0]), int(before[1])]
