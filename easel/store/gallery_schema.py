@@ -63,7 +63,8 @@ REBUILD_COUNTS: tuple[str, ...] = (
 
 def _trigger(name: str, event: str, table: str, stmts: list[str], when: str = "") -> str:
     body = "".join(f"    {s};\n" for s in stmts)
-    return f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{f' WHEN {when}' if when else ''}\nBEGIN\n{body}END"
+    cond = f" WHEN {when}" if when else ""
+    return f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{cond}\nBEGIN\n{body}END"
 
 
 def _index(img_id: str) -> list[str]:

@@ -20,8 +20,8 @@ This module is pure SQL text; the store's migration list imports `MIGRATION_STAT
 
 from __future__ import annotations
 
-__all__ = ["MIGRATION_STATEMENTS", "TOP_PROMPTS_MIGRATION", "rollup_merge_sql", "ROLLUP_TABLES", "BUCKETS_PER_DECADE", "BUCKET_MIN_S",
-           "FAILURE_STATUSES", "ZERO_COST_STATUSES", "DEFAULT_DAY_OFFSET_S"]
+__all__ = ["MIGRATION_STATEMENTS", "TOP_PROMPTS_MIGRATION", "rollup_merge_sql", "ROLLUP_TABLES", "BUCKETS_PER_DECADE",
+           "BUCKET_MIN_S", "FAILURE_STATUSES", "ZERO_COST_STATUSES", "DEFAULT_DAY_OFFSET_S"]
 
 BUCKETS_PER_DECADE = 20
 BUCKET_MIN_S = 0.01          # bucket 0 holds everything below; bucket i ≥ 1 starts at 10^((i-1)/20) × 0.01 s

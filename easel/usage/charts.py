@@ -139,8 +139,8 @@ def top_prompts(store, filters: Filters, *, limit: int = 20, now=None):
         # CROSS JOIN keeps the days as the outer loop: read newest first, stop at the LIMIT.
         d_where = where.replace(" WHERE ", " AND ", 1) if where else ""
         for pid, req, img, bad in store.query(
-                "SELECT d.prompt_id, d.requests, d.images, d.failed FROM usage_prompt_daily d CROSS JOIN usage_prompts p "
-                f"ON p.id = d.prompt_id WHERE p.requests = 1 AND d.requests > 0{d_where} "
+                "SELECT d.prompt_id, d.requests, d.images, d.failed FROM usage_prompt_daily d "
+                f"CROSS JOIN usage_prompts p ON p.id = d.prompt_id WHERE p.requests = 1 AND d.requests > 0{d_where} "
                 "ORDER BY d.day DESC, d.prompt_id DESC LIMIT ?", [*args, limit - len(order)]):
             best[pid] = (req, img, bad)
             order.append(pid)
