@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass
 
 from easel.core.config import key_fingerprint
-from easel.store.rollup_schema import ROLLUP_TABLES, rollup_merge_sql
+from easel.store.rollup_schema import rebuild_sql, rollup_merge_sql
 
 __all__ = ["COLUMNS", "generate_rows", "bulk_insert", "seed_usage", "clear_seeded", "SEED_PREFIX"]
 
@@ -266,8 +266,6 @@ def clear_seeded(store) -> int:
         conn.execute("UPDATE usage_config SET bulk = 1 WHERE id = 1")
         cur = conn.execute("DELETE FROM jobs WHERE id LIKE ? AND simulated = 1", (SEED_PREFIX + "%",))
         conn.execute("UPDATE usage_config SET bulk = 0 WHERE id = 1")
-        for table in ROLLUP_TABLES:
-            conn.execute(f"DELETE FROM {table}")
-        for stmt in rollup_merge_sql("true"):
+        for stmt in rebuild_sql():
             conn.execute(stmt)
     return cur.rowcount
