@@ -108,7 +108,9 @@ PROMPTS = ["A watercolor fox in the snow", "一只在窗台上晒太阳的橘猫
     ("서울의", [3]), ("밤거리", [3]), ("고양이", [4]), ("카페", [4]),                       # Korean
     ('"Relax', [5]), ("100%", [5]), ("*organic*", [5]), ("--", [5]), ("(v2)", [5]), ("logo:", [5]),
     ("_at", [6]), ("%", [5]), ("_", [6]),                                                  # LIKE wildcards literal
+    # '" OR "' is the terms '"' and 'OR', plain text: both are in prompt 5 ("organic").
     ('"', [5]), ('" OR "', [5]), ("NEAR(fox", []), ("fox -snow", []), ("AND", []), ("*", [5]),
+    ("\\", []), ("a\\b%", []), ("x'); DROP TABLE images; --", []),                        # nothing to escape into
     ("revised", [0]),                                                                      # revised prompt too
 ])
 def test_prompt_search_finds_english_chinese_korean_and_takes_any_character(store_path, query, expected):
