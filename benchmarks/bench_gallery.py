@@ -1,25 +1,28 @@
-"""Gallery page with 500 stored images: script time within 3× of an empty gallery, and at most 1.5 MB of
-image bytes sent to the browser per page.
+"""Gallery page at 500 and 10,000 stored images, on realistic data: script time against an empty gallery, and
+the image bytes sent to the browser per page of 48 thumbnails.
 
-    python benchmarks/bench_gallery.py [--images 500] [--runs 5]
+    python benchmarks/bench_gallery.py                         # --images 500 10000 --runs 7
+    python benchmarks/bench_gallery.py --images 500 --runs 5
 
-The store is seeded with 500 real PNGs, half 1024×1024 and half 2048×2048, photograph-like (smooth colour
-fields plus a little grain, so decoding one costs what a real result costs), every one distinct so each has its own
-thumbnail. The page runs under streamlit.testing.v1.AppTest two ways: the whole app (app.py with the sidebar and
-navigation, switched to the Gallery: a user's real script run, and the figure the target applies to) and
-pages/gallery.py alone (the page's own cost, printed so the sidebar cannot hide a slow page).
+Realistic data (issue 15): photo-like pictures (fractal colour noise, shapes, blur and sensor grain: a 384 px
+JPEG of one is ~24 KB, like a detailed photograph's), in a mix of sizes (1024², 1536×1024, 1024×1536,
+2048²); jobs from the realistic usage seed (every prompt unique, some Chinese and Korean; the providers,
+statuses, edits and n of a real team's log); each completed job's n results in the gallery.
 
-Times: median of `--runs` reruns of each page, empty vs seeded. Thumbnails are made when a result is stored,
-as JobService and the poller do (`easel.media.thumbnails.make_thumbnails`), so the first view of a page only reads cached files;
-that cold run is printed separately, and the ratio target applies to the reruns, which are what a user's every
-click costs.
+Seeding 10,000 distinct multi-megapixel PNGs would write ~20 GB, and a page never reads a full image, so the
+store holds `--bases` distinct pictures (64: more than a page, so no thumbnail repeats within one) and each
+image row points at one of them under its own content id, with its thumbnails (made once per picture by
+`make_thumbnails`, as at job completion) hard-linked under that id. Every row is a real `images` row inserted
+through SQL, so the gallery's triggers, counts and search index see 10,000 images.
 
-Bytes: every file Streamlit serves to the browser goes through `MediaFileManager.add` (st.image,
-st.audio/video, eager download buttons); the browser then fetches each URL it is given. So the benchmark wraps
-that one method for the duration of a run and sums the bytes of distinct MEDIA-kind files added (download
-buttons with a callable add nothing until clicked, and are counted if they ever add eagerly, as DOWNLOADABLE).
-As a cross-check, every image element AppTest sees must point at a recorded URL, or be a data: URL whose
-bytes are added too, so nothing can reach the browser uncounted.
+Pages run under streamlit.testing.v1.AppTest two ways: pages/gallery.py alone (the issue's figure: the page's
+own cost) and app.py switched to the Gallery (a user's whole script run). Times are medians of `--runs`
+reruns of one AppTest; the first run is printed apart (it pays AppTest's set-up). Ratios are printed because
+this 2-core machine is shared and its absolute times move with the load.
+
+Bytes: every file Streamlit serves to the browser goes through `MediaFileManager.add`; the benchmark wraps it
+for a run and sums the distinct files of MEDIA kind (download buttons with a callable add nothing until
+clicked). Every image element AppTest sees must point at a recorded URL (or a data: URL, counted too).
 """
 
 from __future__ import annotations
@@ -27,62 +30,102 @@ from __future__ import annotations
 import argparse
 import base64
 import io
-import random
-import struct
+import os
 import time
-import zlib
+from pathlib import Path
 
 from _common import ROOT, finish, isolated_data_dir, median
 from easel.media import thumbnails
 
-TIME_TARGET = 3.0
+TIME_TARGET = 1.2
 BYTES_TARGET = 1.5 * 1024 * 1024
 PAGE = ROOT / "pages" / "gallery.py"
+SIZES = ((1024, 1024), (1536, 1024), (1024, 1536), (2048, 2048))
 
 
 # --- seeding -----------------------------------------------------------------------------------------------
-def _base_png(side: int, seed: int) -> bytes:
-    """A photograph-like PNG: a smooth random colour field with grain (zlib cannot shrink it to nothing)."""
+def photo_like(width: int, height: int, seed: int) -> bytes:
+    """A PNG with the detail of a photograph: colour noise at four scales, shapes, a slight blur, grain."""
     import numpy as np
-    from PIL import Image
+    from PIL import Image, ImageDraw, ImageFilter
 
     rng = np.random.default_rng(seed)
-    coarse = Image.fromarray(rng.integers(0, 256, (8, 8, 3), dtype=np.uint8)).resize((side, side), Image.BICUBIC)
-    grain = rng.integers(-1, 2, (side, side, 3), dtype=np.int16)
-    img = Image.fromarray(np.clip(np.asarray(coarse, dtype=np.int16) + grain, 0, 255).astype(np.uint8))
+    acc = np.zeros((height, width, 3), dtype=np.float32)
+    for k, amp in ((3, 70), (12, 40), (48, 22), (192, 12)):
+        for c in range(3):
+            field = Image.fromarray(rng.normal(0, 1, (k, k)).astype(np.float32), "F")
+            acc[..., c] += amp * np.asarray(field.resize((width, height), Image.BICUBIC))
+    acc += rng.uniform(60, 190, 3)
+    img = Image.fromarray(np.clip(acc, 0, 255).astype(np.uint8))
+    draw = ImageDraw.Draw(img)
+    side = min(width, height)
+    for _ in range(int(rng.integers(8, 20))):
+        x, y = int(rng.integers(0, width)), int(rng.integers(0, height))
+        r = int(rng.integers(side // 40, side // 6))
+        colour = tuple(int(v) for v in rng.integers(0, 256, 3))
+        if rng.random() < 0.5:
+            draw.ellipse((x - r, y - r, x + r, y + r), fill=colour)
+        else:
+            draw.line((x, y, int(rng.integers(0, width)), int(rng.integers(0, height))), fill=colour,
+                      width=max(1, r // 6))
+    img = img.filter(ImageFilter.GaussianBlur(1.2))
+    grain = rng.normal(0, 5, (height, width, 3)).astype(np.int16)
+    img = Image.fromarray(np.clip(np.asarray(img, dtype=np.int16) + grain, 0, 255).astype(np.uint8))
     out = io.BytesIO()
     img.save(out, "PNG", compress_level=1)
     return out.getvalue()
 
 
-def _with_text(png: bytes, text: str) -> bytes:
-    """The same PNG with one tEXt chunk after IHDR: a distinct, valid file without re-encoding megapixels."""
-    data = b"easel-bench\0" + text.encode()
-    chunk = struct.pack(">I", len(data)) + b"tEXt" + data + struct.pack(">I", zlib.crc32(b"tEXt" + data))
-    return png[:33] + chunk + png[33:]
+def _bases(store, count: int, cache: Path) -> list[dict]:
+    """`count` distinct photo-like pictures in the store's blobs, with their thumbnails made."""
+    from easel.store.rows import ImageRow
 
-
-def seed(store, count: int) -> dict:
-    from easel.core.models import ImageOut
-
-    bases = {side: [_base_png(side, side + i) for i in range(3)] for side in (1024, 2048)}
-    rng = random.Random(0)
-    total = 0
-    now = time.time()
+    cache.mkdir(parents=True, exist_ok=True)
+    out = []
     for i in range(count):
-        side = 1024 if i % 2 == 0 else 2048
-        data = _with_text(bases[side][i % 3], f"image {i}")
-        total += len(data)
-        size = f"{side}x{side}"
-        job = store.create_job(provider="demo", status="completed", model="gpt-image-2", endpoint="generations",
-                               prompt=f"benchmark scene {i}: a {rng.choice(['fox', 'owl', 'harbour', 'castle'])}",
-                               params={"size": size, "quality": "low", "n": 1}, size=size, quality="low", n=1,
-                               cost_estimated=0.01, currency="USD", key_fingerprint="fp-benchtest", simulated=True,
-                               created_at=now - (count - i))
-        store.update_job(job, cost_actual=0.01, latency_s=2.0, finished_at=now - (count - i) + 2)
-        store.add_image(job, 0, ImageOut(data=data, width=side, height=side, mime="image/png"))
-        thumbnails.make_thumbnails(store, job)          # as JobService and the poller do once a job's results are stored
-    return {"images": count, "bytes": total}
+        w, h = SIZES[i % len(SIZES)]
+        f = cache / f"photo-{i}-{w}x{h}.png"
+        if not f.exists():
+            f.write_bytes(photo_like(w, h, 1000 + i))
+        data = f.read_bytes()
+        sha, rel = store.blobs.put("images", data, "image/png")
+        row = ImageRow(id=0, job_id="", idx=0, sha256=sha, path=rel, created_at=0, width=w, height=h,
+                       mime="image/png", bytes=len(data))
+        for side in sorted(thumbnails.SIZES, reverse=True):
+            thumbnails.thumbnail_path(store, row, side)
+        out.append({"sha": sha, "path": rel, "w": w, "h": h, "bytes": len(data)})
+    return out
+
+
+def seed(store, count: int, *, bases: int = 64, cache: Path = Path("/tmp/easel-bench-photos")) -> dict:
+    """`count` gallery images over jobs from the realistic usage seed (see the docstring)."""
+    from easel.usage import seed as usage_seed
+
+    pics = _bases(store, bases, cache)
+    jobs = usage_seed.generate_rows(int(count * 1.25) + 50, days=90, seed=15, unique_prompts=True)
+    usage_seed.bulk_insert(store, jobs)
+    col = {c: i for i, c in enumerate(usage_seed.COLUMNS)}
+    rows, k = [], 0
+    for job in jobs:
+        if job[col["status"]] != "completed":
+            continue
+        for idx in range(job[col["n"]]):
+            if k == count:
+                break
+            pic = pics[k % len(pics)]
+            sha = f"{pic['sha'][:48]}{k:016x}"
+            rows.append((job[col["id"]], idx, sha, pic["path"], pic["w"], pic["h"], "image/png", pic["bytes"],
+                         f"revised: {job[col['prompt']]}" if k % 5 == 0 else None, job[col["finished_at"]]))
+            thumbs = store.root / "thumbs"
+            for side in thumbnails.SIZES:
+                os.link(thumbs / f"{pic['sha']}-{side}.jpg", thumbs / f"{sha}-{side}.jpg")
+            k += 1
+        if k == count:
+            break
+    with store._write() as conn:
+        conn.executemany("INSERT INTO images (job_id, idx, sha256, path, width, height, mime, bytes, revised_prompt, "
+                         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    return {"images": len(rows), "pictures": len(pics)}
 
 
 # --- measuring ---------------------------------------------------------------------------------------------
@@ -157,42 +200,69 @@ def measure(runs: int, *, whole_app: bool) -> dict:
             "downloads": meter.download_bytes(), "at": at}
 
 
+def interleaved(runs: int, rounds: int = 3) -> dict:
+    """Page alone and whole app, alternated `rounds` times so a change in the machine's load hits both."""
+    page, app = [], []
+    for _ in range(rounds):
+        page.append(measure(runs, whole_app=False))
+        app.append(measure(runs, whole_app=True))
+    best = lambda ms: sorted(ms, key=lambda m: m["warm"])[len(ms) // 2]      # noqa: E731 - the median round
+    return {"page": best(page), "app": best(app)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--images", type=int, default=500)
-    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--images", type=int, nargs="+", default=[500, 10_000])
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--bases", type=int, default=64)
+    ap.add_argument("--photos", type=Path, default=Path("/tmp/easel-bench-photos"),
+                    help="where the photo-like pictures are cached between runs")
     a = ap.parse_args()
 
     with isolated_data_dir():
-        empty, empty_page = measure(a.runs, whole_app=True), measure(a.runs, whole_app=False)
-    with isolated_data_dir():
-        from components.services import get_store
+        empty = interleaved(a.runs, a.rounds)
+    print(f"empty gallery: page alone {empty['page']['warm'] * 1000:.1f} ms, app.py {empty['app']['warm'] * 1000:.1f} "
+          "ms (rerun, median)")
+    results, ok = {}, True
+    for count in a.images:
+        with isolated_data_dir():
+            from components.services import get_store
 
-        t = time.perf_counter()
-        seeded = seed(get_store(), a.images)
-        print(f"seeded {seeded['images']} PNGs ({seeded['bytes'] / 2**20:.0f} MB) in {time.perf_counter() - t:.1f} s")
-        full = measure(a.runs, whole_app=True)
-        full_page = measure(a.runs, whole_app=False)
-        at = full["at"]
-        at.button(key="gallery.next.top").click()
-        page2_cold, _ = timed_run(at)                  # a page never seen before in this session
-        page2_warm, meter2 = timed_run(at)
-
-    ratio = full["warm"] / empty["warm"]
-    page_ratio = full_page["warm"] / empty_page["warm"]
-    worst_bytes = max(full["media"], meter2.media_bytes())
-    print(f"page alone: empty rerun {empty_page['warm'] * 1000:.0f} ms, {a.images} images rerun "
-          f"{full_page['warm'] * 1000:.0f} ms, ratio {page_ratio:.1f} (not the target; see the docstring)")
-    print(f"empty gallery (app.py): rerun {empty['warm'] * 1000:.0f} ms (first run {empty['cold'] * 1000:.0f} ms)")
-    print(f"{a.images} images, page 1 ({full['images']} thumbnails): rerun {full['warm'] * 1000:.0f} ms; "
-          f"first view {full['cold'] * 1000:.0f} ms")
-    print(f"page 2: first view {page2_cold * 1000:.0f} ms, rerun {page2_warm * 1000:.0f} ms")
-    print(f"script time ratio (rerun, median of {a.runs}) = {ratio:.2f} (target ≤ {TIME_TARGET}); "
-          f"first view ÷ empty = {full['cold'] / empty['warm']:.1f}")
-    print(f"image bytes sent per page: page 1 {full['media'] / 1024:.0f} KB, page 2 {meter2.media_bytes() / 1024:.0f} KB "
-          f"(target ≤ {BYTES_TARGET / 2**20:.1f} MB); eager download bytes {full['downloads']}")
-    finish("bench_gallery", ratio <= TIME_TARGET and worst_bytes <= BYTES_TARGET,
-           f"time ratio {ratio:.2f}, {worst_bytes / 1024:.0f} KB per page")
+            t = time.perf_counter()
+            seeded = seed(get_store(), count, bases=a.bases, cache=a.photos)
+            print(f"seeded {seeded['images']:,} images over {seeded['pictures']} photo-like pictures in "
+                  f"{time.perf_counter() - t:.1f} s")
+            full = interleaved(a.runs, a.rounds)
+            at = full["app"]["at"]
+            at.button(key="gallery.next.top").click()
+            page2_cold, meter2 = timed_run(at)
+            page2_warm, meter2 = timed_run(at)
+            at.text_input(key="gallery.text").input("橘猫")
+            search, _ = timed_run(at)
+            found = len(image_urls(at))
+        r = results[count] = {
+            "page": full["page"]["warm"], "app": full["app"]["warm"], "thumbs": full["page"]["images"],
+            "bytes": max(full["page"]["media"], meter2.media_bytes()), "page2": page2_warm, "search": search}
+        r["page_ratio"] = r["page"] / empty["page"]["warm"]
+        r["app_ratio"] = r["app"] / empty["app"]["warm"]
+        print(f"{count:,} images, page 1 ({r['thumbs']} thumbnails): page alone {r['page'] * 1000:.1f} ms "
+              f"(×{r['page_ratio']:.2f} empty), app.py {r['app'] * 1000:.1f} ms (×{r['app_ratio']:.2f} empty); "
+              f"first view {full['app']['cold'] * 1000:.0f} ms; page 2 rerun {page2_warm * 1000:.1f} ms; "
+              f"search '橘猫' {search * 1000:.1f} ms ({found} shown)")
+        print(f"  image bytes per page: page 1 {full['page']['media'] / 1024:.0f} KB, page 2 "
+              f"{meter2.media_bytes() / 1024:.0f} KB (target ≤ {BYTES_TARGET / 2**20:.1f} MB); eager download bytes "
+              f"{full['app']['downloads']}")
+        ok = ok and r["thumbs"] >= 48 and r["bytes"] <= BYTES_TARGET
+    big = max(results)
+    if len(results) > 1:
+        small = min(results)
+        print(f"growth {small:,} → {big:,} images: page alone ×{results[big]['page'] / results[small]['page']:.2f}, "
+              f"app.py ×{results[big]['app'] / results[small]['app']:.2f}")
+    ratio = results[big]["page_ratio"]
+    finish("bench_gallery", ok and ratio <= TIME_TARGET,
+           f"page alone {big:,} images ÷ empty = {ratio:.2f} (target ≤ {TIME_TARGET}), "
+           f"{results[big]['bytes'] / 1024:.0f} KB per page")
 
 
 if __name__ == "__main__":

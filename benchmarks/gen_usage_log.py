@@ -1,6 +1,9 @@
 """Make a large simulated usage log fast: generated rows, one executemany, one transaction, one rollup merge.
 
     python benchmarks/gen_usage_log.py --rows 1000000 --days 90 --db /tmp/easel-bench/easel.db
+    python benchmarks/gen_usage_log.py --rows 1000000 --days 90 --realistic --db /tmp/easel-real/1m/easel.db
+
+`--realistic`: every prompt unique (a team's real log), instead of the demo seed's pool of 240.
 
 Prints the time to generate, to insert (rollups included) and the resulting table sizes.
 """
@@ -18,7 +21,8 @@ from easel.usage import seed as usage_seed  # noqa: E402
 from easel.store import Store  # noqa: E402
 
 
-def make_log(db: Path, rows: int, days: int, seed: int = 0, chunk: int = 250_000) -> dict[str, float]:
+def make_log(db: Path, rows: int, days: int, seed: int = 0, chunk: int = 250_000,
+             realistic: bool = False) -> dict[str, float]:
     db.parent.mkdir(parents=True, exist_ok=True)
     store = Store(db)
     gen = ins = 0.0
@@ -26,7 +30,7 @@ def make_log(db: Path, rows: int, days: int, seed: int = 0, chunk: int = 250_000
     while done < rows:
         n = min(chunk, rows - done)
         t0 = time.perf_counter()
-        batch = usage_seed.generate_rows(n, days=days, seed=seed + done)
+        batch = usage_seed.generate_rows(n, days=days, seed=seed + done, unique_prompts=realistic)
         t1 = time.perf_counter()
         usage_seed.bulk_insert(store, batch)
         t2 = time.perf_counter()
@@ -45,8 +49,9 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=90)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--db", type=Path, required=True, help="SQLite file to create or extend")
+    ap.add_argument("--realistic", action="store_true", help="every prompt unique")
     a = ap.parse_args()
-    r = make_log(a.db, a.rows, a.days, a.seed)
+    r = make_log(a.db, a.rows, a.days, a.seed, realistic=a.realistic)
     print(f"{a.rows:,} rows over {a.days} days → {a.db}")
     print(f"  generate {r['generate_s']:.1f} s, insert + rollups {r['insert_s']:.1f} s "
           f"({a.rows / max(1e-9, r['insert_s']):,.0f} rows/s)")

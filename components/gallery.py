@@ -92,10 +92,10 @@ def _slug(text: str) -> str:
     return "".join(c if c.isalnum() or c in "_-" else "-" for c in text)
 
 
-def _thumbnail(store, row, *, width="stretch", alt: str | None = None) -> None:
+def _thumbnail(store, row, *, width="stretch", alt: str | None = None, side: int = thumbnails.GRID_SIDE) -> None:
     # The format is named so st.image need not open the file to guess it; JPEG/PNG are then sent as they are.
     try:
-        path = thumbnails.thumbnail_path(store, row)
+        path = thumbnails.thumbnail_path(store, row, side)
     except Exception as err:  # noqa: BLE001 - a missing or unreadable file: say so in its cell, draw the rest
         st.warning(f"Image unreadable ({type(err).__name__})", icon=":material/broken_image:")
         return
@@ -116,16 +116,17 @@ def _cell(store, row, job, *, key: str, actions: bool, square: bool) -> None:
     # A square box fills the card; a natural one keeps the thumbnail's own size at most (a 384 px thumbnail
     # stretched over a wide card would blur) and shrinks it in a narrow one.
     width = "stretch" if square else "content"
+    side = thumbnails.TILE_SIDE if square else thumbnails.GRID_SIDE     # a square tile is drawn ~150 px wide
     if actions and square:
         # The column's own thumbnail box is a square of known place, so the button is laid over it by CSS alone.
-        _thumbnail(store, row, width=width, alt=lines[0] or None)
+        _thumbnail(store, row, width=width, alt=lines[0] or None, side=side)
         _open_button(key, row.id)
     elif actions:
         with st.container(key=f"easel-thumb-{_slug(ck)}", gap=None):
-            _thumbnail(store, row, width=width, alt=lines[0] or None)
+            _thumbnail(store, row, width=width, alt=lines[0] or None, side=side)
             _open_button(key, row.id)
     else:
-        _thumbnail(store, row, width=width, alt=lines[0] or None)
+        _thumbnail(store, row, width=width, alt=lines[0] or None, side=side)
     # A fixed number of lines (blank ones kept) so the cards of a row are one height and their buttons line up.
     st.text("\n".join(line or " " for line in lines), width="stretch")
     # A result grid (Generate, Edit) offers every format in one click; the wide Gallery grid keeps PNG, and the

@@ -161,12 +161,34 @@ def render_top_prompts(frame) -> None:
         "share": st.column_config.ProgressColumn("Share of requests", min_value=0.0, max_value=1.0, format="percent")})
 
 
+def _request_cursors(filters: usage.Filters) -> list:
+    """The keyset cursors of the pages walked so far (page 1's is None), reset when the filters change."""
+    state = st.session_state.get(_K + "cursors")
+    if not state or state[0] != filters:
+        state = (filters, [None])
+        st.session_state[_K + "cursors"] = state
+    return state[1]
+
+
+def _turn_requests(cursors: list, to) -> None:
+    if to is None:
+        if len(cursors) > 1:
+            cursors.pop()
+    else:
+        cursors.append(to)
+
+
 def render_requests(store, filters: usage.Filters, total: int) -> None:
+    # Keyset paging (Newer / Older): a page is read by index wherever it lies in a log of millions.
+    cursors = _request_cursors(filters)
     pages = max(1, -(-total // PAGE_SIZE))
-    if st.session_state.get(_K + "page", 1) > pages:      # a narrower filter leaves fewer pages
-        st.session_state[_K + "page"] = pages
-    page = st.number_input(f"Page (of {pages:,}; {total:,} requests)", 1, pages, 1, key=_K + "page", width=240) - 1
-    frame = usage.requests_page(store, filters, page=int(page), page_size=PAGE_SIZE)
+    frame = usage.requests_page(store, filters, before=cursors[-1], page_size=PAGE_SIZE)
+    older = frame.attrs.get("next_before")
+    with st.container(horizontal=True, vertical_alignment="center", gap="small", key="easel-usage-request-nav"):
+        st.button("‹ Newer", key=_K + "newer", on_click=_turn_requests, args=(cursors, None),
+                  disabled=len(cursors) <= 1)
+        st.text(f"Page {len(cursors):,} of {pages:,} · {total:,} requests", width="content")
+        st.button("Older ›", key=_K + "older", on_click=_turn_requests, args=(cursors, older), disabled=older is None)
     thumbs = usage.thumbnails(store, list(frame["id"]))
     frame.insert(0, "thumbnail", [thumbs.get(i) for i in frame["id"]])
     st.dataframe(table_frame(frame), hide_index=True, column_order=(

@@ -23,6 +23,8 @@ from typing import Iterator
 from easel.core import config
 from easel.core.models import ImageOut
 from easel.store.blobs import Blobs
+from easel.store.gallery_schema import ORIGINS
+from easel.store.prompt_search import prompt_search_sql
 from easel.store.rows import TASK_OPEN_STATUSES, AttemptRow, ImageRow, JobRow, TaskRow, time_range
 from easel.store.schema import migrate
 
@@ -219,44 +221,102 @@ class Store:
         rows = self.query(f"{_IMAGE_SELECT} WHERE images.job_id = ? AND images.idx = ?", (job_id, idx))
         return ImageRow.from_row(rows[0]) if rows else None
 
-    def _image_filter(self, provider, text, since, until, job_id, include_deleted) -> tuple[str, list]:
+    def _image_filter(self, provider, text, since, until, job_id, include_deleted, origin=None, days=None,
+                      before=None) -> tuple[str, list]:
         where, args = [], []
         if not include_deleted:
             where.append("images.deleted = 0")
         if provider is not None:
             where.append("jobs.provider = ?")
             args.append(provider)
+        if origin is not None:
+            where.append("jobs.endpoint = 'edits'" if origin == "edit" else "jobs.endpoint IS NOT 'edits'")
         if job_id is not None:
             where.append("images.job_id = ?")
             args.append(job_id)
-        if text:
-            like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            where.append("(jobs.prompt LIKE ? ESCAPE '\\' OR images.revised_prompt LIKE ? ESCAPE '\\')")
-            args += [like, like]
-        clauses, bounds = time_range("images.created_at", since, until)
+        if text and text.strip():
+            search, search_args = prompt_search_sql(text)
+            where.append(f"images.id IN ({search})")
+            args += search_args
+        if days is not None:
+            since, until = self._day_bounds(days, since, until)
+        if before is not None and (until is None or before[0] < until):
+            # Keyset: the page after the last (created_at, id) shown, in the page's newest-first order. The
+            # cursor replaces the upper bound: SQLite walks an index between one lower and one upper bound.
+            clauses, bounds = time_range("images.created_at", since, None)
+            clauses.append("images.created_at <= ?")
+            bounds.append(float(before[0]))
+        else:
+            clauses, bounds = time_range("images.created_at", since, until)
         where += clauses
         args += bounds
+        if before is not None:
+            where.append("(images.created_at, images.id) < (?, ?)")
+            args += [float(before[0]), int(before[1])]
         return (" WHERE " + " AND ".join(where)) if where else "", args
+
+    def _day_offset(self) -> int:
+        return int(self.query("SELECT day_offset_s FROM usage_config WHERE id = 1")[0][0])
+
+    def _day_bounds(self, days, since, until) -> tuple[float | None, float | None]:
+        """Usage days (first, last), inclusive, as a created_at range; tighter of it and since/until."""
+        first, last = days
+        offset = self._day_offset()
+        lo = None if first is None else int(first) * 86400 - offset
+        hi = None if last is None else (int(last) + 1) * 86400 - offset
+        since = lo if since is None else (since if lo is None else max(since, lo))
+        until = hi if until is None else (until if hi is None else min(until, hi))
+        return since, until
 
     def list_images(self, *, provider: str | None = None, text: str | None = None, since: float | None = None,
                     until: float | None = None, job_id: str | None = None, include_deleted: bool = False,
-                    limit: int = 100, offset: int = 0) -> list[ImageRow]:
-        """Newest first; within a job, in result order."""
-        where, args = self._image_filter(provider, text, since, until, job_id, include_deleted)
+                    limit: int = 100, offset: int = 0, origin: str | None = None,
+                    days: tuple[int | None, int | None] | None = None,
+                    before: tuple[float, int] | None = None) -> list[ImageRow]:
+        """Newest first; within a job, in result order. `before` = the (created_at, id) of the last image of
+        the previous page (keyset paging: the cost of a page does not grow with its number); `days` = usage
+        days (first, last), inclusive; `origin` = 'generate' | 'edit'."""
+        where, args = self._image_filter(provider, text, since, until, job_id, include_deleted, origin, days, before)
         order = "images.idx" if job_id is not None else "images.created_at DESC, images.id DESC"
         rows = self.query(f"{_IMAGE_SELECT}{where} ORDER BY {order} LIMIT ? OFFSET ?", [*args, limit, offset])
         return [ImageRow.from_row(r) for r in rows]
 
     def count_images(self, *, provider: str | None = None, text: str | None = None, since: float | None = None,
-                     until: float | None = None, job_id: str | None = None, include_deleted: bool = False) -> int:
-        where, args = self._image_filter(provider, text, since, until, job_id, include_deleted)
+                     until: float | None = None, job_id: str | None = None, include_deleted: bool = False,
+                     origin: str | None = None, days: tuple[int | None, int | None] | None = None) -> int:
+        """How many images match. Without a text search, a time range or a job, this sums the trigger-kept
+        `gallery_counts` (a few rows per day), so the gallery's count does not grow with the gallery."""
+        if not (text and text.strip()) and since is None and until is None and job_id is None and not include_deleted:
+            where, args = ["true"], []
+            for col, val in (("provider", provider), ("origin", origin)):
+                if val is not None:
+                    where.append(f"{col} = ?")
+                    args.append(val)
+            first, last = days or (None, None)
+            if first is not None:
+                where.append("day >= ?")
+                args.append(int(first))
+            if last is not None:
+                where.append("day <= ?")
+                args.append(int(last))
+            return int(self.query(f"SELECT COALESCE(SUM(n), 0) FROM gallery_counts WHERE {' AND '.join(where)}",
+                                  args)[0][0])
+        where, args = self._image_filter(provider, text, since, until, job_id, include_deleted, origin, days)
         return self.query(f"SELECT COUNT(*) FROM images JOIN jobs ON jobs.id = images.job_id{where}", args)[0][0]
 
     def image_providers(self) -> list[str]:
         """The providers that have at least one image in the gallery (for its filter), sorted."""
-        rows = self.query("SELECT DISTINCT jobs.provider FROM images JOIN jobs ON jobs.id = images.job_id "
-                          "WHERE images.deleted = 0 ORDER BY jobs.provider")
-        return [r[0] for r in rows]
+        return [r[0] for r in self.query("SELECT DISTINCT provider FROM gallery_counts WHERE n > 0 ORDER BY provider")]
+
+    def image_origins(self) -> list[str]:
+        """The pages of origin ('generate', 'edit') that have at least one image in the gallery."""
+        have = {r[0] for r in self.query("SELECT DISTINCT origin FROM gallery_counts WHERE n > 0")}
+        return [o for o in ORIGINS if o in have]
+
+    def image_days(self) -> tuple[int, int] | None:
+        """The first and last usage day with an image in the gallery (for the date filter's bounds)."""
+        row = self.query("SELECT MIN(day), MAX(day) FROM gallery_counts WHERE n > 0")[0]
+        return None if row[0] is None else (int(row[0]), int(row[1]))
 
     def get_image(self, image_id: int) -> ImageRow | None:
         rows = self.query(f"{_IMAGE_SELECT} WHERE images.id = ?", (image_id,))

@@ -20,8 +20,8 @@ This module is pure SQL text; the store's migration list imports `MIGRATION_STAT
 
 from __future__ import annotations
 
-__all__ = ["MIGRATION_STATEMENTS", "rollup_merge_sql", "ROLLUP_TABLES", "BUCKETS_PER_DECADE", "BUCKET_MIN_S",
-           "FAILURE_STATUSES", "ZERO_COST_STATUSES", "DEFAULT_DAY_OFFSET_S"]
+__all__ = ["MIGRATION_STATEMENTS", "TOP_PROMPTS_MIGRATION", "rebuild_sql", "rollup_merge_sql", "ROLLUP_TABLES",
+           "BUCKETS_PER_DECADE", "BUCKET_MIN_S", "FAILURE_STATUSES", "ZERO_COST_STATUSES", "DEFAULT_DAY_OFFSET_S"]
 
 BUCKETS_PER_DECADE = 20
 BUCKET_MIN_S = 0.01          # bucket 0 holds everything below; bucket i ≥ 1 starts at 10^((i-1)/20) × 0.01 s
@@ -217,3 +217,51 @@ MIGRATION_STATEMENTS: tuple[str, ...] = (
              _row_statements("OLD", -1) + _row_statements("NEW", +1)),
     *rollup_merge_sql("true"),
 )
+
+
+# Migration 4: the top-prompts list without a scan of every prompt in the range.
+# With realistic logs nearly every prompt is unique, so `usage_prompt_daily` has about one row per request and
+# summing a 30-day range per prompt read millions of rows. `usage_prompts.requests` is each prompt's all-time
+# count, kept by triggers on `usage_prompt_daily` (so the per-row triggers, the bulk merges and the rebuilds all
+# keep it without knowing of it). easel.usage.charts.top_prompts walks the prompts asked at least twice in
+# descending all-time order (a partial index) and sums each one's range from `usage_prompt_daily` by
+# (prompt_id, day); a prompt's range count can never exceed its all-time count, so the walk stops as soon as
+# the next all-time count falls below the 20th best range count. Prompts asked once only fill a short list,
+# newest first, read in day order with a LIMIT. The triggers are off while `usage_config.bulk = 1`, as the
+# others are: a full rebuild (rebuild_sql) sums the counts once instead of once per row.
+_PROMPT_COUNTS = ("UPDATE usage_prompts SET requests = t.requests FROM (SELECT prompt_id, SUM(requests) AS requests "
+                  "FROM usage_prompt_daily GROUP BY prompt_id) AS t WHERE usage_prompts.id = t.prompt_id")
+
+
+TOP_PROMPTS_MIGRATION: tuple[str, ...] = (
+    "ALTER TABLE usage_prompts ADD COLUMN requests INTEGER NOT NULL DEFAULT 0",
+    _PROMPT_COUNTS,
+    "CREATE INDEX usage_prompts_repeated ON usage_prompts (requests DESC, id) WHERE requests >= 2",
+    "CREATE INDEX usage_prompt_daily_prompt ON usage_prompt_daily (prompt_id, day)",
+    f"""CREATE TRIGGER usage_prompt_daily_insert AFTER INSERT ON usage_prompt_daily FOR EACH ROW WHEN {_ON}
+BEGIN
+    UPDATE usage_prompts SET requests = requests + NEW.requests WHERE id = NEW.prompt_id;
+END""",
+    f"""CREATE TRIGGER usage_prompt_daily_update AFTER UPDATE OF requests, prompt_id ON usage_prompt_daily FOR EACH ROW
+    WHEN {_ON}
+BEGIN
+    UPDATE usage_prompts SET requests = requests - OLD.requests WHERE id = OLD.prompt_id;
+    UPDATE usage_prompts SET requests = requests + NEW.requests WHERE id = NEW.prompt_id;
+END""",
+    f"""CREATE TRIGGER usage_prompt_daily_delete AFTER DELETE ON usage_prompt_daily FOR EACH ROW WHEN {_ON}
+BEGIN
+    UPDATE usage_prompts SET requests = requests - OLD.requests WHERE id = OLD.prompt_id;
+END""",
+)
+
+
+def rebuild_sql() -> list[str]:
+    """Every rollup recomputed from the log (rebuild, a new day offset, after removing the seeded rows), inside
+    one write transaction. The per-row triggers are off meanwhile (`bulk = 1`): the prompt counts are summed
+    once at the end instead of updated once per merged row (1M unique prompts: 20 s instead of 27 s)."""
+    return ["UPDATE usage_config SET bulk = 1 WHERE id = 1",
+            *(f"DELETE FROM {table}" for table in ROLLUP_TABLES),
+            *rollup_merge_sql("true"),
+            "UPDATE usage_prompts SET requests = 0 WHERE requests != 0",
+            _PROMPT_COUNTS,
+            "UPDATE usage_config SET bulk = 0 WHERE id = 1"]

@@ -9,7 +9,9 @@ from __future__ import annotations
 import sqlite3
 import time
 
+from easel.store.gallery_schema import MIGRATION_STATEMENTS as GALLERY_MIGRATION
 from easel.store.rollup_schema import MIGRATION_STATEMENTS as USAGE_MIGRATION
+from easel.store.rollup_schema import TOP_PROMPTS_MIGRATION
 
 __all__ = ["MIGRATIONS", "migrate", "current_version"]
 
@@ -114,6 +116,10 @@ CREATE TABLE settings (
 """),
     # Usage rollups kept by triggers (easel/store/rollup_schema.py); statements are listed because trigger bodies hold ";".
     (2, "usage rollups", USAGE_MIGRATION),
+    # Gallery counts, filter values and prompt search kept by triggers (easel/store/gallery_schema.py).
+    (3, "gallery counts and prompt search", GALLERY_MIGRATION),
+    # Each prompt's all-time count, so the top-prompts list need not sum every prompt of a range.
+    (4, "top prompts by all-time count", TOP_PROMPTS_MIGRATION),
     # Streaming previews (easel/store/partials.py): each partial image as it arrives, apart from the results,
     # so a completed job's gallery holds only its final images.
     (20, "partial images", """

@@ -102,16 +102,55 @@ def errors(store, filters: Filters, *, now=None):
 
 
 def top_prompts(store, filters: Filters, *, limit: int = 20, now=None):
-    """The most requested prompts in the range (the status filter does not apply: failures are a column)."""
+    """The most requested prompts in the range (the status filter does not apply: failures are a column), most
+    requests first, ties by the prompt first logged.
+
+    The walk over prompts by all-time count (easel/store/rollup_schema.py, migration 4) reads a batch of
+    prompts asked at least twice, sums each one's range, and stops once no prompt left can reach the list:
+    one whose all-time count is below the current 20th range count cannot beat it. Prompts asked only once
+    fill the list if it is short, newest first. So with a log of unique prompts the page reads about 20 rows."""
     f = filters.resolved(store, now)
     where, args = f.where(statuses=False)
-    rows = store.query(
-        f"SELECT t.prompt_id, t.requests, t.images, t.failed, p.prompt FROM (SELECT prompt_id, SUM(requests) AS "
-        f"requests, SUM(images) AS images, SUM(failed) AS failed FROM usage_prompt_daily{where} GROUP BY prompt_id "
-        "ORDER BY requests DESC, prompt_id LIMIT ?) t JOIN usage_prompts p ON p.id = t.prompt_id "
-        "ORDER BY t.requests DESC, t.prompt_id", [*args, limit])
-    total = store.query(f"SELECT COALESCE(SUM(requests), 0) FROM usage_prompt_daily{where}", args)[0][0]
+    best: dict[int, tuple[int, int, int]] = {}
+    cursor = (None, None)
+    while True:
+        after = "" if cursor[0] is None else "AND (requests < ? OR (requests = ? AND id > ?)) "
+        batch = store.query(f"SELECT id, requests FROM usage_prompts WHERE requests >= 2 {after}"
+                            "ORDER BY requests DESC, id LIMIT ?",
+                            ([] if cursor[0] is None else [cursor[0], cursor[0], cursor[1]]) + [_PROMPT_BATCH])
+        if not batch:
+            break
+        ids = [r[0] for r in batch]
+        for pid, req, img, bad in store.query(
+                f"SELECT prompt_id, SUM(requests), SUM(images), SUM(failed) FROM usage_prompt_daily"
+                f"{where}{' AND' if where else ' WHERE'} prompt_id IN ({', '.join('?' for _ in ids)}) "
+                "GROUP BY prompt_id", [*args, *ids]):
+            if req > 0:
+                best[pid] = (req, img, bad)
+        cursor = (batch[-1][1], batch[-1][0])
+        ranked = sorted(best, key=lambda p: (-best[p][0], p))
+        best = {p: best[p] for p in ranked[:limit]}
+        if len(ranked) >= limit:
+            kth = ranked[limit - 1]
+            if cursor[0] < best[kth][0] or (cursor[0] == best[kth][0] and cursor[1] >= kth):
+                break
+    order = sorted(best, key=lambda p: (-best[p][0], p))
+    if len(order) < limit:
+        # CROSS JOIN keeps the days as the outer loop: read newest first, stop at the LIMIT.
+        d_where = where.replace(" WHERE ", " AND ", 1) if where else ""
+        for pid, req, img, bad in store.query(
+                "SELECT d.prompt_id, d.requests, d.images, d.failed FROM usage_prompt_daily d "
+                f"CROSS JOIN usage_prompts p ON p.id = d.prompt_id WHERE p.requests = 1 AND d.requests > 0{d_where} "
+                "ORDER BY d.day DESC, d.prompt_id DESC LIMIT ?", [*args, limit - len(order)]):
+            best[pid] = (req, img, bad)
+            order.append(pid)
+    texts = dict(store.query(f"SELECT id, prompt FROM usage_prompts WHERE id IN ({', '.join('?' for _ in order)})",
+                             order)) if order else {}
+    total = store.query(f"SELECT COALESCE(SUM(requests), 0) FROM usage_daily{where}", args)[0][0]
     pd = pandas_module()
-    return pd.DataFrame([{"prompt": r[4], "requests": r[1], "images": r[2], "failed": r[3],
-                          "share": r[1] / total if total else 0.0} for r in rows],
+    return pd.DataFrame([{"prompt": texts[p], "requests": best[p][0], "images": best[p][1], "failed": best[p][2],
+                          "share": best[p][0] / total if total else 0.0} for p in order],
                         columns=["prompt", "requests", "images", "failed", "share"])
+
+
+_PROMPT_BATCH = 200

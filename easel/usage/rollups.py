@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 
+from easel.store import gallery_schema as gs
 from easel.store import rollup_schema as us
 
 __all__ = ["rebuild_rollups", "set_day_offset"]
@@ -11,9 +12,9 @@ __all__ = ["rebuild_rollups", "set_day_offset"]
 def rebuild_rollups(store) -> None:
     """Recompute every rollup from the log in one transaction (after an offset change, or to repair)."""
     with store._write() as conn:
-        for table in us.ROLLUP_TABLES:
-            conn.execute(f"DELETE FROM {table}")
-        for stmt in us.rollup_merge_sql("true"):
+        for stmt in us.rebuild_sql():
+            conn.execute(stmt)
+        for stmt in gs.REBUILD_COUNTS:
             conn.execute(stmt)
 
 
@@ -23,7 +24,8 @@ def set_day_offset(store, offset_s: int) -> None:
         raise ValueError("A day offset must lie between UTC−14 and UTC+14.")
     with store._write() as conn:
         conn.execute("UPDATE usage_config SET day_offset_s = ? WHERE id = 1", (int(offset_s),))
-        for table in us.ROLLUP_TABLES:
-            conn.execute(f"DELETE FROM {table}")
-        for stmt in us.rollup_merge_sql("true"):
+        for stmt in us.rebuild_sql():
+            conn.execute(stmt)
+        # The gallery counts by the same day, so its date filter and the Usage page's agree.
+        for stmt in gs.REBUILD_COUNTS:
             conn.execute(stmt)

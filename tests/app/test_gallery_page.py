@@ -61,8 +61,12 @@ def test_captions_are_plain_text_and_thumbnails_are_small(demo, jobs_for_test):
     assert "demo · 1536×1024 · low" in texts
     assert not any("127.0.0.1:9" in m.value for m in [*at.markdown, *at.caption])
     [img] = at.image
-    thumb = Image.open(io.BytesIO(thumbnails.thumbnail_bytes(jobs_for_test.store, jobs_for_test.store.list_images()[0])))
+    row = jobs_for_test.store.list_images()[0]
+    thumb = Image.open(io.BytesIO(thumbnails.thumbnail_bytes(jobs_for_test.store, row)))
     assert max(thumb.size) == 384 and thumb.format == "JPEG"
+    # The Gallery's square tiles use the 288 px one (48 a page of photographs stay under 1.5 MB).
+    tile = Image.open(io.BytesIO(thumbnails.thumbnail_bytes(jobs_for_test.store, row, thumbnails.TILE_SIDE)))
+    assert tile.size == (288, 192) and tile.format == "JPEG"
 
 
 def _grid_rows(at, key: str, *, wide: bool = False) -> list[list[int]]:
@@ -87,23 +91,64 @@ def _grid_rows(at, key: str, *, wide: bool = False) -> list[list[int]]:
     return [[images(col) for col in row.children.values()] for row in rows]
 
 
-def test_filters_and_pagination(demo, jobs_for_test):
-    _seed(demo, jobs_for_test, [(f"fox number {i}", "1024x1024") for i in range(25)] + [("a lone owl", "1024x1024")])
+def _stored(store, prompts: list[tuple[str, str, str]], *, start: float) -> None:
+    """Images stored as JobService stores them (row, file, thumbnails), one a second from `start`:
+    (prompt, provider, endpoint) each."""
+    from easel.core.models import ImageOut
+
+    for i, (prompt, provider, endpoint) in enumerate(prompts):
+        buf = io.BytesIO()
+        Image.new("RGB", (64, 64), (i % 256, 40, 90)).save(buf, "PNG")
+        job = store.create_job(provider=provider, status="completed", prompt=prompt, endpoint=endpoint,
+                               size="1024x1024", quality="low", simulated=True, created_at=start + i)
+        store.add_image(job, 0, ImageOut(data=buf.getvalue(), width=64, height=64, mime="image/png"))
+        thumbnails.make_thumbnails(store, job)
+
+
+def test_filters_and_pagination(jobs_for_test):
+    """48 thumbnails a page (eight rows of six), keyset pages, and the filters: provider, page of origin, date,
+    and prompt search in English and Chinese."""
+    import time as _time
+
+    now = _time.time()
+    _stored(jobs_for_test.store, [(f"fox number {i}", "demo", "generations") for i in range(49)]
+            + [("a lone owl", "qcode", "edits"), ("一只在窗台上晒太阳的橘猫", "demo", "generations")], start=now - 100)
     at = _open()
-    assert len(at.image) == 18                                  # a page is three rows of six
-    assert _grid_rows(at, "gallery.grid", wide=True) == [[1] * 6] * 3
-    assert "26 images" in _lines(at) and "Page 1 of 2" in _lines(at)
+    assert len(at.image) == 48
+    assert _grid_rows(at, "gallery.grid", wide=True) == [[1] * 6] * 8
+    assert "51 images" in _lines(at) and "Page 1 of 2" in _lines(at)
+    first = {t.value for t in at.text}
     assert at.button(key="gallery.prev.top").disabled and not at.button(key="gallery.next.top").disabled
     at.button(key="gallery.next.top").click().run()
-    assert len(at.image) == 8 and "Page 2 of 2" in _lines(at)
+    assert len(at.image) == 3 and "Page 2 of 2" in _lines(at)
+    assert not first & {t.value for t in at.text if "fox number" in t.value}      # no image on both pages
     assert at.button(key="gallery.next.bottom").disabled
     at.button(key="gallery.prev.bottom").click().run()
-    assert len(at.image) == 18 and "Page 1 of 2" in _lines(at)
+    assert len(at.image) == 48 and "Page 1 of 2" in _lines(at)
     at.button(key="gallery.next.top").click().run()
     at.text_input(key="gallery.text").input("owl").run()        # a new filter starts again at page 1
-    assert len(at.image) == 1 and "a lone owl" in _lines(at)
+    assert len(at.image) == 1 and "a lone owl" in _lines(at) and "Page 1 of 1" in _lines(at)
+    at.text_input(key="gallery.text").input("橘猫").run()         # a two-character Chinese word
+    assert len(at.image) == 1 and "一只在窗台上晒太阳的橘猫" in _lines(at)
+    at.text_input(key="gallery.text").input('"fox* -number:').run()    # FTS syntax is plain text: no error
+    assert not at.exception and [i.value for i in at.info] == ["No images match."]
     at.text_input(key="gallery.text").input("").run()
-    assert at.selectbox(key="gallery.provider").options == ["All providers", "Demo (offline simulator)"]
+    assert at.selectbox(key="gallery.provider").options == ["All providers", "Demo (offline simulator)", "QCode"]
+    at.selectbox(key="gallery.provider").select("qcode").run()
+    assert len(at.image) == 1 and "1 image" in _lines(at)
+    at.selectbox(key="gallery.provider").select(None).run()
+    at.segmented_control(key="gallery.origin").set_value("edit").run()
+    assert len(at.image) == 1 and "a lone owl" in _lines(at)
+    at.segmented_control(key="gallery.origin").set_value("generate").run()
+    assert "50 images" in _lines(at)
+    at.segmented_control(key="gallery.origin").set_value(None).run()
+    from easel.usage.days import usage_today
+    from datetime import timedelta
+    today = usage_today(jobs_for_test.store)
+    at.date_input(key="gallery.dates").set_value((today - timedelta(days=3), today - timedelta(days=2))).run()
+    assert [i.value for i in at.info] == ["No images match."]
+    at.date_input(key="gallery.dates").set_value((today - timedelta(days=1), today + timedelta(days=1))).run()
+    assert "51 images" in _lines(at)
     at.text_input(key="gallery.text").input("nothing like this").run()
     assert [i.value for i in at.info] == ["No images match."]
 

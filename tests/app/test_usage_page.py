@@ -276,3 +276,24 @@ def test_an_empty_log_says_how_to_get_data_and_reports_no_change(easel_data_dir)
     assert shown["Spend today"] == ("CNY 0.00", "")        # AppTest reports "no delta" as ""
     assert shown["Images"] == ("0", "")
     assert any("No requests in this range yet" in i.value for i in at.info)
+
+
+def test_request_table_pages_by_keyset_newer_and_older(log):
+    """Issue 15: Older › and ‹ Newer walk the log a page at a time by keyset cursor; each request shows once."""
+    from easel import usage
+
+    store, rows = log
+    at = run_page(**SHOW_SIM)
+    total = usage.count_requests(store, usage.Filters())
+    pages = -(-total // 50)
+    assert f"Page 1 of {pages:,} · {total:,} requests" in [t.value for t in at.text]
+    assert at.button(key="easel.usage.newer").disabled and not at.button(key="easel.usage.older").disabled
+    seen = list(request_table(at)["id"])
+    for n in range(2, pages + 1):
+        at.button(key="easel.usage.older").click().run()
+        assert f"Page {n} of {pages:,} · {total:,} requests" in [t.value for t in at.text]
+        seen += list(request_table(at)["id"])
+    assert at.button(key="easel.usage.older").disabled
+    assert len(seen) == len(set(seen)) == total
+    at.button(key="easel.usage.newer").click().run()
+    assert list(request_table(at)["id"]) == seen[(pages - 2) * 50:(pages - 1) * 50]

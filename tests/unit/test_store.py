@@ -176,7 +176,10 @@ def test_make_thumbnails_caches_every_image_of_a_job(store, easel_data_dir):
             enumerate([(1, 2, 3), (200, 100, 50)])]
     assert thumbnails.make_thumbnails(store, jid) == 2
     made = sorted(p.name for p in (easel_data_dir / "thumbs").iterdir())
-    assert made == sorted(f"{r.sha256}-384.jpg" for r in rows)
+    # The grid's 384 px, the Gallery tile's 288 px and the request table's 64 px, all made at completion,
+    # not on a page's first view.
+    assert made == sorted(f"{r.sha256}-{side}.jpg" for r in rows for side in (384, 288, 64))
+    assert Image.open(easel_data_dir / "thumbs" / f"{rows[0].sha256}-64.jpg").size == (64, 32)
 
 
 def test_image_providers_lists_only_providers_with_live_images(store):
