@@ -23,6 +23,7 @@ import pytest
 from PIL import Image
 
 from easel.simulator import render
+from easel.store import Store
 from easel.simulator.routes import prefix_for
 
 pytestmark = pytest.mark.e2e
@@ -204,15 +205,18 @@ def test_keys_urls_prompts_uploads_and_fetches(secure_app, browser, simulator, w
     go(page, "Gallery")
     _no_rendered_html(page)
     pages_html["gallery"] = _html(page)
-    with page.expect_download() as info:
-        page.locator("[data-testid='stDownloadButton'] button", has_text="ZIP").first.click()
-    zip_data = Path(info.value.path()).read_bytes()
     png_downloads = []
     cells = page.locator("[data-testid='stDownloadButton'] button", has_text="PNG")
     for i in range(cells.count()):
         with page.expect_download() as info:
             cells.nth(i).click()
         png_downloads.append(Path(info.value.path()).read_bytes())
+    shown = Store(secure_app.data_dir / "easel.db").list_images(limit=100)
+    assert len(png_downloads) == len(shown) > 0, "every gallery image has its PNG download"
+    page.get_by_role("button", name="Download all (ZIP)").click()     # a popover: it plans the parts when opened
+    with page.expect_download() as info:
+        page.locator("[data-testid='stDownloadButton'] button", has_text="Download ZIP").first.click()
+    zip_data = Path(info.value.path()).read_bytes()
 
     # --- a second, fresh session sees no key at all, not even masked -----------------------------------
     other = browser.new_context(viewport={"width": 1440, "height": 1000})
@@ -225,7 +229,6 @@ def test_keys_urls_prompts_uploads_and_fetches(secure_app, browser, simulator, w
     context.close()
 
     # === the key is nowhere ==============================================================================
-    from easel.store import Store
 
     store = Store(secure_app.data_dir / "easel.db")
     images = store.list_images(limit=100)
