@@ -154,12 +154,17 @@ def nearest_valid_pixels(width: int, height: int) -> tuple[int, int]:
         lo = max(1, base - reach)
         return range(lo * SIDE_MULTIPLE, (base + reach + 1) * SIDE_MULTIPLE + 1, SIDE_MULTIPLE)
 
-    def distance(wh: tuple[int, int]) -> tuple[float, int]:
+    def distance(wh: tuple[int, int]) -> tuple[float, int, int]:
         # In log terms: how far each side moves, plus the shape error again, so a different shape costs more than
         # a size a little larger or smaller (which reads as the same picture), and a side already on a multiple
-        # of 16 stays put. Ties (rare) go to the larger size.
+        # of 16 stays put: moving one costs 0.1 more, above the ≈ 0.07 the other side's rounding can cost at the
+        # smallest sizes (1360x484 becomes 1360x496, not 1376x480). Exact ties happen (506x1472: moving one side
+        # or both costs the same in log terms); they go to the size that moves fewer sides, then the larger.
         a, b = math.log(wh[0] / ideal_w), math.log(wh[1] / ideal_h)
-        return abs(a) + abs(b) + abs(a - b), -wh[0] * wh[1]
+        moved_aligned = sum(got != asked and asked % SIDE_MULTIPLE == 0
+                            for got, asked in ((wh[0], width), (wh[1], height)))
+        moved = (wh[0] != width) + (wh[1] != height)
+        return round(abs(a) + abs(b) + abs(a - b) + 0.1 * moved_aligned, 9), moved, -wh[0] * wh[1]
 
     # First the multiples just below and above each ideal side; further out only if none of those four is valid.
     for reach in (0, 3, 12, MAX_SIDE // SIDE_MULTIPLE):
