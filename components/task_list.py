@@ -23,7 +23,7 @@ from easel.core.errors import EaselError
 from easel.store import TERMINAL_STATUSES
 from easel.store.rollup_schema import ZERO_COST_STATUSES
 
-from components import md_escape
+from components import entry_routing, md_escape
 from components.notifier import watch
 
 __all__ = ["STATUS_LABELS", "render_task_list", "filtered_jobs", "retry_client", "progress_of", "error_line",
@@ -199,6 +199,7 @@ def _state(job) -> None:
     elif job.status in _FAILED:
         words, code = error_line(job)
         st.error(md_escape(words) + (f" :small[{md_escape(code)}]" if code else ""), icon=icon)
+        entry_routing.direct_retry_offer(job, key="easel.tasks")     # QCode's 524 behind its CDN: go direct
     else:
         label = STATUS_LABELS.get(job.status, job.status)
         color = _COLORS.get(job.status, "gray")

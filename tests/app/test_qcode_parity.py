@@ -147,3 +147,23 @@ def test_the_direct_retry_asks_for_the_provider_when_the_sidebar_has_moved_on(ap
     assert at.session_state["easel.last_job.generate"] == [failed_id]          # nothing new was sent
     assert len(sim.requests()) == before
     assert md_escape("Choose QCode in the sidebar, with its key, to retry this job.") in [c.value for c in at.caption]
+
+
+def test_the_tasks_page_offers_the_same_direct_retry_after_a_524(app, qcode, sim, jobs_for_test):
+    at = _pick_qcode(app)
+    at.sidebar.selectbox(key="easel.region.qcode").set_value(CDN_LABEL).run()
+    at.radio(key="gen.quality").set_value("high").run()
+    sim.set_faults([{"kind": "http_524", "times": 3, "provider": "qcode"}])
+    at.text_area(key="gen.prompt").input("a harbour at dusk").run()
+    at.button(key="gen.go").click().run()
+    [failed_id] = at.session_state["easel.last_job.generate"]
+    assert jobs_for_test.wait(failed_id, 30).error_code == "cdn_timeout_524"
+    at.switch_page("pages/tasks.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    retry = _buttons(at)[f"easel.tasks.direct_retry.{failed_id}"]
+    assert retry.label == f"Retry on the direct entry {qcode['direct']} (same settings)"
+    retry.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    newest = jobs_for_test.store.list_jobs(limit=1)[0]
+    assert newest.id != failed_id and newest.prompt == "a harbour at dusk"
+    assert jobs_for_test.wait(newest.id, 30).base_url == qcode["direct"]
