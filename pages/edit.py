@@ -10,8 +10,11 @@ import streamlit as st
 
 from components import code_view, cost, edit_inputs, edit_results, mask_canvas, md_escape, params, services, session
 from components.errors_view import show_error
+from components.router import ensure_routed
 from easel.core.errors import EaselError
 from easel.providers.request import ImageRequest
+
+ensure_routed()      # before anything is drawn: a fresh server's first deep link (components/router.py)
 
 LAST_JOB = "easel.last_job.edit"
 FORM = "edit.params"

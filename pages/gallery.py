@@ -10,8 +10,11 @@ import streamlit as st
 
 from components import services
 from components.gallery import render_gallery, zip_button
+from components.router import ensure_routed
 from easel.providers import catalog
 from easel.usage.days import date_of, day_number, usage_today
+
+ensure_routed()      # before anything is drawn: a fresh server's first deep link (components/router.py)
 
 # Eight rows of six. Counts, filter values and search come from trigger-kept tables and an FTS index, and a
 # page is read after a keyset cursor, so a rerun costs the same with 10 images or 10,000 (BENCHMARKS.md).

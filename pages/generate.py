@@ -11,8 +11,11 @@ import streamlit as st
 from components import code_view, cost, md_escape, notifier, params, references, services, session, truncate
 from components.result_area import result_area
 from components.errors_view import show_error
+from components.router import ensure_routed
 from easel.core.errors import EaselError
 from easel.providers.request import ImageRequest, validate
+
+ensure_routed()      # before anything is drawn: a fresh server's first deep link (components/router.py)
 
 LAST_JOB = "easel.last_job.generate"
 FORM = "gen"

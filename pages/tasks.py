@@ -2,6 +2,9 @@
 
 from components import services, session
 from components.task_list import render_task_list
+from components.router import ensure_routed
+
+ensure_routed()      # before anything is drawn: a fresh server's first deep link (components/router.py)
 
 render_task_list(store=services.get_store(), jobs_service=services.get_jobs(), session=session.current(),
                  title="Tasks",

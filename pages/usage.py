@@ -10,9 +10,12 @@ import streamlit as st
 from components import services
 from components import usage_charts as charts
 from components import usage_panels as panels
+from components.router import ensure_routed
 from easel.usage import quota
 from easel import usage
 from easel.usage.currency import load_rates
+
+ensure_routed()      # before anything is drawn: a fresh server's first deep link (components/router.py)
 
 store = services.get_store()
 rates = load_rates(store)
