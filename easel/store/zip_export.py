@@ -15,9 +15,9 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import BinaryIO
 
+from easel.core.tempfiles import written_to_temp_file
 from easel.store.rows import ImageRow
 
 __all__ = ["image_metadata", "file_name", "write_zip", "zip_to_temp_file", "plan_parts", "ZipPart", "ZipSummary"]
@@ -150,19 +150,7 @@ def _empty_zip(out) -> ZipSummary:
 def zip_to_temp_file(store, *, part: ZipPart | None = None, **filters) -> BinaryIO:
     """The archive in a temporary file, opened for reading at its start. The file has no name on disk once
     it is open (POSIX), so it is gone when the handle is closed or collected."""
-    fd, name = tempfile.mkstemp(prefix="easel-", suffix=".zip")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write_zip(store, f, part=part, **filters)
-        handle = open(name, "rb")
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
-    try:
-        os.unlink(name)
-    except OSError:     # Windows cannot unlink an open file: it stays in the temp dir, which the OS cleans
-        pass
-    return handle
+    return written_to_temp_file(lambda f: write_zip(store, f, part=part, **filters), prefix="easel-", suffix=".zip")
 
 
 def _params(raw: str | None) -> dict | None:

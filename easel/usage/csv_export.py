@@ -6,13 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from dataclasses import replace
 from datetime import date, datetime, timezone
-from pathlib import Path
 from typing import BinaryIO, TextIO
 
+from easel.core.tempfiles import written_to_temp_file
 from easel.usage.days import day_offset, day_start_ts
 from easel.usage.filters import CSV_COLUMNS, Filters
 from easel.usage.request_log import jobs_where
@@ -78,19 +76,8 @@ def write_csv(store, out: TextIO, since=None, until=None, provider: str | None =
 def csv_to_temp_file(store, *, filters: Filters | None = None, offset: int = 0, limit: int | None = None) -> BinaryIO:
     """The CSV in a temporary file (UTF-8), opened for reading at its start. The file has no name on disk once
     it is open (POSIX), so it is gone when the handle is closed or collected."""
-    fd, name = tempfile.mkstemp(prefix="easel-usage-", suffix=".csv")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            write_csv(store, f, filters=filters, offset=offset, limit=limit)
-        handle = open(name, "rb")
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
-    try:
-        os.unlink(name)
-    except OSError:     # Windows cannot unlink an open file: it stays in the temp dir, which the OS cleans
-        pass
-    return handle
+    return written_to_temp_file(lambda f: write_csv(store, f, filters=filters, offset=offset, limit=limit),
+                                prefix="easel-usage-", suffix=".csv", text=True)
 
 
 def _line(r) -> list:
