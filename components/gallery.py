@@ -16,7 +16,7 @@ from easel.media import thumbnails
 from easel.store import zip_export
 
 from components import css, image_actions, lightbox
-from components.image_actions import FORMATS, caption_lines, download_bytes, file_name, image_metadata
+from components.image_actions import FORMATS, caption_lines, download_bytes, image_metadata
 
 __all__ = ["render_gallery", "zip_button", "download_bytes", "image_metadata", "caption_lines", "FORMATS",
            "ZIP_PART_BYTES"]
