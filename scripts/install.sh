@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
 # Installs everything Easel and its tests need on a fresh Debian machine: the package with its test extras,
-# and Debian's Chromium for the browser tests (Playwright's own browser download does not work here).
+# and Debian's Chromium for the browser tests (Playwright's own browser download does not work here), with a
+# CJK font so Chinese and Korean prompts draw as text, not boxes, in the browser tests and their screenshots.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
 
-if [ "${1:-}" = "--with-browser" ] && [ ! -x /usr/bin/chromium ]; then
-  if [ "$(id -u)" = "0" ]; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
-  elif command -v sudo >/dev/null 2>&1; then
-    sudo apt-get update -qq
-    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
-  else
-    echo "Chromium is missing and this user cannot install it; the browser tests will be skipped." >&2
+if [ "${1:-}" = "--with-browser" ]; then
+  missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)
+  [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    if [ "$(id -u)" = "0" ]; then
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    elif command -v sudo >/dev/null 2>&1; then
+      sudo apt-get update -qq
+      sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    else
+      echo "Missing ${missing[*]} and this user cannot install them; the browser tests may be skipped." >&2
+    fi
   fi
 fi
