@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything Easel and its tests need on a fresh Debian machine: the package with its test extras,
 # and Debian's Chromium for the browser tests (Playwright's own browser download does not work here), with a
-# CJK font so Chinese and Korean prompts draw as text, not boxes, in the browser tests and their screenshots.
+# CJK font and an emoji font, so Chinese and Korean prompts and the docs' quoted signs (⏳) draw as text, not
+# boxes, in the browser tests and their screenshots.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,7 @@ if [ "${1:-}" = "--with-browser" ]; then
   missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)
   [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
+  [ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || missing+=(fonts-noto-color-emoji)
   if [ "${#missing[@]}" -gt 0 ]; then
     if [ "$(id -u)" = "0" ]; then
       apt-get update -qq
