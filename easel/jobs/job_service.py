@@ -166,7 +166,7 @@ class JobService:
         run_profile = replace(profile, base_url=entry.base_url)
         if self.poll_schedule is not None:
             run_profile = replace(run_profile, poll=self.poll_schedule)
-        work = self._run_async_submit if r.async_ else (self._run_stream if r.stream else self._run_sync)
+        work = self._run_async_submit if r.async_ else self._run_sync
         self._executor.submit(self._guarded, work, job_id, run_profile, entry, r)
         return job_id
 
@@ -185,6 +185,10 @@ class JobService:
                             cost_actual=0.0, finished_at=time.time())
 
     def _run_sync(self, job_id: str, profile: Profile, entry: KeyEntry, r: ImageRequest) -> None:
+        """A plain request, or a streamed one (`r.stream`): then each partial image is stored as it arrives (the
+        page shows the newest) before the final one, and a stream that breaks after partials fails as
+        `stream_interrupted` keeping them, copied into the job's images labelled partial
+        (easel/store/partials.py): they may have been billed."""
         job = self.store.get_job(job_id)
         if job.status != "queued":                               # cancelled while waiting for a worker
             return
@@ -194,41 +198,9 @@ class JobService:
             started = time.monotonic()
             client = self.make_client(profile, entry, job_id=job_id)
             try:
-                outcome = client.generate(r)
+                outcome = client.generate_stream(r, self._partial_saver(job_id, r)) if r.stream else client.generate(r)
             except EaselError as e:
-                self._fail(job_id, e, profile, latency_s=time.monotonic() - started, from_status=("running",))
-                return
-            finally:
-                client.close()
-        self._complete(job_id, profile, r, outcome, outcome.images, latency_s=outcome.latency_s or
-                       (time.monotonic() - started))
-
-    def _run_stream(self, job_id: str, profile: Profile, entry: KeyEntry, r: ImageRequest) -> None:
-        """A streamed sync job: each partial image is stored as it arrives (the page shows the newest), then
-        the final one. A stream that breaks after partials fails as `stream_interrupted` and keeps them, copied
-        into the job's images labelled partial (easel/store/partials.py): they may have been billed."""
-        job = self.store.get_job(job_id)
-        if job.status != "queued":
-            return
-        with self.semaphore(profile.id, job.key_fingerprint, profile.concurrency):
-            if not self.update_job(job_id, where_status=("queued",), status="running"):
-                return
-            started = time.monotonic()
-            client = self.make_client(profile, entry, job_id=job_id)
-            expected = r.partial_images or 0
-
-            def on_partial(p) -> None:
-                partials.add_partial(self.store, job_id, p.index, p.image)
-                # Progress from the previews: partial k of P is (k + 1) / (P + 1) of the way to the final image.
-                if expected:
-                    self.update_job(job_id, progress=min(99, int(100 * (p.index + 1) / (expected + 1))))
-                else:
-                    self.notify()
-
-            try:
-                outcome = client.generate_stream(r, on_partial)
-            except EaselError as e:
-                kept = partials.keep_as_results(self.store, job_id)
+                kept = partials.keep_as_results(self.store, job_id) if r.stream else 0
                 self._fail(job_id, e, profile, latency_s=time.monotonic() - started, from_status=("running",))
                 if kept:
                     thumbnails.make_thumbnails(self.store, job_id)
@@ -237,6 +209,18 @@ class JobService:
                 client.close()
         self._complete(job_id, profile, r, outcome, outcome.images, latency_s=outcome.latency_s or
                        (time.monotonic() - started))
+
+    def _partial_saver(self, job_id: str, r: ImageRequest):
+        expected = r.partial_images or 0
+
+        def on_partial(p) -> None:
+            partials.add_partial(self.store, job_id, p.index, p.image)
+            # Progress from the previews: partial k of P is (k + 1) / (P + 1) of the way to the final image.
+            if expected:
+                self.update_job(job_id, progress=min(99, int(100 * (p.index + 1) / (expected + 1))))
+            else:
+                self.notify()
+        return on_partial
 
     def _run_async_submit(self, job_id: str, profile: Profile, entry: KeyEntry, r: ImageRequest) -> None:
         job = self.store.get_job(job_id)
