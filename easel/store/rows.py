@@ -55,6 +55,7 @@ class JobRow:
     followed: int = 1
     owner_pid: int | None = None
     inputs_json: str = "{}"
+    comparison_id: str | None = None      # the comparison this job is a column of (migration 21)
 
     from_row = classmethod(_from_row)
 

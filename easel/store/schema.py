@@ -137,6 +137,39 @@ CREATE TABLE partial_images (
     PRIMARY KEY (job_id, image_index, partial_index)
 );
 """),
+    # Compare (easel/compare/): one prompt sent to several providers at once. Each column is an ordinary job
+    # that carries the comparison's id; `comparison_columns` says which job a column shows now (a rerun
+    # replaces it) and `image_tags` holds the winner's tag, which the gallery filters by.
+    (21, "comparisons", """
+ALTER TABLE jobs ADD COLUMN comparison_id TEXT;
+CREATE INDEX jobs_comparison ON jobs(comparison_id) WHERE comparison_id IS NOT NULL;
+CREATE TABLE comparisons (
+    id              TEXT PRIMARY KEY,
+    created_at      REAL NOT NULL,
+    prompt          TEXT NOT NULL DEFAULT '',
+    settings_json   TEXT NOT NULL DEFAULT '{}',
+    session_id      TEXT,
+    winner_image_id INTEGER
+);
+CREATE TABLE comparison_columns (
+    comparison_id   TEXT NOT NULL REFERENCES comparisons(id),
+    idx             INTEGER NOT NULL,
+    target          TEXT NOT NULL,                 -- as chosen: 'qcode', 'demo:gccai', 'custom-my-gateway'
+    label           TEXT NOT NULL DEFAULT '',
+    plan_json       TEXT NOT NULL DEFAULT '{}',    -- what was sent and the change notes
+    job_id          TEXT,                          -- the job shown now, NULL when the column could not be sent
+    error_code      TEXT,
+    error_message   TEXT,
+    PRIMARY KEY (comparison_id, idx)
+);
+CREATE TABLE image_tags (
+    image_id        INTEGER NOT NULL REFERENCES images(id),
+    tag             TEXT NOT NULL,
+    created_at      REAL NOT NULL,
+    PRIMARY KEY (image_id, tag)
+);
+CREATE INDEX image_tags_tag ON image_tags(tag, image_id);
+"""),
 ]
 
 
