@@ -91,6 +91,7 @@ def demo_target(name: str, simulator_url: str, key: str = DEMO_KEY) -> Target:
 
 def keyed_target(name: str, profile: Profile, key: str | None, base_url: str) -> Target:
     if not key:
-        raise ConfigError(f"No API key for {profile.label} in this session. Set EASEL_{profile.env_id}_API_KEY, or "
-                          f"type the key in the sidebar with {profile.label} chosen.", code="missing_key")
+        raise ConfigError(f"No API key for {profile.label}. Set EASEL_{profile.env_id}_API_KEY or [providers."
+                          f"{profile.id}] api_key in .streamlit/secrets.toml; in the app, type it in the sidebar with "
+                          f"{profile.label} chosen.", code="missing_key")
     return Target(name, profile, key, base_url)
