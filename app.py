@@ -9,6 +9,7 @@ st.set_page_config(page_title="Easel", page_icon=":material/palette:", layout="w
 page = st.navigation([
     st.Page("pages/generate.py", title="Generate", icon=":material/auto_awesome:", default=True),
     st.Page("pages/edit.py", title="Edit", icon=":material/brush:"),
+    st.Page("pages/compare.py", title="Compare", icon=":material/compare:"),
     st.Page("pages/tasks.py", title="Tasks", icon=":material/pending_actions:"),
     st.Page("pages/gallery.py", title="Gallery", icon=":material/photo_library:"),
     st.Page("pages/usage.py", title="Usage", icon=":material/monitoring:"),

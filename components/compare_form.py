@@ -1,0 +1,74 @@
+"""The Compare page's inputs: prompt, 2–6 providers, the shared settings, optional references and mask.
+
+The settings are asked once, in provider-neutral terms (pixels, low/medium/high/auto); easel.compare maps them
+onto each provider and says what it changed.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from easel.compare import CompareSettings
+from easel.compare.targets import MAX_COLUMNS, MIN_COLUMNS
+from easel.core.mime import sniff_mime
+from easel.providers import sizes
+from easel.providers.request import ImageInput
+
+from components import md_escape
+from components.compare_targets import Choice
+
+__all__ = ["compare_form", "SIZES", "DEFAULT_CHOICE"]
+
+SIZES = ("1024x1024", "1536x1024", "1024x1536", "1920x1080", "1080x1920", "2048x2048", "auto")
+QUALITIES = ("low", "medium", "high", "auto")
+FORMATS = ("provider default", "png", "jpeg", "webp")
+DEFAULT_CHOICE = ("demo", "demo:gccai", "demo:qcode")
+KEY = "cmp"
+
+
+def _inputs() -> tuple[tuple[ImageInput, ...], ImageInput | None]:
+    with st.expander("References and mask", icon=":material/image:"):
+        uploads = st.file_uploader("Reference or source images", type=["png", "jpg", "jpeg", "webp"],
+                                   accept_multiple_files=True, key=f"{KEY}.refs",
+                                   help="The first is the image an edit changes; each column keeps as many as its "
+                                        "provider takes.")
+        mask = st.file_uploader("Mask (PNG with alpha, the first image's size)", type=["png"], key=f"{KEY}.mask")
+    images = tuple(ImageInput(data=u.getvalue(), name=u.name, mime=sniff_mime(u.getvalue())) for u in uploads or [])
+    return images, (ImageInput(data=mask.getvalue(), name=mask.name, mime="image/png") if mask else None)
+
+
+def compare_form(options: list[Choice]) -> tuple[list[Choice], CompareSettings | None, str | None]:
+    """Draw the inputs; return (the chosen providers, the settings or None, what is missing or wrong)."""
+    by_name = {c.name: c for c in options}
+    if f"{KEY}.providers" not in st.session_state:
+        st.session_state[f"{KEY}.providers"] = [n for n in DEFAULT_CHOICE if n in by_name]
+    prompt = st.text_area("Prompt", key=f"{KEY}.prompt", height=80,
+                          placeholder="A watercolor fox reading under a lamp")
+    names = st.multiselect(
+        f"Providers ({MIN_COLUMNS}–{MAX_COLUMNS})", list(by_name), key=f"{KEY}.providers",
+        max_selections=MAX_COLUMNS,
+        format_func=lambda n: by_name[n].label + ("" if by_name[n].usable else " · no key"),
+        help="The Demo and the providers it simulates need no key; a real provider needs its key in this session.")
+    chosen = [by_name[n] for n in names if n in by_name]
+    c1, c2 = st.columns(2)
+    size = c1.selectbox("Size", SIZES, key=f"{KEY}.size", accept_new_options=True,
+                        help="Pixels (type any WIDTHxHEIGHT) or auto; each provider gets its nearest valid size.")
+    quality = c2.selectbox("Quality", QUALITIES, index=1, key=f"{KEY}.quality")
+    c3, c4 = st.columns(2)
+    n = int(c3.number_input("Images (n)", min_value=1, max_value=10, value=1, step=1, key=f"{KEY}.n"))
+    fmt = c4.selectbox("Format", FORMATS, key=f"{KEY}.format")
+    images, mask = _inputs()
+    for c in chosen:
+        if not c.usable:
+            st.caption(md_escape(f"{c.label}: {c.reason}."))
+    size = (size or "").strip().lower().replace("×", "x")
+    if size != "auto" and sizes.parse_pixels(size) is None:
+        return chosen, None, f"Size must be WIDTHxHEIGHT in pixels (e.g. 1536x1024) or auto; got {size!r}."
+    if not prompt.strip():
+        return chosen, None, "Type a prompt to compare."
+    usable = [c for c in chosen if c.usable]
+    if len(usable) < MIN_COLUMNS:
+        return chosen, None, f"Choose at least {MIN_COLUMNS} providers you can use (Demo modes need no key)."
+    settings = CompareSettings(prompt=prompt, size=size, quality=quality, n=n,
+                               output_format=None if fmt == FORMATS[0] else fmt, images=images, mask=mask)
+    return chosen, settings, None

@@ -1,0 +1,157 @@
+"""The Compare page's grid, one column per provider: first the plan (what each will send, what changed, the
+estimate, warnings), then the results (image, actual against requested size, latency, estimated and reported
+cost, revised prompt, error with its code), with Rerun, Pick as winner and the ZIP.
+
+The results read the store only (the jobs run in JobService's threads); the live part is a fragment that reruns
+every second while a column is unfinished, so columns fill in as each finishes.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from easel import compare
+from easel.compare import archive
+from easel.compare.plan import ComparisonPlan
+from easel.media import thumbnails
+from easel.store import comparisons as cmp
+from easel.usage.currency import format_amount
+
+from components import md_escape, truncate
+from components.errors_view import show_error
+from components.job_view import job_error_text, progress_state
+
+__all__ = ["plan_grid", "results_grid", "money_text"]
+
+KEY = "cmp"
+
+
+def money_text(amount: float | None, currency: str) -> str:
+    return "unknown" if amount is None else format_amount(amount, currency)
+
+
+def _notes(notes: list[str]) -> None:
+    if notes:
+        st.caption(md_escape("Changes: " + "; ".join(notes)))
+    else:
+        st.caption("Sent as asked.")
+
+
+def plan_grid(plan: ComparisonPlan) -> None:
+    """Before submitting: a card per column with what it will send, its notes, estimate and warnings."""
+    cols = st.columns(len(plan.columns), gap="small")
+    for slot, col in zip(cols, plan.columns):
+        r = col.mapped.request
+        with slot.container(border=True, key=f"{KEY}-plan-{col.target.name.replace(':', '-')}"):
+            st.markdown(f"**{md_escape(col.target.label)}**")
+            st.caption(md_escape(f"sends {col.mapped.sent_size} · {r.quality} · n={r.n}"))
+            est = col.estimate
+            conv = col.converted
+            line = f"≈ {money_text(est.amount, est.currency)}"
+            if est.amount is not None and conv is not None and conv.currency != est.currency:
+                line += f" ≈ {money_text(conv.amount, conv.currency)}"
+            if est.amount is None:
+                line += f" ({est.basis})"
+            st.markdown(md_escape(line))
+            _notes(col.notes)
+            if col.problem is not None:
+                show_error(col.problem, icon=":material/rule:")
+            for w in col.warnings:
+                st.warning(md_escape(w), icon=":material/warning:")
+
+
+def _image(store, col, winner: int | None) -> None:
+    img = col.image
+    if img is None:
+        return
+    st.image(thumbnails.thumbnail_bytes(store, img), width="stretch")
+    actual = col.actual_size
+    expected = col.expected_size
+    asked = f" · asked {expected}" if expected else ""
+    mark = " · ✓" if expected and actual and f"{actual[0]}x{actual[1]}" == expected else \
+        (" · differs" if expected and actual else "")
+    st.caption(f"{actual[0]}×{actual[1]} px{asked}{mark}" + (" · ★ winner" if winner == img.id else ""))
+
+
+def _money(col) -> str:
+    est = col.estimate
+    rep = col.reported
+    rep_text = "pending" if rep is None and not compare.run.is_finished(col.job) else \
+        money_text(None if rep is None else rep.amount, est.currency if rep is None else rep.currency)
+    return f"est {money_text(est.amount, est.currency)} · reported {rep_text}"
+
+
+def _card(store, jobs, cid: str, col, winner: int | None, options: dict) -> None:
+    with st.container(border=True, key=f"{KEY}-col-{col.idx}"):
+        st.markdown(f"**{md_escape(col.label)}**")
+        job = col.job
+        if job is not None and not job.is_terminal:
+            percent, label = progress_state(job)
+            st.progress(percent, text=label)
+        _image(store, col, winner)
+        if col.latency_s is not None:
+            st.caption(f"{col.latency_s:.1f} s submit → on disk")
+        st.caption(md_escape(_money(col)))
+        if job is None:
+            show_error(f"{col.message or 'Not sent.'} [{col.code or 'not_sent'}]", icon=":material/error:")
+        elif job.is_terminal and job.status != "completed":
+            show_error(job_error_text(job), icon=":material/error:")
+        _actions(store, jobs, cid, col, winner, options)
+        if col.revised_prompt:
+            st.caption(md_escape("revised: " + truncate(col.revised_prompt, 160)))
+        _notes(col.plan.get("notes") or [])
+
+
+def _actions(store, jobs, cid: str, col, winner: int | None, options: dict) -> None:
+    if not compare.run.is_finished(col.job):
+        return
+    b1 = b2 = st.container(gap="small")
+    choice = options.get(col.target)
+    if col.job is not None:
+        if b1.button("Rerun", key=f"{KEY}.rerun.{col.idx}", icon=":material/replay:", width="stretch",
+                     disabled=choice is None or not choice.usable,
+                     help=None if choice is not None and choice.usable else
+                     (choice.reason if choice is not None else "not available in this session")):
+            from components import services
+
+            try:
+                compare.rerun_column(jobs, cid, col.idx, choice.target, session_id=services.session_id())
+            except Exception as e:  # noqa: BLE001 - an EaselError or a vanished input: shown, never a traceback
+                st.session_state[f"{KEY}.error"] = getattr(e, "user_message", lambda: str(e))()
+            st.rerun()
+    img = col.image
+    if img is not None and winner != img.id:
+        if b2.button("Pick as winner", key=f"{KEY}.win.{col.idx}", icon=":material/star:", width="stretch"):
+            compare.pick_winner(store, cid, img.id)
+            st.rerun()
+
+
+def results_grid(store, jobs, cid: str, options: dict) -> None:
+    """The comparison's columns; live while any is unfinished."""
+    comp = cmp.get_comparison(store, cid)
+    if comp is None:
+        st.warning(md_escape(f"No comparison {cid} in this data directory."), icon=":material/search_off:")
+        return
+    cols = compare.results(store, cid)
+    unfinished = any(not compare.run.is_finished(c.job) for c in cols)
+
+    @st.fragment(run_every=1.0 if unfinished else None)
+    def _grid() -> None:
+        now = compare.results(store, cid)
+        if unfinished and all(compare.run.is_finished(c.job) for c in now):
+            st.rerun()          # the last column finished: a full run turns the live refresh off
+        winner = cmp.get_comparison(store, cid).winner_image_id
+        slots = st.columns(len(now), gap="small")
+        for slot, col in zip(slots, now):
+            with slot:
+                _card(store, jobs, cid, col, winner, options)
+
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.caption(md_escape(f"Comparison {cid} · {truncate(comp.prompt, 70)}"))
+        st.download_button("Download ZIP", data=lambda: archive.zip_to_temp_file(store, cid),
+                           file_name=f"easel-compare-{cid}.zip", mime="application/zip",
+                           icon=":material/download:", key=f"{KEY}.zip", disabled=unfinished,
+                           help="Every column's images and comparison.json (sizes, latency, costs, errors).")
+    if st.session_state.get(f"{KEY}.error"):
+        show_error(st.session_state.pop(f"{KEY}.error"))
+    _grid()
