@@ -15,7 +15,7 @@ from easel.compare import archive
 from easel.compare.plan import ComparisonPlan
 from easel.media import thumbnails
 from easel.store import comparisons as cmp
-from easel.usage.currency import format_amount
+from easel.core.models import Money
 
 from components import md_escape, truncate
 from components.errors_view import show_error
@@ -27,7 +27,8 @@ KEY = "cmp"
 
 
 def money_text(amount: float | None, currency: str) -> str:
-    return "unknown" if amount is None else format_amount(amount, currency)
+    # Up to five decimals: a comparison is about the differences, and QCode's 0.165 is not 0.17.
+    return "unknown" if amount is None else Money(amount, currency).label()
 
 
 def _notes(notes: list[str]) -> None:

@@ -17,7 +17,7 @@ from easel.providers import pricing
 from easel.providers.request import validate
 from easel.store.rows import ACTIVE_STATUSES
 from easel.usage import budgets, quota
-from easel.usage.currency import Rates, convert, format_amount, load_rates
+from easel.usage.currency import Rates, convert, load_rates
 
 __all__ = ["ColumnPlan", "ComparisonPlan", "plan_comparison", "quota_warnings"]
 
@@ -78,10 +78,11 @@ class ComparisonPlan:
         return [c.target.label for c in self.runnable if c.estimate.amount is None]
 
     def total_label(self) -> str:
-        parts = " + ".join(format_amount(v, cur) for cur, v in self.totals().items()) or "nothing priced"
-        line = f"{parts} ≈ {format_amount(self.total().amount or 0.0, self.currency)}"
-        if len(self.totals()) > 1 or (self.totals() and self.currency not in self.totals()):
-            line += f" ({self.rates.describe()})"
+        """'USD 0.41461 + CNY 0.40 ≈ USD 0.47095 (1 USD = 7.1 CNY = …)'; one unit alone is not converted."""
+        totals = self.totals()
+        line = " + ".join(Money(v, cur).label() for cur, v in totals.items()) or "nothing priced"
+        if len(totals) > 1 or (totals and self.currency not in totals):
+            line += f" ≈ {Money(self.total().amount, self.currency).label()} ({self.rates.describe()})"
         unpriced = self.unpriced()
         if unpriced:
             line += f"; not counted: {', '.join(unpriced)} (no price before it reports one)"
