@@ -116,8 +116,11 @@ def test_estimates_per_column_and_the_converted_total_are_exact(easel_data_dir):
     assert plan.totals() == {"USD": pytest.approx(0.41461, abs=1e-12), "CNY": 0.4}
     assert plan.total().amount == pytest.approx(0.24961 + 0.165 + 0.4 / 7.1, abs=1e-12)
     assert plan.unpriced() == ["Demo · gccai"]
-    assert plan.total_label() == ("USD 0.41 + CNY 0.40 ≈ USD 0.47 (1 USD = 7.1 CNY = 71,000 credits); not counted: "
-                                  "Demo · gccai (no price before it reports one)")
+    assert plan.total_label() == ("USD 0.41461 + CNY 0.40 ≈ USD 0.47095 (1 USD = 7.1 CNY = 71,000 credits); not "
+                                  "counted: Demo · gccai (no price before it reports one)")
+    single = compare.plan_comparison(store, _targets("demo", "demo:qcode"),
+                                     CompareSettings(prompt="a fox", size="1536x1024", quality="high"))
+    assert single.total_label() == "USD 0.41461"
     store.close()
 
 
