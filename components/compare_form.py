@@ -17,7 +17,7 @@ from easel.providers.request import ImageInput
 from components import md_escape
 from components.compare_targets import Choice
 
-__all__ = ["compare_form", "SIZES", "DEFAULT_CHOICE"]
+__all__ = ["compare_form", "read_size", "SIZES", "DEFAULT_CHOICE"]
 
 SIZES = ("1024x1024", "1536x1024", "1024x1536", "1920x1080", "1080x1920", "2048x2048", "auto")
 QUALITIES = ("low", "medium", "high", "auto")
@@ -35,6 +35,14 @@ def _inputs() -> tuple[tuple[ImageInput, ...], ImageInput | None]:
         mask = st.file_uploader("Mask (PNG with alpha, the first image's size)", type=["png"], key=f"{KEY}.mask")
     images = tuple(ImageInput(data=u.getvalue(), name=u.name, mime=sniff_mime(u.getvalue())) for u in uploads or [])
     return images, (ImageInput(data=mask.getvalue(), name=mask.name, mime="image/png") if mask else None)
+
+
+def read_size(raw: str | None) -> tuple[str, str | None]:
+    """A typed size as the comparison takes it ('1536×1024 ' → '1536x1024'), or why it cannot be one."""
+    size = (raw or "").strip().lower().replace("×", "x").replace(" ", "")
+    if size != "auto" and sizes.parse_pixels(size) is None:
+        return size, f"Size must be WIDTHxHEIGHT in pixels (e.g. 1536x1024) or auto; got {size!r}."
+    return size, None
 
 
 def compare_form(options: list[Choice]) -> tuple[list[Choice], CompareSettings | None, str | None]:
@@ -61,9 +69,9 @@ def compare_form(options: list[Choice]) -> tuple[list[Choice], CompareSettings |
     for c in chosen:
         if not c.usable:
             st.caption(md_escape(f"{c.label}: {c.reason}."))
-    size = (size or "").strip().lower().replace("×", "x")
-    if size != "auto" and sizes.parse_pixels(size) is None:
-        return chosen, None, f"Size must be WIDTHxHEIGHT in pixels (e.g. 1536x1024) or auto; got {size!r}."
+    size, size_problem = read_size(size)
+    if size_problem:
+        return chosen, None, size_problem
     if not prompt.strip():
         return chosen, None, "Type a prompt to compare."
     usable = [c for c in chosen if c.usable]

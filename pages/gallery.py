@@ -56,13 +56,16 @@ with st.container(horizontal=True, vertical_alignment="bottom", gap="small", key
                           help="Pick a start and an end day (usage days, as on the Usage page); leave empty for all.")
     origin = st.segmented_control("Page of origin", list(ORIGIN_LABELS), key="gallery.origin",
                                   format_func=ORIGIN_LABELS.get, on_change=_first_page, label_visibility="collapsed")
+    winners = st.toggle("Comparison winners", key="gallery.winners", on_change=_first_page,
+                        help="Only the images picked as a comparison's winner on the Compare page.")
     text = st.text_input("Search prompts", key="gallery.text", placeholder="Search prompts: fox, 橘猫, 고양이…",
                          on_change=_first_page, width="stretch", label_visibility="collapsed")
 
 days = None
 if isinstance(dates, (tuple, list)) and dates:
     days = (day_number(dates[0]), day_number(dates[-1]))
-filters = dict(provider=provider, text=text.strip() or None, origin=origin, days=days)
+filters = dict(provider=provider, text=text.strip() or None, origin=origin, days=days,
+               tag="winner" if winners else None)
 
 total = store.count_images(**filters)
 pages = max(1, math.ceil(total / PER_PAGE))
