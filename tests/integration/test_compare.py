@@ -97,3 +97,49 @@ def test_rerun_replaces_one_column_and_the_winner_is_tagged_in_the_gallery(svc, 
     assert svc.store.count_images(tag=cmp.WINNER_TAG) == 1
     with pytest.raises(KeyError):
         compare.pick_winner(svc.store, "other", first)
+
+
+def _png(size, *, alpha_box=None) -> bytes:
+    img = Image.new("RGBA", size, (40, 90, 160, 255))
+    if alpha_box is not None:
+        img.paste((0, 0, 0, 0), alpha_box)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_an_edit_with_a_mask_goes_where_each_provider_takes_it(svc, sim):
+    from easel.providers.request import ImageInput
+
+    src = ImageInput(data=_png((1024, 1024)), name="src.png", mime="image/png")
+    mask = ImageInput(data=_png((1024, 1024), alpha_box=(0, 0, 512, 512)), name="mask.png", mime="image/png")
+    names = ("demo", "demo:icodeeasy", "demo:qcode")
+    plan = compare.plan_comparison(svc.store, [compare.demo_target(n, sim.url) for n in names],
+                                   compare.CompareSettings(prompt="add a hat", size="1024x1024", images=(src,),
+                                                           mask=mask))
+    assert plan.columns[1].notes[0].startswith("mask dropped: icodeeasy's doc documents no mask parameter")
+    cid = compare.start(svc, plan)
+    cols = compare.results(svc.store, cid)
+    assert [svc.wait(c.job.id, 30).status for c in cols] == ["completed"] * 3
+    def fields(req) -> list[str]:
+        return [f[0] for f in req.files]
+
+    (demo_req,) = sim.requests("/demo/")
+    assert demo_req.path.endswith("/images/edits") and fields(demo_req) == ["image", "mask"]
+    (qcode_req,) = sim.requests("/qcode/")
+    assert qcode_req.path.endswith("/images/edits") and fields(qcode_req) == ["image", "mask"]
+    (ice_req,) = [r for r in sim.requests("/icodeeasy") if r.method == "POST"]
+    assert "mask" not in fields(ice_req) and "mask" not in (ice_req.json or {}) and "mask" not in ice_req.form
+    assert [svc.store.get_job(c.job.id).has_mask for c in cols] == [1, 0, 1]
+
+
+def test_a_failed_column_keeps_its_code_and_the_others_complete(svc, sim):
+    sim.set_faults([{"kind": "http_429_daily", "provider": "qcode"}])
+    cid = _run(svc, sim, compare.CompareSettings(prompt="a kite", size="1024x1024", quality="low"))
+    cols = compare.results(svc.store, cid)
+    assert [c.status for c in cols] == ["completed", "completed", "failed"]
+    assert cols[2].code == "image_daily_limit" and cols[2].reported.amount == 0.0
+    assert cols[2].image is None and cols[2].latency_s is None
+    entry = archive.manifest(svc.store, cid)["columns"][2]
+    assert (entry["status"], entry["error_code"], entry["file"], entry["cost_reported"]) == \
+        ("failed", "image_daily_limit", None, 0.0)
