@@ -86,7 +86,14 @@ def test_a_comparison_runs_fills_in_and_its_winner_is_a_gallery_filter(demo, job
     assert winner == store.list_images(job_id=cols[1].job_id)[0].id
     assert "1536×1024 px · asked 1536x1024 · ✓ · ★ winner" in [c.value for c in at.caption]
 
+    at.button(key="cmp.rerun.2").click().run()
+    rerun = cmp.list_columns(store, cid)[2].job_id
+    assert rerun != cols[2].job_id and store.get_job(rerun).comparison_id == cid
+    assert jobs_for_test.wait(rerun, 30).status == "completed"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+
     at.switch_page("pages/gallery.py").run()
-    assert "4 images" not in [t.value for t in at.text]
+    assert "4 images" in [t.value for t in at.text]          # three columns and the rerun
     at.toggle(key="gallery.winners").set_value(True).run()
     assert "1 image" in [t.value for t in at.text]
