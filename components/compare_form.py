@@ -26,8 +26,8 @@ DEFAULT_CHOICE = ("demo", "demo:gccai", "demo:qcode")
 KEY = "cmp"
 
 
-def _inputs() -> tuple[tuple[ImageInput, ...], ImageInput | None]:
-    with st.expander("References and mask", icon=":material/image:"):
+def _inputs(slot) -> tuple[tuple[ImageInput, ...], ImageInput | None]:
+    with slot.expander("References and mask", icon=":material/image:"):
         uploads = st.file_uploader("Reference or source images", type=["png", "jpg", "jpeg", "webp"],
                                    accept_multiple_files=True, key=f"{KEY}.refs",
                                    help="The first is the image an edit changes; each column keeps as many as its "
@@ -45,8 +45,9 @@ def read_size(raw: str | None) -> tuple[str, str | None]:
     return size, None
 
 
-def compare_form(options: list[Choice]) -> tuple[list[Choice], CompareSettings | None, str | None]:
-    """Draw the inputs; return (the chosen providers, the settings or None, what is missing or wrong)."""
+def compare_form(options: list[Choice], *, inputs_slot=None) -> tuple[list[Choice], CompareSettings | None, str | None]:
+    """Draw the inputs; return (the chosen providers, the settings or None, what is missing or wrong).
+    `inputs_slot`: where the references and mask go (a page may keep them under its main button)."""
     by_name = {c.name: c for c in options}
     if f"{KEY}.providers" not in st.session_state:
         st.session_state[f"{KEY}.providers"] = [n for n in DEFAULT_CHOICE if n in by_name]
@@ -65,10 +66,10 @@ def compare_form(options: list[Choice]) -> tuple[list[Choice], CompareSettings |
     c3, c4 = st.columns(2)
     n = int(c3.number_input("Images (n)", min_value=1, max_value=10, value=1, step=1, key=f"{KEY}.n"))
     fmt = c4.selectbox("Format", FORMATS, key=f"{KEY}.format")
-    images, mask = _inputs()
+    images, mask = _inputs(inputs_slot or st.container())
     for c in chosen:
         if not c.usable:
-            st.caption(md_escape(f"{c.label}: {c.reason}."))
+            st.caption(":orange[:material/key_off:] " + md_escape(f"{c.label}: {c.reason}."))
     size, size_problem = read_size(size)
     if size_problem:
         return chosen, None, size_problem

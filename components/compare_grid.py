@@ -24,6 +24,17 @@ from components.job_view import job_error_text, progress_state
 __all__ = ["plan_grid", "results_grid", "money_text"]
 
 KEY = "cmp"
+PER_ROW = 3         # wider than this, a 1366 px screen leaves a card too narrow for its image and buttons
+
+
+def _slots(count: int) -> list:
+    """One slot per column, PER_ROW to a row (equal widths: a short last row keeps the same card size)."""
+    if count <= PER_ROW:
+        return list(st.columns(count, gap="small"))
+    slots: list = []
+    for start in range(0, count, PER_ROW):
+        slots += list(st.columns(PER_ROW, gap="small"))[:min(PER_ROW, count - start)]
+    return slots
 
 
 def money_text(amount: float | None, currency: str) -> str:
@@ -40,8 +51,7 @@ def _notes(notes: list[str]) -> None:
 
 def plan_grid(plan: ComparisonPlan) -> None:
     """Before submitting: a card per column with what it will send, its notes, estimate and warnings."""
-    cols = st.columns(len(plan.columns), gap="small")
-    for slot, col in zip(cols, plan.columns):
+    for slot, col in zip(_slots(len(plan.columns)), plan.columns):
         r = col.mapped.request
         with slot.container(border=True, key=f"{KEY}-plan-{col.target.name.replace(':', '-')}"):
             st.markdown(f"**{md_escape(col.target.label)}**")
@@ -58,7 +68,7 @@ def plan_grid(plan: ComparisonPlan) -> None:
             if col.problem is not None:
                 show_error(col.problem, icon=":material/rule:")
             for w in col.warnings:
-                st.warning(md_escape(w), icon=":material/warning:")
+                st.caption(f":orange[:material/warning: {md_escape(w)}]")
 
 
 def _image(store, col, winner: int | None) -> None:
@@ -142,8 +152,7 @@ def results_grid(store, jobs, cid: str, options: dict) -> None:
         if unfinished and all(compare.run.is_finished(c.job) for c in now):
             st.rerun()          # the last column finished: a full run turns the live refresh off
         winner = cmp.get_comparison(store, cid).winner_image_id
-        slots = st.columns(len(now), gap="small")
-        for slot, col in zip(slots, now):
+        for slot, col in zip(_slots(len(now)), now):
             with slot:
                 _card(store, jobs, cid, col, winner, options)
 

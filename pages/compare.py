@@ -26,13 +26,16 @@ active = st.query_params.get("comparison")
 st.title("Compare")
 left, right = st.columns([0.3, 0.7], gap="medium")
 with left:
-    chosen, settings, problem = compare_form.compare_form(options)
+    form, action, secondary = st.container(), st.container(), st.container()
+with form:
+    chosen, settings, problem = compare_form.compare_form(options, inputs_slot=secondary)
+with action:
     plan = None
     if settings is not None:
         plan = compare.plan_comparison(store, [c.target for c in chosen if c.usable], settings)
-        st.markdown(md_escape(f"Total ≈ {plan.total_label()}"))
-        if plan.warnings():
-            st.caption(f"{len(plan.warnings())} warning(s): see the columns.")
+        warned = len(plan.warnings())
+        st.caption(md_escape(f"Total ≈ {plan.total_label()}") +
+                   (f" · :orange[{warned} warning{'s' if warned > 1 else ''}: see the columns]" if warned else ""))
     elif problem:
         st.caption(md_escape(problem))
     runnable = plan is not None and len(plan.runnable) >= 2
@@ -46,7 +49,7 @@ if clicked and runnable:
     try:
         active = compare.start(jobs, plan, session_id=services.session_id())
     except EaselError as e:
-        with left:
+        with action:
             show_error(e, icon=":material/error:")
     else:
         st.query_params["comparison"] = active

@@ -48,8 +48,9 @@ def test_an_unconfigured_provider_is_listed_with_its_reason(demo, jobs_for_test)
     at.text_area(key="cmp.prompt").set_value("red fox")
     at.multiselect(key="cmp.providers").set_value(["demo", "qcode"])
     at.run()
-    assert md_escape("QCode: no API key in this session: pick QCode in the sidebar and type its key, or set "
-                     "EASEL_QCODE_API_KEY.") in _texts(at)
+    assert ":orange[:material/key_off:] " + md_escape("QCode: no API key in this session: pick QCode in the "
+                                                      "sidebar and type its key, or set EASEL_QCODE_API_KEY.") \
+        in _texts(at)
     assert md_escape("Choose at least 2 providers you can use (Demo modes need no key).") in _texts(at)
     assert at.button(key="cmp.go").disabled
 
