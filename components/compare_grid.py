@@ -144,6 +144,9 @@ def results_grid(store, jobs, cid: str, options: dict) -> None:
         st.warning(md_escape(f"No comparison {cid} in this data directory."), icon=":material/search_off:")
         return
     cols = compare.results(store, cid)
+    if not cols:
+        st.info("This comparison has no columns.", icon=":material/compare:")
+        return
     unfinished = any(not compare.run.is_finished(c.job) for c in cols)
 
     @st.fragment(run_every=1.0 if unfinished else None)
