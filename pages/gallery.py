@@ -56,11 +56,17 @@ with st.container(horizontal=True, vertical_alignment="bottom", gap="small", key
                           help="Pick a start and an end day (usage days, as on the Usage page); leave empty for all.")
     origin = st.segmented_control("Page of origin", list(ORIGIN_LABELS), key="gallery.origin",
                                   format_func=ORIGIN_LABELS.get, on_change=_first_page, label_visibility="collapsed")
-    winners = st.toggle("Comparison winners", key="gallery.winners", on_change=_first_page,
-                        help="Only the images picked as a comparison's winner on the Compare page.")
     text = st.text_input("Search prompts", key="gallery.text", placeholder="Search prompts: fox, 橘猫, 고양이…",
                          on_change=_first_page, width="stretch", label_visibility="collapsed")
 
+
+def _winners_toggle() -> None:
+    """Drawn beside the count (the filter row has no room left); read from session state before it is drawn."""
+    st.toggle("Comparison winners", key="gallery.winners", on_change=_first_page,
+              help="Only the images picked as a comparison's winner on the Compare page.")
+
+
+winners = bool(st.session_state.get("gallery.winners"))
 days = None
 if isinstance(dates, (tuple, list)) and dates:
     days = (day_number(dates[0]), day_number(dates[-1]))
@@ -78,6 +84,8 @@ page = len(cursors)
 if total == 0:
     st.info("No images match." if any(v for v in filters.values()) else
             "No images yet. Generate one: the Demo provider works offline.", icon=":material/photo_library:")
+    if winners:
+        _winners_toggle()
     st.stop()
 
 # One more than a page: whether there is a next page, without a count.
@@ -98,6 +106,7 @@ def _nav(where: str) -> None:
 with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
     _nav("top")
     st.text(f"{total:,} image{'s' if total != 1 else ''}", width="content")
+    _winners_toggle()
     st.space("stretch")
     zip_button(store, filters, key="gallery.zip")
 
