@@ -12,6 +12,7 @@ import time
 from easel.store.gallery_schema import MIGRATION_STATEMENTS as GALLERY_MIGRATION
 from easel.store.rollup_schema import MIGRATION_STATEMENTS as USAGE_MIGRATION
 from easel.store.rollup_schema import TOP_PROMPTS_MIGRATION
+from easel.store.scorecard_schema import MIGRATION_SQL as SCORECARD_MIGRATION
 
 __all__ = ["MIGRATIONS", "migrate", "current_version"]
 
@@ -137,6 +138,8 @@ CREATE TABLE partial_images (
     PRIMARY KEY (job_id, image_index, partial_index)
 );
 """),
+    # Conformance scorecard runs and their checks (easel/store/scorecard_schema.py, easel/store/scorecards.py).
+    (23, "scorecard runs", SCORECARD_MIGRATION),
 ]
 
 
