@@ -59,11 +59,13 @@ class Scorecard:
         }
 
 
-def prepare(profile, checks: list[str] | str | None = None) -> Plan:
-    """The suite for a provider and its total cost, before anything is sent (what the confirmation shows)."""
+def prepare(profile, checks: list[str] | str | None = None, *, store=None) -> Plan:
+    """The suite for a provider and its total cost, before anything is sent (what the confirmation shows).
+    `store`: where gccai's past costs are read from, its only price source."""
     names = select_checks(checks)
     probes = plan(profile, names)
-    return Plan(profile, names, probes, suite_cost(profile, probes))
+    history = store.cost_history(profile.id) if store is not None and profile.pricing == "task_reported" else None
+    return Plan(profile, names, probes, suite_cost(profile, probes, history=history))
 
 
 def run(service, client, plan_: Plan, *, on_progress: Callable[[int, int, str], None] | None = None) -> Scorecard:

@@ -166,22 +166,23 @@ def plan(profile: Profile, checks: list[str]) -> list[Probe]:
     return list(want.values())
 
 
-def suite_cost(profile: Profile, probes: list[Probe]) -> Money:
+def suite_cost(profile: Profile, probes: list[Probe], *, history: list | None = None) -> Money:
     """The whole suite's price before it runs: pricing.estimate per probe, summed. Free on the Demo (and any
-    simulated provider); an invalid-size probe is refused by the doc, and failures cost 0."""
+    simulated provider); an invalid-size probe is refused by the doc, and failures cost 0. `history`: gccai's
+    past costs (store.cost_history), its only price source."""
     if profile.simulated:
         return Money(0.0, profile.currency, "simulated: free")
     total, unknown = Decimal(0), 0
     currency = profile.currency
-    for p in probes:
-        if not p.check:
-            continue
-        est = pricing.estimate(profile, p.request)
+    priced = [p for p in probes if p.check]
+    for p in priced:
+        est = pricing.estimate(profile, p.request, history=history)
         currency = est.currency
         if est.amount is None:
             unknown += 1
         else:
             total += Decimal(str(est.amount))
     if unknown:
-        return Money(None, currency, f"{unknown} of {len(probes)} probes have no price: {pricing.GCCAI_NO_PRICE}")
-    return Money(float(total), currency, f"{sum(p.check for p in probes)} priced probes")
+        return Money(None, currency, f"{unknown} of {len(priced)} probes have no price yet: {pricing.GCCAI_NO_PRICE}")
+    return Money(float(total), currency, f"{len(priced)} probes at the doc's prices; the invalid-size probe is "
+                                         "refused, and refusals cost 0")
