@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from easel.store.db import Store
 
-__all__ = ["RunRow", "CheckRow", "create_run", "add_checks", "finish_run", "latest_run", "list_runs", "check_changes"]
+__all__ = ["RunRow", "CheckRow", "create_run", "add_checks", "finish_run", "latest_run", "list_runs", "check_changes",
+           "card_keys"]
 
 
 @dataclass
@@ -78,10 +79,16 @@ def _checks(store: Store, run_id: str) -> list[CheckRow]:
             for r in rows]
 
 
-def latest_run(store: Store, provider: str) -> RunRow | None:
-    """The provider's newest finished run with its checks."""
-    rows = store.query("SELECT * FROM scorecard_runs WHERE provider = ? AND finished_at IS NOT NULL "
-                       "ORDER BY started_at DESC LIMIT 1", (provider,))
+def _sim_clause(simulated: bool | None) -> tuple[str, list]:
+    # A Demo playing QCode is stored as provider "qcode", simulated: its card must not pass for the real QCode's.
+    return ("", []) if simulated is None else (" AND simulated = ?", [int(simulated)])
+
+
+def latest_run(store: Store, provider: str, *, simulated: bool | None = None) -> RunRow | None:
+    """The provider's newest finished run with its checks (`simulated`: only simulated or only real runs)."""
+    clause, extra = _sim_clause(simulated)
+    rows = store.query(f"SELECT * FROM scorecard_runs WHERE provider = ? AND finished_at IS NOT NULL{clause} "
+                       "ORDER BY started_at DESC LIMIT 1", (provider, *extra))
     if not rows:
         return None
     run = _run(rows[0])
@@ -97,12 +104,16 @@ def _count(checks: list[CheckRow]) -> dict[str, int]:
     return counts
 
 
-def list_runs(store: Store, provider: str | None = None, *, limit: int = 50) -> list[RunRow]:
+def list_runs(store: Store, provider: str | None = None, *, simulated: bool | None = None,
+              limit: int = 50) -> list[RunRow]:
     """Finished runs, newest first, each with its pass / fail / n/a counts (one query for the counts)."""
     where, args = "WHERE finished_at IS NOT NULL", []
     if provider is not None:
         where += " AND provider = ?"
         args.append(provider)
+    clause, extra = _sim_clause(simulated)
+    where += clause
+    args += extra
     runs = [_run(r) for r in store.query(f"SELECT * FROM scorecard_runs {where} ORDER BY started_at DESC LIMIT ?",
                                          (*args, limit))]
     if not runs:
@@ -117,14 +128,15 @@ def list_runs(store: Store, provider: str | None = None, *, limit: int = 50) -> 
     return runs
 
 
-def check_changes(store: Store, provider: str, *, limit: int = 50) -> list[dict]:
-    """Each time a check's status differed from its previous run's, oldest first:
+def check_changes(store: Store, provider: str, *, simulated: bool | None = None, limit: int = 50) -> list[dict]:
+    """Each time a check's status differed from its previous run's, oldest first, over the last `limit` runs:
     {"name", "at", "run_id", "from", "to", "got"}. A check's first run counts as a change from None."""
+    clause, extra = _sim_clause(simulated)
     rows = store.query(
         "SELECT c.name, c.status, c.got, r.started_at, r.id FROM scorecard_checks c "
-        "JOIN scorecard_runs r ON r.id = c.run_id WHERE r.provider = ? AND r.finished_at IS NOT NULL "
-        "AND r.id IN (SELECT id FROM scorecard_runs WHERE provider = ? ORDER BY started_at DESC LIMIT ?) "
-        "ORDER BY r.started_at, c.position", (provider, provider, limit))
+        "JOIN scorecard_runs r ON r.id = c.run_id WHERE r.id IN (SELECT id FROM scorecard_runs WHERE provider = ? "
+        f"AND finished_at IS NOT NULL{clause} ORDER BY started_at DESC LIMIT ?) "
+        "ORDER BY r.started_at, c.position", (provider, *extra, limit))
     last: dict[str, str] = {}
     changes = []
     for name, status, got, at, run_id in rows:
@@ -133,3 +145,10 @@ def check_changes(store: Store, provider: str, *, limit: int = 50) -> list[dict]
                             "got": got})
         last[name] = status
     return changes
+
+
+def card_keys(store: Store) -> list[tuple[str, bool]]:
+    """Every (provider, simulated) with a finished run, most recently run first."""
+    rows = store.query("SELECT provider, simulated, MAX(started_at) AS last FROM scorecard_runs "
+                       "WHERE finished_at IS NOT NULL GROUP BY provider, simulated ORDER BY last DESC")
+    return [(r[0], bool(r[1])) for r in rows]
