@@ -1,13 +1,14 @@
-"""The scorecard run behind the page: planned on each rerun, run on a background thread, watched by a fragment.
+"""The scorecard runs behind the page: planned on each rerun, run on a background thread, watched by a fragment.
 
-The suite runs off the script thread (its probes are ordinary jobs), so a rerun, another page or a closed tab
-does not stop it; its result is read back from the store. One run per browser session at a time.
+The suites run off the script thread (their probes are ordinary jobs), so a rerun, another page or a closed tab
+does not stop them; each result is read back from the store. One batch of runs per browser session at a time;
+the chosen providers run one after the other.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from easel import scorecard
 from easel.core.errors import EaselError
@@ -17,12 +18,11 @@ __all__ = ["Progress", "start", "progress", "clear"]
 
 @dataclass
 class Progress:
-    provider: str
     total: int
     done: int = 0
     last: str = "submitting"
-    run_id: str | None = None
-    error: str | None = None
+    run_ids: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
     finished: bool = False
 
 
@@ -40,27 +40,41 @@ def clear(session_id: str) -> None:
         _runs.pop(session_id, None)
 
 
-def start(session_id: str, service, client, plan: scorecard.Plan) -> Progress | None:
-    """Start the suite for this session unless one is already running; returns its Progress (None if busy)."""
+def start(session_id: str, service, work: list[tuple[object, scorecard.Plan]]) -> Progress | None:
+    """Run each (target, plan) in turn for this session unless a batch is already running; returns its Progress
+    (None if busy). A target is a components.scorecard_targets.Target."""
     with _lock:
         current = _runs.get(session_id)
         if current is not None and not current.finished:
             return None
-        state = _runs[session_id] = Progress(client.profile.id, len(plan.probes))
+        state = _runs[session_id] = Progress(sum(len(plan.probes) for _, plan in work))
 
-    def on_progress(done: int, total: int, key: str) -> None:
-        state.done, state.total, state.last = done, total, key
-
-    def work() -> None:
+    def run_all() -> None:
+        base = 0
         try:
-            card = scorecard.run(service, client, plan, on_progress=on_progress)
-            state.run_id = card.run_id
-        except EaselError as e:
-            state.error = e.user_message()
-        except Exception as e:  # noqa: BLE001 - shown on the page instead of a traceback
-            state.error = f"The scorecard stopped: {type(e).__name__}: {e}"
+            for target, plan in work:
+                def on_progress(done: int, total: int, key: str, base=base, label=target.label) -> None:
+                    state.done, state.last = base + done, f"{label}: {key}"
+
+                state.run_ids.append(_run_one(service, target, plan, on_progress, state))
+                base += len(plan.probes)
         finally:
             state.finished = True
 
-    threading.Thread(target=work, name="easel-scorecard", daemon=True).start()
+    threading.Thread(target=run_all, name="easel-scorecard", daemon=True).start()
     return state
+
+
+def _run_one(service, target, plan, on_progress, state: Progress) -> str:
+    client = None
+    try:
+        client = target.make_client()
+        return scorecard.run(service, client, plan, on_progress=on_progress).run_id
+    except EaselError as e:
+        state.errors.append(f"{target.label}: {e.user_message()}")
+    except Exception as e:  # noqa: BLE001 - shown on the page instead of a traceback
+        state.errors.append(f"{target.label}: the scorecard stopped: {type(e).__name__}: {e}")
+    finally:
+        if client is not None and target.owns_client:
+            client.close()
+    return ""

@@ -19,6 +19,12 @@ from easel.providers.client import ProviderClient
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(autouse=True)
+def demo_on_this_simulator(sim, monkeypatch):
+    """The page's Demo targets use this test session's simulator, so its recorded requests are readable here."""
+    monkeypatch.setenv("EASEL_SIMULATOR_URL", sim.url)
+
+
 @pytest.fixture
 def demo_session(sim):
     from components.session import ProviderSession
@@ -84,8 +90,12 @@ def card(at):
 
 def test_demo_runs_free_and_shows_every_verdict(jobs_for_test, demo_session):
     at = page(demo_session)
-    assert shown(at.caption)[:2] == ["18 probe requests to Demo (offline simulator) · free: the Demo runs on Easel's "
-                                     "simulator", "No scorecard for Demo (offline simulator) yet: run it above."]
+    assert at.multiselect(key="easel.scorecard.providers").value == ["Demo (offline simulator)"]
+    assert at.multiselect(key="easel.scorecard.providers").options == [
+        "Demo (offline simulator)", "icodeeasy (simulated)", "QCode (simulated)", "gccai (simulated)",
+        "openai-hk (simulated)"]
+    assert shown(at.caption)[:2] == ["Demo (offline simulator): 18 probes, free (simulated)",
+                                     "No scorecard for Demo (offline simulator) yet: run it above."]
     button(at, "Run scorecard").click().run()
     run_to_end(at)
     assert card(at) == [("sizes", "pass"), ("n", "pass"), ("output_format", "pass"), ("output_compression", "pass"),
@@ -98,9 +108,9 @@ def test_demo_runs_free_and_shows_every_verdict(jobs_for_test, demo_session):
 
 def test_a_paid_provider_asks_before_spending_and_sends_nothing_until_confirmed(jobs_for_test, qcode_session, sim):
     at = page(qcode_session)
-    assert shown(at.caption)[0].startswith("13 probe requests to QCode · ≈ USD 1.171 billed to your key")
+    assert shown(at.caption)[0] == "QCode: 13 probes, ≈ USD 1.171 billed to your key"
     button(at, "Run scorecard").click().run()
-    assert shown(at.warning) == ["This sends 13 real requests to QCode and costs USD 1.171. Failed probes are not billed."]
+    assert shown(at.warning) == ["This sends 13 real requests and costs QCode USD 1.171. Failed probes are not billed."]
     button(at, "Cancel").click().run()
     assert not at.warning
     assert sim.state.requests("/qcode/") == []
@@ -125,3 +135,20 @@ def test_history_shows_the_verdict_that_changed(jobs_for_test, demo_session, sim
     assert list(changes.columns) == ["When (UTC)", "Check", "Change", "Got"]
     assert list(zip(changes["Check"], changes["Change"])) == [("sizes", "pass → fail")]
     assert changes["Got"].item().startswith("10 of 10 wrong: 1024x1024 → 512x512; 1280x720 → 640x352;")
+
+
+def test_several_providers_run_one_after_the_other_and_show_a_card_each(jobs_for_test, demo_session, sim):
+    at = page(demo_session)
+    at.multiselect(key="easel.scorecard.providers").set_value(["Demo (offline simulator)", "QCode (simulated)"]).run()
+    at.multiselect(key="easel.scorecard.checks").set_value(["errors", "revised_prompt"]).run()
+    assert shown(at.caption)[0] == ("Demo (offline simulator): 2 probes, free (simulated) · "
+                                    "QCode (simulated): 2 probes, free (simulated)")
+    button(at, "Run scorecard").click().run()
+    run_to_end(at)
+    assert [t.label for t in at.tabs] == ["Demo (offline simulator)", "QCode (simulated)"]
+    assert card(at) == [("errors", "pass"), ("revised_prompt", "n/a")]
+    qcode = at.table[1].value
+    assert list(zip(qcode["Check"], qcode["Status"])) == [("errors", "pass"), ("revised_prompt", "pass")]
+    assert qcode["Got"].tolist()[0] == "HTTP 422 unsupported_size"
+    assert qcode["Got"].tolist()[1].startswith("2 of 2 images; e.g. 'A red bicycle leaning on a blue wall, flat "
+                                               "colours, rendered with")

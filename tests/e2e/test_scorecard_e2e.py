@@ -33,8 +33,7 @@ def test_the_demo_scorecard_runs_in_the_browser_and_fits_the_first_screen(browse
         page.goto(e2e_server.url)
         wait_idle(page)
         go(page, "Scorecard")
-        assert page.get_by_text("18 probe requests to Demo (offline simulator) · free: the Demo runs on Easel's "
-                                "simulator").count() == 1
+        assert page.get_by_text("Demo (offline simulator): 18 probes, free (simulated)").count() == 1
         page.get_by_role("button", name="Run scorecard").click()
         page.wait_for_selector("[data-testid='stTable'] >> text=latency")
         wait_idle(page)
