@@ -3,7 +3,7 @@ and every built-in provider configured with a key in secrets or the environment.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from easel.core import config
 from easel.core.errors import EaselError
@@ -22,7 +22,7 @@ class Target:
     label: str
     profile: Profile
     client: object | None = None      # the sidebar session's own client, if this is its provider
-    key: str | None = None            # else the key a client is built from when the run starts (never stored)
+    key: str | None = field(default=None, repr=False)   # else the key a client is built from at the run's start
     base_url: str = ""
 
     def make_client(self):

@@ -8,10 +8,10 @@ import pytest
 
 pytestmark = pytest.mark.e2e
 
-NAV_TITLES = ["Generate", "Edit", "Tasks", "Gallery", "Usage"]
+NAV_TITLES = ["Generate", "Edit", "Tasks", "Gallery", "Usage", "Scorecard"]
 
 
-@pytest.mark.parametrize("path, title", [("edit", "Edit"), ("usage", "Usage")])
+@pytest.mark.parametrize("path, title", [("edit", "Edit"), ("usage", "Usage"), ("scorecard", "Scorecard")])
 def test_the_first_request_to_a_fresh_server_can_be_a_deep_link(path, title, simulator, tmp_path_factory, start_app,
                                                                   browser, wait_idle):
     with start_app(tmp_path_factory.mktemp(f"deep-{path}"), simulator, {}) as server:
