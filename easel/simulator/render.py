@@ -138,9 +138,8 @@ def render_image(prompt: str, size: tuple[int, int], *, seq: int = 0, inputs: li
     """One result image of exactly `size`, encoded as `fmt`."""
     w, h = size
     if mask is not None and inputs:
-        source = inputs[0].convert("RGB")
-        if source.size != (w, h):       # resize() of an equal size still resamples; the kept area must not move
-            source = source.resize((w, h), Image.BILINEAR)
+        # At the source's own size resize() returns an exact copy, so the kept area is bit-exact.
+        source = inputs[0].convert("RGB").resize((w, h), Image.BILINEAR)
         if bleed:
             source = source.point(lambda v: min(255, v + BLEED_LEVELS))
         alpha = mask.convert("RGBA").getchannel("A").resize((w, h), Image.NEAREST)
