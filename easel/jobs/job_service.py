@@ -145,13 +145,15 @@ class JobService:
 
     # --- submitting ----------------------------------------------------------------------------------
     def submit(self, client, request: ImageRequest, *, session_id: str | None = None,
-               comparison_id: str | None = None) -> str:
+               comparison_id: str | None = None, check: bool = True) -> str:
         """Validate, estimate and log the request, then run it off-thread. Returns the job id at once.
         `comparison_id`: the comparison (easel.compare) this job is a column of.
 
-        A ValidationError (or UploadError) goes to the caller and is not logged: nothing was requested."""
+        A ValidationError (or UploadError) goes to the caller and is not logged: nothing was requested.
+        `check=False` (the scorecard's invalid-size probe) skips validation and sends a plain sync request as
+        given, so the provider's own answer to it is logged like any request."""
         profile: Profile = client.profile
-        r = validate(request, profile)
+        r = validate(request, profile) if check else replace(request.resolved(profile), async_=False, stream=False)
         ident = self.keyring.register(client)
         entry = self.keyring.get(*ident)
         assert entry is not None
@@ -169,7 +171,7 @@ class JobService:
         if self.poll_schedule is not None:
             run_profile = replace(run_profile, poll=self.poll_schedule)
         work = self._run_async_submit if r.async_ else self._run_sync
-        self._executor.submit(self._guarded, work, job_id, run_profile, entry, r)
+        self._executor.submit(self._guarded, work, job_id, run_profile, entry, r, check)
         return job_id
 
     def _save_input(self, image: ImageInput) -> dict:
@@ -186,7 +188,7 @@ class JobService:
                             error_code="internal_error", error_message=scrub(f"Easel failed: {type(e).__name__}: {e}"),
                             cost_actual=0.0, finished_at=time.time())
 
-    def _run_sync(self, job_id: str, profile: Profile, entry: KeyEntry, r: ImageRequest) -> None:
+    def _run_sync(self, job_id: str, profile: Profile, entry: KeyEntry, r: ImageRequest, check: bool = True) -> None:
         """A plain request, or a streamed one (`r.stream`): then each partial image is stored as it arrives (the
         page shows the newest) before the final one, and a stream that breaks after partials fails as
         `stream_interrupted` keeping them, copied into the job's images labelled partial
@@ -200,7 +202,8 @@ class JobService:
             started = time.monotonic()
             client = self.make_client(profile, entry, job_id=job_id)
             try:
-                outcome = client.generate_stream(r, self._partial_saver(job_id, r)) if r.stream else client.generate(r)
+                outcome = (client.generate_stream(r, self._partial_saver(job_id, r)) if r.stream
+                           else client.generate(r, check=check))
             except EaselError as e:
                 kept = partials.keep_as_results(self.store, job_id) if r.stream else 0
                 self._fail(job_id, e, profile, latency_s=time.monotonic() - started, from_status=("running",))
@@ -224,7 +227,8 @@ class JobService:
                 self.notify()
         return on_partial
 
-    def _run_async_submit(self, job_id: str, profile: Profile, entry: KeyEntry, r: ImageRequest) -> None:
+    def _run_async_submit(self, job_id: str, profile: Profile, entry: KeyEntry, r: ImageRequest,
+                          check: bool = True) -> None:
         job = self.store.get_job(job_id)
         if job.status != "queued":
             return

@@ -26,6 +26,7 @@ from easel.core.errors import ValidationError
 from easel.core.mime import decode_data_url
 from easel.simulator import render
 from easel.simulator.faults import HTTP_FAULTS, error_response, fault_response
+from easel.simulator.misbehave import Behaviour
 from easel.simulator.state import FaultRule, FileEntry, RecordedRequest, SimState
 
 __all__ = ["Recorder", "DropConnection", "Ctx", "api", "parse_int", "new_id", "store_images"]
@@ -240,11 +241,18 @@ def new_id() -> str:
 
 async def store_images(ctx: Ctx, prompt: str, size: tuple[int, int], n: int, *, names: list[str], inputs=(),
                        mask=None, fmt: str = "png", compression: int | None = None,
-                       expires_at: float | None = None, bomb: bool = False) -> list[bytes]:
-    """Render n images off the event loop and keep them as files under `names`; returns their bytes."""
+                       expires_at: float | None = None, bomb: bool = False, transparent: bool = False,
+                       behaviour: Behaviour | None = None) -> list[bytes]:
+    """Render n images off the event loop and keep them as files under `names`; returns their bytes.
+
+    `behaviour` (misbehave.decide) may render other pixels, other bytes or a leaking mask; the files keep the
+    Content-Type of the asked `fmt` all the same, as a provider that ignores the format labels it."""
+    b = behaviour or Behaviour(size, fmt)
+
     def work():
         return [render.bomb_png() if bomb else
-                render.render_image(prompt, size, seq=i, inputs=list(inputs), mask=mask, fmt=fmt, compression=compression)
+                render.render_image(prompt, b.size, seq=i, inputs=list(inputs), mask=mask, fmt=b.byte_format,
+                                    compression=compression, transparent=transparent, bleed=b.bleed)
                 for i in range(n)]
 
     images = await run_in_threadpool(work)

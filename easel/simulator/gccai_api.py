@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from easel.providers import sizes
-from easel.simulator import render
+from easel.simulator import misbehave, render
 from easel.simulator.common import (Ctx, api, decode_refs, parse_int, poll_effects, ref_blobs, submit_effects, serve_file, store_images)
 from easel.simulator.state import Task
 
@@ -172,8 +172,10 @@ async def _submit(ctx: Ctx, prefix: str) -> Response:
     names = [f"{os.urandom(8).hex()}-gpt_image_2_official_{task_id}_{i}.{ext}" for i in range(n)]
     expires_at = now + settings.task_duration + settings.url_ttl
     bomb = ctx.take("bomb") is not None
+    # gccai.txt: transparent "silently downgrades to auto" on gpt-image-2-official, so it renders opaque.
+    behaviour = misbehave.decide(ctx, wh, fmt, mask=mask)
     await store_images(ctx, prompt, wh, n, names=names, inputs=images, mask=mask, fmt=fmt,
-                       compression=compression, expires_at=expires_at, bomb=bomb)
+                       compression=compression, expires_at=expires_at, bomb=bomb, behaviour=behaviour)
     cost = round(n * COST_USD[quality][tier], 5)
     fail, stuck = submit_effects(ctx)
     task = Task(id=task_id, provider=PROVIDER, created=now, duration=settings.task_duration, n=n,

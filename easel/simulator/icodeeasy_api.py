@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from easel.providers import sizes
-from easel.simulator import render
+from easel.simulator import misbehave, render
 from easel.simulator.common import (Ctx, api, decode_refs, new_id, parse_int, poll_effects, ref_blobs, submit_effects, serve_file, store_images)
 from easel.simulator.openai_api import beijing_day
 from easel.simulator.state import Task
@@ -119,7 +119,9 @@ async def _submit(ctx: Ctx, prefix: str) -> Response:
     urls = [f"{ctx.base}{prefix}/v1/images/files/gpt-image-2/{day}/{name}" for name in names]
     started = time.monotonic()
     bomb = ctx.take("bomb") is not None
-    await store_images(ctx, prompt, wh, n, names=names, inputs=inputs, bomb=bomb)
+    # icodeeasy documents no output_format and no mask: only `wrong_size` can apply to it.
+    behaviour = misbehave.decide(ctx, wh, "png")
+    await store_images(ctx, prompt, wh, n, names=names, inputs=inputs, bomb=bomb, behaviour=behaviour)
     # As in openai_api: a sync call's `latency` includes the rendering.
     remaining = ctx.state.settings.latency - (time.monotonic() - started)
     if not is_async and remaining > 0:

@@ -29,7 +29,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from easel.providers import sizes
-from easel.simulator import render, streaming
+from easel.simulator import misbehave, render, streaming
 from easel.simulator.common import Ctx, api, decode_refs, new_id, parse_int, serve_file, store_images
 
 __all__ = ["routes"]
@@ -39,6 +39,7 @@ QCODE_MAX_FILE = 25 * 1024 * 1024
 QCODE_MAX_TOTAL = 200 * 1024 * 1024
 _QUALITIES = ("low", "medium", "high", "auto")
 _FORMATS = ("png", "jpeg", "webp")
+_BACKGROUNDS = ("auto", "opaque", "transparent")
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,12 @@ async def _images(ctx: Ctx, prefix: str, *, edit: bool) -> Response:
             return ctx.error(400, "invalid_request_error", "output_compression must be an integer from 0 to 100.")
     else:
         compression = None
+    background = ctx.field("background") or "auto"
+    if background not in _BACKGROUNDS:
+        return ctx.error(400, "invalid_request_error", "background must be auto, opaque or transparent.")
+    if background == "transparent" and fmt == "jpeg":
+        # qcode.txt: "transparent requires PNG / WebP output"; OpenAI's spec says the same.
+        return ctx.error(400, "invalid_request_error", "background=transparent requires output_format png or webp.")
 
     inputs, mask = [], None
     if edit:
@@ -181,6 +188,10 @@ async def _images(ctx: Ctx, prefix: str, *, edit: bool) -> Response:
         except sizes.PixelRuleError as e:
             return ctx.error(400, "invalid_size", str(e))
 
+    behaviour = misbehave.decide(ctx, wh, fmt, mask=mask)
+    wh = behaviour.size
+    transparent = background == "transparent"
+
     # QCode's doc: "stream + partial_images ⏳ Not yet supported (full result returned at once)", so its
     # simulator ignores `stream` and answers the plain JSON, as the doc describes.
     if not qcode:
@@ -189,7 +200,8 @@ async def _images(ctx: Ctx, prefix: str, *, edit: bool) -> Response:
             return asked
         if asked[0]:
             return streaming.stream_images(ctx, prompt=prompt, wh=wh, n=n, partials=asked[1], edit=edit,
-                                           inputs=inputs, mask=mask, fmt=fmt, compression=compression,
+                                           inputs=inputs, mask=mask, fmt=behaviour.byte_format,
+                                           compression=compression,
                                            quality=quality, usage=usage(prompt, inputs, wh, quality, n),
                                            b64_prefix=rules.b64_prefix)
 
@@ -205,7 +217,8 @@ async def _images(ctx: Ctx, prefix: str, *, edit: bool) -> Response:
         ext = "png" if bomb else fmt.replace("jpeg", "jpg")
         names = [f"{new_id()}.{ext}" for _ in range(n)] if response_format == "url" else []
         images = await store_images(ctx, prompt, wh, n, names=names, inputs=inputs, mask=mask, fmt=fmt,
-                                    compression=compression, bomb=bomb)
+                                    compression=compression, bomb=bomb, transparent=transparent,
+                                    behaviour=behaviour)
         remaining = ctx.state.settings.latency - (time.monotonic() - started)
         if remaining > 0:
             await asyncio.sleep(remaining)

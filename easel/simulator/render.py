@@ -4,7 +4,11 @@ What tests rely on:
 - the background colour is `colour_for(prompt)` (the same prompt always gives the same colour);
 - input images appear as a strip of thumbnails along the bottom edge (references are visibly used);
 - with a mask, the output is the first input resized to the output size, and only where the mask is
-  transparent (alpha < 128) is it repainted, with `colour_for(prompt)` striped with its complement.
+  transparent (alpha < 128) is it repainted, with `colour_for(prompt)` striped with its complement; outside
+  the mask the source's pixels are kept exactly (bit for bit when the output is PNG at the source's size);
+- `transparent` (background=transparent, PNG or WebP): the background colour becomes alpha 0, the drawing
+  stays opaque, so the image has real alpha;
+- `bleed` (the `mask_bleed` misbehaviour): the area outside the mask is brightened by `BLEED_LEVELS` too.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import textwrap
 import zlib
 from functools import lru_cache
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from easel.providers import sizes
 
@@ -26,6 +30,7 @@ __all__ = ["colour_for", "stripe_colour", "render_image", "load_image", "auto_si
            "bomb_png", "encode", "MIME", "BadImage"]
 
 MIME = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
+BLEED_LEVELS = 60
 # Inputs above this are refused as bombs (twice the largest documented output).
 MAX_INPUT_PIXELS = 2 * sizes.MAX_PIXELS
 
@@ -128,11 +133,15 @@ def _thumb_strip(img: Image.Image, inputs: list[Image.Image]) -> None:
 
 
 def render_image(prompt: str, size: tuple[int, int], *, seq: int = 0, inputs: list[Image.Image] = (),
-                 mask: Image.Image | None = None, fmt: str = "png", compression: int | None = None) -> bytes:
+                 mask: Image.Image | None = None, fmt: str = "png", compression: int | None = None,
+                 transparent: bool = False, bleed: bool = False) -> bytes:
     """One result image of exactly `size`, encoded as `fmt`."""
     w, h = size
     if mask is not None and inputs:
+        # At the source's own size resize() returns an exact copy, so the kept area is bit-exact.
         source = inputs[0].convert("RGB").resize((w, h), Image.BILINEAR)
+        if bleed:
+            source = source.point(lambda v: min(255, v + BLEED_LEVELS))
         alpha = mask.convert("RGBA").getchannel("A").resize((w, h), Image.NEAREST)
         repaint = alpha.point(lambda a: 255 if a < 128 else 0)
         img = Image.composite(_canvas(prompt, size, seq, striped=True), source, repaint)
@@ -140,7 +149,18 @@ def render_image(prompt: str, size: tuple[int, int], *, seq: int = 0, inputs: li
         img = _canvas(prompt, size, seq, striped=False)
         if inputs:
             _thumb_strip(img, list(inputs))
+        if transparent and fmt in ("png", "webp"):
+            img = _clear_background(img, colour_for(prompt))
     return encode(img, fmt, compression)
+
+
+def _clear_background(img: Image.Image, bg: tuple[int, int, int]) -> Image.Image:
+    """The image with every pixel of exactly the background colour made fully transparent."""
+    rgba = img.convert("RGBA")
+    r, g, b = (band.point(lambda v, c=c: 255 if v == c else 0) for band, c in zip(img.split(), bg))
+    is_bg = ImageChops.multiply(ImageChops.multiply(r, g), b)       # 255 only where all three match
+    rgba.putalpha(ImageChops.invert(is_bg))
+    return rgba
 
 
 def encode(img: Image.Image, fmt: str = "png", compression: int | None = None) -> bytes:
@@ -148,7 +168,8 @@ def encode(img: Image.Image, fmt: str = "png", compression: int | None = None) -
     if fmt == "jpeg":
         img.convert("RGB").save(out, "JPEG", quality=compression if compression is not None else 90)
     elif fmt == "webp":
-        img.save(out, "WEBP", quality=compression if compression is not None else 80, method=0)
+        img.save(out, "WEBP", quality=compression if compression is not None else 80, method=0,
+                 exact=img.mode == "RGBA")
     else:
         # A 4k PNG must not take seconds: level 1 is several times faster than the default 6.
         img.save(out, "PNG", compress_level=1)

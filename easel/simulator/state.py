@@ -24,6 +24,8 @@ FAULT_KINDS = (
     "http_400", "http_401", "http_402", "http_413", "http_422", "http_429_rate", "http_429_concurrency",
     "http_429_daily", "http_429_crs", "http_500", "http_503", "http_524", "drop", "slow", "malformed_json",
     "result_404", "bomb", "task_fail", "task_stuck", "stream_break",
+    # Misbehaviour switches (easel/simulator/misbehave.py): the request succeeds, but not as the doc says.
+    "wrong_size", "ignore_format", "mask_bleed",
 )
 ENDPOINTS = ("submit", "poll", "file")
 

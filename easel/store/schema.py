@@ -12,6 +12,7 @@ import time
 from easel.store.gallery_schema import MIGRATION_STATEMENTS as GALLERY_MIGRATION
 from easel.store.rollup_schema import MIGRATION_STATEMENTS as USAGE_MIGRATION
 from easel.store.rollup_schema import TOP_PROMPTS_MIGRATION
+from easel.store.scorecard_schema import MIGRATION_SQL as SCORECARD_MIGRATION
 
 __all__ = ["MIGRATIONS", "migrate", "current_version"]
 
@@ -170,6 +171,8 @@ CREATE TABLE image_tags (
 );
 CREATE INDEX image_tags_tag ON image_tags(tag, image_id);
 """),
+    # Conformance scorecard runs and their checks (easel/store/scorecard_schema.py, easel/store/scorecards.py).
+    (23, "scorecard runs", SCORECARD_MIGRATION),
 ]
 
 

@@ -8,10 +8,11 @@ import pytest
 
 pytestmark = pytest.mark.e2e
 
-NAV_TITLES = ["Generate", "Edit", "Compare", "Tasks", "Gallery", "Usage"]
+NAV_TITLES = ["Generate", "Edit", "Compare", "Tasks", "Gallery", "Usage", "Scorecard"]
 
 
-@pytest.mark.parametrize("path, title", [("edit", "Edit"), ("usage", "Usage"), ("compare?comparison=abc", "Compare")])
+@pytest.mark.parametrize("path, title", [("edit", "Edit"), ("usage", "Usage"), ("compare?comparison=abc", "Compare"),
+                                         ("scorecard", "Scorecard")])
 def test_the_first_request_to_a_fresh_server_can_be_a_deep_link(path, title, simulator, tmp_path_factory, start_app,
                                                                   browser, wait_idle):
     with start_app(tmp_path_factory.mktemp(f"deep-{path}"), simulator, {}) as server:

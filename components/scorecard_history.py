@@ -1,0 +1,82 @@
+"""Each provider's scorecards over time: pass / fail counts per run, and the checks whose verdict changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from easel.providers import catalog
+from easel.core.errors import EaselError
+from easel.store import scorecards
+
+from components.scorecard_card import STATUS_COLOURS, card_title
+
+__all__ = ["render_history", "provider_label"]
+
+
+def provider_label(pid: str, simulated: bool) -> str:
+    try:
+        label = catalog.get_profile(pid).label
+    except EaselError:
+        label = pid
+    return card_title(label, simulated)
+
+
+def _when(ts: float) -> str:
+    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
+
+
+def runs_frame(store, keys: list[tuple[str, bool]]) -> pd.DataFrame:
+    rows = []
+    for pid, simulated in keys:
+        for run in scorecards.list_runs(store, pid, simulated=simulated, limit=100):
+            for status in ("pass", "fail", "n/a"):
+                rows.append({"provider": provider_label(pid, simulated), "run": _when(run.started_at),
+                             "at": dt.datetime.fromtimestamp(run.started_at, dt.timezone.utc), "status": status,
+                             "checks": run.counts.get(status, 0)})
+    return pd.DataFrame(rows, columns=["provider", "run", "at", "status", "checks"])
+
+
+def history_chart(frame: pd.DataFrame) -> alt.Chart:
+    colours = alt.Scale(domain=list(STATUS_COLOURS), range=[fg for _, fg in STATUS_COLOURS.values()])
+    return (alt.Chart(frame).mark_line(point=True)
+            .encode(x=alt.X("at:T", title="Run (UTC)"), y=alt.Y("checks:Q", title="Checks", axis=alt.Axis(tickMinStep=1)),
+                    color=alt.Color("status:N", scale=colours, title="Verdict"),
+                    strokeDash=alt.StrokeDash("provider:N", title="Provider"),
+                    tooltip=["provider", "run", "status", "checks"])
+            .properties(height=220))
+
+
+def render_history(store) -> None:
+    keys = scorecards.card_keys(store)
+    if not keys:
+        st.caption("No scorecard has run yet: each run is kept here with its date.")
+        return
+    names = {provider_label(p, s): (p, s) for p, s in keys}
+    chosen = st.multiselect("Providers", list(names), default=list(names), key="easel.scorecard.history")
+    picked = [names[n] for n in chosen]
+    if not picked:
+        return
+    chart_col, changes_col = st.columns([3, 2])
+    chart_col.altair_chart(history_chart(runs_frame(store, picked)), width="stretch")
+    changes = []
+    for pid, simulated in picked:
+        for ch in scorecards.check_changes(store, pid, simulated=simulated):
+            if ch["from"] is None:
+                continue            # a check's first verdict is not a change
+            row = {"When (UTC)": _when(ch["at"]), "Check": ch["name"], "Change": f"{ch['from']} → {ch['to']}",
+                   "Got": ch["got"]}
+            if len(picked) > 1:
+                row = {"Provider": provider_label(pid, simulated), **row}
+            changes.append(row)
+    with changes_col:
+        st.markdown("**Verdicts that changed**")
+        if changes:
+            changes.sort(key=lambda r: r["When (UTC)"], reverse=True)
+            frame = pd.DataFrame(changes[:20])
+            st.table(frame.style.hide(axis="index").set_properties(**{"font-size": "0.82rem"}))
+        else:
+            st.caption("Every check has kept its verdict across these runs.")

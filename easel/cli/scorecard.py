@@ -1,0 +1,75 @@
+"""`easel scorecard`: run the conformance suite on one provider and print each check's verdict.
+
+`--json` prints {"provider", "run_id", "started_at", "cost_estimate", "summary", "checks": [{"name", "status",
+"expected", "got", "why", "job_ids"}]}: issue 16's keys, plus the evidence a script may want. A paid provider's
+suite costs money, so it runs only after a confirmation: `--yes`, or a "y" at the prompt on a terminal.
+Exit codes: 0 every check passed or was n/a, 1 a check failed, 2 the suite could not start.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from easel.cli.main import EXIT_FAILED, EXIT_USAGE, job_service, main, provider_client, shutdown
+from easel.cli.outcome_json import dumps
+from easel.providers.demo_modes import SIMULATABLE
+from easel.scorecard import CHECKS, prepare, run
+
+_MARK = {"pass": "PASS", "fail": "FAIL", "n/a": "n/a "}
+
+
+@main.command()
+@click.option("--provider", required=True, help="demo, icodeeasy, qcode, gccai, openai-hk or openai.")
+@click.option("--simulate", type=click.Choice(SIMULATABLE), default=None,
+              help="With --provider demo: the simulator plays this provider, and is judged by its doc.")
+@click.option("--checks", default=None, metavar="NAME,NAME",
+              help=f"Run only these checks (default all): {', '.join(CHECKS)}.")
+@click.option("--yes", is_flag=True, help="Agree to the suite's cost without a prompt (needed without a terminal).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object with every check.")
+@click.option("--base-url", help="Override the provider's base URL.")
+def scorecard(provider, simulate, checks, yes, as_json, base_url):
+    """Check what a provider does against what its doc says: pass, fail or n/a, with expected against got."""
+    client = provider_client(provider, base_url=base_url, simulate=simulate)
+    svc = job_service(recover=False)
+    plan = prepare(client.profile, checks, store=svc.store)
+    label = client.profile.label
+    if plan.free:
+        click.echo(f"{label}: {len(plan.probes)} probe requests, free (simulated).", err=True)
+    else:
+        click.echo(f"{label}: {len(plan.probes)} probe requests for {len(plan.checks)} checks; estimated total "
+                   f"{plan.cost.label()} ({plan.cost.basis}).", err=True)
+        if not yes:
+            if not sys.stdin.isatty():
+                client.close()
+                shutdown(svc)
+                click.echo("Error: the scorecard spends real money on a paid provider and needs your agreement: "
+                           "pass --yes, or run it in a terminal to be asked.", err=True)
+                sys.exit(EXIT_USAGE)
+            if not click.confirm("Run it?", default=False, err=True):
+                client.close()
+                shutdown(svc)
+                click.echo("Not run; nothing was sent.", err=True)
+                sys.exit(EXIT_USAGE)
+
+    def progress(done: int, total: int, key: str) -> None:
+        if not as_json:
+            click.echo(f"  {done}/{total} {key}", err=True)
+
+    try:
+        card = run(svc, client, plan, on_progress=progress)
+    finally:
+        client.close()
+        shutdown(svc)
+    if as_json:
+        click.echo(dumps(card.as_json()))
+    else:
+        for c in card.checks:
+            if c.status == "n/a":
+                click.echo(f"{_MARK[c.status]} {c.name:<19} {c.why}")
+            else:
+                click.echo(f"{_MARK[c.status]} {c.name:<19} expected {c.expected}; got {c.got}")
+        counts = card.counts()
+        click.echo(f"{counts['pass']} pass, {counts['fail']} fail, {counts['n/a']} n/a · run {card.run_id[:8]}")
+    sys.exit(EXIT_FAILED if card.counts()["fail"] else 0)
