@@ -17,7 +17,7 @@ from easel.media import thumbnails
 from easel.store import comparisons as cmp
 from easel.core.models import Money
 
-from components import md_escape, truncate
+from components import md_escape, notifier, truncate
 from components.errors_view import show_error
 from components.job_view import job_error_text, progress_state
 
@@ -148,6 +148,10 @@ def results_grid(store, jobs, cid: str, options: dict) -> None:
         st.info("This comparison has no columns.", icon=":material/compare:")
         return
     unfinished = any(not compare.run.is_finished(c.job) for c in cols)
+    # The columns are ordinary jobs: followed like any other, so leaving the page mid-run still toasts when
+    # they finish; while this grid draws them in view, their end needs no toast.
+    notifier.watch([c.job.id for c in cols if c.job is not None and not c.job.is_terminal])
+    notifier.showing([c.job.id for c in cols if c.job is not None])
 
     @st.fragment(run_every=1.0 if unfinished else None)
     def _grid() -> None:
@@ -161,6 +165,11 @@ def results_grid(store, jobs, cid: str, options: dict) -> None:
 
     with st.container(horizontal=True, vertical_alignment="center"):
         st.caption(md_escape(f"Comparison {cid} · {truncate(comp.prompt, 70)}"))
+        # Page links keep the session (a plain link would reload the app and lose the session's keys).
+        st.page_link("pages/tasks.py", label="Tasks", icon=":material/pending_actions:",
+                     query_params={"comparison": cid})
+        st.page_link("pages/gallery.py", label="Gallery", icon=":material/photo_library:",
+                     query_params={"comparison": cid})
         st.download_button("Download ZIP", data=lambda: archive.zip_to_temp_file(store, cid),
                            file_name=f"easel-compare-{cid}.zip", mime="application/zip",
                            icon=":material/download:", key=f"{KEY}.zip", disabled=unfinished,

@@ -21,6 +21,7 @@ from easel.media import thumbnails
 from easel.providers import catalog
 from easel.core.errors import EaselError
 from easel.store import TERMINAL_STATUSES
+from easel.store import comparisons
 from easel.store.rollup_schema import ZERO_COST_STATUSES
 
 from components import entry_routing, md_escape
@@ -67,6 +68,11 @@ _CSS = f"""<style>
 
 
 def filtered_jobs(store, *, statuses: list[str], provider: str | None, limit: int = 100):
+    comparison = st.query_params.get("comparison")
+    if comparison:
+        # One comparison's columns (reruns included), from the Compare page's "Tasks" link.
+        return [j for j in comparisons.comparison_jobs(store, comparison, limit=limit)
+                if (not statuses or j.status in statuses) and (provider is None or j.provider == provider)]
     return store.list_jobs(status=tuple(statuses) or None, provider=provider, followed=True, limit=limit)
 
 
@@ -220,6 +226,14 @@ def _actions(job, *, jobs_service, session) -> None:
                   help="Hide it from this list. A provider task already sent may still finish (and be billed).")
 
 
+def _group_text(job) -> str:
+    # A Compare column is an ordinary job; its comparison id groups it with its siblings here, in Usage and
+    # in the Gallery.
+    if not job.comparison_id:
+        return ""
+    return f"comparison {job.comparison_id[:8]}"
+
+
 def _row(job, *, store, jobs_service, session) -> None:
     with st.container(key=_ROW + job.id):
         thumb, text, state, actions = st.columns([0.55, 4.3, 3.1, 2.6], gap="small", vertical_alignment="center")
@@ -230,7 +244,7 @@ def _row(job, *, store, jobs_service, session) -> None:
                 st.text(job.prompt, wrap=False, help=job.prompt if len(job.prompt) > 60 else None)
                 # The cost and the parameters before the model: what a truncated line should still show.
                 meta = [md_escape(job.provider), md_escape(_cost_text(job)), md_escape(_params_text(job)),
-                        md_escape(job.model or "")]
+                        md_escape(job.model or ""), _group_text(job)]
                 st.caption((SIMULATED_BADGE + " " if job.simulated else "") + " · ".join(m for m in meta if m),
                            wrap=False)
         with state:
@@ -255,6 +269,13 @@ def render_task_list(*, store, jobs_service, session=None, title: str = "Tasks",
                  help="Hide finished jobs from this list. They stay in the usage log and the gallery."):
         cleared = jobs_service.clear_finished()
         st.toast(f"Cleared {cleared} finished job{'s' if cleared != 1 else ''}.")
+    comparison = st.query_params.get("comparison")
+    if comparison:
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.caption(f"Only the jobs of comparison {md_escape(comparison)}, reruns included.")
+            st.page_link("pages/tasks.py", label="All jobs", icon=":material/list:")
+            st.page_link("pages/compare.py", label="Back to the comparison", icon=":material/compare:",
+                         query_params={"comparison": comparison})
     if st.session_state.get(_MESSAGE):
         st.warning(md_escape(st.session_state[_MESSAGE]))
 

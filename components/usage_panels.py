@@ -193,13 +193,15 @@ def render_requests(store, filters: usage.Filters, total: int) -> None:
     frame.insert(0, "thumbnail", [thumbs.get(i) for i in frame["id"]])
     st.dataframe(table_frame(frame), hide_index=True, column_order=(
         "thumbnail", "created_at", "provider", "model", "endpoint", "mode", "size", "resolution", "quality", "n",
-        "status", "error_code", "latency_s", "cost", "key_fingerprint", "simulated", "prompt"), column_config={
+        "status", "error_code", "latency_s", "cost", "key_fingerprint", "simulated", "comparison_id", "prompt"),
+        column_config={
         "thumbnail": st.column_config.ImageColumn("Image", width="small"),
         "created_at": st.column_config.DatetimeColumn("Created (UTC)", format="YYYY-MM-DD HH:mm:ss"),
         "latency_s": st.column_config.TextColumn("Latency"),
         "cost": st.column_config.TextColumn("Cost", help="Actual, or ≈ the estimate while unreported"),
         "key_fingerprint": st.column_config.TextColumn("Key"),
         "simulated": st.column_config.CheckboxColumn("Demo"),
+        "comparison_id": st.column_config.TextColumn("Comparison", help="The Compare page's run this job belongs to"),
         "prompt": st.column_config.TextColumn("Prompt", width="large")})
     csv_download(store, filters, total)
 
@@ -238,7 +240,7 @@ def table_frame(frame):
     out["thumbnail"] = [v if isinstance(v, str) and v else "" for v in out["thumbnail"]]
     out["latency_s"] = [EMPTY if v is None or v != v else f"{v:.1f} s" for v in out["latency_s"]]
     for col in ("model", "endpoint", "mode", "size", "resolution", "quality", "status", "error_code", "cost",
-                "key_fingerprint", "currency", "prompt"):
+                "key_fingerprint", "currency", "comparison_id", "prompt"):
         if col in out:
             out[col] = [EMPTY if v is None or v != v or v == "" else v for v in out[col].astype(object)]
     return out

@@ -12,7 +12,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-__all__ = ["ComparisonRow", "ColumnRow", "WINNER_TAG", "create_comparison", "add_column", "set_column_job",
+__all__ = ["ComparisonRow", "ColumnRow", "WINNER_TAG", "comparison_jobs", "create_comparison", "add_column", "set_column_job",
            "get_comparison", "list_columns", "list_comparisons", "set_winner", "image_tags"]
 
 WINNER_TAG = "winner"
@@ -85,6 +85,15 @@ def list_columns(store, comparison_id: str) -> list[ColumnRow]:
     rows = store.query("SELECT * FROM comparison_columns WHERE comparison_id = ? ORDER BY idx", (comparison_id,))
     return [ColumnRow(r["comparison_id"], r["idx"], r["target"], r["label"], json.loads(r["plan_json"] or "{}"),
                       r["job_id"], r["error_code"], r["error_message"]) for r in rows]
+
+
+def comparison_jobs(store, comparison_id: str, *, limit: int = 100):
+    """Every job of a comparison, reruns included, newest first (the Tasks page's `?comparison=` view)."""
+    from easel.store.rows import JobRow
+
+    rows = store.query("SELECT * FROM jobs WHERE comparison_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?",
+                       (comparison_id, limit))
+    return [JobRow.from_row(r) for r in rows]
 
 
 def set_winner(store, comparison_id: str, image_id: int) -> None:
