@@ -98,3 +98,35 @@ def test_a_comparison_runs_fills_in_and_its_winner_is_a_gallery_filter(demo, job
     assert "4 images" in [t.value for t in at.text]          # three columns and the rerun
     at.toggle(key="gallery.winners").set_value(True).run()
     assert "1 image" in [t.value for t in at.text]
+
+
+def test_the_tasks_page_shows_one_comparisons_jobs_by_its_id(demo, jobs_for_test):
+    """The compare grid's "Tasks" link opens Tasks with ?comparison=ID: only that comparison's jobs, each row
+    naming its comparison, while the unfiltered list still shows every job."""
+    at = _open()
+    at.text_area(key="cmp.prompt").set_value("red fox")
+    at.multiselect(key="cmp.providers").set_value(["demo", "demo:qcode"])
+    at.run()
+    at.button(key="cmp.go").click().run()
+    cid = at.query_params["comparison"]
+    cid = cid[0] if isinstance(cid, list) else cid
+    store = jobs_for_test.store
+    ids = [c.job_id for c in cmp.list_columns(store, cid)]
+    for job_id in ids:
+        jobs_for_test.wait(job_id, 30)
+    other = store.create_job(provider="demo", status="completed", prompt="not in the comparison")
+
+    at.switch_page("pages/tasks.py")
+    at.query_params["comparison"] = cid
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.text if t.value in ("red fox", "not in the comparison")] == ["red fox", "red fox"]
+    assert f"Only the jobs of comparison {cid}, reruns included." in [c.value for c in at.caption]
+    assert sum(c.value.endswith(f" · comparison {cid[:8]}") for c in at.caption) == 2
+    assert sorted(j.id for j in cmp.comparison_jobs(store, cid)) == sorted(ids) and other not in ids
+    at.query_params.clear()
+    at.switch_page("pages/usage.py").run()
+    at.toggle(key="easel.usage.sim").set_value(True).run()         # the fake real job hides simulated rows by default
+    assert not at.exception, [e.value for e in at.exception]
+    table = next(d.value for d in at.dataframe if "comparison_id" in d.value.columns)
+    assert sorted(table.loc[table["comparison_id"] == cid, "id"]) == sorted(ids)
