@@ -20,7 +20,7 @@ from typing import BinaryIO
 
 __all__ = ["EASEL_CHUNK", "A1111_CHUNK", "SOFTWARE_CHUNK", "safe_settings", "settings_from_job", "easel_text",
            "parse_easel_text", "format_a1111", "parse_a1111", "a1111_settings", "chunks_for", "text_chunk",
-           "stamp_png", "stamp_png_bytes", "PNG_SIGNATURE", "TEXT_KEYWORDS"]
+           "stamp_png", "stamp_png_bytes", "image_chunks", "PNG_SIGNATURE", "TEXT_KEYWORDS"]
 
 EASEL_CHUNK = "easel"
 A1111_CHUNK = "parameters"
@@ -99,7 +99,7 @@ def settings_from_job(provider: str | None, params: dict | None, *, width: int |
 # --- Easel's own chunk ------------------------------------------------------------------------------------
 def easel_text(prompt: str, settings: dict) -> str:
     return json.dumps({"software": "Easel", "prompt": prompt, "settings": safe_settings(settings)},
-                      ensure_ascii=False, sort_keys=True)
+                      ensure_ascii=False)
 
 
 def parse_easel_text(text: str) -> tuple[str, dict] | None:
@@ -193,6 +193,19 @@ def chunks_for(prompt: str, settings: dict) -> dict[str, str]:
             SOFTWARE_CHUNK: "Easel"}
 
 
+def image_chunks(row, job_prompt: str | None, job_provider: str | None, params: dict | None) -> dict[str, str]:
+    """The chunks for one stored image (an easel.store.rows.ImageRow) of a job whose prompt, provider and
+    parameters are given (None when the job row is gone: the image's own columns stand in)."""
+    from datetime import datetime, timezone
+
+    created = datetime.fromtimestamp(row.created_at, timezone.utc).isoformat(timespec="seconds")
+    if params is None:
+        params = {"model": row.model, "size": row.size, "quality": row.quality}
+    settings = settings_from_job(row.provider or job_provider, params, width=row.width, height=row.height,
+                                 revised_prompt=row.revised_prompt, created=created)
+    return chunks_for(row.prompt or job_prompt or "", settings)
+
+
 # --- PNG chunks ---------------------------------------------------------------------------------------------
 def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
@@ -208,20 +221,23 @@ def text_chunk(keyword: str, value: str) -> bytes:
         return _chunk(b"iTXt", key + b"\0\0\0\0\0" + value.encode("utf-8"))
 
 
-def _copy(src: BinaryIO, dst: BinaryIO | None, n: int) -> None:
+def _copy(src: BinaryIO, dst: BinaryIO | None, n: int) -> bool:
+    """Copy (or with no `dst`, skip) n bytes; False when the file ends first."""
     while n > 0:
         piece = src.read(min(n, _COPY))
         if not piece:
-            raise ValueError("truncated PNG chunk")
+            return False
         if dst is not None:
             dst.write(piece)
         n -= len(piece)
+    return True
 
 
 def stamp_png(src: BinaryIO, dst: BinaryIO, chunks: dict[str, str]) -> None:
     """Copy a PNG from `src` to `dst` with `chunks` as text chunks right after IHDR (before any image data, where
     every reader looks), dropping text chunks the file already had under those keywords. Streams 64 KB at a time,
-    so memory does not grow with the image. Raises ValueError for bytes that are not a PNG."""
+    so memory does not grow with the image. Raises ValueError, before writing anything, for bytes that are not a
+    PNG; a file that ends mid-chunk is copied as far as it goes (what it had is handed out, never less)."""
     head = src.read(8)
     if head != PNG_SIGNATURE:
         raise ValueError("not a PNG")
@@ -233,18 +249,22 @@ def stamp_png(src: BinaryIO, dst: BinaryIO, chunks: dict[str, str]) -> None:
         if not header:
             return
         if len(header) < 8:
-            raise ValueError("truncated PNG chunk")
+            dst.write(header)
+            return
         length, kind = struct.unpack(">I", header[:4])[0], header[4:]
         if kind in _TEXT_TYPES:
             start = src.read(min(length, 80))
             if start.split(b"\0", 1)[0] in drop:
-                _copy(src, None, length - len(start) + 4)          # the old value and its CRC
+                if not _copy(src, None, length - len(start) + 4):      # the old value and its CRC
+                    return
                 continue
             dst.write(header + start)
-            _copy(src, dst, length - len(start) + 4)
+            if not _copy(src, dst, length - len(start) + 4):
+                return
         else:
             dst.write(header)
-            _copy(src, dst, length + 4)
+            if not _copy(src, dst, length + 4):
+                return
         if kind == b"IHDR" and not stamped:
             dst.write(b"".join(text_chunk(k, v) for k, v in chunks.items()))
             stamped = True

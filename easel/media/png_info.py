@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 
 from easel.core import png_text
 from easel.media import imaging
@@ -111,13 +110,8 @@ def read_info(data: bytes, *, what: str = "upload") -> ImageInfo:
 
 def job_chunks(row, job) -> dict[str, str]:
     """The text chunks for one stored image (`ImageRow`) of `job` (a JobRow, or None when it is gone)."""
-    created = datetime.fromtimestamp(row.created_at, timezone.utc).isoformat(timespec="seconds")
-    settings = png_text.settings_from_job(row.provider or (job.provider if job else None),
-                                          job.params if job else {"model": row.model, "size": row.size,
-                                                                  "quality": row.quality},
-                                          width=row.width, height=row.height, revised_prompt=row.revised_prompt,
-                                          created=created)
-    return png_text.chunks_for(row.prompt or (job.prompt if job else "") or "", settings)
+    return png_text.image_chunks(row, job.prompt if job else None, job.provider if job else None,
+                                 job.params if job else None)
 
 
 def download(data: bytes, fmt: str, chunks: dict[str, str]) -> bytes:

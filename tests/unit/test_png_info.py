@@ -160,4 +160,7 @@ def test_stamping_a_stored_png_adds_the_chunks_without_touching_its_pixels_or_ot
     assert stamped[ihdr_end:ihdr_end + len(block)] == block
     assert png_info.stamp(b"\xff\xd8\xff jpeg bytes", _chunks()) == b"\xff\xd8\xff jpeg bytes"
     with pytest.raises(ValueError):
-        png_text.stamp_png_bytes(original[:100], _chunks())
+        png_text.stamp_png_bytes(b"GIF89a not a png", _chunks())
+    # A file cut mid-chunk is handed out as far as it goes, stamped, never shorter than it was.
+    plain = png(300, 200)
+    assert png_text.stamp_png_bytes(plain[:100], _chunks()) == plain[:ihdr_end] + block + plain[ihdr_end:100]

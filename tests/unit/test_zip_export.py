@@ -1,4 +1,5 @@
-"""Download all (ZIP): the archive holds every filtered image byte for byte with a manifest, is written from
+"""Download all (ZIP): the archive holds every filtered image byte for byte (a PNG with its settings spliced in
+as text chunks) with a manifest, is written from
 the blob files one image at a time (its memory does not grow with the gallery), and splits into parts."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from PIL import Image
 
 from easel.core.models import ImageOut
 from easel.store import Store
+from easel.media import png_info
 from easel.store import zip_export
 
 
@@ -60,7 +62,13 @@ def test_the_archive_holds_every_image_byte_for_byte_newest_first_with_a_manifes
         assert [m["file"] for m in manifest] == names[:-1]
         assert [m["prompt"] for m in manifest] == [f"tile {i}" for i in range(29, -1, -1)]
         assert json.loads(manifest[0]["parameters"]) == {"prompt": "tile 29", "size": "160x160", "seed": 29}
-        assert [zf.read(n) for n in names[:-1]] == sent[::-1]
+        # Each PNG is its stored bytes with the prompt and settings spliced in after IHDR: nothing else changed.
+        assert [zf.read(n) for n in names[:-1]] == [
+            png_info.stamp(data, png_info.job_chunks(r, store.get_job(r.job_id))) for data, r in zip(sent[::-1], rows)]
+        first = png_info.read_info(zf.read(names[0]))
+        assert (first.source, first.prompt, first.settings["size"], first.settings["provider"]) == \
+            ("easel", "tile 29", "160x160", "demo")
+        assert Image.open(io.BytesIO(zf.read(names[0]))).text["parameters"].startswith("tile 29\nProvider: demo, ")
 
 
 def test_filters_narrow_the_archive_like_the_gallery(store):
