@@ -21,7 +21,7 @@ from easel.providers.fit_settings import fit
 from components import md_escape, params
 from components.errors_view import show_error
 
-__all__ = ["panel", "read_upload", "use_in_generate", "use_in_edit", "GENERATE_PAGE", "EDIT_PAGE"]
+__all__ = ["panel", "expander", "read_upload", "use_in_generate", "use_in_edit", "GENERATE_PAGE", "EDIT_PAGE"]
 
 GENERATE_PAGE, EDIT_PAGE = "pages/generate.py", "pages/edit.py"
 _SOURCES = {"easel": "Written by Easel", "a1111": "Written by AUTOMATIC1111 (its `parameters` text)"}
@@ -69,15 +69,24 @@ def _shown(value) -> str:
 
 
 def _table(info: png_info.ImageInfo) -> None:
-    rows = [{"Setting": name, "Value": _shown(value)} for name, value in info.settings.items()]
+    rows = [{"Setting": name, "Value": _shown(value)} for name, value in info.settings.items()
+            if name != "revised_prompt"]
     if rows:
-        st.dataframe(rows, hide_index=True, width="stretch", height=min(36 * (len(rows) + 1) + 3, 330),
+        # "auto" shows at most ten rows; an A1111 file can carry twenty settings, which then scroll.
+        st.dataframe(rows, hide_index=True, width="stretch", height="auto",
                      column_config={"Setting": st.column_config.TextColumn(width="small"),
                                     "Value": st.column_config.TextColumn(width="large")})
 
 
-def panel(*, key: str, image_width: int = 220) -> None:
-    """The uploader, what the file says, and the two buttons. `key` keeps two panels' widgets apart."""
+def expander(*, key: str) -> None:
+    """The panel folded away on Generate, below the Generate button, without the picture (the column is narrow)."""
+    with st.expander("Settings from an image (PNG Info)", icon=":material/info:"):
+        panel(key=key, image_width=None)
+
+
+def panel(*, key: str, image_width: int | None = 220) -> None:
+    """The uploader, what the file says, and the two buttons. `key` keeps two panels' widgets apart; with no
+    `image_width` the picture is left out."""
     upload = st.file_uploader("Image", type=["png", "jpg", "jpeg", "webp"], key=f"{key}.file",
                               help="A PNG (or JPEG / WebP) from Easel, AUTOMATIC1111 or any tool that writes its "
                                    "settings into the file. It is read here and not stored.")
@@ -92,14 +101,19 @@ def panel(*, key: str, image_width: int = 220) -> None:
         st.info(md_escape(f"{upload.name} carries no prompt or settings: no Easel or AUTOMATIC1111 metadata "
                           "(a screenshot, or a file whose metadata was stripped)."), icon=":material/info:")
         return
-    picture, details = st.columns([1, 3], gap="medium")
-    picture.image(upload.getvalue(), width=image_width)
+    if image_width:
+        picture, details = st.columns([1, 3], gap="medium")
+        picture.image(upload.getvalue(), width=image_width)
+    else:
+        details = st.container()
     with details:
-        st.caption(md_escape(_SOURCES[info.source]))
-        st.text(info.prompt or "(no prompt)", help="The prompt as the file stores it.")
-        if info.negative_prompt:
-            st.caption("Negative prompt")
-            st.text(info.negative_prompt)
+        st.caption(md_escape(f"{_SOURCES[info.source]} · Prompt"))
+        st.text(info.prompt or "(no prompt)")
+        for label, text in (("Negative prompt", info.negative_prompt),
+                            ("Revised prompt", info.settings.get("revised_prompt"))):
+            if text:
+                st.caption(label)
+                st.text(_shown(text))
         _table(info)
     profile, fitted = _fitted(info, edit=False)
     with st.container(horizontal=True, gap="small"):

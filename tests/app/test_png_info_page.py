@@ -58,7 +58,7 @@ def _table(at: AppTest) -> dict:
 def test_an_easel_png_fills_the_table_and_use_in_generate_fills_the_form(demo):
     at = _upload(_open(demo), "easel.png", _easel_png())
     assert TRICKY in [t.value for t in at.text]                    # st.text: verbatim, never markdown
-    assert "Written by Easel" in [c.value for c in at.caption]
+    assert "Written by Easel · Prompt" in [c.value for c in at.caption]
     assert _table(at) == {"provider": "demo", "model": "gpt-image-2", "size": "1536x1024", "quality": "high",
                           "n": "2", "background": "opaque", "image_size": "1536x1024"}
     at.button(key="pnginfo.to_generate").click().run()
@@ -76,7 +76,8 @@ def test_an_a1111_png_fills_the_table_and_its_size_is_fitted_and_the_rest_named(
     at = _upload(_open(demo), "a1111.png", _png({"parameters": A1111}))
     texts = [t.value for t in at.text]
     assert "a lighthouse at dusk, 油画" in texts and "blurry, lowres" in texts
-    assert "Written by AUTOMATIC1111 (its `parameters` text)" in [c.value.replace("\\", "") for c in at.caption]
+    assert "Written by AUTOMATIC1111 (its `parameters` text) · Prompt" in \
+        [c.value.replace("\\", "") for c in at.caption]
     table = _table(at)
     assert (table["size"], table["Steps"], table["Lora hashes"], table["model"]) == \
         ("832x1216", "30", "a: 1, b: 2", "sd_xl_base_1.0")
@@ -124,3 +125,17 @@ def test_no_metadata_and_a_corrupt_file_say_so_plainly(demo):
     assert [e.value.replace("\\", "") for e in at.error] == [
         "The uploaded file is corrupt or truncated and could not be decoded."]
     assert "corrupt_image" in [c.value.replace("\\", "") for c in at.caption]
+
+
+def test_generate_offers_png_info_folded_away_and_fills_its_own_form(demo):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.run()
+    assert "Settings from an image (PNG Info)" in [e.label for e in at.expander]
+    at.text_area(key="gen.prompt").input("an old prompt").run()
+    at.file_uploader(key="gen.pnginfo.file").set_value(("a1111.png", _png({"parameters": A1111}), "image/png")).run()
+    assert not at.exception and "a lighthouse at dusk, 油画" in [t.value for t in at.text]
+    assert len(at.image) == 0                       # no picture in the narrow column
+    at.button(key="gen.pnginfo.to_generate").click().run()
+    assert not at.exception and at.title[0].value == "Generate"
+    assert at.text_area(key="gen.prompt").value == "a lighthouse at dusk, 油画"
+    assert (at.number_input(key="gen.width").value, at.number_input(key="gen.height").value) == (832, 1216)
