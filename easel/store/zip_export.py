@@ -30,6 +30,12 @@ _SELECT = ("SELECT images.*, jobs.provider, jobs.prompt, jobs.model, jobs.qualit
            "jobs.params_json AS job_params_json "
            "FROM images JOIN jobs ON jobs.id = images.job_id")
 _ORDER = " ORDER BY images.created_at DESC, images.id DESC"
+# What the text chunks stamped into a PNG add (write_image), counted when planning parts so a part stays within its
+# bytes: the settings (well under 2 KB) plus the prompt twice (Easel's chunk and A1111's) and the revised prompt,
+# each counted three times over so JSON's escapes never push a part past its limit.
+_STAMPED = ("CASE WHEN COALESCE(images.mime, 'image/png') = 'image/png' THEN 2048 + 3 * ("
+            "length(CAST(COALESCE(jobs.prompt, '') AS BLOB)) * 2 "
+            "+ length(CAST(COALESCE(images.revised_prompt, '') AS BLOB))) ELSE 0 END")
 
 
 @dataclass(frozen=True)
@@ -103,7 +109,7 @@ def plan_parts(store, max_bytes: int, **filters) -> list[ZipPart]:
     offset = count = size = 0
     first = last = None
     with store.reading() as conn:
-        cur = conn.execute(f"SELECT images.created_at, images.id, COALESCE(images.bytes, 0) "
+        cur = conn.execute(f"SELECT images.created_at, images.id, COALESCE(images.bytes, 0) + {_STAMPED} "
                            f"FROM images JOIN jobs ON jobs.id = images.job_id{where}{_ORDER}", args)
         while batch := cur.fetchmany(5000):
             for created, image_id, n in batch:

@@ -119,14 +119,16 @@ def test_a_missing_blob_file_is_listed_not_fatal(store):
 
 def test_parts_split_by_bytes_and_together_hold_every_image_once(store):
     fill(store, 10)
-    size = len(noisy_png(0))
-    parts = zip_export.plan_parts(store, max_bytes=3 * size + 1000)
+    size = len(noisy_png(0)) + 2048 + 3 * 2 * len("tile 0")      # an image and what stamping may add to it
+    parts = zip_export.plan_parts(store, max_bytes=3 * size + 100)
     assert [(p.offset, p.count) for p in parts] == [(0, 3), (3, 3), (6, 3), (9, 1)]
     names = []
     for part in parts:
         with zipfile.ZipFile(zip_export.zip_to_temp_file(store, part=part)) as zf:
             names += [n for n in zf.namelist() if n != "manifest.json"]
             assert len(json.loads(zf.read("manifest.json"))) == part.count
+            # The stamped PNGs stay within what the plan counted for them.
+            assert sum(i.file_size for i in zf.infolist() if i.filename != "manifest.json") <= part.bytes
     assert names == [f"easel-{r.job_id[:8]}-1.png" for r in store.list_images(limit=100)]
 
 
@@ -136,8 +138,8 @@ def test_an_empty_gallery_is_one_empty_part(store):
 
 def test_a_part_keeps_its_images_when_newer_ones_arrive_after_planning(store):
     fill(store, 6)
-    size = len(noisy_png(0))
-    parts = zip_export.plan_parts(store, max_bytes=3 * size + 1000)
+    size = len(noisy_png(0)) + 2048 + 3 * 2 * len("tile 0")
+    parts = zip_export.plan_parts(store, max_bytes=3 * size + 100)
     planned = [f"easel-{r.job_id[:8]}-1.png" for r in store.list_images(limit=100)]
     fill(store, 2)                      # two newer images: an offset-based part 2 would now start two earlier
     names = []
