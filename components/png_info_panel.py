@@ -24,7 +24,7 @@ from components.errors_view import show_error
 __all__ = ["panel", "expander", "read_upload", "use_in_generate", "use_in_edit", "GENERATE_PAGE", "EDIT_PAGE"]
 
 GENERATE_PAGE, EDIT_PAGE = "pages/generate.py", "pages/edit.py"
-_SOURCES = {"easel": "Written by Easel", "a1111": "Written by AUTOMATIC1111 (its `parameters` text)"}
+_SOURCES = {"easel": "Written by Easel", "a1111": "Written by AUTOMATIC1111 (its parameters chunk)"}
 _TOASTS = "easel.toasts"
 
 
@@ -114,7 +114,13 @@ def panel(*, key: str, image_width: int | None = 220) -> None:
             if text:
                 st.caption(label)
                 st.text(_shown(text))
+        # The action and what it will change come before the table, so both stay in the first screen when an
+        # A1111 file carries a dozen settings.
+        _actions(info, key=key)
         _table(info)
+
+
+def _actions(info: png_info.ImageInfo, *, key: str) -> None:
     profile, fitted = _fitted(info, edit=False)
     with st.container(horizontal=True, gap="small"):
         if st.button("Use in Generate", key=f"{key}.to_generate", type="primary", icon=":material/auto_awesome:",
@@ -124,8 +130,7 @@ def panel(*, key: str, image_width: int | None = 220) -> None:
                      args=(info,), disabled=not info.prompt):
             st.switch_page(EDIT_PAGE)
     made_with = info.settings.get("provider")
-    if made_with and made_with != profile.id:
-        st.caption(md_escape(f"Made with {made_with}; the settings are fitted to {profile.label}, the provider in "
-                             "the sidebar."))
-    for note in fitted.notes:
-        st.caption(md_escape(note))
+    notes = ([f"Made with {made_with}; the settings are fitted to {profile.label}, the provider in the sidebar."]
+             if made_with and made_with != profile.id else []) + fitted.notes
+    if notes:
+        st.caption("  \n".join(md_escape(note) for note in notes))

@@ -110,6 +110,9 @@ def fit(profile: Profile, settings: dict, *, edit: bool, negative_prompt: str = 
                          "keeps its own.")
     elif model in profile.models or (profile.open_models and isinstance(model, str) and model):
         out.params["model"] = model
+    elif model and (alias := next((m for m in profile.models if str(m).startswith(f"{model}-")), None)):
+        out.params["model"] = alias         # gccai names gpt-image-2 "gpt-image-2-official"
+        out.notes.append(f"Model {model} → {alias}: {profile.label}'s name for it.")
     elif model:
         out.notes.append(f"Model {model} is not offered by {profile.label} ({' / '.join(profile.models)}); "
                          "the form keeps its own.")

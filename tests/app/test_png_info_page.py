@@ -76,7 +76,7 @@ def test_an_a1111_png_fills_the_table_and_its_size_is_fitted_and_the_rest_named(
     at = _upload(_open(demo), "a1111.png", _png({"parameters": A1111}))
     texts = [t.value for t in at.text]
     assert "a lighthouse at dusk, 油画" in texts and "blurry, lowres" in texts
-    assert "Written by AUTOMATIC1111 (its `parameters` text) · Prompt" in \
+    assert "Written by AUTOMATIC1111 (its parameters chunk) · Prompt" in \
         [c.value.replace("\\", "") for c in at.caption]
     table = _table(at)
     assert (table["size"], table["Steps"], table["Lora hashes"], table["model"]) == \
@@ -98,8 +98,10 @@ def test_on_a_ratio_provider_the_pixel_size_maps_to_a_ratio_and_resolution(demo)
     at.run()
     at.switch_page("pages/png_info.py").run()
     _upload(at, "easel.png", _easel_png())
-    assert "Size 1536x1024 → 3:2 at 1k: gccai takes an aspect ratio and a resolution." in \
-        [c.value.replace("\\", "") for c in at.caption]
+    notes = [c.value.replace("\\", "") for c in at.caption if "Made with" in c.value]
+    assert notes == ["Made with demo; the settings are fitted to gccai, the provider in the sidebar.  \n"
+                     "Model gpt-image-2 → gpt-image-2-official: gccai's name for it.  \n"
+                     "Size 1536x1024 → 3:2 at 1k: gccai takes an aspect ratio and a resolution."]
     at.button(key="pnginfo.to_generate").click().run()
     assert (at.selectbox(key="gen.size").value, at.selectbox(key="gen.resolution").value) == ("3:2", "1k")
     assert at.radio(key="gen.quality").value == "high"

@@ -18,9 +18,10 @@ def test_valid_easel_settings_pass_through_unchanged():
 
 
 def test_a_pixel_size_maps_to_a_ratio_and_tier_on_gccai():
-    got = fit(BUILTIN["gccai"], {"size": "3520x2336", "quality": "high"}, edit=False)
-    assert got.params == {"size": "3:2", "resolution": "4k", "quality": "high"}
-    assert got.notes == ["Size 3520x2336 → 3:2 at 4k: gccai takes an aspect ratio and a resolution."]
+    got = fit(BUILTIN["gccai"], {"size": "3520x2336", "quality": "high", "model": "gpt-image-2"}, edit=False)
+    assert got.params == {"model": "gpt-image-2-official", "size": "3:2", "resolution": "4k", "quality": "high"}
+    assert got.notes == ["Model gpt-image-2 → gpt-image-2-official: gccai's name for it.",
+                         "Size 3520x2336 → 3:2 at 4k: gccai takes an aspect ratio and a resolution."]
 
 
 def test_qcode_gets_its_nearest_fixed_size_and_an_unoffered_quality_is_named():
