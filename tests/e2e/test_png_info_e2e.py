@@ -64,3 +64,13 @@ def test_a_downloaded_png_reads_back_on_png_info_and_fills_generate(page, wait_i
     wait_idle(page)
     assert page.get_by_role("textbox", name="Prompt").input_value() == PROMPT
     assert page.get_by_role("radio", name="high").is_checked()
+
+    # Use in Edit: Edit's own form keys are set before Edit draws them, in a real browser too.
+    go(page, "PNG Info")
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(dropped))
+    page.wait_for_selector("[data-testid='stDataFrame']")
+    wait_idle(page)
+    page.get_by_role("button", name="Use in Edit").click()
+    page.wait_for_selector("h1:has-text('Edit')")
+    wait_idle(page)
+    assert page.get_by_role("textbox", name="What should change?").input_value() == PROMPT
