@@ -44,8 +44,10 @@ def _fitted(info: png_info.ImageInfo, *, edit: bool):
 
 
 def _toast(target: str, notes: list[str]) -> None:
-    more = f" · {len(notes)} value(s) mapped or not used: see PNG Info" if notes else ""
-    st.session_state[_TOASTS] = [*st.session_state.get(_TOASTS, []), f"Filled {target} from PNG Info{more}"]
+    """Shown on the page switched to (components/notifier.py), with what was mapped or left out: the PNG Info
+    page that listed it is gone from view."""
+    message = "  \n".join([f"Filled {target} from PNG Info.", *(md_escape(n) for n in notes)])
+    st.session_state[_TOASTS] = [*st.session_state.get(_TOASTS, []), message]
 
 
 def use_in_generate(info: png_info.ImageInfo) -> None:

@@ -104,6 +104,10 @@ def test_on_a_ratio_provider_the_pixel_size_maps_to_a_ratio_and_resolution(demo)
                      "Size 1536x1024 → 3:2 at 1k: gccai takes an aspect ratio and a resolution."]
     at.button(key="pnginfo.to_generate").click().run()
     assert (at.selectbox(key="gen.size").value, at.selectbox(key="gen.resolution").value) == ("3:2", "1k")
+    # What was mapped goes along to Generate, in the toast.
+    assert [t.value.replace("\\", "") for t in at.toast] == [
+        "Filled Generate from PNG Info.  \nModel gpt-image-2 → gpt-image-2-official: gccai's name for it.  \n"
+        "Size 1536x1024 → 3:2 at 1k: gccai takes an aspect ratio and a resolution."]
     assert at.radio(key="gen.quality").value == "high"
 
 
