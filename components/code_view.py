@@ -38,6 +38,8 @@ def code_view(profile: Profile, request: ImageRequest | None, *, base_url: str |
         request = validate(request, profile) if request is not None else None
     except EaselError:
         request = None
+    if request is not None and request.is_edit and not request.images:
+        request = None      # validate() leaves this to the wire builder, which refuses it (edit_without_image)
     with st.expander("View as code", icon=":material/code:"):
         if request is None:
             st.caption("Fix the request above to see it as code.")

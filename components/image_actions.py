@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from easel.core.models import Money
-from easel.media import imaging
+from easel.media import png_info
 from easel.media.masks import is_paste_back
 from easel.store import zip_export
 from easel.store.partials import is_partial
@@ -31,8 +31,9 @@ file_name = zip_export.file_name
 
 
 def download_bytes(store, row, fmt: str) -> bytes:
-    """The stored image converted to PNG / JPEG / WebP, with its prompt and parameters as metadata."""
-    return imaging.convert(store.image_bytes(row), fmt, image_metadata(row, store.get_job(row.job_id)))
+    """The stored image converted to PNG / JPEG / WebP, with its prompt and settings as Easel's own chunk and
+    A1111's `parameters` (easel/media/png_info.py), so PNG Info here and A1111-style viewers read them."""
+    return png_info.download(store.image_bytes(row), fmt, png_info.job_chunks(row, store.get_job(row.job_id)))
 
 
 def job_cost(job) -> str:

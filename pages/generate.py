@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import code_view, cost, md_escape, notifier, params, references, services, session, truncate
+from components import png_info_panel
 from components.result_area import result_area
 from components.errors_view import show_error
 from components.router import ensure_routed
@@ -60,6 +61,7 @@ with secondary:
             st.selectbox("Recent prompts", recent, index=None, key=f"{FORM}.recent", on_change=_recall,
                          placeholder="Recall a recent prompt…", format_func=lambda p: truncate(p, 90),
                          label_visibility="collapsed")
+    png_info_panel.expander(key=f"{FORM}.pnginfo")
 
 prompt = st.session_state.get(f"{FORM}.prompt") or ""
 request, problem = None, None

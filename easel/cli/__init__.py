@@ -1,6 +1,13 @@
 """The `easel` command: generate, follow tasks, read the usage log, and run the simulator, from a shell."""
 
-from easel.cli import compare, generate, scorecard, simulate, tasks, usage  # noqa: F401 - importing a command module registers it
+# Importing a command module registers it.
+from easel.cli import compare  # noqa: F401
+from easel.cli import generate  # noqa: F401
+from easel.cli import info  # noqa: F401
+from easel.cli import scorecard  # noqa: F401
+from easel.cli import simulate  # noqa: F401
+from easel.cli import tasks  # noqa: F401
+from easel.cli import usage  # noqa: F401
 from easel.cli.main import main
 
 __all__ = ["main"]

@@ -164,9 +164,25 @@ def collect_outcome(store, job, out_dir: Path | None = None) -> dict:
         for img in images:
             src = store.blobs.path(img.path)
             dest = out_dir / f"{job.id[:8]}-{img.idx}{src.suffix}"
-            shutil.copyfile(src, dest)
+            _copy_with_settings(src, dest, img, job)
             paths.append(str(dest.resolve()))
     return job_outcome(job, images, image_root=store.root.resolve(), paths=paths)
+
+
+def _copy_with_settings(src: Path, dest: Path, img, job) -> None:
+    """The stored image to `dest`; a PNG with its prompt and settings as text chunks (Easel's own and A1111's
+    `parameters`), like a download from the app, streamed without re-encoding."""
+    from easel.core import png_text
+    from easel.media import png_info
+
+    with open(src, "rb") as f:
+        is_png = f.read(8) == png_text.PNG_SIGNATURE
+        if not is_png:
+            shutil.copyfile(src, dest)
+            return
+        f.seek(0)
+        with open(dest, "wb") as out:
+            png_text.stamp_png(f, out, png_info.job_chunks(img, job))
 
 
 def print_outcome(outcome: dict, *, as_json: bool, job_id: str) -> None:

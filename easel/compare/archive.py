@@ -13,7 +13,9 @@ from typing import BinaryIO
 
 from easel.compare.run import ColumnResult, results
 from easel.core.tempfiles import written_to_temp_file
+from easel.media import png_info
 from easel.store import comparisons as cmp
+from easel.store.zip_export import write_image
 
 __all__ = ["manifest", "write_zip", "zip_to_temp_file", "column_entry", "MANIFEST"]
 
@@ -73,7 +75,8 @@ def write_zip(store, comparison_id: str, out: BinaryIO | str | os.PathLike) -> d
             col = cols[entry["column"] - 1]
             for img, name in zip(col.images, entry["files"]):
                 try:
-                    zf.write(store.blobs.path(img.path), name)     # copied from disk in chunks, never read whole
+                    # Copied from disk in chunks, never read whole; a PNG with its prompt and settings as text chunks.
+                    write_image(zf, store.blobs.path(img.path), name, png_info.job_chunks(img, col.job))
                 except FileNotFoundError:
                     entry.setdefault("missing", []).append(name)
         zf.writestr(MANIFEST, json.dumps(data, ensure_ascii=False, indent=2) + "\n")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from PIL import Image, PngImagePlugin, UnidentifiedImageError
 
+from easel.core import png_text
 from easel.core.errors import EaselError, ResponseError, UploadError
 from easel.core.mime import sniff_mime
 
@@ -27,7 +28,6 @@ MAX_PIXELS = 2 * 8_294_400
 # (a 48 MP phone photo is 8000×6000); beyond it a file is refused outright, whatever it claims to be.
 DOWNSCALE_MAX_PIXELS = 4 * MAX_PIXELS
 FORMATS = {"png": ("PNG", "image/png"), "jpeg": ("JPEG", "image/jpeg"), "webp": ("WEBP", "image/webp")}
-_SECRET_WORDS = ("key", "secret", "authorization", "password", "bearer")
 
 
 def _fail(what: str, message: str, code: str) -> EaselError:
@@ -142,18 +142,18 @@ def thumbnail(data: bytes, max_side: int = 384, *, quality: int = 80) -> bytes:
 
 
 def _safe_metadata(metadata: dict | None) -> dict[str, str]:
-    """Metadata as text, without anything whose name suggests a credential."""
+    """Metadata as text, without anything whose name suggests a credential (key, token, fingerprint, url…) or
+    whose value is a URL: png_text's filter, the one every written setting passes."""
     safe: dict[str, str] = {}
-    for name, value in (metadata or {}).items():
-        if value is None or any(word in str(name).lower() for word in _SECRET_WORDS):
-            continue
+    for name, value in png_text.safe_settings(metadata or {}).items():
         safe[str(name)] = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
     return safe
 
 
 def convert(data: bytes, fmt: str, metadata: dict | None = None, *, quality: int = 92) -> bytes:
     """The image as PNG, JPEG or WebP. PNG carries each metadata item as a tEXt/iTXt chunk (prompt, params);
-    JPEG and WebP carry them as one JSON document in EXIF ImageDescription. Never a key."""
+    JPEG and WebP carry them as one JSON document in EXIF ImageDescription, and an A1111 `parameters` text also
+    in EXIF UserComment, where A1111 writes it. Never a key."""
     fmt = fmt.lower().replace("jpg", "jpeg")
     if fmt not in FORMATS:
         raise UploadError(f"Format must be one of {', '.join(FORMATS)}; got {fmt}.", code="unsupported_format")
@@ -173,7 +173,11 @@ def convert(data: bytes, fmt: str, metadata: dict | None = None, *, quality: int
         return out.getvalue()
     exif = Image.Exif()
     if meta:
-        exif[0x010E] = json.dumps(meta, ensure_ascii=False)      # ImageDescription
+        # ImageDescription is ASCII in EXIF: JSON's \u escapes carry a Chinese prompt through it intact.
+        exif[0x010E] = json.dumps(meta, ensure_ascii=True)
+    if meta.get(png_text.A1111_CHUNK):
+        # UserComment: an 8-byte charset tag, then the text; "UNICODE" in big-endian UTF-16, as A1111 (piexif) writes.
+        exif.get_ifd(0x8769)[0x9286] = b"UNICODE\0" + meta[png_text.A1111_CHUNK].encode("utf-16-be")
     if fmt == "jpeg":
         _rgb(img).save(out, "JPEG", quality=quality, exif=exif.tobytes())
     else:

@@ -3,7 +3,8 @@ written to a side file, so the memory it takes does not grow with the number of 
 
 One SQL query (images joined with their jobs, parameters included) feeds the whole archive; it is read a page
 of rows at a time. Images are stored as they are (no re-encoding, ZIP_STORED: PNG, JPEG and WebP are already
-compressed). `plan_parts` splits a large gallery into archives of at most a given size, for a server that
+compressed), a PNG with its prompt and settings spliced in as text chunks on the way (Easel's own and A1111's
+`parameters`, easel/core/png_text.py), streamed like the rest. `plan_parts` splits a large gallery into archives of at most a given size, for a server that
 must hold one archive in memory to serve it (Streamlit's media store does).
 """
 
@@ -17,10 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import BinaryIO
 
+from easel.core import png_text
 from easel.core.tempfiles import written_to_temp_file
 from easel.store.rows import ImageRow
 
-__all__ = ["image_metadata", "file_name", "write_zip", "zip_to_temp_file", "plan_parts", "ZipPart", "ZipSummary"]
+__all__ = ["image_metadata", "file_name", "write_image", "write_zip", "zip_to_temp_file", "plan_parts", "ZipPart", "ZipSummary"]
 
 _FETCH = 200
 _EXTENSIONS = {"image/jpeg": "jpg", "image/webp": "webp"}
@@ -28,6 +30,12 @@ _SELECT = ("SELECT images.*, jobs.provider, jobs.prompt, jobs.model, jobs.qualit
            "jobs.params_json AS job_params_json "
            "FROM images JOIN jobs ON jobs.id = images.job_id")
 _ORDER = " ORDER BY images.created_at DESC, images.id DESC"
+# What the text chunks stamped into a PNG add (write_image), counted when planning parts so a part stays within its
+# bytes: the settings (well under 2 KB) plus the prompt twice (Easel's chunk and A1111's) and the revised prompt,
+# each counted three times over so JSON's escapes never push a part past its limit.
+_STAMPED = ("CASE WHEN COALESCE(images.mime, 'image/png') = 'image/png' THEN 2048 + 3 * ("
+            "length(CAST(COALESCE(jobs.prompt, '') AS BLOB)) * 2 "
+            "+ length(CAST(COALESCE(images.revised_prompt, '') AS BLOB))) ELSE 0 END")
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,19 @@ def file_name(row: ImageRow, ext: str) -> str:
     return f"easel-{row.job_id[:8]}-{row.idx + 1}.{ext}"
 
 
+def write_image(zf: zipfile.ZipFile, path, name: str, chunks: dict[str, str]) -> None:
+    """One image file into the archive, read from disk in 64 KB pieces, never whole. A PNG gets `chunks` as text
+    chunks (stamped here, at export, so every image ever stored gets them and the blob stays the provider's
+    bytes); JPEG and WebP are copied as they are. Raises FileNotFoundError for a blob that is gone."""
+    with open(path, "rb") as src:
+        if src.read(8) != png_text.PNG_SIGNATURE:
+            zf.write(path, name)
+            return
+        src.seek(0)
+        with zf.open(name, "w", force_zip64=True) as dst:
+            png_text.stamp_png(src, dst, chunks)
+
+
 def _where(store, filters: dict) -> tuple[str, list]:
     # The gallery's own filter, so the archive holds exactly the images the page lists.
     return store._image_filter(**{"provider": None, "text": None, "since": None, "until": None, "job_id": None,
@@ -88,7 +109,7 @@ def plan_parts(store, max_bytes: int, **filters) -> list[ZipPart]:
     offset = count = size = 0
     first = last = None
     with store.reading() as conn:
-        cur = conn.execute(f"SELECT images.created_at, images.id, COALESCE(images.bytes, 0) "
+        cur = conn.execute(f"SELECT images.created_at, images.id, COALESCE(images.bytes, 0) + {_STAMPED} "
                            f"FROM images JOIN jobs ON jobs.id = images.job_id{where}{_ORDER}", args)
         while batch := cur.fetchmany(5000):
             for created, image_id, n in batch:
@@ -123,10 +144,11 @@ def write_zip(store, out: BinaryIO | str | os.PathLike, *, part: ZipPart | None 
                 for r in batch:
                     row = ImageRow.from_row(r)
                     name = file_name(row, _EXTENSIONS.get(row.mime or "", "png"))
-                    entry = {"file": name, **image_metadata(row, None, _params(r["job_params_json"]))}
+                    params = _params(r["job_params_json"])
+                    entry = {"file": name, **image_metadata(row, None, params)}
                     path = store.blobs.path(row.path)
                     try:
-                        zf.write(path, name)        # copied from disk in chunks, never read whole
+                        write_image(zf, path, name, png_text.image_chunks(row, r["prompt"], r["provider"], params))
                         written += 1
                     except FileNotFoundError:
                         entry["missing"] = True

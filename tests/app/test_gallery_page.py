@@ -17,7 +17,7 @@ from components import gallery, lightbox
 from easel.providers import catalog
 from easel.providers.client import ProviderClient
 from easel.providers.request import ImageRequest
-from easel.media import thumbnails
+from easel.media import png_info, thumbnails
 from easel.store import zip_export
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -233,11 +233,14 @@ def test_downloads_are_full_size_with_prompt_metadata(demo, jobs_for_test, fmt, 
     data = gallery.download_bytes(jobs_for_test.store, row, fmt)
     img = Image.open(io.BytesIO(data))
     assert img.format == pil_format and img.size == (1536, 1024)
+    info = png_info.read_info(data)
+    assert (info.source, info.prompt, info.settings["provider"], info.settings["size"]) == \
+        ("easel", prompt, "demo", "1536x1024")
     if fmt == "png":
-        assert img.text["prompt"] == prompt
-        assert json.loads(img.text["parameters"])["size"] == "1536x1024"
-        assert img.text["provider"] == "demo"
-        assert not any("key" in k.lower() for k in img.text)
+        assert set(img.text) == {"easel", "parameters", "Software"}       # never a key
+        assert json.loads(img.text["easel"])["prompt"] == prompt
+        assert img.text["parameters"].startswith(prompt + "\nProvider: demo, ")
+        assert "Size: 1536x1024" in img.text["parameters"]
 
 
 def test_download_all_zip_has_every_original_and_a_manifest(demo, jobs_for_test):
@@ -249,7 +252,11 @@ def test_download_all_zip_has_every_original_and_a_manifest(demo, jobs_for_test)
     manifest = json.loads(zf.read("manifest.json"))
     assert sorted(m["prompt"] for m in manifest) == ["one", "two"]
     for m in manifest:
-        assert zf.read(m["file"]) == jobs_for_test.store.image_bytes(next(r for r in rows if r.prompt == m["prompt"]))
+        row = next(r for r in rows if r.prompt == m["prompt"])
+        stored = jobs_for_test.store.image_bytes(row)
+        # The original bytes, with Easel's and A1111's settings chunks spliced in after IHDR.
+        assert zf.read(m["file"]) == png_info.stamp(stored, png_info.job_chunks(row, jobs_for_test.store.get_job(row.job_id)))
+        assert Image.open(io.BytesIO(zf.read(m["file"]))).text["parameters"].startswith(m["prompt"] + "\n")
 
 
 def _prompt_shown(at) -> str:

@@ -51,6 +51,7 @@ def export_page(browser, export_app):
 
 
 def test_download_all_hands_over_every_image_as_stored(export_page, export_app, go, wait_idle):
+    from easel.media import png_info
     from easel.store import Store
 
     page = export_page
@@ -65,7 +66,8 @@ def test_download_all_hands_over_every_image_as_stored(export_page, export_app, 
     rows = store.list_images(limit=100)
     with zipfile.ZipFile(download.value.path()) as zf:
         assert zf.namelist() == [f"easel-{r.job_id[:8]}-1.png" for r in rows] + ["manifest.json"]
-        assert [zf.read(f"easel-{r.job_id[:8]}-1.png") for r in rows] == [store.image_bytes(r) for r in rows]
+        assert [zf.read(f"easel-{r.job_id[:8]}-1.png") for r in rows] == [
+            png_info.stamp(store.image_bytes(r), png_info.job_chunks(r, store.get_job(r.job_id))) for r in rows]
         assert [m["prompt"] for m in json.loads(zf.read("manifest.json"))] == [f"export {i}" for i in range(6, -1, -1)]
     store.close()
 

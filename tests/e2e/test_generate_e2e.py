@@ -5,6 +5,7 @@ saves the README's screenshots of Generate (at 1366×768, the image in view) and
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -116,7 +117,8 @@ def test_generate_see_it_in_the_gallery_and_download_a_png(page, e2e_server, wai
     img = Image.open(io.BytesIO(data))
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and img.format == "PNG"
     assert img.size == (1024, 1024)
-    assert img.text["prompt"] == PROMPT
+    assert json.loads(img.text["easel"])["prompt"] == PROMPT             # Easel's chunk, and A1111's beside it
+    assert img.text["parameters"].startswith(PROMPT + "\nProvider: demo, ")
     # The Gallery's README screenshot is test_gallery_e2e's (1366×768, a full page of images).
 
     # Every page opens cleanly after a generation. Their README screenshots are taken by each page's own

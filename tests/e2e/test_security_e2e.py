@@ -246,13 +246,14 @@ def test_keys_urls_prompts_uploads_and_fetches(secure_app, browser, simulator, w
     # Downloads: PNG metadata and the ZIP (its images and its manifest).
     for data in png_downloads:
         img = Image.open(io.BytesIO(data))
-        assert img.format == "PNG" and "prompt" in img.text
+        assert img.format == "PNG" and set(img.text) == {"easel", "parameters", "Software"}
         assert not [v for v in img.text.values() if SENTINEL in v or "http://127.0.0.1" in v]
         assert SENTINEL.encode() not in data
     prompts = set()
     with zipfile.ZipFile(io.BytesIO(zip_data)) as zf:
         for info in zf.infolist():
             assert SENTINEL.encode() not in zf.read(info)
+            assert b"http://127.0.0.1" not in zf.read(info) or info.filename == "manifest.json"
         manifest = zf.read("manifest.json").decode()
         assert sim.url not in manifest
         import json

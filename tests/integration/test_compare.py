@@ -76,6 +76,12 @@ def test_three_columns_share_one_comparison_and_report_sizes_costs_and_a_manifes
     assert g["latency_s"] == round(cols[1].latency_s, 3)
     assert by["demo:qcode"]["revised_prompt"] == cols[2].revised_prompt
     assert Image.open(io.BytesIO(zf.read("03-demo-qcode-1.png"))).size == (1536, 1024)
+    # Each PNG carries its column's prompt and settings, as Easel's chunk and A1111's `parameters`.
+    from easel.media import png_info
+
+    info = png_info.read_info(zf.read("02-demo-gccai-1.png"))
+    assert (info.source, info.prompt, info.settings["image_size"]) == ("easel", "a lighthouse at dusk", "1536x1024")
+    assert "Size: 1536x1024" in Image.open(io.BytesIO(zf.read("02-demo-gccai-1.png"))).text["parameters"]
 
 
 def test_rerun_replaces_one_column_and_the_winner_is_tagged_in_the_gallery(svc, sim):

@@ -130,11 +130,15 @@ def test_downloads_and_zips_carry_prompt_and_parameters_but_no_key_or_result_url
     for fmt in ("png", "jpeg", "webp"):
         data = download_bytes(store, row, fmt)
         assert b"SECRETSENTINEL" not in data and b"secret-credential-url" not in data, fmt
+        assert b"fp-0000000000" not in data, fmt
     png = Image.open(io.BytesIO(download_bytes(store, row, "png")))
-    assert png.text["prompt"] == "<img src=x onerror=alert(1)>"          # kept verbatim, as data
+    assert json.loads(png.text["easel"])["prompt"] == "<img src=x onerror=alert(1)>"      # kept verbatim, as data
+    assert png.text["parameters"].startswith("<img src=x onerror=alert(1)>\n")
     with zipfile.ZipFile(zip_export.zip_to_temp_file(store)) as zf:
         blobs = {i.filename: zf.read(i) for i in zf.infolist()}
-    assert all(b"SECRETSENTINEL" not in b and b"secret-credential-url" not in b for b in blobs.values())
+    assert all(b"SECRETSENTINEL" not in b and b"secret-credential-url" not in b and b"fp-0000000000" not in b
+               for b in blobs.values())
+    assert b"tEXtparameters\0<img src=x" in blobs["easel-" + job_id[:8] + "-1.png"]    # the ZIP's PNG is stamped
     assert json.loads(blobs["manifest.json"])[0]["prompt"] == "<img src=x onerror=alert(1)>"
     store.close()
 

@@ -1,4 +1,5 @@
-"""Download all (ZIP): the archive holds every filtered image byte for byte with a manifest, is written from
+"""Download all (ZIP): the archive holds every filtered image byte for byte (a PNG with its settings spliced in
+as text chunks) with a manifest, is written from
 the blob files one image at a time (its memory does not grow with the gallery), and splits into parts."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from PIL import Image
 
 from easel.core.models import ImageOut
 from easel.store import Store
+from easel.media import png_info
 from easel.store import zip_export
 
 
@@ -60,7 +62,13 @@ def test_the_archive_holds_every_image_byte_for_byte_newest_first_with_a_manifes
         assert [m["file"] for m in manifest] == names[:-1]
         assert [m["prompt"] for m in manifest] == [f"tile {i}" for i in range(29, -1, -1)]
         assert json.loads(manifest[0]["parameters"]) == {"prompt": "tile 29", "size": "160x160", "seed": 29}
-        assert [zf.read(n) for n in names[:-1]] == sent[::-1]
+        # Each PNG is its stored bytes with the prompt and settings spliced in after IHDR: nothing else changed.
+        assert [zf.read(n) for n in names[:-1]] == [
+            png_info.stamp(data, png_info.job_chunks(r, store.get_job(r.job_id))) for data, r in zip(sent[::-1], rows)]
+        first = png_info.read_info(zf.read(names[0]))
+        assert (first.source, first.prompt, first.settings["size"], first.settings["provider"]) == \
+            ("easel", "tile 29", "160x160", "demo")
+        assert Image.open(io.BytesIO(zf.read(names[0]))).text["parameters"].startswith("tile 29\nProvider: demo, ")
 
 
 def test_filters_narrow_the_archive_like_the_gallery(store):
@@ -111,14 +119,16 @@ def test_a_missing_blob_file_is_listed_not_fatal(store):
 
 def test_parts_split_by_bytes_and_together_hold_every_image_once(store):
     fill(store, 10)
-    size = len(noisy_png(0))
-    parts = zip_export.plan_parts(store, max_bytes=3 * size + 1000)
+    size = len(noisy_png(0)) + 2048 + 3 * 2 * len("tile 0")      # an image and what stamping may add to it
+    parts = zip_export.plan_parts(store, max_bytes=3 * size + 100)
     assert [(p.offset, p.count) for p in parts] == [(0, 3), (3, 3), (6, 3), (9, 1)]
     names = []
     for part in parts:
         with zipfile.ZipFile(zip_export.zip_to_temp_file(store, part=part)) as zf:
             names += [n for n in zf.namelist() if n != "manifest.json"]
             assert len(json.loads(zf.read("manifest.json"))) == part.count
+            # The stamped PNGs stay within what the plan counted for them.
+            assert sum(i.file_size for i in zf.infolist() if i.filename != "manifest.json") <= part.bytes
     assert names == [f"easel-{r.job_id[:8]}-1.png" for r in store.list_images(limit=100)]
 
 
@@ -128,8 +138,8 @@ def test_an_empty_gallery_is_one_empty_part(store):
 
 def test_a_part_keeps_its_images_when_newer_ones_arrive_after_planning(store):
     fill(store, 6)
-    size = len(noisy_png(0))
-    parts = zip_export.plan_parts(store, max_bytes=3 * size + 1000)
+    size = len(noisy_png(0)) + 2048 + 3 * 2 * len("tile 0")
+    parts = zip_export.plan_parts(store, max_bytes=3 * size + 100)
     planned = [f"easel-{r.job_id[:8]}-1.png" for r in store.list_images(limit=100)]
     fill(store, 2)                      # two newer images: an offset-based part 2 would now start two earlier
     names = []
