@@ -55,6 +55,9 @@ class JobRow:
     followed: int = 1
     owner_pid: int | None = None
     inputs_json: str = "{}"
+    # Migration 22: the provider's own figure and the doc's formula, beside cost_estimated / cost_actual.
+    cost_reported: float | None = None
+    cost_formula: float | None = None
 
     from_row = classmethod(_from_row)
 
@@ -128,6 +131,7 @@ class TaskRow:
     poll_errors: int = 0
     last_error: str | None = None
     cost: float | None = None
+    cost_reported: float | None = None      # the task's own figure (migration 22)
     deadline_at: float | None = None
     lease_owner: str | None = None
     lease_until: float | None = None

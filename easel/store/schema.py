@@ -12,6 +12,7 @@ import time
 from easel.store.gallery_schema import MIGRATION_STATEMENTS as GALLERY_MIGRATION
 from easel.store.rollup_schema import MIGRATION_STATEMENTS as USAGE_MIGRATION
 from easel.store.rollup_schema import TOP_PROMPTS_MIGRATION
+from easel.store.rollup_schema import BILLING_MIGRATION
 
 __all__ = ["MIGRATIONS", "migrate", "current_version"]
 
@@ -137,6 +138,9 @@ CREATE TABLE partial_images (
     PRIMARY KEY (job_id, image_index, partial_index)
 );
 """),
+    # Billing reconciliation: each row's reported and formula costs beside the estimate, their per provider-day
+    # sums, and an index of the rows that may be flagged (easel/store/rollup_schema.py, BILLING_MIGRATION).
+    (22, "reported and formula costs", BILLING_MIGRATION),
 ]
 
 
