@@ -18,7 +18,7 @@ Totals read the `usage_billing_daily` rollup; the row checks read the partial in
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
-from datetime import date
+from datetime import date, datetime, timezone
 
 from easel.core.models import Money
 from easel.providers import pricing
@@ -104,6 +104,38 @@ class Reconciliation:
     @property
     def agrees(self) -> bool:
         return not self.flagged and not self.billed_failed and not self.unread
+
+    def table(self) -> list[dict]:
+        """The per provider-day totals as display rows: each figure in its own unit, '–' where no row has it."""
+        def shown(t: DayTotals, which: str) -> str:
+            m = t.money(which)
+            if m is None:
+                return "–"
+            n = getattr(t, f"{which}_n")
+            return m.label() + ("" if n == t.requests else f" ({n} of {t.requests})")
+
+        return [{"Day": t.day.isoformat(), "Provider": t.provider, "Requests": t.requests,
+                 "Estimate": shown(t, "estimated"), "Reported": shown(t, "reported"), "Formula": shown(t, "formula"),
+                 "Billed but failed": t.billed_failed, "Notes": "; ".join(t.notes)} for t in self.totals]
+
+    def text(self) -> str:
+        """`easel usage --reconcile`: the same totals and rows as the page's view, as plain text."""
+        f = self.filters
+        lines = [f"Billing reconciliation {f.start} – {f.end} (tolerance {self.tolerance.text()})"]
+        for row in self.table():
+            lines.append(f"  {row['Day']}  {row['Provider']:<10} {row['Requests']:>6} req  estimate {row['Estimate']}"
+                         f" | reported {row['Reported']} | formula {row['Formula']}"
+                         + (f"  [{row['Notes']}]" if row["Notes"] else ""))
+        if not self.totals:
+            lines.append("  No requests in this range.")
+        for title, rows in (("Differs beyond tolerance", self.flagged), ("Billed but failed", self.billed_failed)):
+            lines.append(f"{title}: {len(rows)}")
+            lines += [f"  {_when(r.created_at)}  {r.provider:<10} {r.job_id}  {r.reason}" for r in rows]
+        if self.unread:
+            lines.append(f"  {self.unread:,} further candidate rows not checked; narrow the range.")
+        if self.agrees:
+            lines.append("Every reported cost agrees with its doc's formula, and no failure was billed.")
+        return "\n".join(lines)
 
     def to_json(self) -> dict:
         def row(r: FlaggedRow) -> dict:
@@ -200,6 +232,10 @@ def _check_rows(store, f: Filters, tolerance: Tolerance, out: Reconciliation) ->
         if kind == "estimate":
             reason += f"; no formula: {pricing.GCCAI_NO_PRICE.split(';')[0]}, so the estimate (its past costs) is the reference"
         out.flagged.append(FlaggedRow(job_id, created, provider, status, currency, rep, ref, kind, actual, reason))
+
+
+def _when(ts: float) -> str:
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _percent(got: float, ref: float) -> str:
