@@ -91,6 +91,14 @@ class FlaggedRow:
     actual: float | None
     reason: str
 
+    def display(self) -> dict:
+        """One row of the view's tables: the time, the figures as labels in their own unit, the reason."""
+        label = lambda v: "–" if v is None else Money(v, self.currency).label()  # noqa: E731
+        return {"When (UTC)": _when(self.created_at, utc_suffix=False), "Provider": self.provider,
+                "Status": self.status, "Reason": self.reason, "Reported": label(self.reported),
+                f"{'Reference' if self.reference_kind != 'failure' else 'Doc says'}": label(self.reference),
+                "Actual": label(self.actual), "Job": self.job_id}
+
 
 @dataclass
 class Reconciliation:
@@ -234,8 +242,8 @@ def _check_rows(store, f: Filters, tolerance: Tolerance, out: Reconciliation) ->
         out.flagged.append(FlaggedRow(job_id, created, provider, status, currency, rep, ref, kind, actual, reason))
 
 
-def _when(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+def _when(ts: float, *, utc_suffix: bool = True) -> str:
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d %H:%M" + (" UTC" if utc_suffix else ""))
 
 
 def _percent(got: float, ref: float) -> str:

@@ -1,0 +1,55 @@
+"""The Usage page's Reconciliation tab: every provider's own figure against its doc's prices, from
+easel/usage/reconcile.py (the numbers `easel usage --reconcile` prints). This module only draws."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from easel.usage import Filters
+from easel.usage.reconcile import DEFAULT_TOLERANCE, Tolerance, reconcile
+
+__all__ = ["render_reconciliation"]
+
+_K = "easel.usage.reconcile."      # widget keys; tests set them through AppTest
+
+
+def _tolerance() -> Tolerance:
+    with st.popover("Tolerance", icon=":material/tune:"):
+        pct = st.number_input("Differs by more than (%)", min_value=0.0, max_value=1000.0, step=0.5,
+                              value=DEFAULT_TOLERANCE.relative * 100, key=_K + "pct")
+        absolute = st.number_input("… and by more than (provider's unit)", min_value=0.0, step=0.0001,
+                                   format="%.4f", value=DEFAULT_TOLERANCE.absolute, key=_K + "abs")
+    return Tolerance(relative=pct / 100, absolute=absolute)
+
+
+def render_reconciliation(store, filters: Filters) -> None:
+    head, control = st.columns([5, 1], vertical_alignment="center")
+    with control:
+        tolerance = _tolerance()
+    rec = reconcile(store, filters, tolerance)
+    head.caption("**Reported**: the provider's own figure (gccai's and icodeeasy's task cost, the token usage of "
+                 "openai-hk, OpenAI and Demo; QCode and icodeeasy's sync mode report none). **Formula**: the doc's "
+                 "prices applied to what came back; failures at 0. Each in the provider's own unit, never converted. "
+                 f"Rows differ beyond {tolerance.text()}.")
+    if not rec.totals:
+        st.info("No requests in this range to reconcile.", icon=":material/receipt_long:")
+        return
+    if rec.agrees:
+        st.success("All agree: every reported cost matches its doc's formula within the tolerance, and no failed "
+                   "request was billed.", icon=":material/check_circle:")
+    else:
+        differ, billed = len(rec.flagged), len(rec.billed_failed)
+        st.warning(f"{differ} {'row differs' if differ == 1 else 'rows differ'} beyond the tolerance · {billed} "
+                   f"failed {'request' if billed == 1 else 'requests'} billed.", icon=":material/report:")
+    st.dataframe(rec.table(), hide_index=True, key=_K + "totals")
+    for title, rows, empty in (
+            ("Differs beyond tolerance", rec.flagged, "No reported cost differs from its reference."),
+            ("Billed but failed", rec.billed_failed, "No failed or cancelled request carries a cost.")):
+        st.markdown(f"**{title}** ({len(rows)})")
+        if rows:
+            st.dataframe([r.display() for r in rows], hide_index=True)
+        else:
+            st.caption(empty)
+    st.caption("Days are usage days (Beijing by default, as on the other tabs); row times are UTC.")
+    if rec.unread:
+        st.caption(f"{rec.unread:,} further candidate rows were not checked: narrow the date range.")
