@@ -11,6 +11,7 @@ from easel.usage.reconcile import DEFAULT_TOLERANCE, Tolerance, reconcile
 __all__ = ["render_reconciliation"]
 
 _K = "easel.usage.reconcile."      # widget keys; tests set them through AppTest
+_SHOWN = 200                       # rows drawn per list
 
 
 def _tolerance() -> Tolerance:
@@ -45,9 +46,13 @@ def render_reconciliation(store, filters: Filters) -> None:
     for title, rows, empty in (
             ("Differs beyond tolerance", rec.flagged, "No reported cost differs from its reference."),
             ("Billed but failed", rec.billed_failed, "No failed or cancelled request carries a cost.")):
-        st.markdown(f"**{title}** ({len(rows)})")
+        st.markdown(f"**{title}** ({len(rows):,})")
         if rows:
-            st.dataframe([r.display() for r in rows], hide_index=True)
+            # The newest rows only: a page stays fast with thousands flagged; the CSV and `easel usage
+            # --reconcile --json` carry them all.
+            st.dataframe([r.display() for r in rows[:_SHOWN]], hide_index=True)
+            if len(rows) > _SHOWN:
+                st.caption(f"The newest {_SHOWN} of {len(rows):,} shown; `easel usage --reconcile --json` lists all.")
         else:
             st.caption(empty)
     st.caption("Days are usage days (Beijing by default, as on the other tabs); row times are UTC.")
