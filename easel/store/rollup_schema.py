@@ -21,7 +21,7 @@ This module is pure SQL text; the store's migration list imports `MIGRATION_STAT
 from __future__ import annotations
 
 __all__ = ["MIGRATION_STATEMENTS", "TOP_PROMPTS_MIGRATION", "rebuild_sql", "rollup_merge_sql", "ROLLUP_TABLES",
-           "BILLING_MIGRATION", "BILLING_SUSPECT", "billing_merge_sql", "BUCKETS_PER_DECADE", "BUCKET_MIN_S", "FAILURE_STATUSES", "ZERO_COST_STATUSES", "DEFAULT_DAY_OFFSET_S"]
+           "BILLING_MIGRATION", "BILLING_SUSPECT", "BILLED_FAILED_STATUSES", "billing_merge_sql", "BUCKETS_PER_DECADE", "BUCKET_MIN_S", "FAILURE_STATUSES", "ZERO_COST_STATUSES", "DEFAULT_DAY_OFFSET_S"]
 
 BUCKETS_PER_DECADE = 20
 BUCKET_MIN_S = 0.01          # bucket 0 holds everything below; bucket i ≥ 1 starts at 10^((i-1)/20) × 0.01 s
@@ -287,12 +287,15 @@ def rebuild_sql() -> list[str]:
 # key: the three costs of each row (estimate, the provider's reported figure, the doc's formula) summed, with how
 # many rows carry each, so a provider-day's totals read a few rollup rows at any log size. The estimate counts
 # only rows that may be billed (failures and cancellations cost 0 by every doc), the same rule as `cost`.
-# `billed_failed` counts failed or cancelled rows that still carry a cost > 0 (reported or actual).
+# `billed_failed` counts failed or cancelled rows that still carry a cost > 0 (reported or actual) although their
+# formula cost is 0. Requiring the formula's 0 leaves out a sync request cancelled while running whose images
+# still arrived (kept because they were billed: formula > 0, reconciled like a completed row) and rows from
+# before migration 22 (formula NULL: not recorded, so not judged).
 BILLED_FAILED_STATUSES = ("failed", "cancelled")
 
 
 def _billed_failed(r: str) -> str:
-    return (f"({r}.status IN ({_q(BILLED_FAILED_STATUSES)}) AND "
+    return (f"({r}.status IN ({_q(BILLED_FAILED_STATUSES)}) AND {r}.cost_formula = 0 AND "
             f"(COALESCE({r}.cost_reported, 0) > 0 OR COALESCE({r}.cost_actual, 0) > 0))")
 
 

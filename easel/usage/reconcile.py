@@ -9,7 +9,8 @@ icodeeasy's sync mode), and the formula cost (the doc's prices applied to what c
 - rows whose reported cost differs from its reference beyond a tolerance, each with the reason. The reference
   is the formula; gccai publishes no price list, so there it is the estimate (the median of its past costs);
 - "billed but failed": failed or cancelled rows that carry a reported or actual cost above 0, since every
-  provider's doc says failures are not billed.
+  provider's doc says failures are not billed (a request cancelled while running whose images still came back
+  has a formula cost and is checked like a completed one).
 
 Totals read the `usage_billing_daily` rollup; the row checks read the partial index `jobs_billing_suspect`
 (rows that may be flagged at any tolerance), so neither scans the log.
@@ -24,7 +25,7 @@ from easel.core.models import Money
 from easel.providers import pricing
 from easel.providers.catalog import get_profile
 from easel.providers.request import ImageRequest
-from easel.store.rollup_schema import BILLING_SUSPECT
+from easel.store.rollup_schema import BILLED_FAILED_STATUSES, BILLING_SUSPECT
 from easel.usage.days import date_of
 from easel.usage.filters import Filters
 from easel.usage.request_log import jobs_where
@@ -226,7 +227,7 @@ def _check_rows(store, f: Filters, tolerance: Tolerance, out: Reconciliation) ->
         out.unread = int(more) - _SCAN_LIMIT
     for job_id, created, provider, status, currency, est, actual, rep, formula in rows:
         currency = currency or "USD"
-        if status in ("failed", "cancelled") and ((rep or 0) > 0 or (actual or 0) > 0):
+        if status in BILLED_FAILED_STATUSES and formula == 0 and ((rep or 0) > 0 or (actual or 0) > 0):
             billed, what = (rep, "reported") if (rep or 0) > 0 else (actual, "logged as actual")
             out.billed_failed.append(FlaggedRow(
                 job_id, created, provider, status, currency, rep, 0.0, "failure", actual,

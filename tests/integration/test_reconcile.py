@@ -139,3 +139,23 @@ def test_qcode_ignores_overbill_because_it_reports_no_cost(svc, sim):
     assert (job.cost_reported, job.cost_formula) == (None, 0.211)
     assert sim.stats()["faults_fired"].get("overbill", 0) == 0
     assert reconcile(svc.store, Filters()).agrees
+
+
+def test_a_request_cancelled_while_running_whose_images_came_back_is_not_a_billed_failure(svc, sim):
+    import time
+
+    sim.configure(latency=1.0)
+    client = ProviderClient(simulated_profile(get_profile("qcode"), sim.url), KEY)
+    job_id = svc.submit(client, ImageRequest(prompt=PROMPT, size="1024x1024", quality="high"))
+    deadline = time.monotonic() + 10
+    while svc.get(job_id).status != "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    assert svc.cancel(job_id)
+    while svc.get(job_id).cost_actual is None:            # the result still arrives, and is kept: it was billed
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    client.close()
+    job = svc.get(job_id)
+    assert (job.status, job.cost_formula, job.cost_actual) == ("cancelled", 0.211, 0.211)
+    assert reconcile(svc.store, Filters()).agrees
