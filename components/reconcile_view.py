@@ -42,7 +42,6 @@ def render_reconciliation(store, filters: Filters) -> None:
         differ, billed = len(rec.flagged), len(rec.billed_failed)
         st.warning(f"{differ} {'row differs' if differ == 1 else 'rows differ'} beyond the tolerance · {billed} "
                    f"failed {'request' if billed == 1 else 'requests'} billed.", icon=":material/report:")
-    st.dataframe(rec.table(), hide_index=True, key=_K + "totals")
     for title, rows, empty in (
             ("Differs beyond tolerance", rec.flagged, "No reported cost differs from its reference."),
             ("Billed but failed", rec.billed_failed, "No failed or cancelled request carries a cost.")):
@@ -55,6 +54,9 @@ def render_reconciliation(store, filters: Filters) -> None:
                 st.caption(f"The newest {_SHOWN} of {len(rows):,} shown; `easel usage --reconcile --json` lists all.")
         else:
             st.caption(empty)
+    # The flagged rows first (what needs a look), then the totals they sit in.
+    st.markdown("**Per provider and day**")
+    st.dataframe(rec.table(), hide_index=True, key=_K + "totals")
     st.caption("Days are usage days (Beijing by default, as on the other tabs); row times are UTC.")
     if rec.unread:
         st.caption(f"{rec.unread:,} further candidate rows were not checked: narrow the date range.")

@@ -202,7 +202,7 @@ def _why_missing(provider: str) -> tuple[str | None, str | None]:
 def _notes(t: DayTotals) -> tuple[str, ...]:
     no_report, no_formula = _why_missing(t.provider)
     notes = []
-    if t.formula_n == 0 and no_formula:
+    if t.formula_n < t.requests and no_formula:
         notes.append(f"no formula: {no_formula.split(';')[0]}")
     elif t.formula_n < t.requests:
         notes.append(f"formula for {t.formula_n} of {t.requests} requests")

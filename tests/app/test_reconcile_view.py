@@ -57,7 +57,7 @@ def test_the_view_shows_totals_flagged_rows_and_billed_failures(store):
     at = run_page()
     t = tab(at)
     assert [w.value for w in t.warning] == ["1 row differs beyond the tolerance · 1 failed request billed."]
-    totals, flagged, billed = frames(t)
+    flagged, billed, totals = frames(t)
     by = {row["Provider"]: row for row in totals.to_dict("records")}
     assert (by["qcode"]["Reported"], by["qcode"]["Formula"]) == ("–", "USD 0.211")
     assert by["qcode"]["Notes"].startswith("nothing reported: QCode's response reports no cost")

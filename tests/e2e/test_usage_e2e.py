@@ -133,12 +133,17 @@ def test_reconciliation_tab_flags_an_overbill_and_a_billed_failure(page, e2e_ser
 
     page.set_viewport_size({"width": 1366, "height": 768})
     go(page, "Usage")
+    # These jobs ran on the simulator (labelled simulated); once the log holds real usage they are hidden.
+    toggle = page.locator("[data-testid='stCheckbox']").filter(has_text="Simulated usage")
+    if not toggle.locator("input").is_checked():
+        toggle.click()
+        wait_idle(page)
     page.get_by_role("tab", name="Reconciliation").click()
     wait_idle(page)
     page.get_by_text("1 row differs beyond the tolerance · 1 failed request billed.").wait_for()
     grids = page.locator("[data-testid='stDataFrame']:visible")
     grids.nth(2).wait_for()
-    assert grids.count() == 3                         # totals, differs, billed but failed
+    assert grids.count() == 3                         # differs, billed but failed, totals
     assert page.get_by_text("Differs beyond tolerance (1)").count() == 1
     assert page.get_by_text("Billed but failed (1)").count() == 1
     assert page.locator("[data-testid='stException']").count() == 0
