@@ -100,3 +100,27 @@ def test_the_suspect_index_holds_exactly_the_rows_that_may_be_flagged(easel_data
     got = [r[0] for r in store.query(f"SELECT id FROM jobs INDEXED BY jobs_billing_suspect {where}")]
     assert got == ([job] if suspect else [])
     store.close()
+
+
+def test_the_suspect_condition_is_pinned_to_migration_22s_index():
+    # Files made by migration 22 hold an index built from this exact text, and the reconciliation query names it
+    # (INDEXED BY): a different text needs a new migration that recreates the index.
+    assert BILLING_SUSPECT == (
+        "((status IN ('failed', 'cancelled') AND cost_formula = 0 AND (COALESCE(cost_reported, 0) > 0 OR "
+        "COALESCE(cost_actual, 0) > 0)) OR (cost_reported IS NOT NULL AND COALESCE(cost_formula, CASE WHEN "
+        "provider = 'gccai' THEN cost_estimated END) IS NOT NULL AND cost_reported != COALESCE(cost_formula, CASE "
+        "WHEN provider = 'gccai' THEN cost_estimated END)))")
+
+
+def test_a_file_whose_index_differs_still_reconciles(easel_data_dir):
+    from easel.usage import Filters
+    from easel.usage.reconcile import reconcile
+
+    store = Store()
+    job = store.create_job(provider="gccai", currency="USD")
+    store.update_job(job, status="failed", cost_reported=0.04, cost_formula=0.0, cost_actual=0.0)
+    with store._write() as conn:
+        conn.execute("DROP INDEX jobs_billing_suspect")
+        conn.execute("CREATE INDEX jobs_billing_suspect ON jobs (created_at) WHERE cost_reported > 1")
+    assert [r.job_id for r in reconcile(store, Filters()).billed_failed] == [job]
+    store.close()
