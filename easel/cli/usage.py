@@ -106,12 +106,14 @@ def _reconcile(store, start, end, provider, exclude_simulated, tolerance, tolera
     from easel.usage import Filters
     from easel.usage.reconcile import Tolerance, reconcile
 
+    from easel.usage import has_real_usage
+
     day = lambda v: v.date() if isinstance(v, dt.datetime) else v  # noqa: E731 - whole usage days
-    # Demo rows are reconciled unless asked otherwise: the simulator's misbehaviour switches are tested on them.
-    f = Filters(start=day(start), end=day(end), providers=(provider,) if provider else (),
-                include_simulated=not exclude_simulated)
+    # The page's rule, so both show the same rows: Demo rows are left out once real usage exists, unless asked.
+    include = (not has_real_usage(store)) if exclude_simulated is None else not exclude_simulated
+    f = Filters(start=day(start), end=day(end), providers=(provider,) if provider else (), include_simulated=include)
     rec = reconcile(store, f, Tolerance(relative=tolerance / 100, absolute=tolerance_abs))
     if as_json:
-        click.echo(json.dumps(rec.to_json(), ensure_ascii=False))
+        click.echo(json.dumps({**rec.to_json(), "include_simulated": include}, ensure_ascii=False))
         return
     click.echo(rec.text())

@@ -23,6 +23,7 @@ def test_reconcile_json_lists_the_overbilled_row_and_the_totals(env, sim):
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert out["tolerance"] == {"relative": 0.01, "absolute": 0.0001}
+    assert out["include_simulated"] is True             # only Demo usage in the log: shown, as on the page
     [total] = out["totals"]
     assert (total["provider"], total["currency"], total["requests"]) == ("demo", "USD", 2)
     assert total["reported"] == round((15 + 272 * 40 + 15 + 544 * 40) / 1e6, 6)
@@ -40,6 +41,9 @@ def test_reconcile_json_lists_the_overbilled_row_and_the_totals(env, sim):
     assert text.returncode == 0
     assert "Differs beyond tolerance: 1" in text.stdout and "reported USD 0.02177 > formula USD 0.0109" in text.stdout
     assert "Billed but failed: 0" in text.stdout
+
+    hidden = json.loads(easel(env, "usage", "--reconcile", "--json", "--exclude-simulated").stdout)
+    assert (hidden["totals"], hidden["flagged"], hidden["include_simulated"]) == ([], [], False)
 
     refused = easel(env, "usage", "--reconcile", "--csv")
     assert refused.returncode == 2 and "--reconcile prints a report" in refused.stderr
