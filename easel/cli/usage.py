@@ -112,7 +112,7 @@ def _reconcile(store, start, end, provider, exclude_simulated, tolerance, tolera
     # The page's rule, so both show the same rows: Demo rows are left out once real usage exists, unless asked.
     include = (not has_real_usage(store)) if exclude_simulated is None else not exclude_simulated
     f = Filters(start=day(start), end=day(end), providers=(provider,) if provider else (), include_simulated=include)
-    rec = reconcile(store, f, Tolerance(relative=tolerance / 100, absolute=tolerance_abs))
+    rec = reconcile(store, f, Tolerance(relative=tolerance / 100, absolute=tolerance_abs), scan_limit=None)
     if as_json:
         click.echo(json.dumps({**rec.to_json(), "include_simulated": include}, ensure_ascii=False))
         return

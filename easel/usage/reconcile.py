@@ -31,9 +31,9 @@ from easel.usage.days import date_of
 from easel.usage.filters import Filters
 from easel.usage.request_log import jobs_where
 
-__all__ = ["Tolerance", "DayTotals", "FlaggedRow", "Reconciliation", "reconcile", "DEFAULT_TOLERANCE"]
+__all__ = ["Tolerance", "DayTotals", "FlaggedRow", "Reconciliation", "reconcile", "DEFAULT_TOLERANCE", "SCAN_LIMIT"]
 
-_SCAN_LIMIT = 5000      # candidate rows read per view; more are counted as "not shown"
+SCAN_LIMIT = 5000       # candidate rows checked by default; more are counted as unchecked
 
 
 @dataclass(frozen=True)
@@ -164,12 +164,14 @@ class Reconciliation:
         }
 
 
-def reconcile(store, filters: Filters | None = None, tolerance: Tolerance = DEFAULT_TOLERANCE) -> Reconciliation:
+def reconcile(store, filters: Filters | None = None, tolerance: Tolerance = DEFAULT_TOLERANCE, *,
+              scan_limit: int | None = SCAN_LIMIT) -> Reconciliation:
     """The reconciliation for the filters' days, providers, keys and Demo choice (the status filter does not
-    apply: a billed failure must show whichever statuses the page lists)."""
+    apply: a billed failure must show whichever statuses the page lists). At most `scan_limit` candidate rows,
+    newest first, are checked (None: all); the rest are counted in `unread`."""
     f = replace((filters or Filters()).resolved(store), statuses=())
     out = Reconciliation(filters=f, tolerance=tolerance, totals=_totals(store, f))
-    _check_rows(store, f, tolerance, out)
+    _check_rows(store, f, tolerance, out, scan_limit)
     return out
 
 
@@ -216,23 +218,23 @@ def _notes(t: DayTotals) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def _check_rows(store, f: Filters, tolerance: Tolerance, out: Reconciliation) -> None:
+def _check_rows(store, f: Filters, tolerance: Tolerance, out: Reconciliation, limit: int | None) -> None:
     where, args = jobs_where(store, f)
     where = (where + " AND " if where else " WHERE ") + BILLING_SUSPECT
     source = "jobs INDEXED BY jobs_billing_suspect"
     sql = ("SELECT id, created_at, provider, status, currency, cost_estimated, cost_actual, cost_reported, "
            f"cost_formula FROM {{}}{where} ORDER BY created_at DESC LIMIT ?")
     try:
-        rows = store.query(sql.format(source), [*args, _SCAN_LIMIT + 1])
+        rows = store.query(sql.format(source), [*args, -1 if limit is None else limit + 1])
     except sqlite3.OperationalError:
         # "no query solution": the file's index was made from another text of BILLING_SUSPECT (only a build
         # between releases can do that). The same rows, by a slower plan, rather than a broken page.
         source = "jobs"
-        rows = store.query(sql.format(source), [*args, _SCAN_LIMIT + 1])
-    if len(rows) > _SCAN_LIMIT:
-        rows = rows[:_SCAN_LIMIT]
+        rows = store.query(sql.format(source), [*args, -1 if limit is None else limit + 1])
+    if limit is not None and len(rows) > limit:
+        rows = rows[:limit]
         more = store.query(f"SELECT COUNT(*) FROM {source}{where}", args)[0][0]
-        out.unread = int(more) - _SCAN_LIMIT
+        out.unread = int(more) - limit
     for job_id, created, provider, status, currency, est, actual, rep, formula in rows:
         currency = currency or "USD"
         if status in BILLED_FAILED_STATUSES and formula == 0 and ((rep or 0) > 0 or (actual or 0) > 0):

@@ -124,3 +124,22 @@ def test_a_file_whose_index_differs_still_reconciles(easel_data_dir):
         conn.execute("CREATE INDEX jobs_billing_suspect ON jobs (created_at) WHERE cost_reported > 1")
     assert [r.job_id for r in reconcile(store, Filters()).billed_failed] == [job]
     store.close()
+
+
+def test_a_scan_limit_checks_the_newest_rows_and_counts_the_rest(easel_data_dir):
+    from easel.usage import Filters
+    from easel.usage.reconcile import reconcile
+
+    store = Store()
+    now = time.time()
+    jobs = []
+    for i in range(5):
+        job = store.create_job(provider="qcode", currency="USD", created_at=now - 100 + i)
+        store.update_job(job, status="completed", cost_reported=0.422, cost_formula=0.211, cost_actual=0.422)
+        jobs.append(job)
+    some = reconcile(store, Filters(), scan_limit=2)
+    assert [r.job_id for r in some.flagged] == [jobs[4], jobs[3]] and some.unread == 3 and not some.agrees
+    every = reconcile(store, Filters(), scan_limit=None)
+    assert [r.job_id for r in every.flagged] == jobs[::-1] and every.unread == 0
+    assert every.flagged[0].reason == "reported USD 0.422 > formula USD 0.211 (+100%)"
+    store.close()
