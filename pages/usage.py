@@ -10,6 +10,7 @@ import streamlit as st
 from components import services
 from components import usage_charts as charts
 from components import usage_panels as panels
+from components.reconcile_view import render_reconciliation
 from components.router import ensure_routed
 from easel.usage import quota
 from easel import usage
@@ -26,8 +27,8 @@ f = board.filters
 days = (f.start, f.end)
 hidden = panels.simulated_notice(store, f, board.total_requests, board.simulated_requests)
 
-overview, spend, latency, requests, limits = st.tabs(
-    ["Overview", "Spend", "Latency & errors", "Requests", "Budgets & quota"])
+overview, spend, latency, requests, limits, billing = st.tabs(
+    ["Overview", "Spend", "Latency & errors", "Requests", "Budgets & quota", "Reconciliation"])
 with overview:
     panels.render_kpis(board.kpis)
     if not board.total_requests and not hidden:
@@ -61,3 +62,5 @@ with limits:
         with st.expander("Daily budgets per provider, USD → CNY rate"):
             panels.render_settings(store, rates, currency)
         panels.render_budget_bars(store, rates)
+with billing:
+    render_reconciliation(store, f)

@@ -33,13 +33,26 @@ def _parse_date(value: str | None) -> dt.date | dt.datetime | None:
                    "its `simulated` column.)")
 @click.option("--csv", "as_csv", is_flag=True, help="One row per request, failures included.")
 @click.option("--json", "as_json", is_flag=True, help="The report as one JSON object.")
-def usage(since, until, provider, exclude_simulated, as_csv, as_json):
+@click.option("--reconcile", is_flag=True,
+              help="Billing reconciliation instead: per provider and day the estimate, reported and formula totals, "
+                   "the rows whose reported cost differs from the formula, and failures that were billed.")
+@click.option("--tolerance", type=click.FloatRange(min=0), default=1.0, show_default=True, metavar="PERCENT",
+              help="With --reconcile: a reported cost differs when it is off by more than this percentage ...")
+@click.option("--tolerance-abs", type=click.FloatRange(min=0), default=0.0001, show_default=True, metavar="AMOUNT",
+              help="... and by more than this amount in the provider's own unit.")
+def usage(since, until, provider, exclude_simulated, as_csv, as_json, reconcile, tolerance, tolerance_abs):
     """Requests, images and cost from the usage log: the same numbers as the Usage page."""
     from easel import usage as usage_mod
     from easel.store import Store
 
     store = Store()
     start, end = _parse_date(since), _parse_date(until)
+    if reconcile:
+        if as_csv:
+            raise click.UsageError("--reconcile prints a report (text or --json); --csv already has the three "
+                                   "cost columns.")
+        _reconcile(store, start, end, provider, exclude_simulated, tolerance, tolerance_abs, as_json)
+        return
     if as_csv:
         # export_csv takes `until` exclusive; a bare day given on the command line means "through that day".
         until_x = end + dt.timedelta(days=1) if isinstance(end, dt.date) and not isinstance(end, dt.datetime) else end
@@ -87,3 +100,20 @@ def _report_json(k, include_simulated: bool, hidden_simulated: int) -> dict:
         "unpriced_requests": k.unpriced,
         "metrics": {m.key: _metric_json(m) for m in metrics},
     }
+
+
+def _reconcile(store, start, end, provider, exclude_simulated, tolerance, tolerance_abs, as_json) -> None:
+    from easel.usage import Filters
+    from easel.usage.reconcile import Tolerance, reconcile
+
+    from easel.usage import has_real_usage
+
+    day = lambda v: v.date() if isinstance(v, dt.datetime) else v  # noqa: E731 - whole usage days
+    # The page's rule, so both show the same rows: Demo rows are left out once real usage exists, unless asked.
+    include = (not has_real_usage(store)) if exclude_simulated is None else not exclude_simulated
+    f = Filters(start=day(start), end=day(end), providers=(provider,) if provider else (), include_simulated=include)
+    rec = reconcile(store, f, Tolerance(relative=tolerance / 100, absolute=tolerance_abs), scan_limit=None)
+    if as_json:
+        click.echo(json.dumps({**rec.to_json(), "include_simulated": include}, ensure_ascii=False))
+        return
+    click.echo(rec.text())

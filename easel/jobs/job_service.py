@@ -186,7 +186,7 @@ class JobService:
             log.exception("job %s crashed", job_id)
             self.update_job(job_id, where_status=("queued", "running", "submitting"), status="failed",
                             error_code="internal_error", error_message=scrub(f"Easel failed: {type(e).__name__}: {e}"),
-                            cost_actual=0.0, finished_at=time.time())
+                            cost_actual=0.0, cost_formula=0.0, finished_at=time.time())
 
     def _run_sync(self, job_id: str, profile: Profile, entry: KeyEntry, r: ImageRequest, check: bool = True) -> None:
         """A plain request, or a streamed one (`r.stream`): then each partial image is stored as it arrives (the
@@ -257,6 +257,8 @@ class JobService:
               from_status: tuple[str, ...]) -> None:
         fields = dict(error_code=error.code, error_message=scrub(error.user_message()),
                       cost_actual=pricing.actual(profile, ImageRequest(prompt="-"), failed=True).amount,
+                      # A sync failure's error body carries no cost in any doc: nothing reported, formula 0.
+                      cost_formula=pricing.formula(profile, ImageRequest(prompt="-"), failed=True).amount,
                       latency_s=latency_s, finished_at=time.time())
         if not self.update_job(job_id, where_status=from_status, status="failed", **fields):
             # Cancelled meanwhile: keep 'cancelled', but record what happened to the request.
@@ -269,6 +271,8 @@ class JobService:
             self.store.add_image(job_id, i, image)
         cost: Money = pricing.actual(profile, r, outcome, images=images)
         fields = dict(cost_actual=cost.amount, currency=cost.currency, latency_s=latency_s,
+                      cost_reported=pricing.reported(profile, r, outcome).amount,
+                      cost_formula=pricing.formula(profile, r, images=images, usage=outcome.usage).amount,
                       finished_at=time.time(), progress=100)
         if not self.update_job(job_id, where_status=("running",), status="completed", **fields):
             self.update_job(job_id, error_message=(
@@ -320,7 +324,7 @@ class JobService:
         kept: it is paid for). An async task cannot be cancelled at the provider; use stop_following."""
         now = time.time()
         if self.update_job(job_id, where_status=("queued",), status="cancelled", finished_at=now, cost_actual=0.0,
-                           error_message="Cancelled before it was sent; nothing was billed."):
+                           cost_formula=0.0, error_message="Cancelled before it was sent; nothing was billed."):
             return True
         job = self._job(job_id)
         if job.mode == "sync" and job.status == "running":

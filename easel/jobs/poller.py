@@ -311,8 +311,10 @@ class Poller:
                                  status=e.status, provider=profile.label)
             self._fail_job(job, profile, e.code, failure.user_message())
             return None
-        cost = pricing.actual(profile, self._request(job), status).amount
+        request = self._request(job)
+        cost = pricing.actual(profile, request, status).amount
         self.store.update_task(job.id, task.task_id, status="completed", progress=100, cost=cost, polls=task.polls + 1,
+                               cost_reported=pricing.reported(profile, request, status).amount,
                                last_error=None, lease_owner=None, lease_until=None)
         self._finish_if_done(job, profile)
         return None
@@ -322,10 +324,13 @@ class Poller:
         if any(t.status != "completed" for t in tasks):
             return
         costs = [t.cost for t in tasks]
+        images = self.store.list_images(job_id=job.id, include_deleted=True, limit=10_000)
         now = time.time()
         self.service.update_job(
             job.id, where_status=_OPEN_JOB, status="completed", progress=100, error_code=None, error_message=None,
             cost_actual=None if any(c is None for c in costs) else round(sum(costs), 6),
+            cost_reported=_task_sum(tasks),
+            cost_formula=pricing.formula(profile, self._request(job), images=images).amount,
             currency="USD" if profile.pricing == "task_reported" else profile.currency,
             latency_s=now - job.created_at, finished_at=now)
         # On a worker, not here: a 2048² thumbnail takes a fraction of a second the other tasks' polls would wait.
@@ -335,14 +340,18 @@ class Poller:
         reason = status.error_message or "no reason given"
         error = TaskFailed(f"Task {task.task_id} failed: {reason}", code=status.error_code or "task_failed",
                            provider=profile.label)
-        self.store.update_task(job.id, task.task_id, status="failed", last_error=scrub(reason), polls=task.polls + 1)
+        # A failed task's own cost is kept as reported (0 when the provider is right; billing_faults' bill_failure).
+        self.store.update_task(job.id, task.task_id, status="failed", last_error=scrub(reason), polls=task.polls + 1,
+                               cost_reported=status.reported_cost)
         self._fail_job(job, profile, error.code, error.user_message())
 
     def _fail_job(self, job: JobRow, profile: Profile, code: str, message: str) -> None:
         now = time.time()
         self.service.update_job(job.id, where_status=_OPEN_JOB, status="failed", error_code=code,
                                 error_message=scrub(message), latency_s=now - job.created_at, finished_at=now,
-                                cost_actual=pricing.actual(profile, ImageRequest(prompt="-"), failed=True).amount)
+                                cost_actual=pricing.actual(profile, ImageRequest(prompt="-"), failed=True).amount,
+                                cost_reported=_task_sum(self.store.list_tasks(job.id), partial=True),
+                                cost_formula=pricing.formula(profile, ImageRequest(prompt="-"), failed=True).amount)
 
     def _timed_out(self, job: JobRow, task: TaskRow, profile: Profile, *, last_error: str | None = None) -> None:
         message = _timed_out_message(profile, task)
@@ -375,6 +384,16 @@ class Poller:
             p = job.params
             return ImageRequest(prompt=job.prompt or "-", size=job.size, resolution=job.resolution,
                                 quality=job.quality, n=job.n, model=job.model, extras=dict(p.get("extras") or {}))
+
+
+def _task_sum(tasks: list[TaskRow], *, partial: bool = False) -> float | None:
+    """The job's reported cost: its tasks' own figures summed. None when a task reported none, unless `partial`
+    (a failed job: whatever its tasks did report, so a billed failure shows)."""
+    figures = [t.cost_reported for t in tasks]
+    known = [c for c in figures if c is not None]
+    if not known or (not partial and len(known) != len(figures)):
+        return None
+    return round(sum(known), 6)
 
 
 def _timed_out_message(profile: Profile, task: TaskRow) -> str:

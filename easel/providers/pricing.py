@@ -15,7 +15,7 @@ from easel.providers.catalog import Profile
 from easel.core.models import Money, Usage
 from easel.providers.request import ImageRequest
 
-__all__ = ["estimate", "actual", "ICODEEASY_TIERS", "QCODE_FLOOR", "QCODE_HIGH", "OUTPUT_TOKENS_1024",
+__all__ = ["estimate", "actual", "reported", "formula", "ICODEEASY_TIERS", "QCODE_FLOOR", "QCODE_HIGH", "OUTPUT_TOKENS_1024",
            "token_usd", "token_credits", "expected_output_tokens", "GCCAI_NO_PRICE"]
 
 # icodeeasy.txt, "Billing": CNY per image by quality tier; missing quality is medium.
@@ -171,4 +171,76 @@ def actual(profile: Profile, req: ImageRequest, outcome: object = None, *, image
         if reported_cost is None:
             return Money(None, "USD", "the task reported no cost")
         return _money(Decimal(str(reported_cost)), "USD", "task report")
+    return Money(None, cur, "no price list for this provider")
+
+
+# --- reconciliation: the provider's own figure against the doc's formula (easel/usage/reconcile.py) ----------
+QCODE_NO_REPORT = "QCode's response reports no cost (qcode.txt: usage only on its dashboard)"
+ICODEEASY_SYNC_NO_REPORT = "icodeeasy's sync response carries no cost; only its async task does"
+
+
+def reported(profile: Profile, req: ImageRequest, outcome: object = None, *, usage: Usage | None = None,
+             reported_cost: float | None = None) -> Money:
+    """The provider's own figure, untouched by Easel's price list: gccai's and icodeeasy's task `cost`, the
+    credits or USD of the response's token `usage`. None where the provider reports nothing (QCode, icodeeasy's
+    sync mode). A failed task's figure is kept as it came: every doc says failures cost 0, and a cost > 0 on one
+    is exactly what reconciliation must see."""
+    if outcome is not None:
+        usage = usage if usage is not None else getattr(outcome, "usage", None)
+        reported_cost = reported_cost if reported_cost is not None else getattr(outcome, "reported_cost", None)
+    cur = "USD" if profile.pricing == "task_reported" else profile.currency
+    if profile.pricing in ("tokens_credits", "tokens_usd"):
+        if usage is None:
+            return Money(None, cur, "no usage in the response")
+        amount = token_credits(usage) if profile.pricing == "tokens_credits" else token_usd(usage)
+        return _money(amount, cur, f"usage tokens ({usage.output_tokens:,} output)")
+    if profile.pricing in ("task_reported", "icodeeasy_tiers"):
+        if reported_cost is None:
+            return Money(None, cur, ICODEEASY_SYNC_NO_REPORT if profile.pricing == "icodeeasy_tiers"
+                         else "the task reported no cost")
+        return _money(Decimal(str(reported_cost)), cur, "task report")
+    if profile.pricing == "qcode_table":
+        return Money(None, cur, QCODE_NO_REPORT)
+    return Money(None, cur, "this provider reports no cost")
+
+
+def formula(profile: Profile, req: ImageRequest, *, images: list | None = None, usage: Usage | None = None,
+            failed: bool = False) -> Money:
+    """The doc's price table or formula applied to what actually came back: the returned images (count and,
+    for QCode, pixels) at the requested quality; 0 for a failure. `images` are objects with width and height
+    (ImageOut, ImageRow); None means none came back.
+
+    Token providers: the input tokens are the response's own (Easel cannot tokenize what it sent as the
+    provider does), the output tokens are OpenAI's per-image count for the returned pixels at the quality, so an
+    inflated output count shows. Quality `auto` has no formula there: the response does not say which tier ran."""
+    cur = "USD" if profile.pricing == "task_reported" else profile.currency
+    if failed:
+        return _money(Decimal(0), cur, "failed: not billed")
+    r = req.resolved(profile)
+    shapes = [(img.width, img.height) for img in images or [] if getattr(img, "width", None)]
+    count = len(images or [])
+    if profile.pricing == "icodeeasy_tiers":
+        q, price = _tier(r.quality)
+        return _money(price * count, cur, f"{count} × {q}")
+    if profile.pricing == "qcode_table":
+        if len(shapes) != count:                 # pixels unknown: the requested size's row
+            shapes = [_pixels(profile, r, r.size)] * count
+        rows = [_qcode_row(w, h) for w, h in shapes]
+        total = sum((_qcode_price(row, r.quality or "medium") for row in rows), Decimal(0))
+        q = "auto, priced as high" if r.quality == "auto" else r.quality
+        return _money(total, cur, f"{count} × {q} {rows[0]}" if len(set(rows)) == 1 else f"{count} × {q}")
+    if profile.pricing in ("tokens_credits", "tokens_usd"):
+        q = r.quality or profile.default_quality
+        if q not in OUTPUT_TOKENS_1024:
+            return Money(None, cur, f"quality {q}: the response does not say which tier ran")
+        if len(shapes) != count:
+            shapes = [_pixels(profile, r, r.size)] * count
+        out = sum(expected_output_tokens(q, w, h) for w, h in shapes)
+        text = usage.text_tokens if usage is not None else _prompt_tokens(r.prompt)
+        image = usage.image_tokens if usage is not None else 0
+        tokens = Usage(text_tokens=text, image_tokens=image, output_tokens=out)
+        amount = token_credits(tokens) if profile.pricing == "tokens_credits" else token_usd(tokens)
+        return _money(amount, cur, f"{count} × {q}: {out:,} output tokens")
+    if profile.pricing == "task_reported":
+        return Money(None, cur, GCCAI_NO_PRICE)
     return Money(None, cur, "no price list for this provider")

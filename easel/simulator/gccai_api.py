@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from easel.providers import sizes
-from easel.simulator import misbehave, render
+from easel.simulator import billing_faults, misbehave, render
 from easel.simulator.common import (Ctx, api, decode_refs, parse_int, poll_effects, ref_blobs, submit_effects, serve_file, store_images)
 from easel.simulator.state import Task
 
@@ -101,7 +101,8 @@ def task_view(t: Task, now: float) -> dict:
         view.update(progress=100, actual_time=max(1, int(round(t.duration))), cost=t.cost,
                     result={"images": [{"url": [u], "expires_at": int(t.expires_at)} for u in t.urls]})
     elif status == "failed":
-        view.update(progress=min(95, int(100 * frac)), fail_reason="Image generation failed upstream (simulated).")
+        view.update(progress=min(95, int(100 * frac)), fail_reason="Image generation failed upstream (simulated).",
+                    cost=t.cost if t.billed_failure else 0)
     return view
 
 
@@ -176,10 +177,11 @@ async def _submit(ctx: Ctx, prefix: str) -> Response:
     behaviour = misbehave.decide(ctx, wh, fmt, mask=mask)
     await store_images(ctx, prompt, wh, n, names=names, inputs=images, mask=mask, fmt=fmt,
                        compression=compression, expires_at=expires_at, bomb=bomb, behaviour=behaviour)
-    cost = round(n * COST_USD[quality][tier], 5)
+    cost = billing_faults.overbilled_cost(ctx, round(n * COST_USD[quality][tier], 5))
+    billed_failure = billing_faults.failure_cost(ctx)
     fail, stuck = submit_effects(ctx)
     task = Task(id=task_id, provider=PROVIDER, created=now, duration=settings.task_duration, n=n,
                 urls=[f"{ctx.base}{prefix}/f/image/{name}" for name in names], cost=cost, model=MODEL,
-                expires_at=expires_at, fail=fail, stuck=stuck)
+                expires_at=expires_at, fail=fail or billed_failure, stuck=stuck, billed_failure=billed_failure)
     ctx.state.put_task(task)
     return JSONResponse({"code": 200, "data": [{"status": "submitted", "task_id": task_id}]})

@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from easel.providers import sizes
-from easel.simulator import misbehave, render
+from easel.simulator import billing_faults, misbehave, render
 from easel.simulator.common import (Ctx, api, decode_refs, new_id, parse_int, poll_effects, ref_blobs, submit_effects, serve_file, store_images)
 from easel.simulator.openai_api import beijing_day
 from easel.simulator.state import Task
@@ -128,10 +128,12 @@ async def _submit(ctx: Ctx, prefix: str) -> Response:
         await asyncio.sleep(remaining)
     if not is_async:
         return JSONResponse({"id": task_id, "created": int(time.time()), "data": [{"url": u} for u in urls]})
+    cost = billing_faults.overbilled_cost(ctx, round(n * TIER_CNY[quality], 2))
+    billed_failure = billing_faults.failure_cost(ctx)
     fail, stuck = submit_effects(ctx)
     task = Task(id=task_id, provider=PROVIDER, created=time.time(), duration=ctx.state.settings.task_duration, n=n,
-                urls=urls, cost=round(n * TIER_CNY[quality], 2), model=MODEL,
-                fail=fail, stuck=stuck)
+                urls=urls, cost=cost, model=MODEL,
+                fail=fail or billed_failure, stuck=stuck, billed_failure=billed_failure)
     ctx.state.put_task(task)
     return JSONResponse({"status": "pending", "task_id": task_id}, status_code=202)
 
@@ -150,4 +152,6 @@ def _task(ctx: Ctx, task_id: str) -> Response:
                     created=int(task.created + task.duration))
     elif status == "failed":
         body.update(status="failed", error={"type": "server_error", "message": "Image generation failed (simulated)."})
+        if task.billed_failure:
+            body["cost"] = task.cost
     return JSONResponse(body)

@@ -29,7 +29,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from easel.providers import sizes
-from easel.simulator import misbehave, render, streaming
+from easel.simulator import billing_faults, misbehave, render, streaming
 from easel.simulator.common import Ctx, api, decode_refs, new_id, parse_int, serve_file, store_images
 
 __all__ = ["routes"]
@@ -201,8 +201,8 @@ async def _images(ctx: Ctx, prefix: str, *, edit: bool) -> Response:
         if asked[0]:
             return streaming.stream_images(ctx, prompt=prompt, wh=wh, n=n, partials=asked[1], edit=edit,
                                            inputs=inputs, mask=mask, fmt=behaviour.byte_format,
-                                           compression=compression,
-                                           quality=quality, usage=usage(prompt, inputs, wh, quality, n),
+                                           compression=compression, quality=quality,
+                                           usage=billing_faults.overbilled_usage(ctx, usage(prompt, inputs, wh, quality, n)),
                                            b64_prefix=rules.b64_prefix)
 
     day = beijing_day()
@@ -244,7 +244,7 @@ async def _images(ctx: Ctx, prefix: str, *, edit: bool) -> Response:
         data.append(item)
     body: dict = {"created": int(time.time()), "data": data}
     if rules.usage:
-        body["usage"] = usage(prompt, inputs, wh, quality, n)
+        body["usage"] = billing_faults.overbilled_usage(ctx, usage(prompt, inputs, wh, quality, n))
     return JSONResponse(body)
 
 

@@ -28,6 +28,7 @@ FAULT_KINDS = (
     "wrong_size", "ignore_format", "mask_bleed",
 )
 ENDPOINTS = ("submit", "poll", "file")
+FAULT_KINDS += ("overbill", "bill_failure")     # billing misbehaviour: easel/simulator/billing_faults.py
 
 
 @dataclass
@@ -132,6 +133,7 @@ class Task:
     failed_now: bool = False     # failed at once (task_fail fired on a poll)
     stuck: bool = False
     polls: int = 0
+    billed_failure: bool = False    # bill_failure: its failure still reports `cost` (billing_faults.py)
 
     def phase(self, now: float) -> tuple[str, float]:
         """("queued" | "running" | "completed" | "failed", fraction done) at time `now`."""

@@ -21,7 +21,7 @@ This module is pure SQL text; the store's migration list imports `MIGRATION_STAT
 from __future__ import annotations
 
 __all__ = ["MIGRATION_STATEMENTS", "TOP_PROMPTS_MIGRATION", "rebuild_sql", "rollup_merge_sql", "ROLLUP_TABLES",
-           "BUCKETS_PER_DECADE", "BUCKET_MIN_S", "FAILURE_STATUSES", "ZERO_COST_STATUSES", "DEFAULT_DAY_OFFSET_S"]
+           "BILLING_MIGRATION", "BILLING_SUSPECT", "BILLED_FAILED_STATUSES", "billing_merge_sql", "BUCKETS_PER_DECADE", "BUCKET_MIN_S", "FAILURE_STATUSES", "ZERO_COST_STATUSES", "DEFAULT_DAY_OFFSET_S"]
 
 BUCKETS_PER_DECADE = 20
 BUCKET_MIN_S = 0.01          # bucket 0 holds everything below; bucket i ≥ 1 starts at 10^((i-1)/20) × 0.01 s
@@ -32,7 +32,7 @@ FAILURE_STATUSES = ("failed", "timed_out", "interrupted")
 # Providers do not bill these (QCode: "Failures don't charge"); any other request without an actual cost is
 # counted at its estimate, so in-flight work shows in today's spend and in budget checks.
 ZERO_COST_STATUSES = ("failed", "cancelled")
-ROLLUP_TABLES = ("usage_daily", "usage_latency", "usage_prompt_daily", "usage_keys")
+ROLLUP_TABLES = ("usage_daily", "usage_latency", "usage_prompt_daily", "usage_keys", "usage_billing_daily")
 
 
 def _q(values: tuple[str, ...]) -> str:
@@ -144,7 +144,23 @@ def _trigger(name: str, event: str, when: str, stmts: list[str]) -> str:
 def rollup_merge_sql(where: str = "true") -> list[str]:
     """Add the jobs rows matching `where` (SQL over table `jobs`) to the rollups, one GROUP BY per table.
 
-    Used by the migration (backfill), by bulk loads (`jobs.rowid > ?`) and by a rebuild after an offset change."""
+    Used by bulk loads (`jobs.rowid > ?`) and by a rebuild after an offset change; the migrations backfill with
+    their own statements (a released migration never changes)."""
+    return _usage_merge_sql(where) + billing_merge_sql(where)
+
+
+def _merge(table: str, keys, measures, where: str, extra_from: str = "", extra_where: str = "") -> str:
+    cols = [k for k, _ in keys] + [m for m, _ in measures]
+    sel = [e for _, e in keys] + [f"SUM({e})" for _, e in measures]
+    sets = ", ".join(f"{m} = {m} + excluded.{m}" for m, _ in measures)
+    cond = f"({where})" + (f" AND {extra_where}" if extra_where else "")
+    return (f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(sel)} FROM jobs{extra_from} "
+            f"WHERE {cond} GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))} "
+            f"ON CONFLICT ({', '.join(k for k, _ in keys)}) DO UPDATE SET {sets}")
+
+
+def _usage_merge_sql(where: str = "true") -> list[str]:
+    """The merges of migrations 2 and 4's tables (migration 2's backfill, frozen as released)."""
     def merge(table: str, keys, measures, extra_from: str = "", extra_where: str = "") -> str:
         cols = [k for k, _ in keys] + [m for m, _ in measures]
         sel = [e for _, e in keys] + [f"SUM({e})" for _, e in measures]
@@ -215,7 +231,7 @@ MIGRATION_STATEMENTS: tuple[str, ...] = (
     _trigger("usage_jobs_update", f"UPDATE OF {', '.join(_WATCHED)}",
              f"{_ON} AND ({' OR '.join(f'OLD.{c} IS NOT NEW.{c}' for c in _WATCHED)})",
              _row_statements("OLD", -1) + _row_statements("NEW", +1)),
-    *rollup_merge_sql("true"),
+    *_usage_merge_sql("true"),
 )
 
 
@@ -265,3 +281,85 @@ def rebuild_sql() -> list[str]:
             "UPDATE usage_prompts SET requests = 0 WHERE requests != 0",
             _PROMPT_COUNTS,
             "UPDATE usage_config SET bulk = 0 WHERE id = 1"]
+
+
+# Migration 22: billing reconciliation (easel/usage/reconcile.py). Per usage day × provider × currency × Demo ×
+# key: the three costs of each row (estimate, the provider's reported figure, the doc's formula) summed, with how
+# many rows carry each, so a provider-day's totals read a few rollup rows at any log size. The estimate counts
+# only rows that may be billed (failures and cancellations cost 0 by every doc), the same rule as `cost`.
+# `billed_failed` counts failed or cancelled rows that still carry a cost > 0 (reported or actual) although their
+# formula cost is 0. Requiring the formula's 0 leaves out a sync request cancelled while running whose images
+# still arrived (kept because they were billed: formula > 0, reconciled like a completed row) and rows from
+# before migration 22 (formula NULL: not recorded, so not judged).
+BILLED_FAILED_STATUSES = ("failed", "cancelled")
+
+
+def _billed_failed(r: str) -> str:
+    return (f"({r}.status IN ({_q(BILLED_FAILED_STATUSES)}) AND {r}.cost_formula = 0 AND "
+            f"(COALESCE({r}.cost_reported, 0) > 0 OR COALESCE({r}.cost_actual, 0) > 0))")
+
+
+def _billing_keys(r: str) -> list[tuple[str, str]]:
+    return [("day", _day(r)), ("provider", f"{r}.provider"), ("currency", f"COALESCE({r}.currency, '')"),
+            ("simulated", f"{r}.simulated"), ("key_fingerprint", f"COALESCE({r}.key_fingerprint, '')")]
+
+
+def _billing_measures(r: str) -> list[tuple[str, str]]:
+    billable = f"{r}.status NOT IN ({_q(ZERO_COST_STATUSES)})"
+    return [("requests", "1"),
+            ("estimated", f"CASE WHEN {billable} THEN COALESCE({r}.cost_estimated, 0) ELSE 0 END"),
+            ("estimated_n", f"CASE WHEN {billable} AND {r}.cost_estimated IS NOT NULL THEN 1 ELSE 0 END"),
+            ("reported", f"COALESCE({r}.cost_reported, 0)"),
+            ("reported_n", f"CASE WHEN {r}.cost_reported IS NULL THEN 0 ELSE 1 END"),
+            ("formula", f"COALESCE({r}.cost_formula, 0)"),
+            ("formula_n", f"CASE WHEN {r}.cost_formula IS NULL THEN 0 ELSE 1 END"),
+            ("actual", f"COALESCE({r}.cost_actual, 0)"),
+            ("billed_failed", f"CASE WHEN {_billed_failed(r)} THEN 1 ELSE 0 END")]
+
+
+def _billing_row(r: str, sign: int) -> list[str]:
+    stmts = [_upsert_row("usage_billing_daily", _billing_keys(r), _billing_measures(r), sign)]
+    if sign < 0:
+        stmts.append(_prune("usage_billing_daily", _billing_keys(r), "requests"))
+    return stmts
+
+
+def billing_merge_sql(where: str = "true") -> list[str]:
+    return [_merge("usage_billing_daily", _billing_keys("jobs"), _billing_measures("jobs"), where)]
+
+
+# Rows reconciliation may flag, whatever the tolerance: a failure carrying a cost, or a reported cost that is
+# not exactly its reference (the formula; for gccai, which publishes no price list, the estimate from its past
+# costs). A partial index over them keeps the flagged-row list an index read at 10M rows, because in a healthy
+# log they are few. The text must stay identical in the index and in the query (SQLite matches it literally).
+BILLING_SUSPECT = (
+    f"({_billed_failed('jobs')} OR (jobs.cost_reported IS NOT NULL AND "
+    "COALESCE(jobs.cost_formula, CASE WHEN jobs.provider = 'gccai' THEN jobs.cost_estimated END) IS NOT NULL AND "
+    "jobs.cost_reported != COALESCE(jobs.cost_formula, CASE WHEN jobs.provider = 'gccai' THEN jobs.cost_estimated END)))"
+).replace("jobs.", "")
+_BILLING_WATCHED = ("created_at", "provider", "currency", "simulated", "key_fingerprint", "status",
+                    "cost_estimated", "cost_actual", "cost_reported", "cost_formula")
+
+BILLING_MIGRATION: tuple[str, ...] = (
+    # Old rows keep NULL in both: before this migration cost_actual held either the provider's figure or Easel's
+    # formula, and which one is not recorded, so guessing would invent discrepancies (or hide them). The
+    # reconciliation view counts such rows as "not recorded".
+    "ALTER TABLE jobs ADD COLUMN cost_reported REAL",
+    "ALTER TABLE jobs ADD COLUMN cost_formula REAL",
+    "ALTER TABLE tasks ADD COLUMN cost_reported REAL",      # each task's own figure, summed into the job's
+    """CREATE TABLE usage_billing_daily (
+        day INTEGER NOT NULL, provider TEXT NOT NULL, currency TEXT NOT NULL, simulated INTEGER NOT NULL,
+        key_fingerprint TEXT NOT NULL, requests INTEGER NOT NULL DEFAULT 0,
+        estimated REAL NOT NULL DEFAULT 0, estimated_n INTEGER NOT NULL DEFAULT 0,
+        reported REAL NOT NULL DEFAULT 0, reported_n INTEGER NOT NULL DEFAULT 0,
+        formula REAL NOT NULL DEFAULT 0, formula_n INTEGER NOT NULL DEFAULT 0,
+        actual REAL NOT NULL DEFAULT 0, billed_failed INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (day, provider, currency, simulated, key_fingerprint)) WITHOUT ROWID""",
+    f"CREATE INDEX jobs_billing_suspect ON jobs (created_at) WHERE {BILLING_SUSPECT}",
+    _trigger("usage_billing_insert", "INSERT", _ON, _billing_row("NEW", +1)),
+    _trigger("usage_billing_delete", "DELETE", _ON, _billing_row("OLD", -1)),
+    _trigger("usage_billing_update", f"UPDATE OF {', '.join(_BILLING_WATCHED)}",
+             f"{_ON} AND ({' OR '.join(f'OLD.{c} IS NOT NEW.{c}' for c in _BILLING_WATCHED)})",
+             _billing_row("OLD", -1) + _billing_row("NEW", +1)),
+    *billing_merge_sql("true"),
+)

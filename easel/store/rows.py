@@ -56,6 +56,9 @@ class JobRow:
     owner_pid: int | None = None
     inputs_json: str = "{}"
     comparison_id: str | None = None      # the comparison this job is a column of (migration 21)
+    # Migration 22: the provider's own figure and the doc's formula, beside cost_estimated / cost_actual.
+    cost_reported: float | None = None
+    cost_formula: float | None = None
 
     from_row = classmethod(_from_row)
 
@@ -129,6 +132,7 @@ class TaskRow:
     poll_errors: int = 0
     last_error: str | None = None
     cost: float | None = None
+    cost_reported: float | None = None      # the task's own figure (migration 22)
     deadline_at: float | None = None
     lease_owner: str | None = None
     lease_until: float | None = None

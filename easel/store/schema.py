@@ -13,6 +13,7 @@ from easel.store.gallery_schema import MIGRATION_STATEMENTS as GALLERY_MIGRATION
 from easel.store.rollup_schema import MIGRATION_STATEMENTS as USAGE_MIGRATION
 from easel.store.rollup_schema import TOP_PROMPTS_MIGRATION
 from easel.store.scorecard_schema import MIGRATION_SQL as SCORECARD_MIGRATION
+from easel.store.rollup_schema import BILLING_MIGRATION
 
 __all__ = ["MIGRATIONS", "migrate", "current_version"]
 
@@ -171,6 +172,9 @@ CREATE TABLE image_tags (
 );
 CREATE INDEX image_tags_tag ON image_tags(tag, image_id);
 """),
+    # Billing reconciliation: each row's reported and formula costs beside the estimate, their per provider-day
+    # sums, and an index of the rows that may be flagged (easel/store/rollup_schema.py, BILLING_MIGRATION).
+    (22, "reported and formula costs", BILLING_MIGRATION),
     # Conformance scorecard runs and their checks (easel/store/scorecard_schema.py, easel/store/scorecards.py).
     (23, "scorecard runs", SCORECARD_MIGRATION),
 ]

@@ -16,7 +16,10 @@ SPLITS = ("provider", "quality", "resolution", "endpoint", "mode")
 STATUSES = ("completed",) + us.FAILURE_STATUSES + ("cancelled",) + ACTIVE_STATUSES
 CSV_COLUMNS = ("created_at", "provider", "model", "endpoint", "mode", "size", "resolution", "quality", "n", "status",
                "error_code", "latency_s", "cost_estimated", "cost_actual", "currency", "task_id", "key_fingerprint",
-               "simulated", "job_id")
+               "simulated", "job_id",
+               # Billing reconciliation (migration 22): the three costs side by side, as the issue names them;
+               # cost_estimate repeats cost_estimated so the trio reads together and older scripts keep theirs.
+               "cost_estimate", "cost_reported", "cost_formula")
 DEFAULT_RANGE_DAYS = 30
 
 

@@ -94,3 +94,60 @@ def test_usage_page_shows_kpis_and_charts_for_a_seeded_demo_log(page, e2e_server
     page.wait_for_timeout(500)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "usage.png"), full_page=False)
+
+
+def test_reconciliation_tab_flags_an_overbill_and_a_billed_failure(page, e2e_server, go, wait_idle):
+    """Real jobs over loopback HTTP to the app's simulator, written to the app's own log: one faithful openai-hk
+    request, one with `overbill`, one gccai task with `bill_failure`. The tab lists exactly the two, with their
+    reasons, and the README's screenshot is taken."""
+    from easel.jobs.job_service import JobService
+    from easel.providers.catalog import PollSchedule, get_profile, simulated_profile
+    from easel.providers.client import ProviderClient
+    from easel.providers.request import ImageRequest
+    from easel.store import Store
+
+    sim = e2e_server.sim
+    sim.configure(task_duration=0.2)
+    service = JobService(Store(e2e_server.data_dir / "easel.db"),
+                         poll_schedule=PollSchedule(first_delay_s=0.05, interval_s=0.05, max_interval_s=0.1,
+                                                    deadline_s=10.0))
+    clients = {p: ProviderClient(simulated_profile(get_profile(p), sim.url), "sk-e2e-reconcile-0123456789")
+               for p in ("openai-hk", "gccai")}
+    try:
+        def run(provider: str, **kw):
+            job = service.wait(service.submit(clients[provider], ImageRequest(prompt="a red fox", **kw)), timeout=30)
+            assert job.is_terminal, job.status
+            return job
+
+        run("openai-hk", size="1024x1024", quality="low")
+        sim.set_faults([{"kind": "overbill", "provider": "openai-hk", "times": 1}])
+        over = run("openai-hk", size="1024x1024", quality="low")
+        sim.set_faults([{"kind": "bill_failure", "provider": "gccai", "times": 1}])
+        failed = run("gccai", size="1:1", resolution="1k", quality="medium")
+    finally:
+        sim.set_faults([])
+        for c in clients.values():
+            c.close()
+        service.close()
+    assert failed.status == "failed" and failed.cost_reported == 0.04
+
+    page.set_viewport_size({"width": 1366, "height": 768})
+    go(page, "Usage")
+    # These jobs ran on the simulator (labelled simulated); once the log holds real usage they are hidden.
+    toggle = page.locator("[data-testid='stCheckbox']").filter(has_text="Simulated usage")
+    if not toggle.locator("input").is_checked():
+        toggle.click()
+        wait_idle(page)
+    page.get_by_role("tab", name="Reconciliation").click()
+    wait_idle(page)
+    page.get_by_text("1 row differs beyond the tolerance · 1 failed request billed.").wait_for()
+    grids = page.locator("[data-testid='stDataFrame']:visible")
+    grids.nth(2).wait_for()
+    assert grids.count() == 3                         # differs, billed but failed, totals
+    assert page.get_by_text("Differs beyond tolerance (1)").count() == 1
+    assert page.get_by_text("Billed but failed (1)").count() == 1
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.wait_for_timeout(500)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "reconcile.png"), full_page=False)
+    assert over.id and failed.id
