@@ -87,9 +87,16 @@ def _image(store, col, winner: int | None) -> None:
 def _money(col) -> str:
     est = col.estimate
     rep = col.reported
-    rep_text = "pending" if rep is None and not compare.run.is_finished(col.job) else \
-        money_text(None if rep is None else rep.amount, est.currency if rep is None else rep.currency)
-    return f"est {money_text(est.amount, est.currency)} · reported {rep_text}"
+    if not compare.run.is_finished(col.job):
+        rep_text = "reported pending"
+    elif rep is not None:
+        rep_text = f"reported {money_text(rep.amount, rep.currency)}"
+    else:
+        # QCode and sync icodeeasy report no cost: say so, with what the doc's price list makes it.
+        billed = col.billed
+        rep_text = "not reported" + ("" if billed is None or billed.amount is None else
+                                     f" · doc price {money_text(billed.amount, billed.currency)}")
+    return f"est {money_text(est.amount, est.currency)} · {rep_text}"
 
 
 def _card(store, jobs, cid: str, col, winner: int | None, options: dict) -> None:

@@ -4,8 +4,9 @@ Provider names as `easel generate --provider` takes them; the Demo simulating a 
 (`demo:gccai`, `demo:qcode`, `demo:icodeeasy`, `demo:openai-hk`), the same as `--provider demo --simulate <id>`.
 `--json` prints one list, a fixed object per column, in the order given:
 {"provider", "job_id", "status", "width", "height", "latency_s", "cost_estimate", "cost_reported", "currency",
- "error_code"}. `cost_reported` is the cost the job logged when it finished (the provider's own figure where it
-reports one, else the doc's price for what came back); `latency_s` is submit to image on disk.
+ "error_code"}. `cost_reported` is the provider's own figure (gccai's task cost, usage tokens priced), null where
+the provider reports none (QCode, sync icodeeasy: `easel usage --reconcile` has the doc's price for those);
+`latency_s` is submit to image on disk.
 
 Exit codes as the other commands: 0 every column completed, 1 one failed, 2 nothing was sent (bad options, a
 column whose request breaks its provider's rules even after mapping), 3 the wait ended with one unfinished.

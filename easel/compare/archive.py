@@ -46,6 +46,8 @@ def column_entry(col: ColumnResult, requested_size: str | None) -> dict:
         "quality": col.plan.get("quality"), "n": col.plan.get("n"),
         "latency_s": None if latency is None else round(latency, 3),
         "cost_estimate": col.estimate.amount, "cost_reported": None if reported is None else reported.amount,
+        "cost_formula": job.cost_formula if job is not None else None,
+        "cost_billed": job.cost_actual if job is not None else None,
         "currency": col.estimate.currency, "revised_prompt": col.revised_prompt, "error_code": col.code,
         "error_message": col.message if col.status != "completed" else None,
         "notes": col.plan.get("notes") or [], "file": files[0] if files else None, "files": files,

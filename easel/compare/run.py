@@ -109,7 +109,14 @@ class ColumnResult:
 
     @property
     def reported(self) -> Money | None:
-        # The job's actual cost as logged (cost_actual): the provider's own figure where it reports one.
+        """The provider's own figure (gccai's task cost, usage tokens), None where it reports none (QCode)."""
+        if self.job is None or self.job.cost_reported is None:
+            return None
+        return Money(self.job.cost_reported, self.job.currency or "USD", "reported")
+
+    @property
+    def billed(self) -> Money | None:
+        """What the usage log counts for the job (cost_actual): the reported figure, else the doc's price."""
         return self.job.actual if self.job is not None else None
 
     @property

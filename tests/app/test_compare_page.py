@@ -81,7 +81,7 @@ def test_a_comparison_runs_fills_in_and_its_winner_is_a_gallery_filter(demo, job
     captions = [c.value for c in at.caption]
     assert captions.count("1536×1024 px · asked 1536x1024 · ✓") == 3
     assert md_escape("est USD 0.06337 · reported USD 0.06337") in captions
-    assert md_escape("est USD 0.08 · reported USD 0.08") in captions
+    assert md_escape("est USD 0.08 · not reported · doc price USD 0.08") in captions
     at.button(key="cmp.win.1").click().run()
     winner = cmp.get_comparison(store, cid).winner_image_id
     assert winner == store.list_images(job_id=cols[1].job_id)[0].id

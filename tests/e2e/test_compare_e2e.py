@@ -61,7 +61,7 @@ def test_three_provider_comparison_on_demo_fills_the_grid(e2e_server, page, wait
         assert re.search(r"\d+\.\d s submit → on disk", t), t
     assert "est USD 0.06337 · reported USD 0.06337" in texts[0], texts[0]
     assert re.search(r"est (unknown|USD [0-9.]+) · reported USD 0\.04\b", texts[1]), texts[1]
-    assert "est USD 0.08 · reported USD 0.08" in texts[2], texts[2]
+    assert "est USD 0.08 · not reported · doc price USD 0.08" in texts[2], texts[2]
     for c in cards:                         # every column's image starts in the first screen
         img = c.locator("img").first.bounding_box()
         assert img["y"] < SCREEN["height"] and img["height"] > 100, img

@@ -54,8 +54,9 @@ def test_three_columns_share_one_comparison_and_report_sizes_costs_and_a_manifes
     est = [c.estimate.amount for c in cols]
     # Demo: 6240 output tokens × $40/M + 5 prompt tokens (20 bytes / 4) × $5/M.
     assert est[0] == pytest.approx(0.249625, abs=1e-12) and est[1] is None and est[2] == 0.165
-    reported = [c.reported.amount for c in cols]
-    assert reported[2] == 0.165 and reported[1] == 0.16      # the simulator's gccai table: high 1k, USD 0.16
+    # gccai reports its task's cost; QCode reports none, and the log bills it at its doc's price.
+    assert cols[1].reported.amount == 0.16 and cols[1].billed.amount == 0.16  # the simulator's gccai: high 1k
+    assert cols[2].reported is None and cols[2].billed.amount == 0.165 and cols[2].job.cost_formula == 0.165
     assert all(c.latency_s is not None and c.job.finished_at - c.job.created_at == c.latency_s for c in cols)
     # The gallery's filter by comparison holds exactly these images.
     assert svc.store.count_images(comparison_id=cid) == 3
@@ -144,8 +145,8 @@ def test_a_failed_column_keeps_its_code_and_the_others_complete(svc, sim):
     cid = _run(svc, sim, compare.CompareSettings(prompt="a kite", size="1024x1024", quality="low"))
     cols = compare.results(svc.store, cid)
     assert [c.status for c in cols] == ["completed", "completed", "failed"]
-    assert cols[2].code == "image_daily_limit" and cols[2].reported.amount == 0.0
+    assert cols[2].code == "image_daily_limit" and cols[2].reported is None and cols[2].billed.amount == 0.0
     assert cols[2].image is None and cols[2].latency_s is None
     entry = archive.manifest(svc.store, cid)["columns"][2]
-    assert (entry["status"], entry["error_code"], entry["file"], entry["cost_reported"]) == \
-        ("failed", "image_daily_limit", None, 0.0)
+    assert (entry["status"], entry["error_code"], entry["file"], entry["cost_reported"], entry["cost_billed"]) == \
+        ("failed", "image_daily_limit", None, None, 0.0)
