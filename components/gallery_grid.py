@@ -67,8 +67,11 @@ function blobUrl(b64, mime) {
 }
 
 export default function (component) {
-  const { data, parentElement, setTriggerValue } = component;
-  if (!data) return;
+  const { parentElement, setTriggerValue } = component;
+  if (!Array.isArray(component.data)) return;
+  const [columns, rows, thumbs] = component.data;
+  const tiles = rows.map(([id, thumb, lines, error]) => ({ id, thumb, lines, error, alt: lines[0] || "" }));
+  const data = { columns, tiles, thumbs };
   for (const [key, item] of Object.entries(data.thumbs || {})) {
     if (!CACHE.has(key)) CACHE.set(key, blobUrl(item.b64, item.mime));
   }
@@ -76,7 +79,7 @@ export default function (component) {
   if (missing.length) {
     setTriggerValue("missing", missing);
   }
-  const signature = JSON.stringify([data.columns, data.tiles]) + "|" + missing.join(",");
+  const signature = JSON.stringify([columns, rows]) + "|" + missing.join(",");
   if (SEEN.get(parentElement) === signature) return;
   SEEN.set(parentElement, signature);
 
@@ -97,7 +100,7 @@ export default function (component) {
   grid.easelTrigger = setTriggerValue;
   grid.className = "grid" + (data.columns >= 5 ? " wide" : "");
   grid.style.setProperty("--cols", String(data.columns));
-  const tiles = data.tiles.map((t) => {
+  const cards = data.tiles.map((t) => {
     const tile = document.createElement("div");
     tile.className = "tile";
     tile.setAttribute("role", "listitem");
@@ -125,14 +128,14 @@ export default function (component) {
     lines.className = "lines";
     for (const line of t.lines) {
       const div = document.createElement("div");
-      div.textContent = line;
-      div.title = line;
+      div.textContent = line || " ";     // a blank line keeps its height, so the cards of a row line up
+      if (line) div.title = line;
       lines.appendChild(div);
     }
     tile.appendChild(lines);
     return tile;
   });
-  grid.replaceChildren(...tiles);
+  grid.replaceChildren(...cards);
 }
 """
 
@@ -147,7 +150,8 @@ _b64_lock = threading.Lock()
 
 
 def _thumb_key(row, side: int) -> str:
-    return f"{row.sha256}-{side}"
+    # 64 bits of the content hash name a thumbnail uniquely enough for one browser tab's cache.
+    return f"{row.sha256[:16]}-{side}"
 
 
 def _encoded(store, row, side: int) -> tuple[str, str]:
@@ -195,22 +199,26 @@ def tile_data(store, images, jobs, *, columns: int, side: int = thumbnails.TILE_
     sent: set[str] = st.session_state.setdefault(SENT, set())
     tiles, thumbs = [], {}
     for row in images:
-        lines = caption_lines(row, jobs.get(row.job_id))
-        tile = {"id": row.id, "alt": (lines[0] or "")[:200], "lines": [line or " " for line in lines],
-                "thumb": _thumb_key(row, side)}
-        if tile["thumb"] not in sent and tile["thumb"] not in thumbs:
+        # [id, thumbnail key or None, caption lines (the first, the prompt, is the alt text too), error or None]
+        thumb, error = _thumb_key(row, side), None
+        if thumb not in sent and thumb not in thumbs:
             try:
                 b64, mime = _encoded(store, row, side)
             except Exception as err:  # noqa: BLE001 - a missing or unreadable file: say so in its tile, draw the rest
-                tile["thumb"], tile["error"] = None, f"Image unreadable ({type(err).__name__})"
+                thumb, error = None, f"Image unreadable ({type(err).__name__})"
             else:
-                thumbs[tile["thumb"]] = {"b64": b64, "mime": mime}
-        tiles.append(tile)
+                thumbs[thumb] = {"b64": b64, "mime": mime}
+        tiles.append([row.id, thumb, caption_lines(row, jobs.get(row.job_id)), error])
     sent.update(thumbs)
     return {"columns": columns, "tiles": tiles, "thumbs": thumbs}
 
 
+def _payload(data: dict) -> list:
+    # A list, not a dict: Streamlit scans a dict's values for dataframes to send as Arrow, on every run.
+    return [data["columns"], data["tiles"], data["thumbs"]]
+
+
 def render_tiles(store, images, jobs, *, key: str, columns: int) -> None:
     """The grid of `images` (ImageRows, in order) as one component; a click opens grid `key`'s lightbox."""
-    _GRID(key=component_key(key), data=tile_data(store, images, jobs, columns=columns),
+    _GRID(key=component_key(key), data=_payload(tile_data(store, images, jobs, columns=columns)),
           on_open_change=lambda: _on_open(key), on_missing_change=lambda: _on_missing(key))
