@@ -150,8 +150,7 @@ _b64_lock = threading.Lock()
 
 
 def _thumb_key(row, side: int) -> str:
-    # 64 bits of the content hash name a thumbnail uniquely enough for one browser tab's cache.
-    return f"{row.sha256[:16]}-{side}"
+    return f"{row.sha256}-{side}"
 
 
 def _encoded(store, row, side: int) -> tuple[str, str]:
