@@ -1,6 +1,11 @@
 """The gallery grid shared by Generate, Edit, Tasks and the Gallery page; clicking a thumbnail opens the
 lightbox (components/lightbox.py). What can be done with an image lives in components/image_actions.py.
 
+The Gallery page's wide grid (48 a page) is one Components v2 element (components/gallery_grid.py): Streamlit's
+cost is per element, and 48 cards of an image, a caption and a button were most of a rerun. The result grids of
+Generate, Edit and Tasks hold a few images whose cards each offer PNG, JPEG and WebP in one click (download
+buttons a component cannot draw), so they keep a card of Streamlit elements per image, drawn below.
+
 Only cached thumbnails reach the browser; full images are read at download time (a callable `data`), so a
 page of 4k results costs kilobytes per rerun. Prompts and revised prompts are shown with st.text: a prompt is
 user text and must never be rendered as markdown (an image link in it would make the browser fetch it).
