@@ -30,7 +30,7 @@ from easel.media import thumbnails
 from components import lightbox
 from components.image_actions import caption_lines
 
-__all__ = ["render_tiles", "SENT", "component_key"]
+__all__ = ["render_tiles", "tile_data", "SENT", "component_key", "clear_cache"]
 
 SENT = "easel.gallery.thumbs_sent"     # session_state: the thumbnail keys this session's tab holds
 
@@ -173,6 +173,14 @@ def _encoded(store, row, side: int) -> tuple[str, str]:
                 _, (old, _mime) = _B64.popitem(last=False)
                 _b64_size -= len(old)
     return item
+
+
+def clear_cache() -> None:
+    """Forget the in-process base64 text (tests; a thumbnail file replaced under the same content hash)."""
+    global _b64_size
+    with _b64_lock:
+        _B64.clear()
+        _b64_size = 0
 
 
 def component_key(key: str) -> str:

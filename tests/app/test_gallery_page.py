@@ -64,16 +64,7 @@ def _click_tile(at, row, key: str = "gallery.grid") -> AppTest:
     """What the browser sends when a tile is clicked (or Enter is pressed on it): the component's trigger
     `open` with the image id, in the next run's widget states. AppTest cannot click a component, so the trigger
     goes through AppTest's own run with that one widget state added (its `_run`, which `run()` calls)."""
-    from streamlit.components.v2.bidi_component.main import _make_trigger_id
-
-    [grid] = [el for el in at.get("bidi_component") if el.key == gallery_grid.component_key(key)]
-    states = at._tree.get_widget_states()
-    trigger = states.widgets.add()
-    trigger.id = _make_trigger_id(grid.proto.id, "events")
-    trigger.json_trigger_value = json.dumps([{"event": "open", "value": row.id}])
-    at._run(states)
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return _trigger(at, "open", row.id, key)
 
 
 def _dialog(at, row, key: str = "gallery.grid"):
@@ -113,6 +104,42 @@ def test_captions_are_plain_text_and_thumbnails_are_small(demo, jobs_for_test):
     # A rerun sends the captions alone: this session's browser tab holds the thumbnail already.
     at.run()
     assert _grid_payload(at)[2] == {} and [t["id"] for t in _tiles(at)] == [row.id]
+
+
+def _trigger(at, event: str, value, key: str = "gallery.grid") -> AppTest:
+    from streamlit.components.v2.bidi_component.main import _make_trigger_id
+
+    [grid] = [el for el in at.get("bidi_component") if el.key == gallery_grid.component_key(key)]
+    states = at._tree.get_widget_states()
+    trigger = states.widgets.add()
+    trigger.id = _make_trigger_id(grid.proto.id, "events")
+    trigger.json_trigger_value = json.dumps([{"event": event, "value": value}])
+    at._run(states)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_thumbnail_the_tab_lacks_is_sent_again_and_an_unreadable_one_says_so(demo, jobs_for_test):
+    _seed(demo, jobs_for_test, [("kept", "1024x1024"), ("lost", "1024x1024")])
+    store = jobs_for_test.store
+    kept, lost = sorted(store.list_images(), key=lambda r: r.prompt)
+    at = _open()
+    assert len(_grid_payload(at)[2]) == 2
+    at.run()
+    assert _grid_payload(at)[2] == {}
+    # The tab reports a thumbnail it does not hold (a render it never drew): the next run sends it again.
+    [tile] = [t for t in _tiles(at) if t["id"] == kept.id]
+    _trigger(at, "missing", [tile["thumb"]])
+    assert list(_grid_payload(at)[2]) == [tile["thumb"]]
+    # A picture whose files are gone: its tile says so, the others are drawn.
+    for path in [store.root / lost.path, *(store.root / "thumbs").glob(f"{lost.sha256}-*")]:
+        path.unlink()
+    at.session_state[gallery_grid.SENT] = set()          # a new session of this process...
+    gallery_grid.clear_cache()                            # ...that has not read the picture either
+    at.run()
+    by_id = {t["id"]: t for t in _tiles(at)}
+    assert by_id[lost.id]["thumb"] is None and by_id[lost.id]["error"].startswith("Image unreadable (")
+    assert by_id[kept.id]["error"] is None and by_id[kept.id]["thumb"] in _grid_payload(at)[2]
 
 
 XSS = '<img src=x onerror="window.__easelXss=1"> a fox <script>window.__easelXss=2</script>'
