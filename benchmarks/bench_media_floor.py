@@ -8,7 +8,7 @@ One-file pages under AppTest, reran `--runs` times each, interleaved for `--roun
   cells    the title and 48 st.image calls, one per tile (no buttons, captions or columns)
   grid     the title and the Gallery's grid component (components/gallery_grid.py) with 48 tiles and their
            three caption lines, as a rerun sends it: the browser tab holds the thumbnails already
-  inline   the same component with the 48 thumbnails' base64 in its data on every run (what a grid that
+  inline   the same component with the 48 thumbnails' bytes in its data on every run (what a grid that
            re-sent them each run would cost; the Gallery sends each once per session)
 Every image that is not a URL goes through Streamlit's MediaFileManager on every run (read, checked by PIL,
 hashed, registered), so `one ÷ empty` is the floor for any grid of 48 Streamlit-served thumbnails, before a
@@ -37,16 +37,16 @@ if kind == "empty":
 elif kind == "one":
     st.image(paths, output_format="JPEG")
 elif kind in ("grid", "inline"):
-    import base64
-    from components.gallery_grid import _GRID
+    from components.gallery_grid import _GRID, encode
     tiles = [[i, f"{i:064x}-288", [f"a unique prompt about tile number {i}, with some detail",
                                    "demo · 1536×1024 · medium", "USD 0.042 · 7.4 s"], None] for i in range(48)]
     thumbs = {}
     if kind == "inline":
-        if "b64" not in st.session_state:
-            st.session_state["b64"] = [base64.b64encode(open(p, "rb").read()).decode() for p in paths]
-        thumbs = {f"{i:064x}-288": {"b64": b, "mime": "image/jpeg"} for i, b in enumerate(st.session_state["b64"])}
-    _GRID(key="grid", data=[6, tiles, thumbs], on_open_change=lambda: None, on_missing_change=lambda: None)
+        if "jpegs" not in st.session_state:
+            st.session_state["jpegs"] = [open(p, "rb").read() for p in paths]
+        thumbs = {f"{i:064x}-288": (b, "image/jpeg") for i, b in enumerate(st.session_state["jpegs"])}
+    _GRID(key="grid", data=encode({"columns": 6, "tiles": tiles, "thumbs": thumbs}), on_open_change=lambda: None,
+          on_missing_change=lambda: None)
 else:
     for p in paths:
         st.image(p, output_format="JPEG")

@@ -7,11 +7,12 @@ Why one element: Streamlit's cost is per element. 48 `st.image`s read, check, ha
 every rerun, and each tile's button and caption add more (benchmarks/bench_media_floor.py); as one element a
 page costs about what an empty one does (BENCHMARKS.md, issue 15).
 
-How the thumbnails reach the browser: as base64 in the component's data, only those this session's browser
-tab has not been sent yet. The tab keeps each one as a blob URL (`window.__easelThumbs`), so a rerun sends
-the tiles' ids and captions alone and reads no file. Should the tab lack one anyway (a render it never drew),
-it reports the missing keys (trigger `missing`) and the next run sends them again. The base64 text is kept
-in-process by thumbnail (`_B64`, bounded), so a new session's first view reads each file once.
+How the thumbnails reach the browser: as bytes in the component's data (`encode`: a JSON header, then the
+JPEGs as they are), only those this session's browser tab has not been sent yet. The tab keeps each one as a
+blob URL (`window.__easelThumbs`), so a rerun sends the tiles' ids and captions alone and reads no file. Should
+the tab lack one anyway (a render it never drew), it reports the missing keys (trigger `missing`) and the next
+run sends them again. The bytes are kept in-process by thumbnail (`_BYTES`, bounded), so a new session's first
+view reads each file once. No URL is made: nothing but this tab can fetch a thumbnail.
 
 Prompts are user text: the script sets them with `textContent` and `alt`, never as HTML, and Python never
 puts them into markup (tests/app/test_gallery_page.py shows an `<img onerror>` prompt as text).
@@ -19,7 +20,7 @@ puts them into markup (tests/app/test_gallery_page.py shows an `<img onerror>` p
 
 from __future__ import annotations
 
-import base64
+import json
 import threading
 from collections import OrderedDict
 
@@ -30,7 +31,7 @@ from easel.media import thumbnails
 from components import lightbox
 from components.image_actions import caption_lines
 
-__all__ = ["render_tiles", "tile_data", "SENT", "component_key", "clear_cache"]
+__all__ = ["render_tiles", "tile_data", "encode", "decode", "SENT", "component_key", "clear_cache"]
 
 SENT = "easel.gallery.thumbs_sent"     # session_state: the thumbnail keys this session's tab holds
 
@@ -59,27 +60,36 @@ _JS = """
 const CACHE = (window.__easelThumbs = window.__easelThumbs || new Map());   // thumbnail key -> blob URL
 const SEEN = new WeakMap();                                                   // parentElement -> last signature
 
-function blobUrl(b64, mime) {
-  const bin = atob(b64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return URL.createObjectURL(new Blob([bytes], { type: mime }));
+// The payload (components/gallery_grid.py `encode`): a 4-byte big-endian header length, a JSON header, then the
+// new thumbnails' bytes in the header's order.
+function asBytes(data) {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return null;
 }
 
 export default function (component) {
   const { parentElement, setTriggerValue } = component;
-  if (!Array.isArray(component.data)) return;
-  const [columns, rows, thumbs] = component.data;
-  const tiles = rows.map(([id, thumb, lines, error]) => ({ id, thumb, lines, error, alt: lines[0] || "" }));
-  const data = { columns, tiles, thumbs };
-  for (const [key, item] of Object.entries(data.thumbs || {})) {
-    if (!CACHE.has(key)) CACHE.set(key, blobUrl(item.b64, item.mime));
+  const bytes = asBytes(component.data);
+  if (!bytes || bytes.length < 4) return;
+  const size = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + size)));
+  let at = 4 + size;
+  for (const [key, mime, length] of header.thumbs) {
+    if (!CACHE.has(key)) {
+      CACHE.set(key, URL.createObjectURL(new Blob([bytes.slice(at, at + length)], { type: mime })));
+    }
+    at += length;
   }
-  const missing = data.tiles.filter((t) => t.thumb && !CACHE.has(t.thumb)).map((t) => t.thumb);
+  const columns = header.columns;
+  const tiles = header.tiles.map(([id, thumb, lines, error]) => ({ id, thumb, lines, error, alt: lines[0] || "" }));
+  const data = { columns, tiles };
+  const missing = tiles.filter((t) => t.thumb && !CACHE.has(t.thumb)).map((t) => t.thumb);
   if (missing.length) {
     setTriggerValue("missing", missing);
   }
-  const signature = JSON.stringify([columns, rows]) + "|" + missing.join(",");
+  const signature = JSON.stringify([columns, header.tiles]) + "|" + missing.join(",");
   if (SEEN.get(parentElement) === signature) return;
   SEEN.set(parentElement, signature);
 
@@ -141,46 +151,45 @@ export default function (component) {
 
 _GRID = st.components.v2.component("easel_gallery_grid", css=_CSS, js=_JS)
 
-# base64 text of thumbnails, by thumbnail key, most recently used last; bounded so a long-lived server with a
-# big gallery keeps at most ~this many characters.
-_B64: OrderedDict[str, tuple[str, str]] = OrderedDict()
-_B64_LIMIT = 48 * 1024 * 1024
-_b64_size = 0
-_b64_lock = threading.Lock()
+# Thumbnail bytes by thumbnail key, most recently used last; bounded so a long-lived server with a big gallery
+# keeps at most this much.
+_BYTES: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
+_CACHE_LIMIT = 48 * 1024 * 1024
+_cache_size = 0
+_cache_lock = threading.Lock()
 
 
 def _thumb_key(row, side: int) -> str:
     return f"{row.sha256}-{side}"
 
 
-def _encoded(store, row, side: int) -> tuple[str, str]:
-    """(base64, mime) of the row's thumbnail, from the in-process cache or read (and made if need be) once."""
-    global _b64_size
+def _thumbnail(store, row, side: int) -> tuple[bytes, str]:
+    """(bytes, mime) of the row's thumbnail, from the in-process cache or read (and made if need be) once."""
+    global _cache_size
     key = _thumb_key(row, side)
-    with _b64_lock:
-        hit = _B64.get(key)
+    with _cache_lock:
+        hit = _BYTES.get(key)
         if hit is not None:
-            _B64.move_to_end(key)
+            _BYTES.move_to_end(key)
             return hit
     path = thumbnails.thumbnail_path(store, row, side)
-    item = (base64.b64encode(path.read_bytes()).decode("ascii"),
-            "image/png" if path.suffix == ".png" else "image/jpeg")
-    with _b64_lock:
-        if key not in _B64:
-            _B64[key] = item
-            _b64_size += len(item[0])
-            while _b64_size > _B64_LIMIT and len(_B64) > 1:
-                _, (old, _mime) = _B64.popitem(last=False)
-                _b64_size -= len(old)
+    item = (path.read_bytes(), "image/png" if path.suffix == ".png" else "image/jpeg")
+    with _cache_lock:
+        if key not in _BYTES:
+            _BYTES[key] = item
+            _cache_size += len(item[0])
+            while _cache_size > _CACHE_LIMIT and len(_BYTES) > 1:
+                _, (old, _mime) = _BYTES.popitem(last=False)
+                _cache_size -= len(old)
     return item
 
 
 def clear_cache() -> None:
-    """Forget the in-process base64 text (tests; a thumbnail file replaced under the same content hash)."""
-    global _b64_size
-    with _b64_lock:
-        _B64.clear()
-        _b64_size = 0
+    """Forget the in-process thumbnail bytes (tests; a thumbnail file replaced under the same content hash)."""
+    global _cache_size
+    with _cache_lock:
+        _BYTES.clear()
+        _cache_size = 0
 
 
 def component_key(key: str) -> str:
@@ -201,31 +210,46 @@ def _on_missing(key: str) -> None:
 
 
 def tile_data(store, images, jobs, *, columns: int, side: int = thumbnails.TILE_SIDE) -> dict:
-    """What the component draws: every tile's id, thumbnail key, alt text and caption lines, and the base64 of
-    the thumbnails this session has not sent yet (which are then counted as sent)."""
+    """What the component draws: every tile as [id, thumbnail key or None, caption lines (the first, the
+    prompt, is the alt text too), error or None], and the thumbnails this session has not sent yet as
+    {key: (bytes, mime)} (which are then counted as sent)."""
     sent: set[str] = st.session_state.setdefault(SENT, set())
     tiles, thumbs = [], {}
     for row in images:
-        # [id, thumbnail key or None, caption lines (the first, the prompt, is the alt text too), error or None]
         thumb, error = _thumb_key(row, side), None
         if thumb not in sent and thumb not in thumbs:
             try:
-                b64, mime = _encoded(store, row, side)
+                thumbs[thumb] = _thumbnail(store, row, side)
             except Exception as err:  # noqa: BLE001 - a missing or unreadable file: say so in its tile, draw the rest
                 thumb, error = None, f"Image unreadable ({type(err).__name__})"
-            else:
-                thumbs[thumb] = {"b64": b64, "mime": mime}
         tiles.append([row.id, thumb, caption_lines(row, jobs.get(row.job_id)), error])
     sent.update(thumbs)
     return {"columns": columns, "tiles": tiles, "thumbs": thumbs}
 
 
-def _payload(data: dict) -> list:
-    # A list, not a dict: Streamlit scans a dict's values for dataframes to send as Arrow, on every run.
-    return [data["columns"], data["tiles"], data["thumbs"]]
+def encode(data: dict) -> bytes:
+    """The component's data as bytes: a 4-byte big-endian length, a JSON header (columns, tiles, and each new
+    thumbnail's [key, mime, length]), then the thumbnails' bytes one after another. Binary rather than base64
+    in JSON: a page's JPEGs travel at their own size (base64 is a third more), and Streamlit hashes the payload
+    as bytes instead of dumping and hashing a JSON text twice."""
+    header = json.dumps({"columns": data["columns"], "tiles": data["tiles"],
+                         "thumbs": [[key, mime, len(blob)] for key, (blob, mime) in data["thumbs"].items()]},
+                        ensure_ascii=False, separators=(",", ":")).encode()
+    return b"".join([len(header).to_bytes(4, "big"), header, *(blob for blob, _mime in data["thumbs"].values())])
+
+
+def decode(payload: bytes) -> dict:
+    """`encode`'s inverse (tests and benchmarks read the grid back with it)."""
+    size = int.from_bytes(payload[:4], "big")
+    header = json.loads(payload[4:4 + size])
+    thumbs, at = {}, 4 + size
+    for key, mime, length in header["thumbs"]:
+        thumbs[key] = (payload[at:at + length], mime)
+        at += length
+    return {"columns": header["columns"], "tiles": header["tiles"], "thumbs": thumbs}
 
 
 def render_tiles(store, images, jobs, *, key: str, columns: int) -> None:
     """The grid of `images` (ImageRows, in order) as one component; a click opens grid `key`'s lightbox."""
-    _GRID(key=component_key(key), data=_payload(tile_data(store, images, jobs, columns=columns)),
+    _GRID(key=component_key(key), data=encode(tile_data(store, images, jobs, columns=columns)),
           on_open_change=lambda: _on_open(key), on_missing_change=lambda: _on_missing(key))

@@ -4,7 +4,6 @@ and actions, toasts held back while it is open, results of several jobs in one g
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 import zipfile
@@ -47,13 +46,15 @@ def _tiles(at, key: str = "gallery.grid") -> list[dict]:
     if not grids:
         return []
     [grid] = grids
-    _columns, tiles, _thumbs = json.loads(grid.proto.json)
+    tiles = gallery_grid.decode(grid.proto.bytes)["tiles"]
     return [{"id": t[0], "thumb": t[1], "lines": t[2], "error": t[3]} for t in tiles]
 
 
 def _grid_payload(at, key: str = "gallery.grid") -> tuple[int, list, dict]:
+    """(columns, tiles, {thumbnail key: (bytes, mime)}) as the browser receives them."""
     [grid] = [el for el in at.get("bidi_component") if el.key == gallery_grid.component_key(key)]
-    return tuple(json.loads(grid.proto.json))
+    data = gallery_grid.decode(grid.proto.bytes)
+    return data["columns"], data["tiles"], data["thumbs"]
 
 
 def _tile_lines(at) -> list[str]:
@@ -96,11 +97,10 @@ def test_captions_are_plain_text_and_thumbnails_are_small(demo, jobs_for_test):
     assert max(thumb.size) == 384 and thumb.format == "JPEG"
     # The Gallery's square tiles use the 288 px one (48 a page of photographs stay under 1.5 MB), sent inline.
     _columns, _rows, thumbs = _grid_payload(at)
-    sent = thumbs[tile["thumb"]]
-    img = Image.open(io.BytesIO(base64.b64decode(sent["b64"])))
-    assert img.size == (288, 192) and img.format == "JPEG" and sent["mime"] == "image/jpeg"
-    assert base64.b64decode(sent["b64"]) == thumbnails.thumbnail_bytes(jobs_for_test.store, row,
-                                                                        thumbnails.TILE_SIDE)
+    data, mime = thumbs[tile["thumb"]]
+    img = Image.open(io.BytesIO(data))
+    assert img.size == (288, 192) and img.format == "JPEG" and mime == "image/jpeg"
+    assert data == thumbnails.thumbnail_bytes(jobs_for_test.store, row, thumbnails.TILE_SIDE)   # as stored
     # A rerun sends the captions alone: this session's browser tab holds the thumbnail already.
     at.run()
     assert _grid_payload(at)[2] == {} and [t["id"] for t in _tiles(at)] == [row.id]
