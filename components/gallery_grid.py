@@ -185,11 +185,30 @@ def _thumbnail(store, row, side: int) -> tuple[bytes, str]:
 
 
 def clear_cache() -> None:
-    """Forget the in-process thumbnail bytes (tests; a thumbnail file replaced under the same content hash)."""
+    """Forget the in-process thumbnail bytes and captions (tests; a file replaced under the same content hash)."""
     global _cache_size
     with _cache_lock:
         _BYTES.clear()
         _cache_size = 0
+        _CAPTIONS.clear()
+
+
+# Caption lines by (image id, its job's updated_at): a rerun's 48 captions come from here, and a job that changes
+# (a reconciled cost) gets new ones. Bounded, oldest first out.
+_CAPTIONS: OrderedDict[tuple, list[str]] = OrderedDict()
+_CAPTIONS_LIMIT = 20_000
+
+
+def _caption(row, job) -> list[str]:
+    key = (row.id, job.updated_at if job is not None else None)
+    lines = _CAPTIONS.get(key)
+    if lines is None:
+        lines = caption_lines(row, job)
+        with _cache_lock:
+            _CAPTIONS[key] = lines
+            if len(_CAPTIONS) > _CAPTIONS_LIMIT:
+                _CAPTIONS.popitem(last=False)
+    return lines
 
 
 def component_key(key: str) -> str:
@@ -222,7 +241,7 @@ def tile_data(store, images, jobs, *, columns: int, side: int = thumbnails.TILE_
                 thumbs[thumb] = _thumbnail(store, row, side)
             except Exception as err:  # noqa: BLE001 - a missing or unreadable file: say so in its tile, draw the rest
                 thumb, error = None, f"Image unreadable ({type(err).__name__})"
-        tiles.append([row.id, thumb, caption_lines(row, jobs.get(row.job_id)), error])
+        tiles.append([row.id, thumb, _caption(row, jobs.get(row.job_id)), error])
     sent.update(thumbs)
     return {"columns": columns, "tiles": tiles, "thumbs": thumbs}
 

@@ -142,6 +142,18 @@ def test_a_thumbnail_the_tab_lacks_is_sent_again_and_an_unreadable_one_says_so(d
     assert by_id[kept.id]["error"] is None and by_id[kept.id]["thumb"] in _grid_payload(at)[2]
 
 
+def test_a_tile_caption_follows_its_job_when_the_job_changes(demo, jobs_for_test):
+    _seed(demo, jobs_for_test, [("a reconciled cost", "1024x1024")])
+    store = jobs_for_test.store
+    [row] = store.list_images()
+    at = _open()
+    before = _tiles(at)[0]["lines"][2]
+    assert before.startswith("USD ")
+    store.update_job(row.job_id, cost_actual=0.5, currency="USD")         # e.g. the bill reconciled
+    at.run()
+    assert _tiles(at)[0]["lines"][2].startswith("USD 0.50") and _tiles(at)[0]["lines"][2] != before
+
+
 XSS = '<img src=x onerror="window.__easelXss=1"> a fox <script>window.__easelXss=2</script>'
 
 
