@@ -154,6 +154,22 @@ def test_a_tile_caption_follows_its_job_when_the_job_changes(demo, jobs_for_test
     assert _tiles(at)[0]["lines"][2].startswith("USD 0.50") and _tiles(at)[0]["lines"][2] != before
 
 
+def test_a_kept_partial_is_labelled_partial_in_its_tile(jobs_for_test):
+    from easel.core.models import ImageOut
+    from easel.store.partials import PARTIAL_IDX
+
+    store = jobs_for_test.store
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 64), (20, 40, 90)).save(buf, "PNG")
+    job = store.create_job(provider="demo", status="failed", prompt="a stream that broke", endpoint="generations",
+                           size="1024x1024", quality="medium", simulated=True)
+    store.add_image(job, PARTIAL_IDX, ImageOut(data=buf.getvalue(), width=64, height=64, mime="image/png"))
+    thumbnails.make_thumbnails(store, job)
+    at = _open()
+    [tile] = _tiles(at)
+    assert tile["lines"][:2] == ["a stream that broke", "demo · 1024x1024 → 64×64 · medium · partial"]
+
+
 XSS = '<img src=x onerror="window.__easelXss=1"> a fox <script>window.__easelXss=2</script>'
 
 
