@@ -4,8 +4,8 @@ of the tile clicked, or chosen with the keyboard (every tile is a button: Tab to
 the lightbox (components/lightbox.py) on it.
 
 Why one element: Streamlit's cost is per element. 48 `st.image`s read, check, hash and register their files on
-every rerun, and each tile's button and caption add more (benchmarks/bench_media_floor.py); as one element a
-page costs about what an empty one does (BENCHMARKS.md, issue 15).
+every rerun, and each tile's button and caption add more; this grid of 48 costs a rerun about what one
+`st.info` does (benchmarks/bench_media_floor.py, BENCHMARKS.md issue 15).
 
 How the thumbnails reach the browser: as bytes in the component's data (`encode`: a JSON header, then the
 JPEGs as they are), only those this session's browser tab has not been sent yet. The tab keeps each one as a
