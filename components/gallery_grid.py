@@ -59,6 +59,23 @@ _CSS = """
 _JS = """
 const CACHE = (window.__easelThumbs = window.__easelThumbs || new Map());   // thumbnail key -> blob URL
 const SEEN = new WeakMap();                                                   // parentElement -> last signature
+// At most this many thumbnails kept (~13–25 KB each), least recently shown first out; the page on screen is
+// never evicted. One evicted and shown again is reported missing and sent again. (A test lowers it.)
+const KEEP = window.__easelThumbsKeep || 2000;
+
+function touchAndTrim(keys) {
+  for (const key of keys) {
+    const url = CACHE.get(key);
+    if (url !== undefined) { CACHE.delete(key); CACHE.set(key, url); }
+  }
+  const shown = new Set(keys);
+  for (const [key, url] of CACHE) {
+    if (CACHE.size <= KEEP) break;
+    if (shown.has(key)) continue;
+    CACHE.delete(key);
+    URL.revokeObjectURL(url);
+  }
+}
 
 // The payload (components/gallery_grid.py `encode`): a 4-byte big-endian header length, a JSON header, then the
 // new thumbnails' bytes in the header's order.
@@ -85,6 +102,7 @@ export default function (component) {
   const columns = header.columns;
   const tiles = header.tiles.map(([id, thumb, lines, error]) => ({ id, thumb, lines, error, alt: lines[0] || "" }));
   const data = { columns, tiles };
+  touchAndTrim(tiles.filter((t) => t.thumb).map((t) => t.thumb));
   const missing = tiles.filter((t) => t.thumb && !CACHE.has(t.thumb)).map((t) => t.thumb);
   if (missing.length) {
     setTriggerValue("missing", missing);

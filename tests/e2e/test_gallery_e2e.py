@@ -182,3 +182,45 @@ def test_a_prompt_with_markup_shows_as_text_in_the_grid(browser, e2e_server, wai
         assert page.evaluate("() => window.__easelXss") is None
     finally:
         context.close()
+
+
+def test_thumbnails_evicted_from_the_tab_come_back_when_shown_again(browser, e2e_server, wait_idle, go):
+    """The tab keeps at most so many thumbnails (lowered to 3 here): page 2 evicts page 1's, and back on page 1
+    the grid reports them missing and the next run sends them again: every image is drawn, none broken."""
+    _seed(e2e_server.data_dir, 49)                      # newest of all: page 1 is 48 of them, page 2 starts after
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    context.add_init_script("window.__easelThumbsKeep = 3")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    all_drawn = """() => {
+        const host = document.querySelector("[class*='st-key-gallery-grid-tiles']");
+        const root = [...host.querySelectorAll('*')].find(e => e.shadowRoot)?.shadowRoot;
+        const imgs = root ? [...root.querySelectorAll('img')] : [];
+        return imgs.length > 0 && root.querySelectorAll('.tile').length === imgs.length &&
+            imgs.every(i => i.complete && i.naturalWidth > 0);
+    }"""
+    try:
+        page.goto(e2e_server.url)
+        wait_idle(page)
+        go(page, "Gallery")
+        page.wait_for_function(all_drawn)
+        tiles = page.locator("[class*='st-key-gallery-grid-tiles'] button.open")
+        first_page = [tiles.nth(i).get_attribute("data-id") for i in range(tiles.count())]
+        assert len(first_page) == 48
+        page.locator("[class*='st-key-gallery-nav-top']").get_by_role("button", name="Next ›").click()
+        tiles.first.wait_for()
+        page.wait_for_function("ids => { const h = document.querySelector(\"[class*='st-key-gallery-grid-tiles']\");"
+                               " const r = [...h.querySelectorAll('*')].find(e => e.shadowRoot).shadowRoot;"
+                               " return r.querySelector('button.open') && !ids.includes(r.querySelector("
+                               "'button.open').dataset.id); }", arg=first_page)
+        page.wait_for_function(all_drawn)
+        assert page.evaluate("() => window.__easelThumbs.size") <= 48
+        page.locator("[class*='st-key-gallery-nav-top']").get_by_role("button", name="‹ Prev").click()
+        page.wait_for_function("ids => { const h = document.querySelector(\"[class*='st-key-gallery-grid-tiles']\");"
+                               " const r = [...h.querySelectorAll('*')].find(e => e.shadowRoot).shadowRoot;"
+                               " return r.querySelector('button.open')?.dataset.id === ids[0]; }", arg=first_page)
+        page.wait_for_function(all_drawn)                # sent again after the tab reported them missing
+        assert [tiles.nth(i).get_attribute("data-id") for i in range(tiles.count())] == first_page
+        assert page.locator("[data-testid='stException']").count() == 0
+    finally:
+        context.close()
