@@ -9,9 +9,9 @@ every rerun, and each tile's button and caption add more; this grid of 48 costs 
 
 How the thumbnails reach the browser: as bytes in the component's data (`encode`: a JSON header, then the
 JPEGs as they are), only those this session's browser tab has not been sent yet. The tab keeps each one as a
-blob URL (`window.__easelThumbs`), so a rerun sends the tiles' ids and captions alone and reads no file. Should
-the tab lack one anyway (a render it never drew), it reports the missing keys (trigger `missing`) and the next
-run sends them again. The bytes are kept in-process by thumbnail (`_BYTES`, bounded), so a new session's first
+blob URL (`window.__easelThumbs`, at most 2000, least recently shown first out), so a rerun sends the tiles' ids
+and captions alone and reads no file. Should the tab lack one anyway (evicted, or a render it never drew), it
+reports the missing keys (trigger `missing`) and the next run sends them again. The bytes are kept in-process by thumbnail (`_BYTES`, bounded), so a new session's first
 view reads each file once. No URL is made: nothing but this tab can fetch a thumbnail.
 
 Prompts are user text: the script sets them with `textContent` and `alt`, never as HTML, and Python never
