@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import shutil
 import statistics
 import tempfile
 import time
@@ -82,6 +83,7 @@ def main() -> None:
         for name, at in tests.items():
             if at.exception:
                 raise SystemExit(f"{name}: {[e.value for e in at.exception]}")
+    shutil.rmtree(pages, ignore_errors=True)
     med = {name: statistics.median(v) for name, v in times.items()}
     base = med["empty"]
     for name in runs:
