@@ -1,6 +1,11 @@
 """The gallery grid shared by Generate, Edit, Tasks and the Gallery page; clicking a thumbnail opens the
 lightbox (components/lightbox.py). What can be done with an image lives in components/image_actions.py.
 
+The Gallery page's wide grid (48 a page) is one Components v2 element (components/gallery_grid.py): Streamlit's
+cost is per element, and 48 cards of an image, a caption and a button were most of a rerun. The result grids of
+Generate, Edit and Tasks hold a few images whose cards each offer PNG, JPEG and WebP in one click (download
+buttons a component cannot draw), so they keep a card of Streamlit elements per image, drawn below.
+
 Only cached thumbnails reach the browser; full images are read at download time (a callable `data`), so a
 page of 4k results costs kilobytes per rerun. Prompts and revised prompts are shown with st.text: a prompt is
 user text and must never be rendered as markdown (an image link in it would make the browser fetch it).
@@ -15,7 +20,7 @@ import streamlit as st
 from easel.media import thumbnails
 from easel.store import zip_export
 
-from components import css, image_actions, lightbox
+from components import css, gallery_grid, image_actions, lightbox
 from components.image_actions import FORMATS, caption_lines, download_bytes, image_metadata
 
 __all__ = ["render_gallery", "zip_button", "download_bytes", "image_metadata", "caption_lines", "FORMATS",
@@ -140,12 +145,19 @@ def render_gallery(images, *, key: str, columns: int = 4, actions: bool = True, 
 
     `columns` is the count across at full width; in a narrow container (under ~620 px) the rows wrap to 2
     across. With 5 or more the grid is "wide" (the Gallery page): compact cards with square thumbnail boxes,
-    so a page of mixed sizes lines up. Otherwise a thumbnail keeps its aspect and at most its 384 px."""
+    so a page of mixed sizes lines up, drawn as one component (components/gallery_grid.py: a thumbnail is a
+    button, and the lightbox has the downloads). Otherwise a thumbnail keeps its aspect and at most its 384 px."""
     store = store or _store()
     if not images:
         return
     square = columns >= 5
     jobs = store.get_jobs(row.job_id for row in images)
+    if square and actions:
+        # The Gallery page: a page of 48 as one element (components/gallery_grid.py). Result grids hold a few
+        # images, each card with three one-click downloads, and keep the per-card elements below.
+        gallery_grid.render_tiles(store, images, jobs, key=key, columns=columns)
+        lightbox.show_lightbox(images, key=key, store=store)
+        return
     with st.container(key=f"easel-grid-{'wide-' if square else ''}{_slug(key)}"):
         css.style(_GRID_CSS)
         for start in range(0, len(images), columns):

@@ -32,7 +32,9 @@ Public API
 `DIALOG`
     The session_state key holding `(grid key, image id)` while a lightbox is open.
 
-Widget keys, for tests: `{key}.{image_id}.open` (the button over a thumbnail), and inside the dialog
+Widget keys, for tests: `{key}.{image_id}.open` (the button over a thumbnail in a result grid; on the Gallery
+page a tile of the grid component sends its id as the trigger `open`, components/gallery_grid.py), and inside
+the dialog
 `{key}.lb.prev`, `{key}.lb.next`, `{key}.{image_id}.lb.dl.png|jpg|webp`, `.edit`, `.ref`, `.reuse`, `.del`, and
 after Delete… `.yes` / `.no`.
 

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from components import gallery, lightbox
+from components import gallery, gallery_grid, lightbox, truncate
 from easel.providers import catalog
 from easel.providers.client import ProviderClient
 from easel.providers.request import ImageRequest
@@ -40,8 +40,39 @@ def _lines(at) -> list[str]:
     return [line for t in at.text for line in t.value.splitlines()]
 
 
+def _tiles(at, key: str = "gallery.grid") -> list[dict]:
+    """The Gallery grid component's tiles, as its script draws them: id, thumbnail key, caption lines, error."""
+    grids = [el for el in at.get("bidi_component") if el.key == gallery_grid.component_key(key)]
+    if not grids:
+        return []
+    [grid] = grids
+    tiles = gallery_grid.decode(grid.proto.bytes)["tiles"]
+    return [{"id": t[0], "thumb": t[1], "lines": t[2], "error": t[3]} for t in tiles]
+
+
+def _grid_payload(at, key: str = "gallery.grid") -> tuple[int, list, dict]:
+    """(columns, tiles, {thumbnail key: (bytes, mime)}) as the browser receives them."""
+    [grid] = [el for el in at.get("bidi_component") if el.key == gallery_grid.component_key(key)]
+    data = gallery_grid.decode(grid.proto.bytes)
+    return data["columns"], data["tiles"], data["thumbs"]
+
+
+def _tile_lines(at) -> list[str]:
+    return [line for t in _tiles(at) for line in t["lines"]]
+
+
+def _click_tile(at, row, key: str = "gallery.grid") -> AppTest:
+    """What the browser sends when a tile is clicked (or Enter is pressed on it): the component's trigger
+    `open` with the image id, in the next run's widget states. AppTest cannot click a component, so the trigger
+    goes through AppTest's own run with that one widget state added (its `_run`, which `run()` calls)."""
+    return _trigger(at, "open", row.id, key)
+
+
 def _dialog(at, row, key: str = "gallery.grid"):
-    """Open an image's lightbox: the button laid over its thumbnail (clicking the image clicks it)."""
+    """Open an image's lightbox: on the Gallery page by clicking its tile, in a result grid by the button laid
+    over its thumbnail (clicking the image clicks it)."""
+    if key == "gallery.grid":
+        return _click_tile(at, row, key)
     return at.button(key=f"{key}.{row.id}.open").click().run()
 
 
@@ -56,17 +87,102 @@ def _open(page: str = "pages/gallery.py") -> AppTest:
 def test_captions_are_plain_text_and_thumbnails_are_small(demo, jobs_for_test):
     _seed(demo, jobs_for_test, [(TRICKY, "1536x1024")])
     at = _open()
-    texts = _lines(at)
-    assert TRICKY in texts                                   # st.text: shown verbatim, never rendered
-    assert "demo · 1536×1024 · low" in texts
+    [tile] = _tiles(at)
+    # The grid's script sets each line as text (textContent), so it gets the prompt verbatim, not escaped.
+    assert tile["lines"][:2] == [TRICKY, "demo · 1536×1024 · low"]
     assert not any("127.0.0.1:9" in m.value for m in [*at.markdown, *at.caption])
-    [img] = at.image
+    assert not at.image                                      # no st.image per tile: the grid is one element
     row = jobs_for_test.store.list_images()[0]
     thumb = Image.open(io.BytesIO(thumbnails.thumbnail_bytes(jobs_for_test.store, row)))
     assert max(thumb.size) == 384 and thumb.format == "JPEG"
-    # The Gallery's square tiles use the 288 px one (48 a page of photographs stay under 1.5 MB).
-    tile = Image.open(io.BytesIO(thumbnails.thumbnail_bytes(jobs_for_test.store, row, thumbnails.TILE_SIDE)))
-    assert tile.size == (288, 192) and tile.format == "JPEG"
+    # The Gallery's square tiles use the 288 px one (48 a page of photographs stay under 1.5 MB), sent inline.
+    _columns, _rows, thumbs = _grid_payload(at)
+    data, mime = thumbs[tile["thumb"]]
+    img = Image.open(io.BytesIO(data))
+    assert img.size == (288, 192) and img.format == "JPEG" and mime == "image/jpeg"
+    assert data == thumbnails.thumbnail_bytes(jobs_for_test.store, row, thumbnails.TILE_SIDE)   # as stored
+    # A rerun sends the captions alone: this session's browser tab holds the thumbnail already.
+    at.run()
+    assert _grid_payload(at)[2] == {} and [t["id"] for t in _tiles(at)] == [row.id]
+
+
+def _trigger(at, event: str, value, key: str = "gallery.grid") -> AppTest:
+    from streamlit.components.v2.bidi_component.main import _make_trigger_id
+
+    [grid] = [el for el in at.get("bidi_component") if el.key == gallery_grid.component_key(key)]
+    states = at._tree.get_widget_states()
+    trigger = states.widgets.add()
+    trigger.id = _make_trigger_id(grid.proto.id, "events")
+    trigger.json_trigger_value = json.dumps([{"event": event, "value": value}])
+    at._run(states)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_thumbnail_the_tab_lacks_is_sent_again_and_an_unreadable_one_says_so(demo, jobs_for_test):
+    _seed(demo, jobs_for_test, [("kept", "1024x1024"), ("lost", "1024x1024")])
+    store = jobs_for_test.store
+    kept, lost = sorted(store.list_images(), key=lambda r: r.prompt)
+    at = _open()
+    assert len(_grid_payload(at)[2]) == 2
+    at.run()
+    assert _grid_payload(at)[2] == {}
+    # The tab reports a thumbnail it does not hold (a render it never drew): the next run sends it again.
+    [tile] = [t for t in _tiles(at) if t["id"] == kept.id]
+    _trigger(at, "missing", [tile["thumb"]])
+    assert list(_grid_payload(at)[2]) == [tile["thumb"]]
+    # A picture whose files are gone: its tile says so, the others are drawn.
+    for path in [store.root / lost.path, *(store.root / "thumbs").glob(f"{lost.sha256}-*")]:
+        path.unlink()
+    at.session_state[gallery_grid.SENT] = set()          # a new session of this process...
+    gallery_grid.clear_cache()                            # ...that has not read the picture either
+    at.run()
+    by_id = {t["id"]: t for t in _tiles(at)}
+    assert by_id[lost.id]["thumb"] is None and by_id[lost.id]["error"].startswith("Image unreadable (")
+    assert by_id[kept.id]["error"] is None and by_id[kept.id]["thumb"] in _grid_payload(at)[2]
+
+
+def test_a_tile_caption_follows_its_job_when_the_job_changes(demo, jobs_for_test):
+    _seed(demo, jobs_for_test, [("a reconciled cost", "1024x1024")])
+    store = jobs_for_test.store
+    [row] = store.list_images()
+    at = _open()
+    before = _tiles(at)[0]["lines"][2]
+    assert before.startswith("USD ")
+    store.update_job(row.job_id, cost_actual=0.5, currency="USD")         # e.g. the bill reconciled
+    at.run()
+    assert _tiles(at)[0]["lines"][2].startswith("USD 0.50") and _tiles(at)[0]["lines"][2] != before
+
+
+def test_a_kept_partial_is_labelled_partial_in_its_tile(jobs_for_test):
+    from easel.core.models import ImageOut
+    from easel.store.partials import PARTIAL_IDX
+
+    store = jobs_for_test.store
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 64), (20, 40, 90)).save(buf, "PNG")
+    job = store.create_job(provider="demo", status="failed", prompt="a stream that broke", endpoint="generations",
+                           size="1024x1024", quality="medium", simulated=True)
+    store.add_image(job, PARTIAL_IDX, ImageOut(data=buf.getvalue(), width=64, height=64, mime="image/png"))
+    thumbnails.make_thumbnails(store, job)
+    at = _open()
+    [tile] = _tiles(at)
+    assert tile["lines"][:2] == ["a stream that broke", "demo · 1024x1024 → 64×64 · medium · partial"]
+
+
+XSS = '<img src=x onerror="window.__easelXss=1"> a fox <script>window.__easelXss=2</script>'
+
+
+def test_a_prompt_with_markup_reaches_the_grid_as_text_and_its_script_never_parses_html(demo, jobs_for_test):
+    _seed(demo, jobs_for_test, [(XSS, "1024x1024")])
+    at = _open()
+    [tile] = _tiles(at)
+    assert tile["lines"][0] == truncate(XSS, 70) and tile["lines"][0].startswith("<img src=x onerror=")
+    assert not [m for m in at.markdown if "onerror" in m.value]
+    # Every value is set with textContent / alt / dataset: nothing in the grid's script parses a string as HTML.
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "DOMParser", "createRange"):
+        assert sink not in gallery_grid._JS, sink
+    assert "div.textContent = line" in gallery_grid._JS and "img.alt = t.alt" in gallery_grid._JS
 
 
 def _grid_rows(at, key: str, *, wide: bool = False) -> list[list[int]]:
@@ -114,31 +230,32 @@ def test_filters_and_pagination(jobs_for_test):
     _stored(jobs_for_test.store, [(f"fox number {i}", "demo", "generations") for i in range(49)]
             + [("a lone owl", "qcode", "edits"), ("一只在窗台上晒太阳的橘猫", "demo", "generations")], start=now - 100)
     at = _open()
-    assert len(at.image) == 48
-    assert _grid_rows(at, "gallery.grid", wide=True) == [[1] * 6] * 8
+    newest = [r.id for r in jobs_for_test.store.list_images(limit=51)]
+    columns, _rows, thumbs = _grid_payload(at)
+    assert [t["id"] for t in _tiles(at)] == newest[:48] and columns == 6       # eight rows of six
+    assert len(thumbs) == 48 and not at.image
     assert "51 images" in _lines(at) and "Page 1 of 2" in _lines(at)
-    first = {t.value for t in at.text}
     assert at.button(key="gallery.prev.top").disabled and not at.button(key="gallery.next.top").disabled
     at.button(key="gallery.next.top").click().run()
-    assert len(at.image) == 3 and "Page 2 of 2" in _lines(at)
-    assert not first & {t.value for t in at.text if "fox number" in t.value}      # no image on both pages
+    assert [t["id"] for t in _tiles(at)] == newest[48:] and "Page 2 of 2" in _lines(at)
     assert at.button(key="gallery.next.bottom").disabled
     at.button(key="gallery.prev.bottom").click().run()
-    assert len(at.image) == 48 and "Page 1 of 2" in _lines(at)
+    assert [t["id"] for t in _tiles(at)] == newest[:48] and "Page 1 of 2" in _lines(at)
+    assert _grid_payload(at)[2] == {}                 # back on page 1: its thumbnails were sent already
     at.button(key="gallery.next.top").click().run()
     at.text_input(key="gallery.text").input("owl").run()        # a new filter starts again at page 1
-    assert len(at.image) == 1 and "a lone owl" in _lines(at) and "Page 1 of 1" in _lines(at)
+    assert len(_tiles(at)) == 1 and "a lone owl" in _tile_lines(at) and "Page 1 of 1" in _lines(at)
     at.text_input(key="gallery.text").input("橘猫").run()         # a two-character Chinese word
-    assert len(at.image) == 1 and "一只在窗台上晒太阳的橘猫" in _lines(at)
+    assert len(_tiles(at)) == 1 and "一只在窗台上晒太阳的橘猫" in _tile_lines(at)
     at.text_input(key="gallery.text").input('"fox* -number:').run()    # FTS syntax is plain text: no error
     assert not at.exception and [i.value for i in at.info] == ["No images match."]
     at.text_input(key="gallery.text").input("").run()
     assert at.selectbox(key="gallery.provider").options == ["All providers", "Demo (offline simulator)", "QCode"]
     at.selectbox(key="gallery.provider").select("qcode").run()
-    assert len(at.image) == 1 and "1 image" in _lines(at)
+    assert len(_tiles(at)) == 1 and "1 image" in _lines(at) and "qcode · 1024x1024 → 64×64 · low" in _tile_lines(at)
     at.selectbox(key="gallery.provider").select(None).run()
     at.segmented_control(key="gallery.origin").set_value("edit").run()
-    assert len(at.image) == 1 and "a lone owl" in _lines(at)
+    assert len(_tiles(at)) == 1 and "a lone owl" in _tile_lines(at)
     at.segmented_control(key="gallery.origin").set_value("generate").run()
     assert "50 images" in _lines(at)
     at.segmented_control(key="gallery.origin").set_value(None).run()
@@ -160,24 +277,25 @@ def test_delete_asks_first_then_hides_the_image(demo, jobs_for_test):
     _dialog(at, row)
     at.button(key=f"gallery.grid.{row.id}.del").click().run()
     assert "Delete this image from the gallery?" in [w.value for w in at.warning]
-    assert len(at.image) == 3                                   # nothing deleted yet (2 cells + the dialog's)
+    assert len(_tiles(at)) == 2 and len(at.image) == 1          # nothing deleted yet (2 tiles + the dialog's)
     at.button(key=f"gallery.grid.{row.id}.yes").click().run()
-    assert len(at.image) == 1 and "delete me" not in _lines(at)
+    assert len(_tiles(at)) == 1 and "delete me" not in _tile_lines(at) and not at.image
     assert jobs_for_test.store.get_image(row.id).deleted == 1
 
 
-def test_a_cell_has_two_widgets_and_the_rest_opens_in_the_lightbox(demo, jobs_for_test):
+def test_a_tile_is_part_of_one_element_and_the_rest_opens_in_the_lightbox(demo, jobs_for_test):
     long_prompt = " ".join(["a very long prompt about a lighthouse"] * 4)
     _seed(demo, jobs_for_test, [(long_prompt, "1536x1024")])
     at = _open()
     [row] = jobs_for_test.store.list_images()
     ck = f"gallery.grid.{row.id}"
-    cell_widgets = [w.key for w in [*at.button, *at.get("download_button")] if (w.key or "").startswith(ck)]
-    assert sorted(cell_widgets) == [f"{ck}.dl.png", f"{ck}.open"]
-    assert long_prompt not in _lines(at)                        # the cell shows it truncated
-    [caption] = [t.value for t in at.text if t.value.startswith("a very long")]
-    assert len(caption.splitlines()) == 3                       # a fixed number of lines, so cards line up
-    _dialog(at, row)
+    assert not [w.key for w in [*at.button, *at.get("download_button")] if (w.key or "").startswith(ck)]
+    [tile] = _tiles(at)
+    assert tile["id"] == row.id and long_prompt not in tile["lines"]     # the tile shows it truncated
+    assert len(tile["lines"]) == 3                              # a fixed number of lines, so cards line up
+    assert lightbox.DIALOG not in at.session_state
+    _dialog(at, row)                                            # a click on the tile: its lightbox
+    assert at.session_state[lightbox.DIALOG] == ("gallery.grid", row.id)
     keys = {w.key for w in [*at.button, *at.get("download_button")]}
     assert {f"{ck}.lb.dl.png", f"{ck}.lb.dl.jpg", f"{ck}.lb.dl.webp", f"{ck}.edit", f"{ck}.ref", f"{ck}.reuse",
             f"{ck}.del"} <= keys
@@ -186,7 +304,7 @@ def test_a_cell_has_two_widgets_and_the_rest_opens_in_the_lightbox(demo, jobs_fo
     assert "demo · gpt-image-2" in settings and "1536×1024 · quality low" in settings and " s" in settings
     # The lightbox's image is a cached thumbnail of at most 1024 px (made when first shown), never the original.
     [big] = (jobs_for_test.store.root / "thumbs").glob(f"{row.sha256}-{lightbox.LIGHTBOX_SIDE}.*")
-    assert Image.open(big).size == (1024, 683) and len(at.image) == 2
+    assert Image.open(big).size == (1024, 683) and len(at.image) == 1      # the dialog's image alone
     at.button(key=f"{ck}.del").click().run()
     at.button(key=f"{ck}.no").click().run()                     # Keep: still open, nothing deleted
     assert f"{ck}.del" in {b.key for b in at.button} and jobs_for_test.store.get_image(row.id).deleted == 0
@@ -282,7 +400,7 @@ def test_the_lightbox_steps_through_the_grid_and_closes_when_its_image_leaves(de
     assert _prompt_shown(at) == p[0] and at.button(key="gallery.grid.lb.prev").disabled
     # Filtered away: the lightbox closes rather than show an image the grid no longer holds.
     at.text_input(key="gallery.text").input(p[1]).run()
-    assert lightbox.DIALOG not in at.session_state and len(at.image) == 1
+    assert lightbox.DIALOG not in at.session_state and [t["id"] for t in _tiles(at)] == [rows[1].id]
 
 
 def test_toasts_wait_while_the_lightbox_is_open(demo, jobs_for_test):

@@ -1,6 +1,8 @@
-"""In a real browser at 1366×768: the Gallery over twelve seeded images shows them 5–6 across in cards whose
-buttons line up, with a compact page navigation; clicking an image opens the lightbox on that image's prompt,
-and its Next button (and the keyboard's arrows) step through the grid. Saves the README's Gallery screenshot.
+"""In a real browser at 1366×768: the Gallery over twelve seeded images shows them 6 across in cards of one
+height (the grid is one Components v2 element in the page, not an iframe), with a compact page navigation;
+clicking an image opens the lightbox on that image's prompt, and its Next button (and the keyboard's arrows)
+step through the grid; Tab to a tile and Enter opens it too. A prompt with markup shows as text. Saves the
+README's Gallery screenshot.
 
 The images are written straight into the app's data dir (a Store on `e2e_server.data_dir`, thumbnails made as
 JobService makes them), newest of all, so they fill the first page whatever other tests stored before."""
@@ -38,7 +40,10 @@ def _png(width: int, height: int, seed: int) -> bytes:
     return out.getvalue()
 
 
-def _seed(data_dir: Path, count: int = 12) -> list[str]:
+XSS = '<img src=x onerror="window.__easelXss=1">a kite <b>bold</b>'
+
+
+def _seed(data_dir: Path, count: int = 12, *, first_prompt: str | None = None) -> list[str]:
     """`count` finished Demo jobs of one image each; returns their prompts, newest first (the grid's order)."""
     from easel.core.models import ImageOut
     from easel.media import thumbnails
@@ -53,6 +58,8 @@ def _seed(data_dir: Path, count: int = 12) -> list[str]:
             size = SIZES[i % len(SIZES)]
             width, height = map(int, size.split("x"))
             prompt = f"{SUBJECTS[i % len(SUBJECTS)].capitalize()}, watercolor, no. {i + 1} ({tag})"
+            if i == 0 and first_prompt:
+                prompt = f"{first_prompt} ({tag})"
             job = store.create_job(provider="demo", status="completed", model="gpt-image-2", endpoint="generations",
                                    prompt=prompt, params={"size": size, "quality": "medium", "n": 1}, size=size,
                                    quality="medium", n=1, cost_estimated=0.042, currency="USD",
@@ -83,22 +90,29 @@ def test_gallery_grid_navigation_and_lightbox_at_1366(browser, e2e_server, wait_
         page.goto(e2e_server.url)
         wait_idle(page)
         go(page, "Gallery")
-        grid = page.locator("[class*='st-key-easel-grid-wide-gallery-grid']")
-        images = grid.locator("[data-testid='stImage'] img")
+        # The grid component lives in the page's DOM (Playwright's CSS pierces its open shadow root).
+        grid = page.locator("[class*='st-key-gallery-grid-tiles']")
+        assert page.locator("iframe").count() == 0
+        tiles = grid.locator("button.open")
+        images = tiles.locator("img")
         images.first.wait_for()
-        page.wait_for_function("() => [...document.querySelectorAll(\"[class*='st-key-easel-grid-wide-gallery-grid']"
-                               " [data-testid='stImage'] img\")].every(i => i.complete && i.naturalWidth > 0)")
+        page.wait_for_function("""() => {
+            const host = document.querySelector("[class*='st-key-gallery-grid-tiles']");
+            const imgs = [...host.querySelectorAll('*')].flatMap(e => e.shadowRoot ?
+                [...e.shadowRoot.querySelectorAll('img')] : []);
+            return imgs.length >= 12 && imgs.every(i => i.complete && i.naturalWidth > 0);
+        }""")
         assert [images.nth(i).get_attribute("alt") for i in range(len(prompts))] == prompts
 
-        # --- 5–6 across, cards of one height whose buttons line up ----------------------------------------
-        boxes = [images.nth(i).bounding_box() for i in range(images.count())]
+        # --- 6 across, square thumbnail boxes, cards of one height -----------------------------------------
+        boxes = [tiles.nth(i).bounding_box() for i in range(tiles.count())]
         first_top = min(b["y"] for b in boxes)
         first_row = [b for b in boxes if abs(b["y"] - first_top) < 2]
-        assert 5 <= len(first_row) <= 6, [round(b["y"]) for b in boxes]
+        assert len(first_row) == 6, [round(b["y"]) for b in boxes]
         assert all(b["width"] >= 100 and abs(b["height"] - b["width"]) < 2 for b in first_row)   # square boxes
-        buttons = grid.locator("[data-testid='stDownloadButton'] button")
-        tops = [buttons.nth(i).bounding_box()["y"] for i in range(len(first_row))]
-        assert max(tops) - min(tops) < 2, tops
+        cards = grid.locator(".tile")
+        heights = {round(cards.nth(i).bounding_box()["height"]) for i in range(cards.count())}
+        assert len(heights) == 1, heights
 
         # --- compact navigation: ‹ Prev · Page 1 of 1 · Next › ---------------------------------------------
         nav = page.locator("[class*='st-key-gallery-nav-top']")
@@ -131,6 +145,82 @@ def test_gallery_grid_navigation_and_lightbox_at_1366(browser, e2e_server, wait_
         wait_idle(page)
         page.keyboard.press("Escape")
         dialog.wait_for(state="detached")
+        wait_idle(page)
+
+        # --- the keyboard: a tile takes the focus, Enter opens it ------------------------------------------
+        tiles.nth(3).focus()
+        assert page.evaluate("() => document.activeElement.shadowRoot?.activeElement?.dataset.id") == \
+            tiles.nth(3).get_attribute("data-id")
+        page.keyboard.press("Enter")
+        dialog.wait_for()
+        dialog.locator("[data-testid='stText']", has_text=prompts[3]).wait_for()
+        assert dialog.get_by_text("4 of ", exact=False).count() == 1
+        page.keyboard.press("Escape")
+        dialog.wait_for(state="detached")
+        assert page.locator("[data-testid='stException']").count() == 0
+    finally:
+        context.close()
+
+
+def test_a_prompt_with_markup_shows_as_text_in_the_grid(browser, e2e_server, wait_idle, go):
+    """Run after the screenshot test, so the README's Gallery shows ordinary prompts."""
+    [prompt] = _seed(e2e_server.data_dir, 1, first_prompt=XSS)
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(e2e_server.url)
+        wait_idle(page)
+        go(page, "Gallery")
+        first = page.locator("[class*='st-key-gallery-grid-tiles'] .tile").first
+        first.locator("img").wait_for()
+        assert prompt.startswith("<img src=x")
+        assert first.locator("img").get_attribute("alt") == prompt
+        assert first.locator(".lines div").first.text_content() == prompt          # the characters, as text
+        assert page.locator("img[src='x']").count() == 0
+        assert page.locator("[class*='st-key-gallery-grid-tiles'] b").count() == 0
+        assert page.evaluate("() => window.__easelXss") is None
+    finally:
+        context.close()
+
+
+def test_thumbnails_evicted_from_the_tab_come_back_when_shown_again(browser, e2e_server, wait_idle, go):
+    """The tab keeps at most so many thumbnails (lowered to 3 here): page 2 evicts page 1's, and back on page 1
+    the grid reports them missing and the next run sends them again: every image is drawn, none broken."""
+    _seed(e2e_server.data_dir, 49)                      # newest of all: page 1 is 48 of them, page 2 starts after
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    context.add_init_script("window.__easelThumbsKeep = 3")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    all_drawn = """() => {
+        const host = document.querySelector("[class*='st-key-gallery-grid-tiles']");
+        const root = [...host.querySelectorAll('*')].find(e => e.shadowRoot)?.shadowRoot;
+        const imgs = root ? [...root.querySelectorAll('img')] : [];
+        return imgs.length > 0 && root.querySelectorAll('.tile').length === imgs.length &&
+            imgs.every(i => i.complete && i.naturalWidth > 0);
+    }"""
+    try:
+        page.goto(e2e_server.url)
+        wait_idle(page)
+        go(page, "Gallery")
+        page.wait_for_function(all_drawn)
+        tiles = page.locator("[class*='st-key-gallery-grid-tiles'] button.open")
+        first_page = [tiles.nth(i).get_attribute("data-id") for i in range(tiles.count())]
+        assert len(first_page) == 48
+        page.locator("[class*='st-key-gallery-nav-top']").get_by_role("button", name="Next ›").click()
+        tiles.first.wait_for()
+        page.wait_for_function("ids => { const h = document.querySelector(\"[class*='st-key-gallery-grid-tiles']\");"
+                               " const r = [...h.querySelectorAll('*')].find(e => e.shadowRoot).shadowRoot;"
+                               " return r.querySelector('button.open') && !ids.includes(r.querySelector("
+                               "'button.open').dataset.id); }", arg=first_page)
+        page.wait_for_function(all_drawn)
+        assert page.evaluate("() => window.__easelThumbs.size") <= 48
+        page.locator("[class*='st-key-gallery-nav-top']").get_by_role("button", name="‹ Prev").click()
+        page.wait_for_function("ids => { const h = document.querySelector(\"[class*='st-key-gallery-grid-tiles']\");"
+                               " const r = [...h.querySelectorAll('*')].find(e => e.shadowRoot).shadowRoot;"
+                               " return r.querySelector('button.open')?.dataset.id === ids[0]; }", arg=first_page)
+        page.wait_for_function(all_drawn)                # sent again after the tab reported them missing
+        assert [tiles.nth(i).get_attribute("data-id") for i in range(tiles.count())] == first_page
         assert page.locator("[data-testid='stException']").count() == 0
     finally:
         context.close()

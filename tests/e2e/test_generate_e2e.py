@@ -104,13 +104,15 @@ def test_generate_see_it_in_the_gallery_and_download_a_png(page, e2e_server, wai
     assert page.locator("[data-testid='stText']", has_text="demo · 1024×1024 · medium").count() == 1
 
     go(page, "Gallery")
-    caption = page.locator("[data-testid='stText']", has_text=PROMPT).first
-    caption.wait_for()
-    # The shared app may hold other tests' results too: look only at this prompt's cell (newest first).
-    cell = caption.locator("xpath=ancestor::div[@data-testid='stColumn'][1]")
-    assert cell.locator("[data-testid='stImage'] img").count() == 1
+    # The shared app may hold other tests' results too: look only at this prompt's tile (newest first).
+    tile = page.locator("[class*='st-key-gallery-grid-tiles'] .tile", has_text=PROMPT).first
+    tile.locator("img").wait_for()
+    assert tile.locator("img").get_attribute("alt") == PROMPT
+    tile.locator("button.open").click()                   # its lightbox has the downloads
+    dialog = page.locator("[data-testid='stDialog'] [role='dialog']")
+    dialog.locator("[data-testid='stText']", has_text=PROMPT).wait_for()
     with page.expect_download() as info:
-        cell.locator("[data-testid='stDownloadButton'] button", has_text="PNG").first.click()
+        dialog.locator("[data-testid='stDownloadButton'] button", has_text="PNG").first.click()
     download = info.value
     assert download.suggested_filename.endswith(".png")
     data = Path(download.path()).read_bytes()
@@ -120,6 +122,8 @@ def test_generate_see_it_in_the_gallery_and_download_a_png(page, e2e_server, wai
     assert json.loads(img.text["easel"])["prompt"] == PROMPT             # Easel's chunk, and A1111's beside it
     assert img.text["parameters"].startswith(PROMPT + "\nProvider: demo, ")
     # The Gallery's README screenshot is test_gallery_e2e's (1366×768, a full page of images).
+    dialog.get_by_role("button", name="Close").click()
+    dialog.wait_for(state="detached")
 
     # Every page opens cleanly after a generation. Their README screenshots are taken by each page's own
     # e2e test, which shows the page in use rather than empty.

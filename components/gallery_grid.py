@@ -1,0 +1,292 @@
+"""The Gallery page's grid as ONE element: a Streamlit Components v2 component (drawn in the app's own page, not
+an iframe) that lays out a page of tiles (a square thumbnail and three caption lines each) and sends back the id
+of the tile clicked, or chosen with the keyboard (every tile is a button: Tab to it, Enter opens), which opens
+the lightbox (components/lightbox.py) on it.
+
+Why one element: Streamlit's cost is per element. 48 `st.image`s read, check, hash and register their files on
+every rerun, and each tile's button and caption add more; this grid of 48 costs a rerun about what one
+`st.info` does (benchmarks/bench_media_floor.py, BENCHMARKS.md issue 15).
+
+How the thumbnails reach the browser: as bytes in the component's data (`encode`: a JSON header, then the
+JPEGs as they are), only those this session's browser tab has not been sent yet. The tab keeps each one as a
+blob URL (`window.__easelThumbs`, at most 2000, least recently shown first out), so a rerun sends the tiles' ids
+and captions alone and reads no file. Should the tab lack one anyway (evicted, or a render it never drew), it
+reports the missing keys (trigger `missing`) and the next run sends them again. The bytes are kept in-process by thumbnail (`_BYTES`, bounded), so a new session's first
+view reads each file once. No URL is made: nothing but this tab can fetch a thumbnail.
+
+Prompts are user text: the script sets them with `textContent` and `alt`, never as HTML, and Python never
+puts them into markup (tests/app/test_gallery_page.py shows an `<img onerror>` prompt as text).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+
+import streamlit as st
+
+from easel.media import thumbnails
+
+from components import lightbox
+from components.image_actions import caption_lines
+
+__all__ = ["render_tiles", "tile_data", "encode", "decode", "SENT", "component_key", "clear_cache"]
+
+SENT = "easel.gallery.thumbs_sent"     # session_state: the thumbnail keys this session's tab holds
+
+_CSS = """
+:host { display: block; }
+.wrap { container-type: inline-size; }
+.grid { display: grid; grid-template-columns: repeat(var(--cols, 6), minmax(0, 1fr)); gap: 1rem;
+  font-family: var(--st-font); color: var(--st-text-color); }
+.tile { border: 1px solid var(--st-border-color, rgba(49, 51, 63, 0.2)); border-radius: 0.5rem;
+  padding: 0.5rem; min-width: 0; display: flex; flex-direction: column; gap: 1rem; }
+.open { all: unset; box-sizing: border-box; display: block; width: 100%; aspect-ratio: 1 / 1; cursor: zoom-in;
+  border-radius: 0.25rem; background: rgba(128, 128, 128, 0.12); overflow: hidden; position: relative; }
+.open:focus-visible { outline: 2px solid var(--st-primary-color); outline-offset: 2px; }
+.open:hover img { filter: brightness(1.06); }
+.open img { width: 100%; height: 100%; object-fit: contain; display: block; }
+.open .broken { position: absolute; inset: 0; display: flex; align-items: center; justify-content: center;
+  padding: 0.5rem; font-size: 0.8rem; text-align: center; opacity: 0.8; }
+.lines { font-size: 0.8rem; line-height: 1.4; }
+.lines div { white-space: pre; overflow: hidden; text-overflow: ellipsis; min-height: 1.4em; }
+@container (max-width: 860px) { .grid.wide { grid-template-columns: repeat(3, minmax(0, 1fr)); } }
+@container (max-width: 620px) { .grid { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
+"""
+
+# Every value from Python is placed with textContent / alt / dataset, so a prompt can never become markup.
+_JS = """
+const CACHE = (window.__easelThumbs = window.__easelThumbs || new Map());   // thumbnail key -> blob URL
+const SEEN = new WeakMap();                                                   // parentElement -> last signature
+// At most this many thumbnails kept (~13–25 KB each), least recently shown first out; the page on screen is
+// never evicted. One evicted and shown again is reported missing and sent again. (A test lowers it.)
+const KEEP = window.__easelThumbsKeep || 2000;
+
+function touchAndTrim(keys) {
+  for (const key of keys) {
+    const url = CACHE.get(key);
+    if (url !== undefined) { CACHE.delete(key); CACHE.set(key, url); }
+  }
+  const shown = new Set(keys);
+  for (const [key, url] of CACHE) {
+    if (CACHE.size <= KEEP) break;
+    if (shown.has(key)) continue;
+    CACHE.delete(key);
+    URL.revokeObjectURL(url);
+  }
+}
+
+// The payload (components/gallery_grid.py `encode`): a 4-byte big-endian header length, a JSON header, then the
+// new thumbnails' bytes in the header's order.
+function asBytes(data) {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return null;
+}
+
+export default function (component) {
+  const { parentElement, setTriggerValue } = component;
+  const bytes = asBytes(component.data);
+  if (!bytes || bytes.length < 4) return;
+  const size = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0);
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + size)));
+  let at = 4 + size;
+  for (const [key, mime, length] of header.thumbs) {
+    if (!CACHE.has(key)) {
+      CACHE.set(key, URL.createObjectURL(new Blob([bytes.slice(at, at + length)], { type: mime })));
+    }
+    at += length;
+  }
+  const columns = header.columns;
+  const tiles = header.tiles.map(([id, thumb, lines, error]) => ({ id, thumb, lines, error, alt: lines[0] || "" }));
+  const data = { columns, tiles };
+  touchAndTrim(tiles.filter((t) => t.thumb).map((t) => t.thumb));
+  const missing = tiles.filter((t) => t.thumb && !CACHE.has(t.thumb)).map((t) => t.thumb);
+  if (missing.length) {
+    setTriggerValue("missing", missing);
+  }
+  const signature = JSON.stringify([columns, header.tiles]) + "|" + missing.join(",");
+  if (SEEN.get(parentElement) === signature) return;
+  SEEN.set(parentElement, signature);
+
+  let grid = parentElement.querySelector(".grid");
+  if (!grid) {
+    const wrap = document.createElement("div");
+    wrap.className = "wrap";
+    grid = document.createElement("div");
+    grid.setAttribute("role", "list");
+    wrap.appendChild(grid);
+    parentElement.appendChild(wrap);
+    // A native <button> per tile: focusable, and Enter / Space click it.
+    grid.addEventListener("click", (event) => {
+      const button = event.target.closest("button.open");
+      if (button) grid.easelTrigger("open", Number(button.dataset.id));
+    });
+  }
+  grid.easelTrigger = setTriggerValue;
+  grid.className = "grid" + (data.columns >= 5 ? " wide" : "");
+  grid.style.setProperty("--cols", String(data.columns));
+  const cards = data.tiles.map((t) => {
+    const tile = document.createElement("div");
+    tile.className = "tile";
+    tile.setAttribute("role", "listitem");
+    tile.dataset.id = String(t.id);
+    const open = document.createElement("button");
+    open.type = "button";
+    open.className = "open";
+    open.dataset.id = String(t.id);
+    open.title = t.alt || "Open";
+    if (t.thumb && CACHE.has(t.thumb)) {
+      const img = document.createElement("img");
+      img.alt = t.alt || "Image " + t.id;
+      img.src = CACHE.get(t.thumb);
+      img.decoding = "async";
+      open.appendChild(img);
+    } else {
+      const broken = document.createElement("span");
+      broken.className = "broken";
+      broken.textContent = t.error || "Loading…";
+      open.setAttribute("aria-label", (t.alt || "Image " + t.id) + " (" + broken.textContent + ")");
+      open.appendChild(broken);
+    }
+    tile.appendChild(open);
+    const lines = document.createElement("div");
+    lines.className = "lines";
+    for (const line of t.lines) {
+      const div = document.createElement("div");
+      div.textContent = line || " ";     // a blank line keeps its height, so the cards of a row line up
+      if (line) div.title = line;
+      lines.appendChild(div);
+    }
+    tile.appendChild(lines);
+    return tile;
+  });
+  grid.replaceChildren(...cards);
+}
+"""
+
+_GRID = st.components.v2.component("easel_gallery_grid", css=_CSS, js=_JS)
+
+# Thumbnail bytes by thumbnail key, most recently used last; bounded so a long-lived server with a big gallery
+# keeps at most this much.
+_BYTES: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
+_CACHE_LIMIT = 48 * 1024 * 1024
+_cache_size = 0
+_cache_lock = threading.Lock()
+
+
+def _thumb_key(row, side: int) -> str:
+    return f"{row.sha256}-{side}"
+
+
+def _thumbnail(store, row, side: int) -> tuple[bytes, str]:
+    """(bytes, mime) of the row's thumbnail, from the in-process cache or read (and made if need be) once."""
+    global _cache_size
+    key = _thumb_key(row, side)
+    with _cache_lock:
+        hit = _BYTES.get(key)
+        if hit is not None:
+            _BYTES.move_to_end(key)
+            return hit
+    path = thumbnails.thumbnail_path(store, row, side)
+    item = (path.read_bytes(), "image/png" if path.suffix == ".png" else "image/jpeg")
+    with _cache_lock:
+        if key not in _BYTES:
+            _BYTES[key] = item
+            _cache_size += len(item[0])
+            while _cache_size > _CACHE_LIMIT and len(_BYTES) > 1:
+                _, (old, _mime) = _BYTES.popitem(last=False)
+                _cache_size -= len(old)
+    return item
+
+
+def clear_cache() -> None:
+    """Forget the in-process thumbnail bytes and captions (tests; a file replaced under the same content hash)."""
+    global _cache_size
+    with _cache_lock:
+        _BYTES.clear()
+        _cache_size = 0
+        _CAPTIONS.clear()
+
+
+# Caption lines by (image id, its job's updated_at): a rerun's 48 captions come from here, and a job that changes
+# (a reconciled cost) gets new ones. Bounded, oldest first out.
+_CAPTIONS: OrderedDict[tuple, list[str]] = OrderedDict()
+_CAPTIONS_LIMIT = 20_000
+
+
+def _caption(row, job) -> list[str]:
+    key = (row.id, job.updated_at if job is not None else None)
+    lines = _CAPTIONS.get(key)
+    if lines is None:
+        lines = caption_lines(row, job)
+        with _cache_lock:
+            _CAPTIONS[key] = lines
+            if len(_CAPTIONS) > _CAPTIONS_LIMIT:
+                _CAPTIONS.popitem(last=False)
+    return lines
+
+
+def component_key(key: str) -> str:
+    return f"{key}.tiles"
+
+
+def _on_open(key: str) -> None:
+    value = (st.session_state.get(component_key(key)) or {}).get("open")
+    if value is not None:
+        lightbox.open_lightbox(key, int(value))
+
+
+def _on_missing(key: str) -> None:
+    missing = (st.session_state.get(component_key(key)) or {}).get("missing") or []
+    sent = st.session_state.get(SENT)
+    if sent is not None:
+        sent.difference_update(str(m) for m in missing)
+
+
+def tile_data(store, images, jobs, *, columns: int, side: int = thumbnails.TILE_SIDE) -> dict:
+    """What the component draws: every tile as [id, thumbnail key or None, caption lines (the first, the
+    prompt, is the alt text too), error or None], and the thumbnails this session has not sent yet as
+    {key: (bytes, mime)} (which are then counted as sent)."""
+    sent: set[str] = st.session_state.setdefault(SENT, set())
+    tiles, thumbs = [], {}
+    for row in images:
+        thumb, error = _thumb_key(row, side), None
+        if thumb not in sent and thumb not in thumbs:
+            try:
+                thumbs[thumb] = _thumbnail(store, row, side)
+            except Exception as err:  # noqa: BLE001 - a missing or unreadable file: say so in its tile, draw the rest
+                thumb, error = None, f"Image unreadable ({type(err).__name__})"
+        tiles.append([row.id, thumb, _caption(row, jobs.get(row.job_id)), error])
+    sent.update(thumbs)
+    return {"columns": columns, "tiles": tiles, "thumbs": thumbs}
+
+
+def encode(data: dict) -> bytes:
+    """The component's data as bytes: a 4-byte big-endian length, a JSON header (columns, tiles, and each new
+    thumbnail's [key, mime, length]), then the thumbnails' bytes one after another. Binary rather than base64
+    in JSON: a page's JPEGs travel at their own size (base64 is a third more), and Streamlit hashes the payload
+    as bytes instead of dumping and hashing a JSON text twice."""
+    header = json.dumps({"columns": data["columns"], "tiles": data["tiles"],
+                         "thumbs": [[key, mime, len(blob)] for key, (blob, mime) in data["thumbs"].items()]},
+                        ensure_ascii=False, separators=(",", ":")).encode()
+    return b"".join([len(header).to_bytes(4, "big"), header, *(blob for blob, _mime in data["thumbs"].values())])
+
+
+def decode(payload: bytes) -> dict:
+    """`encode`'s inverse (tests and benchmarks read the grid back with it)."""
+    size = int.from_bytes(payload[:4], "big")
+    header = json.loads(payload[4:4 + size])
+    thumbs, at = {}, 4 + size
+    for key, mime, length in header["thumbs"]:
+        thumbs[key] = (payload[at:at + length], mime)
+        at += length
+    return {"columns": header["columns"], "tiles": header["tiles"], "thumbs": thumbs}
+
+
+def render_tiles(store, images, jobs, *, key: str, columns: int) -> None:
+    """The grid of `images` (ImageRows, in order) as one component; a click opens grid `key`'s lightbox."""
+    _GRID(key=component_key(key), data=encode(tile_data(store, images, jobs, columns=columns)),
+          on_open_change=lambda: _on_open(key), on_missing_change=lambda: _on_missing(key))
