@@ -170,6 +170,17 @@ CREATE TABLE image_tags (
 );
 CREATE INDEX image_tags_tag ON image_tags(tag, image_id);
 """),
+    (24, "prompt library", """
+CREATE TABLE saved_prompts (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    title           TEXT NOT NULL UNIQUE,
+    prompt          TEXT NOT NULL,
+    tags_json       TEXT NOT NULL DEFAULT '[]',
+    settings_json   TEXT NOT NULL DEFAULT '{}',    -- optional defaults: size, quality, provider
+    created_at      REAL NOT NULL,
+    updated_at      REAL NOT NULL
+);
+"""),
 ]
 
 
