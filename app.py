@@ -12,6 +12,7 @@ page = st.navigation([
     st.Page("pages/compare.py", title="Compare", icon=":material/compare:"),
     st.Page("pages/tasks.py", title="Tasks", icon=":material/pending_actions:"),
     st.Page("pages/gallery.py", title="Gallery", icon=":material/photo_library:"),
+    st.Page("pages/prompts.py", title="Prompts", icon=":material/bookmarks:"),
     st.Page("pages/usage.py", title="Usage", icon=":material/monitoring:"),
 ])
 

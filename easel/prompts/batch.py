@@ -17,7 +17,7 @@ from easel.core.errors import ValidationError
 from easel.core.models import Money
 from easel.providers import pricing
 from easel.providers.catalog import Profile
-from easel.providers.request import ImageRequest
+from easel.providers.request import ImageRequest, validate
 from easel.usage import quota
 
 __all__ = ["BatchPlan", "plan_batch", "submit_batch"]
@@ -71,7 +71,10 @@ def plan_batch(profile: Profile, base: ImageRequest, prompts: list[str], *, repe
 
 
 def submit_batch(jobs, client, plan: BatchPlan, *, session_id: str | None = None) -> list[str]:
-    """Submit every job of the plan; returns their ids in order. A plan over the daily cap sends nothing."""
+    """Submit every job of the plan; returns their ids in order. A plan over the daily cap, or with any request
+    that breaks a provider rule (a prompt made too long by its values), sends nothing."""
     if plan.quota_problem:
         raise ValidationError(plan.quota_problem, code="daily_cap")
+    for r in plan.requests:
+        validate(r, client.profile)
     return [jobs.submit(client, r, session_id=session_id) for r in plan.requests]
