@@ -67,7 +67,6 @@ def apply_pick(profile, *, form_key: str, prompt_key: str, edit: bool) -> lib.Sa
     st.session_state[prompt_key] = saved.prompt
     params.load_params(profile, {k: v for k, v in saved.settings.items() if k in ("size", "quality")},
                        key=form_key, edit=edit)
-    st.session_state["easel.toasts"] = [*st.session_state.get("easel.toasts", []), f"Loaded “{saved.title}”"]
     return saved
 
 
@@ -77,7 +76,7 @@ def picker(store, *, form_key: str) -> None:
     by_id = {p.id: p for p in saved}
     st.selectbox("Saved prompts", list(by_id), index=None, key=f"{form_key}.library", filter_mode="contains",
                  format_func=lambda pid: picker_label(by_id[pid]) if pid in by_id else str(pid),
-                 placeholder=f"Saved prompts ({len(saved)}): type to search title, tag or text…" if saved
+                 placeholder=f"Saved prompts ({len(saved)}): type to search…" if saved
                  else "No saved prompts yet: save one, or add the starter prompts on the Prompts page",
                  on_change=_choose, args=(store, form_key), label_visibility="collapsed",
                  help="Type to filter by title, tag or text; ↑ ↓ and Enter choose. Fills the prompt and its saved "

@@ -76,13 +76,14 @@ def _check(store, title: str, prompt: str, prompt_id: int | None) -> str | None:
 
 
 def toolbar(store, count: int) -> None:
-    with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
-        st.text_input("Search", key="lib.search", placeholder="Title, tag or text", width=320,
-                      help="Case-insensitive, in the title, the tags and the prompt.")
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        st.text_input("Search", key="lib.search", placeholder="Search title, tag or text", width=200,
+                      label_visibility="collapsed")
         tags = sorted({t for p in lib.list_prompts(store) for t in p.tags}, key=str.casefold)
         if st.session_state.get("lib.tag") not in (None, *tags):
             st.session_state["lib.tag"] = None
-        st.selectbox("Tag", tags, index=None, key="lib.tag", placeholder="Any tag", width=200)
+        st.selectbox("Tag", tags, index=None, key="lib.tag", placeholder="Any tag", width=150,
+                     label_visibility="collapsed")
         with st.popover("New prompt", icon=":material/add:"):
             st.text_input("Title", key="lib.new.title", max_chars=exchange.MAX_TITLE)
             st.text_area("Prompt", key="lib.new.prompt", height=120,
@@ -100,7 +101,7 @@ def toolbar(store, count: int) -> None:
                            file_name="easel-prompts.json", mime="application/json", icon=":material/download:",
                            key="lib.export", on_click="ignore", disabled=count == 0,
                            help="Every saved prompt as JSON, to pass the library around.")
-        st.button("Add starter prompts", key="lib.starter", icon=":material/library_add:", on_click=_add_starter,
+        st.button("Starter prompts", key="lib.starter", icon=":material/library_add:", on_click=_add_starter,
                   args=(store,), help="About 20 prompts in English, Chinese and Korean: product shots, posters, "
                                       "portraits, icons and edit recipes. Ones already here are skipped.")
 
@@ -171,16 +172,12 @@ def prompt_card(store, p: lib.SavedPrompt) -> None:
         if st.session_state.get(_EDITING) == p.id:
             _edit_form(store, p)
             return
-        head, actions = st.columns([3, 2], vertical_alignment="top")
-        with head:
-            st.markdown(f"**{md_escape(p.title)}**")
-            if p.tags:
-                with st.container(horizontal=True, gap="small"):
-                    for t in p.tags:
-                        st.badge(md_escape(t), color="gray")
-            st.text(p.prompt)
-            if p.settings:
-                st.caption(md_escape(" · ".join(f"{k} {v}" for k, v in p.settings.items())))
+        head, actions = st.columns([2, 3], vertical_alignment="center")
+        badges = " ".join(f":gray-badge[{md_escape(t)}]" for t in p.tags)
+        head.markdown(f"**{md_escape(p.title)}** {badges}")
+        st.text(p.prompt)
+        if p.settings:
+            st.caption(md_escape(" · ".join(f"{k} {v}" for k, v in p.settings.items())))
         with actions, st.container(horizontal=True, gap="small", horizontal_alignment="right"):
             for page, (form_key, path) in _FORMS.items():
                 if st.button(f"Use on {page}", key=f"lib.use.{page}.{p.id}", type="tertiary",

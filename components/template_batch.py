@@ -18,8 +18,10 @@ from components.errors_view import show_error
 
 __all__ = ["TemplateState", "variable_fields", "batch_action", "VALUES_HELP"]
 
-VALUES_HELP = ("One value per line, or several on one line separated by |. Several values make a batch: one job "
-               "for every combination of the variables' values. Write {{ and }} in the prompt for literal braces.")
+# One line per variable, so the form keeps its button in the first screen: several values are separated by |
+# (easel.prompts.templates also splits on newlines, for values pasted from a list).
+VALUES_HELP = ("The value for this variable. Several values, separated by |, make a batch: one job for every "
+               "combination of the variables' values. Write {{ and }} in the prompt for literal braces.")
 
 
 @dataclass
@@ -37,13 +39,11 @@ def variable_fields(prompt: str, *, key: str) -> TemplateState | None:
         return TemplateState((), [], e)
     if not names:
         return None
-    st.caption(f":material/data_object: Template: {len(names)} variable{'s' if len(names) > 1 else ''}. "
-               + md_escape("Values one per line or separated by |; several make a batch of every combination."))
     cols = st.columns(min(len(names), 3))
     values = {}
     for i, name in enumerate(names):
-        values[name] = cols[i % len(cols)].text_area(name, key=f"{key}.var.{name}", height=68, help=VALUES_HELP,
-                                                     placeholder="fox | owl")
+        values[name] = cols[i % len(cols)].text_input(name, key=f"{key}.var.{name}", help=VALUES_HELP,
+                                                      placeholder="fox | owl")
     try:
         return TemplateState(names, expand(prompt, values))
     except TemplateError as e:

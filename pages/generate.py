@@ -40,16 +40,18 @@ def _recall() -> None:
     st.session_state[f"{FORM}.recent"] = None
 
 
-st.title("Generate")
+title_col, library_col = st.columns(2, gap="large", vertical_alignment="center")
+title_col.title("Generate")
+with library_col, st.container(horizontal=True, vertical_alignment="center", gap="small"):
+    # Beside the title, not above the prompt: the form and its button stay in the first screen.
+    prompt_library.picker(store, form_key=FORM)
+    prompt_library.save_popover(store, prompt=st.session_state.get(f"{FORM}.prompt") or "", form_key=FORM)
 left, right = st.columns(2, gap="large")
 with left:
     # Drawn top to bottom; filled in the order the values are needed (references before validation).
     form, action, secondary = st.container(), st.container(), st.container()
     options = secondary.container()     # the provider's extra options: first of the secondary things
 with form:
-    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-        prompt_library.picker(store, form_key=FORM)
-        prompt_library.save_popover(store, prompt=st.session_state.get(f"{FORM}.prompt") or "", form_key=FORM)
     st.text_area("Prompt", key=f"{FORM}.prompt", height=100, placeholder="A watercolor fox reading under a lamp",
                  help="A template takes variables in braces, e.g. a {animal} in {style} style: a field for each "
                       "appears below. Write {{ and }} for literal braces.")

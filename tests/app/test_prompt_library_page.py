@@ -70,8 +70,8 @@ def test_template_batch_shows_count_and_total_and_sends_nothing_until_confirmed(
     # No values yet: the message names the first variable without one, and there is no Generate.
     assert [e.value for e in at.error] == [md_escape("No value for {animal}: type at least one value for 'animal'.")]
     assert md_escape("template_missing_value") in [c.value for c in at.caption]
-    at.text_area(key="gen.var.animal").input("fox\nowl")
-    at.text_area(key="gen.var.style").input("ink | clay | pixel").run()
+    at.text_input(key="gen.var.animal").input("fox | owl")
+    at.text_input(key="gen.var.style").input("ink | clay | pixel").run()
     _ok(at)
     # Demo prices by tokens: 6 × 1056 output tokens × $40/M = 0.25344, plus each prompt's 18–20 bytes as 5 tokens
     # (bytes / 4, rounded up) × $5/M: 30 tokens, 0.00015.
