@@ -74,10 +74,11 @@ def picker(store, *, form_key: str) -> None:
     """A select of the saved prompts with type-to-filter (title, tags or text) and keyboard choice."""
     saved = lib.list_prompts(store)
     by_id = {p.id: p for p in saved}
-    st.selectbox("Saved prompts", list(by_id), index=None, key=f"{form_key}.library", filter_mode="contains",
+    # Labelled "Library", not "Saved prompts": pages and tests find the prompt box by the label "Prompt".
+    st.selectbox("Library", list(by_id), index=None, key=f"{form_key}.library", filter_mode="contains",
                  format_func=lambda pid: picker_label(by_id[pid]) if pid in by_id else str(pid),
                  placeholder=f"Saved prompts ({len(saved)}): type to search…" if saved
-                 else "No saved prompts yet: save one, or add the starter prompts on the Prompts page",
+                 else "Saved prompts: none yet",
                  on_change=_choose, args=(store, form_key), label_visibility="collapsed",
                  help="Type to filter by title, tag or text; ↑ ↓ and Enter choose. Fills the prompt and its saved "
                       "size, quality and provider; everything else stays as you set it.")

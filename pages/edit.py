@@ -22,11 +22,16 @@ FORM = "edit.params"
 # Placeholder text is grey and starts "Describe…, e.g.", so it never reads as a prompt already typed.
 PLACEHOLDER = "Describe the change, e.g. “a small red boat on the lake”…"
 
-st.title("Edit")
 sess = session.current()
 profile = sess.profile
 store = services.get_store()
 prompt_library.apply_pick(profile, form_key=FORM, prompt_key="edit.prompt", edit=True)
+title_col, library_col = st.columns([0.45, 0.55], vertical_alignment="center")
+title_col.title("Edit")
+with library_col, st.container(horizontal=True, vertical_alignment="center", gap="small"):
+    # Beside the title: in the narrow right column the picker and Save would take two rows above the prompt.
+    prompt_library.picker(store, form_key=FORM)
+    prompt_library.save_popover(store, prompt=st.session_state.get("edit.prompt") or "", form_key=FORM)
 # An italic placeholder (one more cue that the box is empty), and a cost line in caption size for the narrow column.
 st.html("<style>.st-key-edit-prompt textarea::placeholder { font-style: italic; }"
         ".st-key-edit-cost p { font-size: 0.875rem; }</style>")
@@ -38,9 +43,6 @@ with left:
     code_slot = st.container()          # filled once the request is known (right column)
 
 with right:
-    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-        prompt_library.picker(store, form_key=FORM)
-        prompt_library.save_popover(store, prompt=st.session_state.get("edit.prompt") or "", form_key=FORM)
     prompt = st.text_area("What should change?", key="edit.prompt", height=110, placeholder=PLACEHOLDER,
                           help="Describe the whole picture you want; the model repaints only the tinted area. "
                                "Variables in braces ({color}) make a template; {{ and }} are literal braces.")

@@ -52,9 +52,7 @@ with left:
     form, action, secondary = st.container(), st.container(), st.container()
     options = secondary.container()     # the provider's extra options: first of the secondary things
 with form:
-    st.text_area("Prompt", key=f"{FORM}.prompt", height=100, placeholder="A watercolor fox reading under a lamp",
-                 help="A template takes variables in braces, e.g. a {animal} in {style} style: a field for each "
-                      "appears below. Write {{ and }} for literal braces.")
+    st.text_area("Prompt", key=f"{FORM}.prompt", height=100, placeholder="A watercolor fox reading under a lamp")
     template = template_batch.variable_fields(st.session_state.get(f"{FORM}.prompt") or "", key=FORM)
     fields = params.parameter_form(profile, edit=False, key=FORM,
                                    repeat_help=f"Runs of the same request; at most {profile.concurrency} run at "

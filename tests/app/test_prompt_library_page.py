@@ -120,3 +120,19 @@ def test_prompts_page_delete_asks_first(demo, jobs_for_test):
     assert lib.count_prompts(_store()) == 1
     _ok(at.button(key=f"lib.del.{p.id}.yes").click().run())
     assert lib.count_prompts(_store()) == 0
+
+
+def test_save_a_past_job_from_the_tasks_list_keeps_its_settings(app, jobs_for_test):
+    at = app
+    at.text_area(key="gen.prompt").input("a teapot in fog").run()
+    at.selectbox(key="gen.size").set_value("720x1280")
+    at.radio(key="gen.quality").set_value("low").run()
+    _ok(at.button(key="gen.go").click().run())
+    [job_id] = at.session_state["easel.last_job.generate"]
+    jobs_for_test.wait(job_id, 30)
+    _ok(at.switch_page("pages/tasks.py").run())
+    at.text_input(key=f"easel.tasks.{job_id}.lib.save.title").input("Foggy teapot").run()
+    _ok(at.button(key=f"easel.tasks.{job_id}.lib.save.go").click().run())
+    [saved] = lib.list_prompts(_store())
+    assert (saved.title, saved.prompt, saved.settings) == (
+        "Foggy teapot", "a teapot in fog", {"size": "720x1280", "quality": "low", "provider": "demo"})
