@@ -79,6 +79,11 @@ def test_template_batch_shows_count_and_total_and_sends_nothing_until_confirmed(
     assert line == [":material/payments: **" + md_escape("6 jobs · total ≈ USD 0.25359 · simulated, nothing is "
                                                          "charged") + "**"]
     assert [b for b in at.button if b.key == "gen.go"] == []
+    # A reviewed batch that changes is reviewed again: the confirmation never sends what was not shown.
+    _ok(at.button(key="gen.batch.review").click().run())
+    at.text_input(key="gen.var.style").input("ink | clay").run()
+    assert [b for b in at.button if b.key == "gen.batch.send"] == []
+    at.text_input(key="gen.var.style").input("ink | clay | pixel").run()
     _ok(at.button(key="gen.batch.review").click().run())
     confirm = [m.value for m in at.markdown if m.value.startswith("1. ")]
     assert confirm == ["\n".join(f"{i}. {md_escape(p)}" for i, p in enumerate([
@@ -136,3 +141,23 @@ def test_save_a_past_job_from_the_tasks_list_keeps_its_settings(app, jobs_for_te
     [saved] = lib.list_prompts(_store())
     assert (saved.title, saved.prompt, saved.settings) == (
         "Foggy teapot", "a teapot in fog", {"size": "720x1280", "quality": "low", "provider": "demo"})
+
+
+def test_save_from_the_gallery_lightbox_beside_reuse_settings(demo, jobs_for_test):
+    from easel.providers import catalog
+    from easel.providers.client import ProviderClient
+    from easel.providers.request import ImageRequest
+
+    client = ProviderClient(catalog.simulated_profile(catalog.BUILTIN["demo"], demo.url), "demo-test-key")
+    job_id = jobs_for_test.submit(client, ImageRequest(prompt="a lantern at dusk", size="1024x1024", quality="high"))
+    assert jobs_for_test.wait(job_id, 30).status == "completed"
+    client.close()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.run()
+    _ok(at.switch_page("pages/gallery.py").run())
+    [row] = jobs_for_test.store.list_images()
+    _ok(at.button(key=f"gallery.grid.{row.id}.open").click().run())
+    _ok(at.button(key=f"gallery.grid.{row.id}.lib.save.go").click().run())
+    [saved] = lib.list_prompts(_store())
+    assert (saved.title, saved.prompt, saved.settings) == (
+        "a lantern at dusk", "a lantern at dusk", {"size": "1024x1024", "quality": "high", "provider": "demo"})
