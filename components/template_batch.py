@@ -42,7 +42,7 @@ def variable_fields(prompt: str, *, key: str) -> TemplateState | None:
     cols = st.columns(min(len(names), 3))
     values = {}
     for i, name in enumerate(names):
-        values[name] = cols[i % len(cols)].text_input(name, key=f"{key}.var.{name}", help=VALUES_HELP,
+        values[name] = cols[i % len(cols)].text_input(md_escape(f"{{{name}}}"), key=f"{key}.var.{name}", help=VALUES_HELP,
                                                       placeholder="fox | owl")
     try:
         return TemplateState(names, expand(prompt, values))
