@@ -12,6 +12,7 @@ page = st.navigation([
     st.Page("pages/compare.py", title="Compare", icon=":material/compare:"),
     st.Page("pages/tasks.py", title="Tasks", icon=":material/pending_actions:"),
     st.Page("pages/gallery.py", title="Gallery", icon=":material/photo_library:"),
+    st.Page("pages/prompts.py", title="Prompts", icon=":material/bookmarks:"),
     st.Page("pages/png_info.py", title="PNG Info", icon=":material/info:"),
     st.Page("pages/usage.py", title="Usage", icon=":material/monitoring:"),
     st.Page("pages/scorecard.py", title="Scorecard", icon=":material/fact_check:"),

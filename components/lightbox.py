@@ -53,6 +53,7 @@ import streamlit as st
 
 from easel.media import thumbnails
 
+from components import prompt_library
 from components import css
 from components.image_actions import (DIALOG, FORMATS, close_dialog, delete_image, download_bytes, edit_this,
                                       file_name, job_cost, reuse_settings, shown_size, use_as_reference)
@@ -204,6 +205,7 @@ def _lightbox(key: str, ids: tuple[int, ...], store) -> None:
                                          width="stretch", icon=":material/replay:"):
             close_dialog()
             st.switch_page("pages/generate.py")
+        prompt_library.save_job_popover(store, job, key=ck)      # the prompt library (components/prompt_library.py)
         if st.session_state.get(f"{key}.confirm") == row.id:
             st.warning("Delete this image from the gallery?")
             c1, c2 = st.columns(2)

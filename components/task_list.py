@@ -26,6 +26,7 @@ from easel.store.rollup_schema import ZERO_COST_STATUSES
 
 from components import entry_routing, md_escape
 from components.notifier import watch
+from components import prompt_library
 
 __all__ = ["STATUS_LABELS", "render_task_list", "filtered_jobs", "retry_client", "progress_of", "error_line",
            "REFRESH_S", "SIMULATED_BADGE", "RETRY"]
@@ -224,6 +225,7 @@ def _actions(job, *, jobs_service, session) -> None:
         st.button("Stop following", key=f"{k}.stop", icon=":material/visibility_off:",
                   on_click=jobs_service.stop_following, args=(job.id,),
                   help="Hide it from this list. A provider task already sent may still finish (and be billed).")
+    prompt_library.save_job_popover(jobs_service.store, job, key=k)      # components/prompt_library.py
 
 
 def _group_text(job) -> str:

@@ -10,6 +10,7 @@ import streamlit as st
 
 from components import code_view, cost, md_escape, notifier, params, references, services, session, truncate
 from components import png_info_panel
+from components import prompt_library, template_batch
 from components.result_area import result_area
 from components.errors_view import show_error
 from components.router import ensure_routed
@@ -30,6 +31,7 @@ reuse = st.session_state.pop("easel.reuse", None)
 if reuse:
     st.session_state[f"{FORM}.prompt"] = reuse.get("prompt", "")
     params.load_params(profile, reuse, key=FORM, edit=False)
+prompt_library.apply_pick(profile, form_key=FORM, prompt_key=f"{FORM}.prompt", edit=False)
 
 
 def _recall() -> None:
@@ -39,7 +41,12 @@ def _recall() -> None:
     st.session_state[f"{FORM}.recent"] = None
 
 
-st.title("Generate")
+title_col, library_col = st.columns(2, gap="large", vertical_alignment="center")
+title_col.title("Generate")
+with library_col, st.container(horizontal=True, vertical_alignment="center", gap="small"):
+    # Beside the title, not above the prompt: the form and its button stay in the first screen.
+    prompt_library.picker(store, form_key=FORM)
+    prompt_library.save_popover(store, prompt=st.session_state.get(f"{FORM}.prompt") or "", form_key=FORM)
 left, right = st.columns(2, gap="large")
 with left:
     # Drawn top to bottom; filled in the order the values are needed (references before validation).
@@ -47,6 +54,7 @@ with left:
     options = secondary.container()     # the provider's extra options: first of the secondary things
 with form:
     st.text_area("Prompt", key=f"{FORM}.prompt", height=100, placeholder="A watercolor fox reading under a lamp")
+    template = template_batch.variable_fields(st.session_state.get(f"{FORM}.prompt") or "", key=FORM)
     fields = params.parameter_form(profile, edit=False, key=FORM,
                                    repeat_help=f"Runs of the same request; at most {profile.concurrency} run at "
                                                f"once for one {profile.label} key.", options=options)
@@ -64,21 +72,31 @@ with secondary:
     png_info_panel.expander(key=f"{FORM}.pnginfo")
 
 prompt = st.session_state.get(f"{FORM}.prompt") or ""
-request, problem = None, None
+# A template sends its expanded prompts; with one value per variable it is an ordinary single request.
+batch_prompts = template.prompts if template is not None and len(template.prompts) > 1 else None
+request, problem = None, template.problem if template is not None else None
 try:
-    request = validate(ImageRequest(prompt=prompt, images=refs, **fields), profile)
+    if problem is None:
+        sent = template.prompts[0] if template is not None else prompt
+        request = validate(ImageRequest(prompt=sent, images=refs, **fields), profile)
 except EaselError as e:
     problem = e
 
 with action:
-    if request is not None:
+    batching = bool(batch_prompts) and request is not None
+    if batching:       # the count and total first; its own Review and Send buttons replace Generate
+        ids = template_batch.batch_action(profile, request, batch_prompts, repeat=repeat, store=store, jobs=jobs,
+                                          sess=sess, session_id=services.session_id(), key=FORM)
+        if ids:
+            st.session_state[LAST_JOB] = ids
+    elif request is not None:
         cost.show_cost(profile, request, store=store, repeat=repeat)
     elif problem is not None and problem.code.startswith("size_"):
         st.caption("Fix the size above (or use the suggested one) to generate.")
     elif prompt.strip() and problem is not None:
         show_error(problem, icon=":material/rule:")
-    clicked = st.button("Generate", type="primary", icon=":material/auto_awesome:", width="stretch",
-                        disabled=request is None or not sess.ready, key=f"{FORM}.go")
+    clicked = not batching and st.button("Generate", type="primary", icon=":material/auto_awesome:",
+                                         width="stretch", disabled=request is None or not sess.ready, key=f"{FORM}.go")
     if not sess.ready:
         hint = f"Type your {profile.label} API key in the sidebar to generate." if sess.problem == session.NO_KEY \
             else sess.problem or "Pick a provider in the sidebar."

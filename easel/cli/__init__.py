@@ -4,6 +4,7 @@
 from easel.cli import compare  # noqa: F401
 from easel.cli import generate  # noqa: F401
 from easel.cli import info  # noqa: F401
+from easel.cli import prompts  # noqa: F401
 from easel.cli import scorecard  # noqa: F401
 from easel.cli import simulate  # noqa: F401
 from easel.cli import tasks  # noqa: F401

@@ -177,6 +177,17 @@ CREATE INDEX image_tags_tag ON image_tags(tag, image_id);
     (22, "reported and formula costs", BILLING_MIGRATION),
     # Conformance scorecard runs and their checks (easel/store/scorecard_schema.py, easel/store/scorecards.py).
     (23, "scorecard runs", SCORECARD_MIGRATION),
+    (24, "prompt library", """
+CREATE TABLE saved_prompts (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    title           TEXT NOT NULL UNIQUE,
+    prompt          TEXT NOT NULL,
+    tags_json       TEXT NOT NULL DEFAULT '[]',
+    settings_json   TEXT NOT NULL DEFAULT '{}',    -- optional defaults: size, quality, provider
+    created_at      REAL NOT NULL,
+    updated_at      REAL NOT NULL
+);
+"""),
 ]
 
 

@@ -1,0 +1,97 @@
+"""`easel prompts list|export|import|starter`: the prompt library from a shell, in the same store as the app.
+
+`list --json` prints one JSON list of {"title", "prompt", "tags", "settings"}; `export` writes the exchange format
+(easel.prompts.exchange, version 1) to a file or stdout; `import FILE` adds a file's prompts and names every
+rejected entry by its index and rule (exit 2 when any was rejected, so a script notices); `--json` prints the
+import report as {"added", "renamed", "skipped", "problems": [{"index", "rule", "detail"}]}.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from easel.cli.main import EXIT_USAGE, main
+
+
+def _store():
+    from easel.store import Store
+
+    return Store()
+
+
+@main.group()
+def prompts() -> None:
+    """The prompt library: list, export, import, add the starter prompts."""
+
+
+@prompts.command("list")
+@click.option("--search", default="", help="Only prompts whose title, tags or text contain this.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON list.")
+def list_cmd(search, as_json):
+    """List saved prompts, titles in order."""
+    from easel.store import prompt_library as lib
+
+    items = lib.list_prompts(_store(), text=search)
+    if as_json:
+        click.echo(json.dumps([{"title": p.title, "prompt": p.prompt, "tags": p.tags, "settings": p.settings}
+                               for p in items], ensure_ascii=False))
+        return
+    for p in items:
+        tags = f"  [{', '.join(p.tags)}]" if p.tags else ""
+        click.echo(f"{p.title}{tags}\n    {p.prompt}")
+    if not items:
+        click.echo("No saved prompts." + ("" if search else " Add the starter ones: easel prompts starter"), err=True)
+
+
+@prompts.command("export")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def export_cmd(file):
+    """Write the library as JSON to FILE, or to stdout."""
+    from easel.prompts import exchange
+
+    text = exchange.export_library(_store())
+    if file is None:
+        click.echo(text, nl=False)
+    else:
+        file.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {len(json.loads(text)['prompts'])} prompts to {file}.", err=True)
+
+
+def _report(report, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps({"added": report.added, "renamed": [list(r) for r in report.renamed],
+                               "skipped": report.skipped,
+                               "problems": [{"index": p.index, "rule": p.rule, "detail": p.detail}
+                                            for p in report.problems]}, ensure_ascii=False))
+        return
+    click.echo(report.summary())
+    for old, new in report.renamed:
+        click.echo(f"  {old!r} was taken: imported as {new!r}")
+    for p in report.problems:
+        click.echo(f"  {p}", err=True)
+
+
+@prompts.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="The import report as one JSON object.")
+@click.pass_context
+def import_cmd(ctx, file, as_json):
+    """Add the prompts of a library file; a title already taken by a different prompt gets "(2)"."""
+    from easel.prompts import exchange
+
+    report = exchange.import_library(_store(), file.read_bytes())
+    _report(report, as_json)
+    if report.problems:
+        ctx.exit(EXIT_USAGE)
+
+
+@prompts.command("starter")
+@click.option("--json", "as_json", is_flag=True, help="The report as one JSON object.")
+def starter_cmd(as_json):
+    """Add the starter library (about 20 prompts in English, Chinese and Korean); ones already there are skipped."""
+    from easel.prompts import exchange
+
+    _report(exchange.add_starter(_store()), as_json)

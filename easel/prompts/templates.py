@@ -1,0 +1,115 @@
+"""Prompt templates: `a {animal} in {style} style` with one or more values per variable, expanded to the cross
+product. Literal braces are doubled, as in Python's str.format: `{{` is `{`, `}}` is `}`.
+
+Values are typed one per line; `|` also separates values on one line (`cat | dog`), so a short list fits a
+single-line field. A value therefore cannot contain a newline or `|`. Surrounding spaces are dropped and empty
+values ignored.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+from easel.core.errors import ValidationError
+
+__all__ = ["TemplateError", "Template", "parse", "variables", "split_values", "expand", "MAX_EXPANSION",
+           "is_template"]
+
+MAX_EXPANSION = 100          # one batch at most: more is a mistake more often than a plan (and a bill)
+_NAME = re.compile(r"^[^\W\d][\w\- ]*$")      # letters (any script), digits, _, -, space; not starting with a digit
+
+
+class TemplateError(ValidationError):
+    default_code = "template_error"
+
+
+@dataclass(frozen=True)
+class Template:
+    parts: tuple        # str for literal text, ("var", name) for a variable
+    names: tuple[str, ...]
+
+    def render(self, values: dict[str, str]) -> str:
+        return "".join(p if isinstance(p, str) else values[p[1]] for p in self.parts)
+
+
+def parse(text: str) -> Template:
+    """Split a template into literal text and variables; a lone brace is an error naming its position."""
+    parts: list = []
+    names: list[str] = []
+    buf: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in "{}" and text[i:i + 2] == ch * 2:
+            buf.append(ch)
+            i += 2
+            continue
+        if ch == "}":
+            raise TemplateError(f"A lone '}}' at character {i + 1}: write '}}}}' for a literal brace.",
+                                code="template_lone_brace")
+        if ch == "{":
+            end = text.find("}", i + 1)
+            inner = text[i + 1:end] if end != -1 else ""
+            if end == -1 or "{" in inner:
+                raise TemplateError(f"The '{{' at character {i + 1} is not closed: close it with '}}', or write "
+                                    "'{{' for a literal brace.", code="template_unclosed")
+            name = inner.strip()
+            if not _NAME.match(name):
+                raise TemplateError(f"'{{{inner}}}' at character {i + 1} is not a variable name: use letters, "
+                                    "digits, '_' or '-', starting with a letter, e.g. {animal}.",
+                                    code="template_bad_name")
+            if buf:
+                parts.append("".join(buf))
+                buf = []
+            parts.append(("var", name))
+            if name not in names:
+                names.append(name)
+            i = end + 1
+            continue
+        buf.append(ch)
+        i += 1
+    if buf:
+        parts.append("".join(buf))
+    return Template(tuple(parts), tuple(names))
+
+
+def variables(text: str) -> tuple[str, ...]:
+    return parse(text).names
+
+
+def is_template(text: str) -> bool:
+    """True when the text has a variable (a prompt with only doubled braces is plain text)."""
+    try:
+        return bool(parse(text).names)
+    except TemplateError:
+        return "{" in text
+
+
+def split_values(typed: str | None) -> list[str]:
+    """One value per line or per `|`; blanks dropped, order kept, repeats dropped."""
+    out = [v.strip() for line in (typed or "").splitlines() for v in line.split("|")]
+    return list(dict.fromkeys(v for v in out if v))
+
+
+def expand(text: str, values: dict[str, list[str] | str]) -> list[str]:
+    """Every combination of the variables' values, the first variable varying slowest; a template without
+    variables expands to itself (braces unescaped). Raises TemplateError naming a variable without values."""
+    tpl = parse(text)
+    lists = []
+    for name in tpl.names:
+        given = values.get(name)
+        vals = split_values(given) if isinstance(given, str) else [v for v in (given or []) if v and v.strip()]
+        if not vals:
+            raise TemplateError(f"No value for {{{name}}}: type at least one value for '{name}'.",
+                                code="template_missing_value")
+        lists.append(vals)
+    count = 1
+    for vals in lists:
+        count *= len(vals)
+    if count > MAX_EXPANSION:
+        sizes = " × ".join(str(len(v)) for v in lists)
+        raise TemplateError(f"{sizes} values make {count} prompts; one batch is at most {MAX_EXPANSION}.",
+                            code="template_too_many")
+    return [tpl.render(dict(zip(tpl.names, combo))) for combo in itertools.product(*lists)]

@@ -1,0 +1,24 @@
+"""Prompts: the prompt library's manager. Search, edit, delete, import, export, and the starter library."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import prompt_manager, services
+from easel.store import prompt_library
+
+store = services.get_store()
+everything = prompt_library.count_prompts(store)
+
+st.title("Prompts")
+st.caption("Saved prompts and templates. Pick one on Generate or Edit with the Saved prompts search; a template "
+           "({animal}) asks for its values there.")
+prompt_manager.toolbar(store, everything)
+prompt_manager.import_report()
+if not everything:
+    prompt_manager.empty_state(store)
+else:
+    shown = prompt_manager.filtered(store)
+    st.caption(f"{len(shown)} of {everything} prompts")
+    for p in shown:
+        prompt_manager.prompt_card(store, p)
