@@ -56,6 +56,7 @@ class JobRow:
     owner_pid: int | None = None
     inputs_json: str = "{}"
     comparison_id: str | None = None      # the comparison this job is a column of (migration 21)
+    batch_id: str | None = None           # the batch this job is a row of (migration 25)
 
     from_row = classmethod(_from_row)
 
