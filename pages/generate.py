@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import code_view, cost, md_escape, notifier, params, references, services, session, truncate
+from components import batch_form
 from components.result_area import result_area
 from components.errors_view import show_error
 from components.router import ensure_routed
@@ -39,6 +40,9 @@ def _recall() -> None:
 
 
 st.title("Generate")
+if batch_form.mode_toggle() == "Batch":      # many prompts at once: components/batch_form.py
+    batch_form.batch_mode(sess, store, jobs)
+    st.stop()
 left, right = st.columns(2, gap="large")
 with left:
     # Drawn top to bottom; filled in the order the values are needed (references before validation).
