@@ -31,7 +31,8 @@ def batch_filter(store, *, on_change=None) -> str | None:
         if bid is None:
             return "All batches"
         b = recent[bid]
-        return f"{truncate(b.name, 24)} · {datetime.fromtimestamp(b.created_at):%d %b %H:%M} · {bid[:6]}"
+        # The id first: the select is narrow, and the id is what Generate's progress line names.
+        return f"Batch {bid[:6]} · {truncate(b.name, 18)} · {datetime.fromtimestamp(b.created_at):%d %b %H:%M}"
 
     return st.selectbox("Batch", [None, *recent], key=GALLERY_BATCH, format_func=label, on_change=on_change,
                         width=220, label_visibility="collapsed")

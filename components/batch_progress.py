@@ -48,18 +48,21 @@ def batch_progress(store, jobs, batch_id: str | None) -> None:
             st.dataframe(pd.DataFrame([{"Row": r.row, "Status": r.status, "Code": r.error_code,
                                         "Error": r.error_message, "Prompt": r.prompt} for r in failed]),
                          hide_index=True, width="stretch", key=f"batch.failed.{batch_id}")
+        # Each action shows once it can act: retry with failed rows, the gallery with results, the ZIP when done.
         with st.container(horizontal=True, gap="small"):
-            if st.button(f"Retry {len(failed)} failed", icon=":material/replay:", key=f"batch.retry.{batch_id}",
-                         disabled=not failed):
+            if failed and st.button(f"Retry {len(failed)} failed", icon=":material/replay:",
+                                    key=f"batch.retry.{batch_id}"):
                 batch.retry_failed(jobs, batch_id)
                 st.rerun()
-            if st.button("Show in Gallery", icon=":material/photo_library:", key=f"batch.gallery.{batch_id}",
-                         disabled=p.done == 0):
+            if p.done and st.button("Show in Gallery", icon=":material/photo_library:",
+                                    key=f"batch.gallery.{batch_id}"):
                 _to_gallery(batch_id)
                 st.switch_page("pages/gallery.py")
-            st.download_button("Download ZIP", data=lambda: archive.zip_to_temp_file(store, batch_id),
-                               file_name=f"easel-batch-{batch_id}.zip", mime="application/zip",
-                               icon=":material/download:", key=f"batch.zip.{batch_id}", disabled=p.remaining > 0,
-                               help="Every row's images and batch.csv: each row's job id, status, files and cost.")
+            if p.remaining == 0:
+                st.download_button("Download ZIP", data=lambda: archive.zip_to_temp_file(store, batch_id),
+                                   file_name=f"easel-batch-{batch_id}.zip", mime="application/zip",
+                                   icon=":material/download:", key=f"batch.zip.{batch_id}",
+                                   help="Every row's images and batch.csv: each row's job id, status, files and "
+                                        "cost.")
 
     _live()

@@ -81,6 +81,7 @@ def test_pasted_prompts_run_as_a_batch_and_the_gallery_filters_by_it(demo, jobs_
     _until_finished(at, store)
     bid = at.session_state["easel.batch.current"]
     assert f"**Batch {bid}** · 3 done · 0 failed · 0 remaining" in _texts(at)
+    assert [b.key for b in at.button if b.key and b.key.startswith("batch.retry")] == []    # nothing to retry
     sent = sorted(r.json["prompt"] for r in demo.requests("/v1/images/generations"))
     assert sent == ["a blue whale", "a green owl", "a red fox"]
     at.button(key=f"batch.gallery.{bid}").click().run()
