@@ -9,7 +9,7 @@ them interrupted. A key with a daily cap (QCode: 100 images a day, reset 00:00 B
 images fit what is left today; otherwise the rows wait, saying until when, and go on after the reset.
 
 A row's key must be in this process's key ring (a session that chose that provider, or the CLI's key): after a
-restart the rows say they wait for it, as an async job does.
+restart the rows say they wait for it, as an async job does. The Demo's constant key is re-added at once.
 """
 
 from __future__ import annotations
@@ -21,8 +21,11 @@ from collections import OrderedDict
 from dataclasses import replace
 from datetime import datetime, timezone
 
+from easel.compare.targets import DEMO_KEY
+from easel.core.config import key_fingerprint
 from easel.core.errors import EaselError
 from easel.jobs.redact import scrub
+from easel.providers import demo_modes
 from easel.providers.request import ImageRequest
 from easel.store import batches
 from easel.store.rows import ACTIVE_STATUSES
@@ -113,8 +116,20 @@ class Dispatcher:
             left += len(group) - self._send_group(provider, fingerprint, group, now)
         return left
 
+    def _demo_entry(self, provider: str, fingerprint: str, target: str):
+        """The Demo's key is a constant and its simulator is local: a restarted process re-adds it itself, so a
+        Demo batch goes on without waiting for a session to choose that Demo mode again."""
+        if not (target == "demo" or target.startswith("demo:")) or provider not in demo_modes.SIMULATABLE \
+                or fingerprint != key_fingerprint(DEMO_KEY):
+            return None
+        from easel.simulator import local
+
+        self.jobs.keyring.add(demo_modes.demo_profile(provider, local.ensure_simulator()), DEMO_KEY)
+        return self.jobs.keyring.get(provider, fingerprint)
+
     def _send_group(self, provider: str, fingerprint: str, group: list, now: float | None) -> int:
-        entry = self.jobs.keyring.get(provider, fingerprint)
+        entry = self.jobs.keyring.get(provider, fingerprint) or self._demo_entry(provider, fingerprint,
+                                                                                  group[0].target)
         if entry is None:
             for row in group:
                 if row.wait_message is None:

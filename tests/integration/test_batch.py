@@ -49,9 +49,9 @@ def _csv(n: int, invalid: dict | None = None) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _plan(svc, sim, data: bytes, name: str = "demo:qcode"):
-    default = demo_target(name, sim.url)
-    return batch.plan_batch(svc.store, batch.parse_csv(data), default, lambda n: demo_target(n, sim.url))
+def _plan(svc, sim, data: bytes, name: str = "demo:qcode", key: str = "demo-test-key"):
+    default = demo_target(name, sim.url, key)
+    return batch.plan_batch(svc.store, batch.parse_csv(data), default, lambda n: demo_target(n, sim.url, key))
 
 
 def test_twenty_rows_with_two_invalid_send_eighteen_exactly_within_two_in_flight(svc, sim):
@@ -98,12 +98,14 @@ def test_the_dispatcher_sends_no_more_than_the_cap_and_the_rest_wait_in_the_stor
 
 
 def test_failed_rows_are_retried_as_a_group(svc, sim):
-    # Each QCode request is tried 3 times (2 retries): 6 HTTP 500s fail the first two rows sent, rows 1 and 2.
-    sim.set_faults([{"kind": "http_500", "times": 6, "provider": "qcode", "endpoint": "submit", "retry_after": 0.05}])
+    # A 400 is not retried by the client, so two of them fail exactly the first two rows sent (rows 1 and 2, both in
+    # flight before either answers). A 5xx would be retried inside the job, and a third row could take the last one.
+    sim.set_faults([{"kind": "http_400", "times": 2, "provider": "qcode", "endpoint": "submit"}])
     bid = batch.start(svc, _plan(svc, sim, _csv(4)), name="four.csv")
     rows = batch.wait(svc, bid, timeout=60)
     assert [(r.row, r.status, r.error_code) for r in rows] == [
-        (1, "failed", "server_error"), (2, "failed", "server_error"), (3, "completed", None), (4, "completed", None)]
+        (1, "failed", "invalid_request_error"), (2, "failed", "invalid_request_error"), (3, "completed", None),
+        (4, "completed", None)]
     prog = batch.progress(svc.store, bid, rows)
     assert (prog.done, prog.failed, prog.remaining) == (2, 2, 0)
     old = {r.row: r.job.id for r in rows}
@@ -111,32 +113,40 @@ def test_failed_rows_are_retried_as_a_group(svc, sim):
     rows = batch.wait(svc, bid, timeout=60)
     assert [r.status for r in rows] == ["completed"] * 4
     assert [r.job.id == old[r.row] for r in rows] == [False, False, True, True]
-    # The failed attempts stay in the usage log: 4 rows, 6 jobs.
+    # The failed attempts stay in the usage log: 4 rows, 6 jobs, and each failed one is in it with its code.
     assert len(svc.store.list_jobs(limit=100)) == 6 and svc.store.count_images(batch_id=bid) == 4
 
 
-def test_a_restart_resumes_the_rows_still_waiting(easel_data_dir, sim):
+def _stop_midway(sim, rows: int, key: str):
+    """A batch on a first service that goes away after 2 rows are done. Returns (store path, batch id, rows
+    left waiting, requests sent so far)."""
     sim.configure(latency=0.3)
     first = _service()
-    plan = _plan(first, sim, _csv(6))
-    bid = batch.start(first, plan, name="six.csv")
+    bid = batch.start(first, _plan(first, sim, _csv(rows), key=key), name="rows.csv")
     deadline = time.monotonic() + 30
     while batch.progress(first.store, bid).done < 2 and time.monotonic() < deadline:
         time.sleep(0.02)
     dispatcher_for(first).stop()                 # the process goes away: its dispatcher stops sending
     first.close(wait=True)
     left = [r.row_no for r in batches.list_rows(first.store, bid) if r.status == "waiting"]
-    assert 2 <= len(left) <= 4
-    sent_before = len(sim.requests("/qcode/"))
+    assert 2 <= len(left) <= rows - 2
+    return first.store.path, bid, left, len(sim.requests("/qcode/"))
 
-    second = _service(Store(first.store.path))   # a new process on the same SQLite file
+
+def test_a_restart_resumes_the_rows_still_waiting_once_their_key_is_back(easel_data_dir, sim):
+    path, bid, left, sent_before = _stop_midway(sim, 6, "team-qcode-key")
+    second = _service(Store(path))               # a new process on the same SQLite file
     try:
         d = batch.resume(second)
         time.sleep(0.3)
         waiting = [r for r in batches.list_rows(second.store, bid) if r.status == "waiting"]
-        assert waiting and waiting[0].wait_message.startswith("Waiting for the demo:qcode key")
-        # The key comes back (a session chooses the provider; here the Demo's key): the rest go.
-        client = demo_target("demo:qcode", sim.url).client()
+        assert [r.row_no for r in waiting] == left
+        assert waiting[0].wait_message == (f"Waiting for the demo:qcode key {key_fingerprint('team-qcode-key')}: "
+                                           "choose that provider with that key in this app (or run `easel batch` "
+                                           "with it) to send the rest.")
+        assert batch.progress(second.store, bid).waiting_message == waiting[0].wait_message
+        # The key comes back (a session chooses the provider with it): the rest go.
+        client = demo_target("demo:qcode", sim.url, "team-qcode-key").client()
         second.register(client)
         client.close()
         d.start()
@@ -144,6 +154,20 @@ def test_a_restart_resumes_the_rows_still_waiting(easel_data_dir, sim):
         assert [r.status for r in rows] == ["completed"] * 6
         assert len(sim.requests("/qcode/")) == sent_before + len(left)
         assert second.store.count_images(batch_id=bid) == 6
+    finally:
+        dispatcher_for(second).stop()
+        second.close(wait=True)
+
+
+def test_a_restarted_demo_batch_goes_on_by_itself(easel_data_dir, sim, monkeypatch):
+    monkeypatch.setenv("EASEL_SIMULATOR_URL", sim.url)      # the simulator the new process's Demo finds
+    path, bid, left, sent_before = _stop_midway(sim, 5, "demo-test-key")
+    second = _service(Store(path))
+    try:
+        batch.resume(second)
+        rows = batch.wait(second, bid, timeout=30)
+        assert [r.status for r in rows] == ["completed"] * 5
+        assert len(sim.requests("/qcode/")) == sent_before + len(left)
     finally:
         dispatcher_for(second).stop()
         second.close(wait=True)
