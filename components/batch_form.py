@@ -50,10 +50,12 @@ def _rows(text: str, upload):
     return "pasted prompts", batch.parse_text(text)
 
 
-def _preview(plan) -> None:
+def _preview(store, plan) -> None:
     sent, bad = len(plan.valid), len(plan.invalid)
     st.markdown(f"**{len(plan.rows)} rows** · {sent} to send · {bad} invalid")
     st.markdown(md_escape(f"Estimate: {plan.total_label()}"))
+    for note in batch.limit_notes(store, plan):
+        st.caption(":material/schedule: " + md_escape(note))
     if bad:
         st.caption("These rows break a rule and will not be sent:")
         st.dataframe(pd.DataFrame([{"Row": r.row, "Rule": r.rule, "Why": r.problem.message,
@@ -86,7 +88,7 @@ def batch_mode(sess, store, jobs) -> None:
         if problem is not None:
             show_error(problem, icon=":material/rule:")
         elif plan is not None:
-            _preview(plan)
+            _preview(store, plan)
         clicked = st.button(f"Send {len(plan.valid)} rows" if plan is not None else "Send batch", type="primary",
                             icon=":material/playlist_play:", key=f"{KEY}.go", width="stretch",
                             disabled=plan is None or not plan.valid)

@@ -8,8 +8,8 @@ run (start, progress, results, retry) · archive (the ZIP with batch.csv).
 
 from easel.batch.dispatcher import dispatcher_for, resume
 from easel.batch.parse import RowInput, parse_csv, parse_file, parse_text
-from easel.batch.plan import BatchPlan, RowPlan, plan_batch
+from easel.batch.plan import BatchPlan, RowPlan, limit_notes, plan_batch
 from easel.batch.run import Progress, RowResult, progress, results, retry_failed, start, wait
 
 __all__ = ["dispatcher_for", "resume", "RowInput", "parse_csv", "parse_file", "parse_text", "BatchPlan", "RowPlan",
-           "plan_batch", "Progress", "RowResult", "progress", "results", "retry_failed", "start", "wait"]
+           "limit_notes", "plan_batch", "Progress", "RowResult", "progress", "results", "retry_failed", "start", "wait"]

@@ -21,7 +21,7 @@ from collections import OrderedDict
 from dataclasses import replace
 from datetime import datetime, timezone
 
-from easel.compare.targets import DEMO_KEY
+from easel.compare.targets import DEMO_KEY, target_label
 from easel.core.config import key_fingerprint
 from easel.core.errors import EaselError
 from easel.jobs.redact import scrub
@@ -180,8 +180,8 @@ class Dispatcher:
 
     def _quota_wait(self, rows: list, q, used: int, profile) -> None:
         until = q.resets_at
-        message = (f"Waiting for {profile.label}'s daily quota: {used} of {q.cap} images used today on this key. "
-                   f"Sends again after {reset_label(until, profile.quota_reset_tz)}.")
+        message = (f"Waiting for {target_label(rows[0].target)}'s daily quota: {used} of {q.cap} images used today on "
+                   f"this key. Sends again after {reset_label(until, profile.quota_reset_tz)}.")
         for row in rows:
             batches.note_wait(self.store, row.batch_id, row.row_no, message, until.timestamp())
 

@@ -24,9 +24,10 @@ from easel.core.errors import EaselError
 from easel.core.models import Money
 from easel.providers import pricing
 from easel.providers.request import ImageRequest, validate
+from easel.usage import quota
 from easel.usage.currency import Rates, convert, load_rates
 
-__all__ = ["RowPlan", "BatchPlan", "plan_batch", "row_request", "FORM_FIELDS"]
+__all__ = ["RowPlan", "BatchPlan", "plan_batch", "row_request", "limit_notes", "FORM_FIELDS"]
 
 FORM_FIELDS = ("model", "size", "resolution", "quality", "n", "extras", "async_")
 _REQUEST_FIELDS = ("size", "resolution", "quality", "n", "model")
@@ -146,3 +147,36 @@ def plan_batch(store, rows: list[RowInput], default: Target, resolve: Resolver, 
         units = Counter(r.estimate.currency for r in out if r.estimate is not None and r.estimate.amount is not None)
         currency = units.most_common(1)[0][0] if units else default.profile.currency
     return BatchPlan(out, currency, rates, defaults)
+
+
+def limit_notes(store, plan: BatchPlan, *, now: float | None = None) -> list[str]:
+    """What the preview says about each key's limits: how many rows run at once, and which rows the daily quota
+    makes wait until its reset (QCode: 100 images a day per key, 00:00 Beijing)."""
+    from easel.batch.dispatcher import reset_label       # the label the waiting rows will show
+
+    by_key: dict[tuple[str, str], list[RowPlan]] = {}
+    for r in plan.valid:
+        by_key.setdefault((r.target.profile.id, r.target.fingerprint), []).append(r)
+    notes = []
+    for rows in by_key.values():
+        profile = rows[0].target.profile
+        name = rows[0].target.label
+        if len(rows) > profile.concurrency:
+            notes.append(f"{name}: {len(rows)} rows, at most {profile.concurrency} at once on this key.")
+        if not profile.daily_image_cap:
+            continue
+        q = quota.quota_status(store, rows[0].target.fingerprint, provider=profile.id, now=now)
+        if q is None:
+            continue
+        left = q.remaining - q.in_flight
+        over = []
+        for r in rows:
+            if r.request.n <= left:
+                left -= r.request.n
+            else:
+                left = -1                                       # rows go in order: once one waits, the rest do
+                over.append(r.row)
+        if over:
+            notes.append(f"{name}: {q.used} of {q.cap} images used today on this key; {len(over)} row(s) (from row "
+                         f"{over[0]}) wait for the reset at {reset_label(q.resets_at, profile.quota_reset_tz)}.")
+    return notes

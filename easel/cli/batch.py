@@ -86,6 +86,8 @@ def batch_command(file, provider, simulate, size, resolution, quality, n, model,
         sys.exit(EXIT_USAGE)
     if not as_json:
         click.echo(f"{len(plan.valid)} of {len(plan.rows)} rows to send · estimate {plan.total_label()}", err=True)
+        for note in batch.limit_notes(svc.store, plan):
+            click.echo(note, err=True)
     root = svc.store.root.resolve()
 
     def report(r) -> None:

@@ -61,6 +61,7 @@ def test_the_preview_shows_count_cost_and_invalid_rows_and_sends_nothing(demo, j
     texts = _texts(at)
     assert "**20 rows** · 18 to send · 2 invalid" in texts
     assert md_escape("Estimate: USD 1.44") in texts            # 18 × QCode's low 1024x1024, USD 0.08
+    assert ":material/schedule: " + md_escape("Demo · QCode: 18 rows, at most 2 at once on this key.") in texts
     invalid = at.dataframe[0].value
     assert list(invalid["Row"]) == [7, 15] and list(invalid["Rule"]) == ["unsupported_size", "unsupported_quality"]
     assert invalid["Why"][0].startswith("QCode (simulated) supports only the sizes")

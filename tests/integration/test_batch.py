@@ -179,7 +179,14 @@ def test_rows_over_the_daily_quota_wait_until_the_beijing_reset(svc, sim):
     fp = key_fingerprint("demo-test-key")
     for _ in range(98):
         svc.store.create_job(provider="qcode", status="completed", n=1, key_fingerprint=fp, simulated=True)
-    bid = batch.start(svc, _plan(svc, sim, _csv(4)), name="four.csv", dispatch=False)
+    plan = _plan(svc, sim, _csv(4))
+    reset = quota.next_reset()
+    when = f"00:00 Beijing time (16:00 UTC, {reset.day} {reset:%b})"
+    # The preview says so before anything is sent.
+    assert batch.limit_notes(svc.store, plan) == [
+        "Demo · QCode: 4 rows, at most 2 at once on this key.",
+        f"Demo · QCode: 98 of 100 images used today on this key; 2 row(s) (from row 3) wait for the reset at {when}."]
+    bid = batch.start(svc, plan, name="four.csv", dispatch=False)
     d = Dispatcher(svc)
     assert d.run_cycle() == 2                     # 98 used: rows 1 and 2 fit in today's 100, 3 and 4 wait
     deadline = time.monotonic() + 30
@@ -189,11 +196,10 @@ def test_rows_over_the_daily_quota_wait_until_the_beijing_reset(svc, sim):
     assert d.run_cycle() == 2
     rows = batch.results(svc.store, bid)
     assert [r.status for r in rows] == ["completed", "completed", "waiting", "waiting"]
-    reset = quota.next_reset()
     assert rows[2].wait_until == reset.timestamp()
     assert rows[2].wait_message == (
-        "Waiting for QCode (simulated)'s daily quota: 100 of 100 images used today on this key. Sends again after "
-        f"00:00 Beijing time (16:00 UTC, {reset.day} {reset:%b}).")
+        f"Waiting for Demo · QCode's daily quota: 100 of 100 images used today on this key. Sends again after "
+        f"{when}.")
     assert batch.progress(svc.store, bid).waiting_message == rows[2].wait_message
     assert len(sim.requests("/qcode/")) == 2
 
