@@ -92,6 +92,10 @@ class Dispatcher:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
+            if getattr(self.jobs, "_closed", False):       # its JobService closed: the next process sends the rest
+                with self._lock:
+                    self._thread = None
+                return
             try:
                 waiting = self.run_cycle()
             except Exception:  # noqa: BLE001 - the dispatcher must outlive one bad cycle
@@ -167,6 +171,10 @@ class Dispatcher:
             except EaselError as e:
                 batches.set_row_not_sent(self.store, row.batch_id, row.row_no, e.code, scrub(e.user_message()))
                 continue
+            except Exception:
+                # Not the request's fault (the service is shutting down): the row waits for the next process.
+                batches.requeue_rows(self.store, row.batch_id, [row.row_no])
+                raise
             finally:
                 close = getattr(client, "close", None)
                 if close is not None:
@@ -198,6 +206,7 @@ def dispatcher_for(jobs) -> Dispatcher:
 def resume(jobs) -> Dispatcher:
     """Start sending any batch rows still waiting in the store (after a restart, or a new process)."""
     d = dispatcher_for(jobs)
+    batches.requeue_orphans(jobs.store)
     if batches.waiting_rows(jobs.store, limit=1):
         d.start()
     return d

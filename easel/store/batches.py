@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 
 __all__ = ["BatchRow", "BatchRowRow", "create_batch", "add_rows", "get_batch", "list_batches", "list_rows",
-           "waiting_rows", "claim_row", "set_row_job", "set_row_not_sent", "note_wait", "requeue_rows",
+           "waiting_rows", "claim_row", "requeue_orphans", "set_row_job", "set_row_not_sent", "note_wait", "requeue_rows",
            "INVALID", "WAITING", "SENT", "NOT_SENT"]
 
 INVALID, WAITING, SENT, NOT_SENT = "invalid", "waiting", "sent", "not_sent"
@@ -108,9 +108,18 @@ def waiting_rows(store, *, limit: int = 10_000) -> list[BatchRowRow]:
 def claim_row(store, batch_id: str, row_no: int) -> bool:
     """Take a waiting row for sending. Guarded, so two dispatchers (two processes) never send one row twice."""
     with store._write() as conn:
-        return conn.execute("UPDATE batch_rows SET status = 'sent', attempts = attempts + 1, wait_until = NULL, "
-                            "wait_message = NULL, updated_at = ? WHERE batch_id = ? AND row_no = ? AND "
-                            "status = 'waiting'", (time.time(), batch_id, row_no)).rowcount == 1
+        return conn.execute("UPDATE batch_rows SET status = 'sent', job_id = NULL, attempts = attempts + 1, "
+                            "wait_until = NULL, wait_message = NULL, updated_at = ? WHERE batch_id = ? AND "
+                            "row_no = ? AND status = 'waiting'", (time.time(), batch_id, row_no)).rowcount == 1
+
+
+def requeue_orphans(store, *, older_than_s: float = 60.0) -> int:
+    """Rows claimed by a process that died before their job was written (claim_row, then submit): sent with no
+    job for longer than a submit takes. They go back to waiting; nothing of theirs reached the provider, since
+    a job row is written before the first byte goes out."""
+    with store._write() as conn:
+        return conn.execute("UPDATE batch_rows SET status = 'waiting', updated_at = ? WHERE status = 'sent' AND "
+                            "job_id IS NULL AND updated_at < ?", (time.time(), time.time() - older_than_s)).rowcount
 
 
 def set_row_job(store, batch_id: str, row_no: int, job_id: str) -> None:

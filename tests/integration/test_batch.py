@@ -224,3 +224,15 @@ def test_the_zip_holds_each_rows_images_and_a_batch_csv_manifest(svc, sim):
     assert (by[2]["status"], by[2]["error_code"], by[2]["job_id"], by[2]["files"]) == \
         ("invalid", "unsupported_size", "", "")
     assert (by[3]["job_id"], by[3]["files"], by[3]["size"]) == (r3.job.id, "row003-1.png", "1024x1024")
+
+
+def test_a_row_claimed_by_a_process_that_died_before_its_job_was_written_goes_again(svc, sim):
+    bid = batch.start(svc, _plan(svc, sim, _csv(2)), name="two.csv", dispatch=False)
+    assert batches.claim_row(svc.store, bid, 1)            # claimed, then the process died before submit
+    with svc.store._write() as conn:
+        conn.execute("UPDATE batch_rows SET updated_at = updated_at - 120 WHERE batch_id = ? AND row_no = 1", (bid,))
+    assert batches.waiting_rows(svc.store)[0].row_no == 2
+    batch.resume(svc)
+    rows = batch.wait(svc, bid, timeout=30)
+    assert [r.status for r in rows] == ["completed", "completed"]
+    assert sorted(r.json["prompt"][:9] for r in sim.requests("/qcode/")) == ["prompt 01", "prompt 02"]
