@@ -10,11 +10,15 @@ import streamlit as st
 
 from easel import batch
 from easel.batch import archive
+from easel.media import thumbnails
 from easel.store import batches
 
 from components import md_escape
 
 __all__ = ["CURRENT", "GALLERY_BATCH", "batch_progress"]
+
+STRIP = 12                               # results shown here; the gallery shows them all
+PER_ROW = 6
 
 CURRENT = "easel.batch.current"          # the batch this session follows on Generate
 GALLERY_BATCH = "gallery.batch"          # the gallery's batch filter (components/batch_picker.py)
@@ -64,5 +68,19 @@ def batch_progress(store, jobs, batch_id: str | None) -> None:
                                    icon=":material/download:", key=f"batch.zip.{batch_id}",
                                    help="Every row's images and batch.csv: each row's job id, status, files and "
                                         "cost.")
+        _strip(store, rows)
 
     _live()
+
+
+def _strip(store, rows) -> None:
+    """The first results, small, in row order: enough to see the batch is what was meant."""
+    shown = [r for r in rows if r.images][:STRIP]
+    if not shown:
+        return
+    with st.container(key="batch-strip"):
+        for start in range(0, len(shown), PER_ROW):
+            for col, r in zip(st.columns(PER_ROW, gap="small"), shown[start:start + PER_ROW]):
+                path = thumbnails.thumbnail_path(store, r.images[0])
+                col.image(str(path), width="stretch", caption=f"Row {r.row}",
+                          output_format="PNG" if path.suffix == ".png" else "JPEG")

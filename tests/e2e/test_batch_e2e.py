@@ -43,6 +43,8 @@ def test_a_five_line_batch_on_demo_then_the_gallery_filtered_by_it(e2e_server, p
     wait_idle(page)
     sent = sorted(r.json["prompt"] for r in sim.requests("/v1/images/generations") if r.method == "POST")
     assert sent == sorted(PROMPTS)
+    page.wait_for_selector(".st-key-batch-strip img >> nth=4")
+    assert page.locator(".st-key-batch-strip img").count() == 5                # each row's result, small
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.mouse.move(0, 0)
     page.screenshot(path=str(SHOTS / "batch.png"), full_page=False)
