@@ -25,11 +25,13 @@ __all__ = ["MODE_KEY", "mode_toggle", "batch_mode", "session_target"]
 MODE_KEY = "gen.mode"
 KEY = "batch"
 MODES = ("Single", "Batch")
+QUERY = "batch"            # the followed batch's id in the URL, so a reload or a shared link shows it again
 
 
 def mode_toggle() -> str:
-    """Single or Batch, under the page title."""
-    return st.segmented_control("Mode", MODES, key=MODE_KEY, default="Single", label_visibility="collapsed",
+    """Single or Batch, under the page title. A `?batch=` link (what Send puts in the URL) opens Batch."""
+    default = "Batch" if st.query_params.get(QUERY) else "Single"
+    return st.segmented_control("Mode", MODES, key=MODE_KEY, default=default, label_visibility="collapsed",
                                 help="Batch: one prompt per line, or a CSV with a prompt column and any "
                                      "parameter; each row becomes an ordinary job.") or "Single"
 
@@ -99,4 +101,5 @@ def batch_mode(sess, store, jobs) -> None:
                        "nothing is sent until you press Send.")
         if clicked and plan is not None and plan.valid:
             st.session_state[CURRENT] = batch.start(jobs, plan, name=name, session_id=services.session_id())
-        batch_progress(store, jobs, st.session_state.get(CURRENT))
+            st.query_params[QUERY] = st.session_state[CURRENT]
+        batch_progress(store, jobs, st.session_state.get(CURRENT) or st.query_params.get(QUERY))

@@ -108,3 +108,19 @@ def test_failed_rows_are_retried_as_a_group_from_the_page(demo, jobs_for_test):
     _until_finished(at, store)
     assert f"**Batch {bid}** · 4 done · 0 failed · 0 remaining" in _texts(at)
     assert store.count_images(batch_id=bid) == 4
+
+
+def test_a_reload_with_the_batch_in_the_url_shows_its_progress(demo, jobs_for_test):
+    at = _open_batch("demo")
+    at.text_area(key="batch.text").set_value("a red fox\na blue whale\n").run()
+    at.button(key="batch.go").click().run()
+    bid = at.session_state["easel.batch.current"]
+    assert at.query_params["batch"] == bid
+    _until_finished(at, jobs_for_test.store)
+    # A new browser session (a reload) with only the URL: Batch mode opens on the same batch.
+    again = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    again.query_params["batch"] = bid
+    again.run()
+    assert not again.exception, [e.value for e in again.exception]
+    assert again.segmented_control(key="gen.mode").value == "Batch"
+    assert f"**Batch {bid}** · 2 done · 0 failed · 0 remaining" in _texts(again)
