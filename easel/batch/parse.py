@@ -9,7 +9,7 @@ Readings, chosen here and tested:
   form's value".
 - A value is passed on as written, and the request's own validation (easel.providers.request.validate) judges
   it, so a row breaks the same named rule a single generation would. Only `n`, which must be a number before
-  it can be a request at all, is checked here.
+  it can be a request at all, and `async` (true/false, yes/no, 1/0: run as a provider task), are checked here.
 """
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ from easel.providers.catalog import EXTRA_OPTIONS, TEXT_EXTRAS
 
 __all__ = ["RowInput", "parse_text", "parse_csv", "parse_file", "PARAM_COLUMNS", "KNOWN_COLUMNS", "MAX_ROWS"]
 
-PARAM_COLUMNS = ("provider", "size", "resolution", "quality", "n", "model", *EXTRA_OPTIONS, *TEXT_EXTRAS)
+PARAM_COLUMNS = ("provider", "size", "resolution", "quality", "n", "model", "async", *EXTRA_OPTIONS, *TEXT_EXTRAS)
 KNOWN_COLUMNS = ("prompt", *PARAM_COLUMNS)
 INT_EXTRAS = tuple(k for k, v in EXTRA_OPTIONS.items() if v is None)     # output_compression
+_BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 MAX_ROWS = 1000           # a bound on one upload; a larger run is several batches
 
 
@@ -100,6 +101,12 @@ def _typed(row: RowInput) -> RowInput:
             row.values["n"] = int(n)
         except ValueError:
             row.problem = ValidationError(f"n must be a whole number; got {n!r}.", code="n_not_a_number")
+    flag = row.values.get("async")
+    if flag is not None:
+        if flag.lower() in _BOOLEANS:
+            row.values["async"] = _BOOLEANS[flag.lower()]
+        elif row.problem is None:
+            row.problem = ValidationError(f"async is true or false; got {flag!r}.", code="async_not_a_boolean")
     for key in INT_EXTRAS:
         value = row.values.get(key)
         if value is not None and value.isdigit():

@@ -105,10 +105,10 @@ def row_request(row: RowInput, target: Target, defaults: dict, *, same_target: b
     for key, value in row.values.items():
         if key in _REQUEST_FIELDS:
             fields[key] = value
-        elif key != "provider" and key in PARAM_COLUMNS:
+        elif key not in ("provider", "async") and key in PARAM_COLUMNS:
             extras[key] = value
     fields.setdefault("n", 1)
-    async_ = profile.async_mode == "always" or bool(base.get("async_"))
+    async_ = profile.async_mode == "always" or bool(row.values.get("async", base.get("async_")))
     return ImageRequest(prompt=row.prompt, extras=extras, async_=async_, stream=False, **fields)
 
 

@@ -2,7 +2,7 @@
 each key's concurrency cap and daily quota (the app's dispatcher, easel.batch).
 
 A .txt file is one prompt per line; a .csv has a `prompt` column and optional columns for any parameter (size,
-resolution, quality, n, model, provider, output_format, background, …); the options give the defaults. Invalid
+resolution, quality, n, model, provider, async, output_format, background, …); the options give the defaults. Invalid
 rows are reported, with their rule, before anything is sent, and the valid rows then go.
 `--json` prints one JSON object per row as it finishes, invalid rows first, with fixed keys:
 {"row", "prompt", "job_id", "status", "files", "cost", "currency", "error_code"}. `cost` is the job's logged cost

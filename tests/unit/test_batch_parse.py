@@ -90,3 +90,13 @@ def test_an_unknown_provider_cell_invalidates_only_its_row(easel_data_dir):
     default = demo_target("demo", SIM)
     plan = plan_batch(Store(), rows, default, lambda name: demo_target(name, SIM))
     assert [(r.row, r.rule) for r in plan.rows] == [(1, None), (2, "unknown_provider")]
+
+
+def test_an_async_column_asks_for_a_task_where_the_provider_has_them_and_names_the_rule_where_not(easel_data_dir):
+    rows = parse_csv(b"prompt,provider,async\nfox,demo:icodeeasy,yes\nowl,demo:icodeeasy,no\nwhale,demo,true\n"
+                     b"cat,demo,maybe\n")
+    assert [r.values.get("async") for r in rows] == [True, False, True, "maybe"]
+    plan = plan_batch(Store(), rows, demo_target("demo", SIM), lambda name: demo_target(name, SIM))
+    assert [(r.row, r.rule) for r in plan.rows] == [(1, None), (2, None), (3, "async_not_supported"),
+                                                   (4, "async_not_a_boolean")]
+    assert [plan.rows[0].request.async_, plan.rows[1].request.async_] == [True, False]
