@@ -72,7 +72,8 @@ def batch_mode(sess, store, jobs) -> None:
                             placeholder="A watercolor fox reading under a lamp\nA paper boat on a rainy street")
         upload = st.file_uploader("Or a CSV or TXT file", type=["csv", "txt"], key=f"{KEY}.file",
                                   help="CSV: a `prompt` column and optional columns size, quality, n, provider, "
-                                       "resolution, model, async, output_format, background… (empty = the defaults below).")
+                                       "resolution, model, async, output_format, background… (empty = the "
+                                       "defaults below).")
         with st.expander("Defaults for every row", icon=":material/tune:"):
             fields = params.parameter_form(sess.profile, edit=False, key=KEY)
     with right:

@@ -14,7 +14,8 @@ import uuid
 from dataclasses import dataclass, field
 
 __all__ = ["BatchRow", "BatchRowRow", "create_batch", "add_rows", "get_batch", "list_batches", "list_rows",
-           "waiting_rows", "claim_row", "requeue_orphans", "set_row_job", "set_row_not_sent", "note_wait", "requeue_rows",
+           "waiting_rows", "claim_row", "requeue_orphans",
+           "set_row_job", "set_row_not_sent", "note_wait", "requeue_rows",
            "INVALID", "WAITING", "SENT", "NOT_SENT"]
 
 INVALID, WAITING, SENT, NOT_SENT = "invalid", "waiting", "sent", "not_sent"

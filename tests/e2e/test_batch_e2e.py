@@ -14,8 +14,8 @@ pytestmark = pytest.mark.e2e
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SCREEN = {"width": 1366, "height": 768}
-PROMPTS = ["a red fox in the snow", "a paper boat on a rainy street", "一只橘猫在窗台上", "a lighthouse at dusk",
-           "고양이 수채화"]
+PROMPTS = ["a red fox in the snow", "a paper boat on a rainy street", "一只橘猫在窗台上",
+           "a lighthouse at dusk", "고양이 수채화"]
 
 
 def test_a_five_line_batch_on_demo_then_the_gallery_filtered_by_it(e2e_server, page, wait_idle, go):
