@@ -236,3 +236,18 @@ def test_a_row_claimed_by_a_process_that_died_before_its_job_was_written_goes_ag
     rows = batch.wait(svc, bid, timeout=30)
     assert [r.status for r in rows] == ["completed", "completed"]
     assert sorted(r.json["prompt"][:9] for r in sim.requests("/qcode/")) == ["prompt 01", "prompt 02"]
+
+
+def test_a_batch_on_a_provider_whose_requests_are_tasks_runs_each_row_as_one(svc, sim):
+    sim.configure(task_duration=0.2)
+    data = b"prompt,size,quality\na kite,1536x1024,low\na bonsai,1024x1024,high\na teapot,auto,medium\n"
+    plan = _plan(svc, sim, data, name="demo:gccai")
+    assert [r.request.async_ for r in plan.valid] == [True, True, True]
+    bid = batch.start(svc, plan, name="tasks.csv")
+    rows = batch.wait(svc, bid, timeout=60)
+    assert [(r.status, r.job.mode) for r in rows] == [("completed", "async")] * 3
+    submits = sorted((r.json["prompt"], r.json["size"], r.json["resolution"]) for r in sim.requests("/gccai")
+                     if r.endpoint == "submit")
+    # Each row's own size as written (gccai's size table takes these pixel rows too) at the default 1K tier.
+    assert submits == [("a bonsai", "1024x1024", "1k"), ("a kite", "1536x1024", "1k"), ("a teapot", "auto", "1k")]
+    assert svc.store.count_images(batch_id=bid) == 3
