@@ -55,15 +55,18 @@ def reset_label(at: datetime, tz_name: str | None) -> str:
 
 
 class Dispatcher:
-    def __init__(self, jobs, *, idle_s: float = 0.2):
+    def __init__(self, jobs, *, idle_s: float = 0.2, blocked_s: float = 2.0):
         self.jobs = jobs
         self.store = jobs.store
-        self.idle_s = idle_s
+        self.idle_s = idle_s            # while rows wait for a slot: how soon a finished job's slot is reused
+        self.blocked_s = blocked_s      # while every waiting row waits for a key or the quota reset
+        self._busy = False              # the last cycle left rows waiting for a slot (or sent some)
         self.sent = 0                      # rows sent by this dispatcher
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._lock = threading.Lock()
+        jobs.keyring.on_register(lambda ident: self.wake())      # a key came back: its rows can go now
 
     # --- thread ----------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -105,7 +108,7 @@ class Dispatcher:
                 if not waiting:                       # nothing left to send: the thread ends; start() brings it back
                     self._thread = None
                     return
-            self._wake.wait(self.idle_s)
+            self._wake.wait(self.idle_s if self._busy else self.blocked_s)
             self._wake.clear()
 
     # --- one cycle -------------------------------------------------------------------------------------
@@ -116,6 +119,7 @@ class Dispatcher:
         for row in rows:
             groups.setdefault((row.provider, row.key_fingerprint), []).append(row)
         left = 0
+        self._busy = False
         for (provider, fingerprint), group in groups.items():
             left += len(group) - self._send_group(provider, fingerprint, group, now)
         return left
@@ -151,12 +155,14 @@ class Dispatcher:
         used, pending = (q.used, q.in_flight) if q is not None else (0, 0)
         sent = 0
         sessions: dict[str, str | None] = {}
+        busy = True                     # unless the quota stops this key below, its rows wait only for slots
         for i, row in enumerate(group):
             if slots <= 0:
                 break
             request = request_from(row.request)
             if q is not None and used + request.n > q.cap:
                 self._quota_wait(group[i:], q, used, profile)
+                busy = False
                 break
             if q is not None and used + pending + request.n > q.cap:
                 break                         # fits only if an image in flight fails: wait for it to settle
@@ -184,6 +190,7 @@ class Dispatcher:
             sent += 1
             slots -= 1
             pending += request.n
+        self._busy = self._busy or busy or sent > 0
         return sent
 
     def _quota_wait(self, rows: list, q, used: int, profile) -> None:
@@ -191,7 +198,8 @@ class Dispatcher:
         message = (f"Waiting for {target_label(rows[0].target)}'s daily quota: {used} of {q.cap} images used today on "
                    f"this key. Sends again after {reset_label(until, profile.quota_reset_tz)}.")
         for row in rows:
-            batches.note_wait(self.store, row.batch_id, row.row_no, message, until.timestamp())
+            if row.wait_message != message:          # a cycle every few seconds rewrites nothing unchanged
+                batches.note_wait(self.store, row.batch_id, row.row_no, message, until.timestamp())
 
 
 def dispatcher_for(jobs) -> Dispatcher:
