@@ -1,4 +1,5 @@
-"""The gallery's batch filter: a select of recent batches (all images when none is chosen)."""
+"""The gallery's batch filter: a select of recent batches (all images when none is chosen), and with one chosen,
+its ZIP with batch.csv (each row's job id, status, files and cost; the gallery's own ZIP has no manifest)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import datetime
 
 import streamlit as st
 
+from easel.batch import archive
 from easel.store import batches
 
 from components import truncate
@@ -34,5 +36,11 @@ def batch_filter(store, *, on_change=None) -> str | None:
         # The id first: the select is narrow, and the id is what Generate's progress line names.
         return f"Batch {bid[:6]} · {truncate(b.name, 18)} · {datetime.fromtimestamp(b.created_at):%d %b %H:%M}"
 
-    return st.selectbox("Batch", [None, *recent], key=GALLERY_BATCH, format_func=label, on_change=on_change,
-                        width=220, label_visibility="collapsed")
+    chosen = st.selectbox("Batch", [None, *recent], key=GALLERY_BATCH, format_func=label, on_change=on_change,
+                          width=220, label_visibility="collapsed")
+    if chosen is not None:
+        st.download_button("Batch ZIP", data=lambda: archive.zip_to_temp_file(store, chosen),
+                           file_name=f"easel-batch-{chosen}.zip", mime="application/zip", icon=":material/download:",
+                           key="gallery.batch.zip", help="This batch's images and batch.csv: each row's job id, "
+                                                         "status, file names and cost, failed rows included.")
+    return chosen

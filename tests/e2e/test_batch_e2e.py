@@ -4,8 +4,11 @@ Batch screenshot (docs/screenshots/batch.png)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import sqlite3
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -61,3 +64,11 @@ def test_a_five_line_batch_on_demo_then_the_gallery_filtered_by_it(e2e_server, p
     page.wait_for_selector("text=5 images")
     assert page.get_by_text(re.compile(r"^5 images$")).count() == 1
     assert page.locator(".st-key-gallery-batch input").input_value().startswith(f"Batch {bid[:6]} · pasted prompts")
+    # The batch's own ZIP, from the gallery: its images and batch.csv.
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Batch ZIP").click()
+    with zipfile.ZipFile(info.value.path()) as zf:
+        assert sorted(zf.namelist()) == ["batch.csv", *(f"row{i:03d}-1.png" for i in range(1, 6))]
+        manifest = list(csv.DictReader(io.StringIO(zf.read("batch.csv").decode("utf-8"))))
+    assert [(m["row"], m["prompt"], m["status"], m["files"]) for m in manifest] == \
+        [(str(i), p, "completed", f"row{i:03d}-1.png") for i, p in enumerate(PROMPTS, start=1)]
