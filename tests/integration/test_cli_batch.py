@@ -69,3 +69,18 @@ def test_an_unreadable_file_is_one_clear_message(sim, tmp_path, easel_data_dir):
     proc = _easel(sim, "batch", str(src))
     assert proc.returncode == 2 and proc.stderr.startswith("Error: The CSV has no `prompt` column")
     assert "Traceback" not in proc.stderr and sim.requests() == []
+
+
+def test_without_json_each_row_is_one_line_and_the_plan_goes_to_stderr(sim, tmp_path, easel_data_dir):
+    src = tmp_path / "p.txt"
+    src.write_text("a fox\n\na whale\na owl\n", encoding="utf-8")
+    proc = _easel(sim, "batch", str(src), "--provider", "demo", "--simulate", "qcode", "--quality", "low")
+    assert proc.returncode == 0, proc.stderr
+    err = proc.stderr.splitlines()
+    assert err[0] == "3 of 3 rows to send · estimate USD 0.24"              # 3 × QCode's low 1024x1024
+    assert err[1] == "Demo · QCode: 3 rows, at most 2 at once on this key."
+    assert err[2].startswith("batch ") and len(err[2]) == len("batch ") + 12
+    lines = sorted(proc.stdout.splitlines())
+    assert [ln.split()[:3] for ln in lines] == [["row", "1", "completed"], ["row", "2", "completed"],
+                                                ["row", "3", "completed"]]
+    assert all(ln.endswith("· USD 0.08") for ln in lines)
