@@ -124,3 +124,26 @@ def test_a_reload_with_the_batch_in_the_url_shows_its_progress(demo, jobs_for_te
     assert not again.exception, [e.value for e in again.exception]
     assert again.segmented_control(key="gen.mode").value == "Batch"
     assert f"**Batch {bid}** · 2 done · 0 failed · 0 remaining" in _texts(again)
+
+
+def test_the_app_sends_rows_a_previous_process_left_waiting(demo, easel_data_dir):
+    from components import services
+    from easel import batch
+    from easel.compare.targets import demo_target
+    from easel.jobs.job_service import JobService
+    from easel.store import Store
+
+    before = JobService(Store(easel_data_dir / "easel.db"), recover=False)
+    plan = batch.plan_batch(before.store, batch.parse_text("a fox\na whale\n"), demo_target("demo", demo.url),
+                            lambda n: demo_target(n, demo.url))
+    bid = batch.start(before, plan, name="left.txt", dispatch=False)      # the process ended before sending
+    before.close(wait=True)
+    svc = services.jobs_for(str(easel_data_dir))                         # what the app's first page view does
+    try:
+        rows = batch.wait(svc, bid, timeout=30)
+        assert [r.status for r in rows] == ["completed", "completed"]
+        assert sorted(r.json["prompt"] for r in demo.requests("/v1/images/generations")) == ["a fox", "a whale"]
+    finally:
+        batch.dispatcher_for(svc).stop()
+        services.forget(str(easel_data_dir))
+        svc.close(wait=True)
