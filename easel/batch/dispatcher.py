@@ -3,7 +3,7 @@
 The rows wait in the store, not in a thread or a session, so a batch survives a refresh, and after a restart a
 new JobService's dispatcher sends the rest (`resume`). Each cycle groups the waiting rows by key and sends only
 as many as the key has free slots: its provider's concurrency cap (QCode: 2 in flight per key) minus the jobs of
-that key still active in the store (any process's, single generations included). JobService's per-key semaphore
+that key holding or awaiting a request slot in the store (any process's, single generations included). JobService's per-key semaphore
 still guards the wire; the dispatcher keeps the rest of a batch out of the job queue, where a restart would mark
 them interrupted. A key with a daily cap (QCode: 100 images a day, reset 00:00 Beijing) sends a row only if its
 images fit what is left today; otherwise the rows wait, saying until when, and go on after the reset.
@@ -28,13 +28,13 @@ from easel.jobs.redact import scrub
 from easel.providers import demo_modes
 from easel.providers.request import ImageRequest
 from easel.store import batches
-from easel.store.rows import ACTIVE_STATUSES
 from easel.usage import quota
 
 __all__ = ["Dispatcher", "dispatcher_for", "resume", "request_from", "reset_label"]
 
 log = logging.getLogger(__name__)
 
+SLOT_STATUSES = ("queued", "running", "submitting")
 _dispatchers: "weakref.WeakKeyDictionary[object, Dispatcher]" = weakref.WeakKeyDictionary()
 _registry_lock = threading.Lock()
 
@@ -146,9 +146,11 @@ class Dispatcher:
                                       "that key in this app (or run `easel batch` with it) to send the rest.")
             return 0
         profile = replace(entry.profile, base_url=entry.base_url)
-        active = ", ".join("?" for _ in ACTIVE_STATUSES)
+        # A request slot is held by a job being sent or waiting to be (queued, running, submitting); a task the
+        # poller follows (pending) holds none, so a batch of tasks is submitted at the cap's pace, not run by it.
+        held = ", ".join("?" for _ in SLOT_STATUSES)
         in_flight = self.store.query(f"SELECT COUNT(*) FROM jobs WHERE provider = ? AND key_fingerprint = ? AND "
-                                     f"status IN ({active})", (provider, fingerprint, *ACTIVE_STATUSES))[0][0]
+                                     f"status IN ({held})", (provider, fingerprint, *SLOT_STATUSES))[0][0]
         slots = max(0, profile.concurrency - in_flight)
         q = quota.quota_status(self.store, fingerprint, provider=provider, now=now) if profile.daily_image_cap \
             else None

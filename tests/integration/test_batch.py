@@ -251,3 +251,27 @@ def test_a_batch_on_a_provider_whose_requests_are_tasks_runs_each_row_as_one(svc
     # Each row's own size as written (gccai's size table takes these pixel rows too) at the default 1K tier.
     assert submits == [("a bonsai", "1024x1024", "1k"), ("a kite", "1536x1024", "1k"), ("a teapot", "auto", "1k")]
     assert svc.store.count_images(batch_id=bid) == 3
+
+
+def test_tasks_being_polled_hold_no_request_slot_so_the_next_rows_go(svc, sim):
+    sim.configure(task_duration=3.0)
+    data = "prompt\n" + "".join(f"kite {i}\n" for i in range(1, 11))
+    bid = batch.start(svc, _plan(svc, sim, data.encode(), name="demo:gccai"), name="ten.csv", dispatch=False)
+    d = Dispatcher(svc)
+
+    def submitted() -> set[str]:
+        deadline = time.monotonic() + 20
+        while any(j.status in ("queued", "submitting") for j in svc.store.list_jobs(limit=20)) \
+                and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return {j.status for j in svc.store.list_jobs(limit=20)}
+
+    assert d.run_cycle() == 2                     # gccai's cap: 8 requests at once
+    # The 8 tasks are submitted and followed by the poller (3 s each): their slots are free for the last 2.
+    assert submitted() == {"pending"}
+    assert d.run_cycle() == 0
+    assert submitted() == {"pending"}
+    assert len([r for r in sim.requests("/gccai") if r.endpoint == "submit"]) == 10
+    dispatcher_for(svc).start()
+    rows = batch.wait(svc, bid, timeout=60)
+    assert [r.status for r in rows] == ["completed"] * 10
