@@ -9,6 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from easel import batch
 from easel.core import config
 from easel.jobs import job_service as jobs
 from easel.store import Store
@@ -30,6 +31,7 @@ def jobs_for(data_dir: str):
             if Path(svc.store.root).resolve() != Path(data_dir).resolve():
                 svc = jobs.JobService(store=Store(Path(data_dir) / "easel.db"))
             _services[data_dir] = svc
+            batch.resume(svc)       # batch rows a previous process left waiting are sent again (easel.batch)
         return svc
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import streamlit as st
 
-from components import services
+from components import batch_picker, services
 from components.gallery import render_gallery, zip_button
 from components.router import ensure_routed
 from easel.providers import catalog
@@ -58,6 +58,7 @@ with st.container(horizontal=True, vertical_alignment="bottom", gap="small", key
                                   format_func=ORIGIN_LABELS.get, on_change=_first_page, label_visibility="collapsed")
     text = st.text_input("Search prompts", key="gallery.text", placeholder="Search prompts: fox, 橘猫, 고양이…",
                          on_change=_first_page, width="stretch", label_visibility="collapsed")
+    batch_id = batch_picker.batch_filter(store, on_change=_first_page)
 
 
 def _winners_toggle() -> None:
@@ -71,7 +72,7 @@ days = None
 if isinstance(dates, (tuple, list)) and dates:
     days = (day_number(dates[0]), day_number(dates[-1]))
 filters = dict(provider=provider, text=text.strip() or None, origin=origin, days=days,
-               tag="winner" if winners else None)
+               tag="winner" if winners else None, batch_id=batch_id)
 
 total = store.count_images(**filters)
 pages = max(1, math.ceil(total / PER_PAGE))

@@ -11,6 +11,7 @@ import streamlit as st
 from components import code_view, cost, md_escape, notifier, params, references, services, session, truncate
 from components import png_info_panel
 from components import prompt_library, template_batch
+from components import batch_form
 from components.result_area import result_area
 from components.errors_view import show_error
 from components.router import ensure_routed
@@ -42,7 +43,12 @@ def _recall() -> None:
 
 
 title_col, library_col = st.columns(2, gap="large", vertical_alignment="center")
-title_col.title("Generate")
+with title_col, st.container(horizontal=True, vertical_alignment="center", gap="medium"):
+    st.title("Generate", width="content")
+    mode = batch_form.mode_toggle()          # Single or Batch (components/batch_form.py)
+if mode == "Batch":                          # many prompts at once, each row an ordinary job
+    batch_form.batch_mode(sess, store, jobs)
+    st.stop()
 with library_col, st.container(horizontal=True, vertical_alignment="center", gap="small"):
     # Beside the title, not above the prompt: the form and its button stay in the first screen.
     prompt_library.picker(store, form_key=FORM)

@@ -1,6 +1,7 @@
 """The `easel` command: generate, follow tasks, read the usage log, and run the simulator, from a shell."""
 
 # Importing a command module registers it.
+from easel.cli import batch  # noqa: F401
 from easel.cli import compare  # noqa: F401
 from easel.cli import generate  # noqa: F401
 from easel.cli import info  # noqa: F401

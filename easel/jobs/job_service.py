@@ -145,9 +145,10 @@ class JobService:
 
     # --- submitting ----------------------------------------------------------------------------------
     def submit(self, client, request: ImageRequest, *, session_id: str | None = None,
-               comparison_id: str | None = None, check: bool = True) -> str:
+               comparison_id: str | None = None, batch_id: str | None = None, check: bool = True) -> str:
         """Validate, estimate and log the request, then run it off-thread. Returns the job id at once.
-        `comparison_id`: the comparison (easel.compare) this job is a column of.
+        `comparison_id`: the comparison (easel.compare) this job is a column of; `batch_id`: the batch
+        (easel.batch) it is a row of.
 
         A ValidationError (or UploadError) goes to the caller and is not logged: nothing was requested.
         `check=False` (the scorecard's invalid-size probe) skips validation and sends a plain sync request as
@@ -166,7 +167,8 @@ class JobService:
             endpoint=r.endpoint, prompt=r.prompt, params=r.describe(), size=r.size, resolution=r.resolution,
             quality=r.quality, n=r.n, ref_count=len(r.images), has_mask=r.mask is not None,
             cost_estimated=est.amount, currency=est.currency, key_fingerprint=ident[1], simulated=profile.simulated,
-            session_id=session_id, base_url=entry.base_url, inputs=inputs, comparison_id=comparison_id)
+            session_id=session_id, base_url=entry.base_url, inputs=inputs, comparison_id=comparison_id,
+            batch_id=batch_id)
         run_profile = replace(profile, base_url=entry.base_url)
         if self.poll_schedule is not None:
             run_profile = replace(run_profile, poll=self.poll_schedule)

@@ -69,6 +69,7 @@ class JobRow:
     # Migration 22: the provider's own figure and the doc's formula, beside cost_estimated / cost_actual.
     cost_reported: float | None = None
     cost_formula: float | None = None
+    batch_id: str | None = None           # the batch this job is a row of (migration 25)
 
     from_row = classmethod(_from_row)
 

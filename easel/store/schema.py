@@ -188,6 +188,40 @@ CREATE TABLE saved_prompts (
     updated_at      REAL NOT NULL
 );
 """),
+    (25, "batches", """
+-- A batch (issue 17): many prompts, one row each; a sent row is an ordinary job carrying jobs.batch_id.
+ALTER TABLE jobs ADD COLUMN batch_id TEXT;
+CREATE INDEX jobs_batch ON jobs(batch_id) WHERE batch_id IS NOT NULL;
+CREATE TABLE batches (
+    id              TEXT PRIMARY KEY,
+    created_at      REAL NOT NULL,
+    name            TEXT NOT NULL DEFAULT '',       -- the file it came from, or 'pasted prompts'
+    settings_json   TEXT NOT NULL DEFAULT '{}',     -- the defaults every row started from
+    session_id      TEXT
+);
+CREATE TABLE batch_rows (
+    batch_id        TEXT NOT NULL REFERENCES batches(id),
+    row_no          INTEGER NOT NULL,               -- 1-based, as the preview and batch.csv number it
+    prompt          TEXT NOT NULL DEFAULT '',
+    target          TEXT NOT NULL DEFAULT '',       -- as given: 'qcode', 'demo', 'demo:qcode'
+    provider        TEXT NOT NULL DEFAULT '',       -- the profile id the job runs on
+    key_fingerprint TEXT NOT NULL DEFAULT '',
+    request_json    TEXT NOT NULL DEFAULT '{}',     -- the validated request, as ImageRequest.describe()
+    status          TEXT NOT NULL,                  -- invalid | waiting | sent | not_sent
+    job_id          TEXT,                           -- the row's latest job (a retry replaces it)
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    error_code      TEXT,                           -- invalid / not_sent: the rule or the provider's code
+    error_message   TEXT,
+    wait_until      REAL,                           -- waiting for a daily quota: when it resets
+    wait_message    TEXT,
+    cost_estimated  REAL,
+    currency        TEXT,
+    updated_at      REAL NOT NULL,
+    PRIMARY KEY (batch_id, row_no)
+);
+CREATE INDEX batch_rows_waiting ON batch_rows(status) WHERE status = 'waiting';
+CREATE INDEX batch_rows_job ON batch_rows(job_id);
+"""),
 ]
 
 

@@ -13,6 +13,8 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from gallery_clicks import _click_tile, _grid_payload, _tile_lines, _tiles, _trigger  # noqa: F401
+
 from components import gallery, gallery_grid, lightbox, truncate
 from easel.providers import catalog
 from easel.providers.client import ProviderClient
@@ -38,34 +40,6 @@ def _seed(sim, jobs, prompts_sizes: list[tuple[str, str]]) -> list[str]:
 def _lines(at) -> list[str]:
     """Every line of every st.text: a cell's caption is one st.text of several lines."""
     return [line for t in at.text for line in t.value.splitlines()]
-
-
-def _tiles(at, key: str = "gallery.grid") -> list[dict]:
-    """The Gallery grid component's tiles, as its script draws them: id, thumbnail key, caption lines, error."""
-    grids = [el for el in at.get("bidi_component") if el.key == gallery_grid.component_key(key)]
-    if not grids:
-        return []
-    [grid] = grids
-    tiles = gallery_grid.decode(grid.proto.bytes)["tiles"]
-    return [{"id": t[0], "thumb": t[1], "lines": t[2], "error": t[3]} for t in tiles]
-
-
-def _grid_payload(at, key: str = "gallery.grid") -> tuple[int, list, dict]:
-    """(columns, tiles, {thumbnail key: (bytes, mime)}) as the browser receives them."""
-    [grid] = [el for el in at.get("bidi_component") if el.key == gallery_grid.component_key(key)]
-    data = gallery_grid.decode(grid.proto.bytes)
-    return data["columns"], data["tiles"], data["thumbs"]
-
-
-def _tile_lines(at) -> list[str]:
-    return [line for t in _tiles(at) for line in t["lines"]]
-
-
-def _click_tile(at, row, key: str = "gallery.grid") -> AppTest:
-    """What the browser sends when a tile is clicked (or Enter is pressed on it): the component's trigger
-    `open` with the image id, in the next run's widget states. AppTest cannot click a component, so the trigger
-    goes through AppTest's own run with that one widget state added (its `_run`, which `run()` calls)."""
-    return _trigger(at, "open", row.id, key)
 
 
 def _dialog(at, row, key: str = "gallery.grid"):
@@ -104,19 +78,6 @@ def test_captions_are_plain_text_and_thumbnails_are_small(demo, jobs_for_test):
     # A rerun sends the captions alone: this session's browser tab holds the thumbnail already.
     at.run()
     assert _grid_payload(at)[2] == {} and [t["id"] for t in _tiles(at)] == [row.id]
-
-
-def _trigger(at, event: str, value, key: str = "gallery.grid") -> AppTest:
-    from streamlit.components.v2.bidi_component.main import _make_trigger_id
-
-    [grid] = [el for el in at.get("bidi_component") if el.key == gallery_grid.component_key(key)]
-    states = at._tree.get_widget_states()
-    trigger = states.widgets.add()
-    trigger.id = _make_trigger_id(grid.proto.id, "events")
-    trigger.json_trigger_value = json.dumps([{"event": event, "value": value}])
-    at._run(states)
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def test_a_thumbnail_the_tab_lacks_is_sent_again_and_an_unreadable_one_says_so(demo, jobs_for_test):

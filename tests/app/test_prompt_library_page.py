@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from gallery_clicks import open_in_gallery
+
 from components import md_escape
 from components.prompt_library import picker_label
 from easel.store import Store
@@ -156,7 +158,7 @@ def test_save_from_the_gallery_lightbox_beside_reuse_settings(demo, jobs_for_tes
     at.run()
     _ok(at.switch_page("pages/gallery.py").run())
     [row] = jobs_for_test.store.list_images()
-    _ok(at.button(key=f"gallery.grid.{row.id}.open").click().run())
+    _ok(open_in_gallery(at, row.id))
     _ok(at.button(key=f"gallery.grid.{row.id}.lib.save.go").click().run())
     [saved] = lib.list_prompts(_store())
     assert (saved.title, saved.prompt, saved.settings) == (

@@ -1,0 +1,86 @@
+"""A batch while it runs and after: done / failed / remaining, why rows wait (a key, a daily quota and until
+when), the failed rows with their errors, Retry failed as a group, the ZIP with batch.csv, and the gallery
+filtered by the batch. It reads the store only, so it shows the same after a refresh or a restart.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from easel import batch
+from easel.batch import archive
+from easel.media import thumbnails
+from easel.store import batches
+
+from components import md_escape
+
+__all__ = ["CURRENT", "GALLERY_BATCH", "batch_progress"]
+
+STRIP = 12                               # results shown here; the gallery shows them all
+PER_ROW = 6
+
+CURRENT = "easel.batch.current"          # the batch this session follows on Generate
+GALLERY_BATCH = "gallery.batch"          # the gallery's batch filter (components/batch_picker.py)
+
+
+def _to_gallery(batch_id: str) -> None:
+    st.session_state[GALLERY_BATCH] = batch_id
+    st.session_state["gallery.cursors"] = [None]
+
+
+def batch_progress(store, jobs, batch_id: str | None) -> None:
+    if not batch_id or batches.get_batch(store, batch_id) is None:
+        return
+    unfinished = not batch.progress(store, batch_id).finished
+
+    @st.fragment(run_every=1.0 if unfinished else None)
+    def _live() -> None:
+        rows = batch.results(store, batch_id)
+        p = batch.progress(store, batch_id, rows)
+        if unfinished and p.finished:
+            st.rerun()                  # the last row finished: a full run turns the live refresh off
+        st.divider()
+        st.markdown(f"**Batch {batch_id}** · {p.done} done · {p.failed} failed · {p.remaining} remaining"
+                    + (f" · {p.invalid} invalid" if p.invalid else ""))
+        sendable = p.total - p.invalid
+        st.progress((p.done + p.failed) / sendable if sendable else 1.0)
+        if p.waiting_message:
+            st.info(md_escape(p.waiting_message), icon=":material/schedule:")
+        failed = [r for r in rows if r.failed]
+        if failed:
+            st.dataframe(pd.DataFrame([{"Row": r.row, "Status": r.status, "Code": r.error_code,
+                                        "Error": r.error_message, "Prompt": r.prompt} for r in failed]),
+                         hide_index=True, width="stretch", key=f"batch.failed.{batch_id}")
+        # Each action shows once it can act: retry with failed rows, the gallery with results, the ZIP when done.
+        with st.container(horizontal=True, gap="small"):
+            if failed and st.button(f"Retry {len(failed)} failed", icon=":material/replay:",
+                                    key=f"batch.retry.{batch_id}"):
+                batch.retry_failed(jobs, batch_id)
+                st.rerun()
+            if p.done and st.button("Show in Gallery", icon=":material/photo_library:",
+                                    key=f"batch.gallery.{batch_id}"):
+                _to_gallery(batch_id)
+                st.switch_page("pages/gallery.py")
+            if p.remaining == 0:
+                st.download_button("Download ZIP", data=lambda: archive.zip_to_temp_file(store, batch_id),
+                                   file_name=f"easel-batch-{batch_id}.zip", mime="application/zip",
+                                   icon=":material/download:", key=f"batch.zip.{batch_id}",
+                                   help="Every row's images and batch.csv: each row's job id, status, files and "
+                                        "cost.")
+        _strip(store, rows)
+
+    _live()
+
+
+def _strip(store, rows) -> None:
+    """The first results, small, in row order: enough to see the batch is what was meant."""
+    shown = [r for r in rows if r.images][:STRIP]
+    if not shown:
+        return
+    with st.container(key="batch-strip"):
+        for start in range(0, len(shown), PER_ROW):
+            for col, r in zip(st.columns(PER_ROW, gap="small"), shown[start:start + PER_ROW]):
+                path = thumbnails.thumbnail_path(store, r.images[0])
+                col.image(str(path), width="stretch", caption=f"Row {r.row}",
+                          output_format="PNG" if path.suffix == ".png" else "JPEG")
