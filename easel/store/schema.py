@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 import time
 
+from easel.store.boards import MIGRATION_STATEMENTS as BOARDS_MIGRATION
 from easel.store.gallery_schema import MIGRATION_STATEMENTS as GALLERY_MIGRATION
 from easel.store.rollup_schema import MIGRATION_STATEMENTS as USAGE_MIGRATION
 from easel.store.rollup_schema import TOP_PROMPTS_MIGRATION
@@ -170,6 +171,8 @@ CREATE TABLE image_tags (
 );
 CREATE INDEX image_tags_tag ON image_tags(tag, image_id);
 """),
+    # Boards, stars (the tag 'starred' in image_tags) and share links: easel/store/boards.py, share_links.py.
+    (26, "boards and share links", BOARDS_MIGRATION),
 ]
 
 
