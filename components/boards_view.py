@@ -1,0 +1,135 @@
+"""The Boards page's parts: make a board, the boards as cards (cover, name, count; Open, Download ZIP, Rename,
+Delete, Share…), the open board's images, and the live share links with Revoke.
+
+Widget keys, for tests: `boards.new` / `boards.create`; per board `board.{id}.open`, `.zip`, `.name` / `.rename`
+(in the Rename popover), `.delete` then `.yes` / `.no`, and the share popover's `board.{id}.share.*`.
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from easel.core.errors import EaselError
+from easel.media import thumbnails
+from easel.store import boards, zip_export
+
+from components import gallery
+from components.share_view import active_links, share_popover
+
+__all__ = ["new_board_form", "board_cards", "open_board", "share_links_list", "OPEN"]
+
+OPEN = "boards.open"            # the id of the board whose images are shown
+_ERROR = "boards.error"
+_CARDS = 4
+
+
+def _create(store) -> None:
+    try:
+        board_id = boards.create_board(store, st.session_state.get("boards.new", ""))
+    except EaselError as e:
+        st.session_state[_ERROR] = e.message
+        return
+    st.session_state["boards.new"] = ""
+    st.session_state[OPEN] = board_id
+
+
+def new_board_form(store) -> None:
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="small", key="boards-new"):
+        st.text_input("New board", key="boards.new", placeholder="client X, round 2", max_chars=boards.NAME_MAX,
+                      width=360)
+        st.button("Create board", key="boards.create", on_click=_create, args=(store,), icon=":material/add:")
+    if error := st.session_state.pop(_ERROR, None):
+        st.error(error)
+
+
+def _rename(store, board_id: str) -> None:
+    try:
+        boards.rename_board(store, board_id, st.session_state.get(f"board.{board_id}.name", ""))
+    except EaselError as e:
+        st.session_state[_ERROR] = e.message
+
+
+def _delete(store, board_id: str) -> None:
+    boards.delete_board(store, board_id)
+    st.session_state.pop(f"board.{board_id}.confirm", None)
+    if st.session_state.get(OPEN) == board_id:
+        st.session_state.pop(OPEN, None)
+
+
+def _cover(store, image_id: int | None) -> None:
+    row = store.get_image(image_id) if image_id is not None else None
+    if row is None:
+        st.markdown(":material/dashboard: *empty*")
+        return
+    try:
+        path = thumbnails.thumbnail_path(store, row, thumbnails.TILE_SIDE)
+    except Exception as err:  # noqa: BLE001 - a missing cover file: the board still works
+        st.caption(f"Cover unreadable ({type(err).__name__})")
+        return
+    st.image(str(path), width="stretch", output_format="PNG" if path.suffix == ".png" else "JPEG")
+
+
+def _card(store, board) -> None:
+    key = f"board.{board.id}"
+    _cover(store, board.cover_image_id)
+    st.text(board.name)
+    st.caption(f"{board.count} image{'s' if board.count != 1 else ''}")
+    with st.container(horizontal=True, gap="small"):
+        st.button("Open", key=f"{key}.open", icon=":material/photo_library:", type="primary"
+                  if st.session_state.get(OPEN) == board.id else "secondary",
+                  on_click=lambda: st.session_state.__setitem__(OPEN, board.id))
+        st.download_button("ZIP", key=f"{key}.zip", icon=":material/folder_zip:", mime="application/zip",
+                           data=lambda: zip_export.zip_to_temp_file(store, header={"board": board.name},
+                                                                    board_id=board.id),
+                           file_name=f"easel-board-{time.strftime('%Y%m%d')}-{board.id[:6]}.zip", on_click="ignore",
+                           disabled=board.count == 0, help="Every image of the board and a manifest.json")
+    with st.container(horizontal=True, gap="small"):
+        with st.popover("Rename", icon=":material/edit:", key=f"{key}.renamer"):
+            st.text_input("Name", value=board.name, key=f"{key}.name", max_chars=boards.NAME_MAX)
+            st.button("Rename", key=f"{key}.rename", on_click=_rename, args=(store, board.id))
+        if board.count:
+            share_popover(store, boards.board_image_ids(store, board.id), title=board.name, key=f"{key}.share",
+                          board_id=board.id)
+    if st.session_state.get(f"{key}.confirm"):
+        st.warning("Delete this board? Its images stay in the gallery and on other boards.")
+        with st.container(horizontal=True, gap="small"):
+            st.button("Delete", key=f"{key}.yes", type="primary", on_click=_delete, args=(store, board.id))
+            st.button("Keep", key=f"{key}.no", on_click=lambda: st.session_state.pop(f"{key}.confirm", None))
+    else:
+        st.button("Delete board…", key=f"{key}.delete", icon=":material/delete:", type="tertiary",
+                  on_click=lambda: st.session_state.__setitem__(f"{key}.confirm", True))
+
+
+def board_cards(store) -> list:
+    all_boards = boards.list_boards(store)
+    if not all_boards:
+        st.info("No boards yet. Name one above, or use Add to board in any image's lightbox.",
+                icon=":material/dashboard:")
+        return all_boards
+    for start in range(0, len(all_boards), _CARDS):
+        for col, board in zip(st.columns(_CARDS, border=True), all_boards[start:start + _CARDS]):
+            with col:
+                _card(store, board)
+    return all_boards
+
+
+def open_board(store) -> None:
+    """The open board's images, as the gallery grid (click one for its lightbox)."""
+    board = boards.get_board(store, st.session_state.get(OPEN) or "")
+    if board is None:
+        return
+    st.subheader(board.name, anchor=False)
+    ids = boards.board_image_ids(store, board.id)
+    if not ids:
+        st.caption("No images on this board yet: open any image and use Add to board.")
+        return
+    rows = store.list_images(board_id=board.id, limit=len(ids))
+    gallery.render_gallery(rows, key="boards.grid", columns=6, store=store)
+
+
+def share_links_list(store) -> None:
+    st.subheader("Share links", anchor=False)
+    st.caption("A share link lets anyone who has it see its images until it expires. Revoke one to end it now.")
+    active_links(store, key="links")
