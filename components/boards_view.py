@@ -1,5 +1,5 @@
-"""The Boards page's parts: make a board, the boards as cards (cover, name, count; Open, Download ZIP, Rename,
-Delete, Share…), the open board's images, and the live share links with Revoke.
+"""The Boards page's parts: make a board, the boards one a line (cover, name, count; Open, Download ZIP, Rename,
+Share…, Delete…), the open board's images, and the live share links with Revoke.
 
 Widget keys, for tests: `boards.new` / `boards.create`; per board `board.{id}.open`, `.zip`, `.name` / `.rename`
 (in the Rename popover), `.delete` then `.yes` / `.no`, and the share popover's `board.{id}.share.*`.
@@ -22,7 +22,7 @@ __all__ = ["new_board_form", "board_cards", "open_board", "share_links_list", "O
 
 OPEN = "boards.open"            # the id of the board whose images are shown
 _ERROR = "boards.error"
-_CARDS = 4
+COVER = 64                      # px: a board's cover beside its name
 
 
 def _create(store) -> None:
@@ -61,57 +61,61 @@ def _delete(store, board_id: str) -> None:
 def _cover(store, image_id: int | None) -> None:
     row = store.get_image(image_id) if image_id is not None else None
     if row is None:
-        st.markdown(":material/dashboard: *empty*")
+        st.markdown(":material/dashboard:", width=COVER)
         return
     try:
         path = thumbnails.thumbnail_path(store, row, thumbnails.TILE_SIDE)
     except Exception as err:  # noqa: BLE001 - a missing cover file: the board still works
-        st.caption(f"Cover unreadable ({type(err).__name__})")
+        st.caption(f"Cover unreadable ({type(err).__name__})", width=COVER)
         return
-    st.image(str(path), width="stretch", output_format="PNG" if path.suffix == ".png" else "JPEG")
+    st.image(str(path), width=COVER, output_format="PNG" if path.suffix == ".png" else "JPEG")
 
 
-def _card(store, board) -> None:
+def _row(store, board) -> None:
+    """One board on one line: cover, name and count, then its actions."""
     key = f"board.{board.id}"
-    _cover(store, board.cover_image_id)
-    st.text(board.name)
-    st.caption(f"{board.count} image{'s' if board.count != 1 else ''}")
-    with st.container(horizontal=True, gap="small"):
-        st.button("Open", key=f"{key}.open", icon=":material/photo_library:", type="primary"
-                  if st.session_state.get(OPEN) == board.id else "secondary",
-                  on_click=lambda: st.session_state.__setitem__(OPEN, board.id))
-        st.download_button("ZIP", key=f"{key}.zip", icon=":material/folder_zip:", mime="application/zip",
-                           data=lambda: zip_export.zip_to_temp_file(store, header={"board": board.name},
-                                                                    board_id=board.id),
-                           file_name=f"easel-board-{time.strftime('%Y%m%d')}-{board.id[:6]}.zip", on_click="ignore",
-                           disabled=board.count == 0, help="Every image of the board and a manifest.json")
-    with st.container(horizontal=True, gap="small"):
-        with st.popover("Rename", icon=":material/edit:", key=f"{key}.renamer"):
-            st.text_input("Name", value=board.name, key=f"{key}.name", max_chars=boards.NAME_MAX)
-            st.button("Rename", key=f"{key}.rename", on_click=_rename, args=(store, board.id))
-        if board.count:
-            share_popover(store, boards.board_image_ids(store, board.id), title=board.name, key=f"{key}.share",
-                          board_id=board.id)
+    with st.container(border=True, horizontal=True, vertical_alignment="center", gap="medium",
+                      key=f"easel-board-{board.id}"):
+        _cover(store, board.cover_image_id)
+        with st.container(gap=None, width="stretch"):
+            st.text(board.name)
+            st.caption(f"{board.count} image{'s' if board.count != 1 else ''}")
+        with st.container(horizontal=True, gap="small", vertical_alignment="center", width="content"):
+            st.button("Open", key=f"{key}.open", icon=":material/photo_library:", type="primary"
+                      if st.session_state.get(OPEN) == board.id else "secondary",
+                      on_click=lambda: st.session_state.__setitem__(OPEN, board.id))
+            st.download_button("ZIP", key=f"{key}.zip", icon=":material/folder_zip:", mime="application/zip",
+                               data=lambda: zip_export.zip_to_temp_file(store, header={"board": board.name},
+                                                                        board_id=board.id),
+                               file_name=f"easel-board-{time.strftime('%Y%m%d')}-{board.id[:6]}.zip",
+                               on_click="ignore", disabled=board.count == 0,
+                               help="Every image of the board, with a manifest.json")
+            with st.popover("Rename", icon=":material/edit:", key=f"{key}.renamer"):
+                st.text_input("Name", value=board.name, key=f"{key}.name", max_chars=boards.NAME_MAX)
+                st.button("Rename", key=f"{key}.rename", on_click=_rename, args=(store, board.id))
+            if board.count:
+                share_popover(store, boards.board_image_ids(store, board.id), title=board.name, key=f"{key}.share",
+                              board_id=board.id)
+            if not st.session_state.get(f"{key}.confirm"):
+                st.button("Delete…", key=f"{key}.delete", icon=":material/delete:", type="tertiary",
+                          on_click=lambda: st.session_state.__setitem__(f"{key}.confirm", True))
     if st.session_state.get(f"{key}.confirm"):
-        st.warning("Delete this board? Its images stay in the gallery and on other boards.")
-        with st.container(horizontal=True, gap="small"):
+        with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+            st.warning("Delete this board? Its images stay in the gallery and on other boards.")
             st.button("Delete", key=f"{key}.yes", type="primary", on_click=_delete, args=(store, board.id))
             st.button("Keep", key=f"{key}.no", on_click=lambda: st.session_state.pop(f"{key}.confirm", None))
-    else:
-        st.button("Delete board…", key=f"{key}.delete", icon=":material/delete:", type="tertiary",
-                  on_click=lambda: st.session_state.__setitem__(f"{key}.confirm", True))
 
 
 def board_cards(store) -> list:
+    """Every board, one a line, most recently changed first."""
     all_boards = boards.list_boards(store)
     if not all_boards:
         st.info("No boards yet. Name one above, or use Add to board in any image's lightbox.",
                 icon=":material/dashboard:")
         return all_boards
-    for start in range(0, len(all_boards), _CARDS):
-        for col, board in zip(st.columns(_CARDS, border=True), all_boards[start:start + _CARDS]):
-            with col:
-                _card(store, board)
+    with st.container(gap="small"):
+        for board in all_boards:
+            _row(store, board)
     return all_boards
 
 

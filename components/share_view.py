@@ -18,13 +18,16 @@ from easel.media import imaging, thumbnails
 from easel.providers import catalog
 from easel.store import share_links
 
-from components import truncate
+from components import css, truncate
 
 __all__ = ["EXPIRY_CHOICES", "share_popover", "share_url", "active_links", "shared_view", "provider_name",
            "shared_settings"]
 
 EXPIRY_CHOICES = {"1 hour": 3600, "6 hours": 6 * 3600, "1 day": 86400, "3 days": 3 * 86400, "7 days": 7 * 86400,
                   "14 days": 14 * 86400, "30 days": 30 * 86400}
+# A short last row's empty columns are hidden rather than drawn as empty cards.
+_GRID_CSS = """[class*="st-key-easel-shared-grid"] [data-testid="stColumn"]:not(:has([data-testid="stElementContainer"])) {
+  visibility: hidden; }"""
 SHARED_SIDE = 1024          # what the visitor's page shows: a thumbnail of at most this side, never the original
 
 
@@ -128,10 +131,12 @@ def shared_view(store, token: str | None, *, now: float | None = None) -> None:
     if not rows:
         st.info("The images of this link were deleted.", icon=":material/image_not_supported:")
         return
-    for start in range(0, len(rows), 3):
-        for col, row in zip(st.columns(3, border=True), rows[start:start + 3]):
-            with col:
-                _card(store, row)
+    with st.container(key="easel-shared-grid"):
+        css.style(_GRID_CSS)
+        for start in range(0, len(rows), 3):
+            for col, row in zip(st.columns(3, border=True), rows[start:start + 3]):
+                with col:
+                    _card(store, row)
 
 
 def _card(store, row) -> None:
