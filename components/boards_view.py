@@ -15,7 +15,7 @@ from easel.core.errors import EaselError
 from easel.media import thumbnails
 from easel.store import boards, zip_export
 
-from components import gallery
+from components import gallery, md_escape
 from components.share_view import active_links, share_popover
 
 __all__ = ["new_board_form", "board_cards", "open_board", "share_links_list", "OPEN"]
@@ -124,7 +124,7 @@ def open_board(store) -> None:
     board = boards.get_board(store, st.session_state.get(OPEN) or "")
     if board is None:
         return
-    st.subheader(board.name, anchor=False)
+    st.subheader(md_escape(board.name), anchor=False)          # a user's name for it: never markdown
     ids = boards.board_image_ids(store, board.id)
     if not ids:
         st.caption("No images on this board yet: open any image and use Add to board.")

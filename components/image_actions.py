@@ -83,7 +83,7 @@ def download_buttons(store, row, *, key: str, formats: tuple[str, ...] = tuple(F
         for label in formats:
             button(label, type="tertiary", width="content",
                    icon=":material/download:" if label == formats[0] else None)
-        organize_hook(store, row, key=key)           # Star on a result card (components/image_organize.py)
+        organize_hook(store, row, key=key, compact=True)      # Star on a result card (components/image_organize.py)
 
 
 # --- actions: callbacks run before the next script run, so they may set other widgets' state ------------

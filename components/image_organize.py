@@ -30,8 +30,9 @@ def star_button(store, row, *, key: str, compact: bool = False) -> None:
     starred = boards.is_starred(store, row.id)
     label = "Starred" if starred else "Star"
     st.button(label, key=f"{key}.star", on_click=_toggle_star, args=(store, row.id),
-              icon=":material/star:" if starred else ":material/star_outline:", type="tertiary" if compact else
-              "secondary", help="Unstar" if starred else "Star: the gallery can show starred images only")
+              icon=":material/star:" if starred else ":material/star_outline:",
+              type="tertiary" if compact else "secondary",      # beside a result card's borderless downloads
+              help="Unstar" if starred else "Star: the gallery can show starred images only")
 
 
 def _sync_boards(store, image_id: int, key: str) -> None:

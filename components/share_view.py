@@ -18,7 +18,7 @@ from easel.media import imaging, thumbnails
 from easel.providers import catalog
 from easel.store import share_links
 
-from components import css, truncate
+from components import css, md_escape, truncate
 
 __all__ = ["EXPIRY_CHOICES", "share_popover", "share_url", "active_links", "shared_view", "provider_name",
            "shared_settings"]
@@ -125,7 +125,7 @@ def shared_view(store, token: str | None, *, now: float | None = None) -> None:
         st.error("This share link is not valid: check that it was copied whole.", icon=":material/link_off:")
         return
     rows = share_links.shared_images(store, got)
-    st.title(got.link.title or "Shared images", anchor=False)
+    st.title(md_escape(got.link.title) if got.link.title else "Shared images", anchor=False)   # user text
     st.caption(f"Shared from Easel · {len(rows)} image{'s' if len(rows) != 1 else ''} · "
                f"this link expires on {_when(got.link.expires_at)}")
     if not rows:
