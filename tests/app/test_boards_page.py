@@ -10,6 +10,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from components import md_escape
 from easel.providers import catalog
 from easel.providers.client import ProviderClient
 from easel.providers.request import ImageRequest
@@ -68,6 +69,14 @@ def test_star_and_board_from_the_lightbox_then_the_gallery_filters_show_exactly_
     at.multiselect(key=f"gallery.grid.{owl.id}.lb.boards").set_value([board.id]).run()
     assert sorted(boards.board_image_ids(store, board.id)) == sorted([owl.id, fox.id])
     assert not at.exception
+    # Share… on this one result: a link to the owl alone, shown once in the popover.
+    at.select_slider(key=f"gallery.grid.{owl.id}.lb.share.expiry").set_value("1 day")
+    at.button(key=f"gallery.grid.{owl.id}.lb.share.create").click().run()
+    [link] = share_links.list_links(store)
+    assert link.image_ids == (owl.id,) and link.board_id is None and link.title == "an owl"
+    assert round(link.expires_at - link.created_at) == 86400
+    token = at.code[0].value.split("?share=")[1]
+    assert share_links.resolve(store, token).link.id == link.id
 
     at = _open("pages/gallery.py")
     at.selectbox(key="gallery.board").set_value(board.id).run()
@@ -155,6 +164,12 @@ def test_a_share_link_shows_images_and_settings_and_nothing_once_revoked_or_expi
     assert len(at.image) == 0
     [warning] = at.warning
     assert warning.value.startswith("This link expired on ")
+
+    # A title is user text: shown as written, never as markdown (an image link in it would fetch).
+    tricky = "![x](http://127.0.0.1:9/t.png) **bold**"
+    token3, _ = share_links.create_link(store, [owl.id], 3600, title=tricky)
+    at = _open(query={"share": token3})
+    assert at.title[0].value == md_escape(tricky) and len(at.image) == 1
 
     at = _open(query={"share": "not-a-token"})
     assert len(at.image) == 0 and "not valid" in at.error[0].value

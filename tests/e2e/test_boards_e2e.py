@@ -6,8 +6,10 @@ in the second context says "revoked" and has no <img> at all. Saves the README's
 from __future__ import annotations
 
 import io
+import json
 import time
 import uuid
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -94,6 +96,16 @@ def test_share_a_board_open_it_without_a_session_then_revoke(browser, e2e_server
         assert page.locator("[data-testid='stException']").count() == 0
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "boards.png"), full_page=False)
+
+        # --- ZIP: the board's four images and a manifest naming the board ------------------------------------
+        with page.expect_download() as got:
+            card.get_by_role("button", name="ZIP").click()
+        with zipfile.ZipFile(got.value.path()) as zf:
+            manifest = json.loads(zf.read("manifest.json"))
+            assert len([n for n in zf.namelist() if n.endswith(".png")]) == 4
+        assert manifest["board"] == name and sorted(m["prompt"] for m in manifest["images"]) == sorted(prompts)
+        assert all(m["job_id"] and m["file"] in zf.namelist() for m in manifest["images"])
+        assert FINGERPRINT not in json.dumps(manifest) and "source-url-sentinel" not in json.dumps(manifest)
 
         # --- Share…: pick an expiry, make the link, read it from the popover ----------------------------------
         card.get_by_role("button", name="Share…").click()
