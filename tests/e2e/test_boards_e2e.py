@@ -153,3 +153,30 @@ def test_share_a_board_open_it_without_a_session_then_revoke(browser, e2e_server
     finally:
         owner.close()
         visitor.close()
+
+
+def test_a_fresh_servers_first_request_can_be_a_share_link(simulator, tmp_path_factory, start_app, browser,
+                                                           wait_idle):
+    """The visitor may be the first to reach a just-restarted server: the link still opens the shared page alone,
+    not Streamlit's list of pages/ files (components/router.py says why it would)."""
+    from easel.store import Store, boards, share_links
+
+    with start_app(tmp_path_factory.mktemp("share-first"), simulator, {}) as server:
+        name, board_id, prompts = _seed(server.data_dir)
+        store = Store(server.data_dir / "easel.db")
+        try:
+            token, _ = share_links.create_link(store, boards.board_image_ids(store, board_id)[:2], 3600, title=name)
+        finally:
+            store.close()
+        context = browser.new_context(viewport={"width": 1366, "height": 768})
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        try:
+            page.goto(f"{server.url}/?share={token}")
+            wait_idle(page)
+            page.locator("h1", has_text=name).wait_for()
+            assert page.locator("[data-testid='stImage'] img").count() == 2
+            assert page.locator("[data-testid='stSidebar']").count() == 0
+            assert page.locator("[data-testid='stException']").count() == 0
+        finally:
+            context.close()

@@ -8,7 +8,7 @@ import pytest
 
 pytestmark = pytest.mark.e2e
 
-NAV_TITLES = ["Generate", "Edit", "Compare", "Tasks", "Gallery", "Usage"]
+NAV_TITLES = ["Generate", "Edit", "Compare", "Tasks", "Gallery", "Boards", "Usage"]
 
 
 @pytest.mark.parametrize("path, title", [("edit", "Edit"), ("usage", "Usage"), ("compare?comparison=abc", "Compare")])
