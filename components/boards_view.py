@@ -16,12 +16,14 @@ from easel.media import thumbnails
 from easel.store import boards, zip_export
 
 from components import gallery, md_escape
+from components.image_organize import BOARD_FILTER
 from components.share_view import active_links, share_popover
 
 __all__ = ["new_board_form", "board_cards", "open_board", "share_links_list", "OPEN"]
 
 OPEN = "boards.open"            # the id of the board whose images are shown
 _ERROR = "boards.error"
+SHOWN = 48                      # an open board's images drawn here; the Gallery pages through the rest
 COVER = 64                      # px: a board's cover beside its name
 
 
@@ -71,6 +73,32 @@ def _cover(store, image_id: int | None) -> None:
     st.image(str(path), width=COVER, output_format="PNG" if path.suffix == ".png" else "JPEG")
 
 
+def _zip(store, board, *, key: str) -> None:
+    """One ZIP of the board with a manifest naming it; a board larger than the gallery's part size comes as
+    parts (Streamlit holds a download in memory), each with its own manifest."""
+    header = {"board": board.name}
+    stamp = f"easel-board-{time.strftime('%Y%m%d')}-{board.id[:6]}"
+    if board.bytes <= gallery.ZIP_PART_BYTES:
+        st.download_button("ZIP", key=f"{key}.zip", icon=":material/folder_zip:", mime="application/zip",
+                           data=lambda: zip_export.zip_to_temp_file(store, header=header, board_id=board.id),
+                           file_name=f"{stamp}.zip", on_click="ignore", disabled=board.count == 0,
+                           help="Every image of the board, with a manifest.json")
+        return
+    popover = st.popover("ZIP", icon=":material/folder_zip:", key=f"{key}.zip", on_change="rerun")
+    if not popover.open:
+        return
+    with popover:
+        parts = zip_export.plan_parts(store, gallery.ZIP_PART_BYTES, board_id=board.id)
+        st.caption(f"{board.count:,} images in {len(parts)} archives of at most "
+                   f"{gallery.ZIP_PART_BYTES // 2**20} MB, each with its own manifest.json.")
+        for i, part in enumerate(parts, 1):
+            st.download_button(f"Part {i} of {len(parts)} · {part.count:,} images, {part.bytes / 2**20:.1f} MB",
+                               data=lambda p=part: zip_export.zip_to_temp_file(store, part=p, header=header,
+                                                                               board_id=board.id),
+                               file_name=f"{stamp}-part{i}.zip", mime="application/zip", key=f"{key}.zip.part{i}",
+                               on_click="ignore", icon=":material/download:")
+
+
 def _row(store, board) -> None:
     """One board on one line: cover, name and count, then its actions."""
     key = f"board.{board.id}"
@@ -84,12 +112,7 @@ def _row(store, board) -> None:
             st.button("Open", key=f"{key}.open", icon=":material/photo_library:", type="primary"
                       if st.session_state.get(OPEN) == board.id else "secondary",
                       on_click=lambda: st.session_state.__setitem__(OPEN, board.id))
-            st.download_button("ZIP", key=f"{key}.zip", icon=":material/folder_zip:", mime="application/zip",
-                               data=lambda: zip_export.zip_to_temp_file(store, header={"board": board.name},
-                                                                        board_id=board.id),
-                               file_name=f"easel-board-{time.strftime('%Y%m%d')}-{board.id[:6]}.zip",
-                               on_click="ignore", disabled=board.count == 0,
-                               help="Every image of the board, with a manifest.json")
+            _zip(store, board, key=key)
             with st.popover("Rename", icon=":material/edit:", key=f"{key}.renamer"):
                 st.text_input("Name", value=board.name, key=f"{key}.name", max_chars=boards.NAME_MAX)
                 st.button("Rename", key=f"{key}.rename", on_click=_rename, args=(store, board.id))
@@ -129,8 +152,19 @@ def open_board(store) -> None:
     if not ids:
         st.caption("No images on this board yet: open any image and use Add to board.")
         return
-    rows = store.list_images(board_id=board.id, limit=len(ids))
+    rows = store.list_images(board_id=board.id, limit=SHOWN)
     gallery.render_gallery(rows, key="boards.grid", columns=6, store=store)
+    if len(ids) > SHOWN:
+        st.caption(f"The newest {SHOWN} of {len(ids):,}.")
+        if st.button(f"All {len(ids):,} in the Gallery", key="boards.in_gallery", icon=":material/photo_library:",
+                     on_click=_filter_gallery, args=(board.id,)):
+            st.switch_page("pages/gallery.py")
+
+
+def _filter_gallery(board_id: str) -> None:
+    # Set before the Gallery draws its filter, so the page opens on this board's images from page one.
+    st.session_state[BOARD_FILTER] = board_id
+    st.session_state.pop("gallery.cursors", None)
 
 
 def share_links_list(store) -> None:

@@ -56,6 +56,7 @@ class BoardRow:
     updated_at: float
     count: int = 0                      # images on it that are still in the gallery
     cover_image_id: int | None = None   # the newest of them
+    bytes: int = 0                      # their stored size, which says whether its ZIP must come in parts
 
 
 def _clean_name(store, name: str, *, board_id: str | None = None) -> str:
@@ -104,13 +105,16 @@ _BOARD_SELECT = """
 SELECT boards.*,
        (SELECT COUNT(*) FROM board_images bi CROSS JOIN images i ON i.id = bi.image_id
          WHERE bi.board_id = boards.id AND i.deleted = 0) AS count,
+       (SELECT COALESCE(SUM(i.bytes), 0) FROM board_images bi CROSS JOIN images i ON i.id = bi.image_id
+         WHERE bi.board_id = boards.id AND i.deleted = 0) AS bytes,
        (SELECT i.id FROM board_images bi CROSS JOIN images i ON i.id = bi.image_id
          WHERE bi.board_id = boards.id AND i.deleted = 0 ORDER BY i.created_at DESC, i.id DESC LIMIT 1) AS cover
 FROM boards"""
 
 
 def _board(r) -> BoardRow:
-    return BoardRow(r["id"], r["name"], r["created_at"], r["updated_at"], int(r["count"]), r["cover"])
+    return BoardRow(r["id"], r["name"], r["created_at"], r["updated_at"], int(r["count"]), r["cover"],
+                    int(r["bytes"]))
 
 
 def get_board(store, board_id: str) -> BoardRow | None:

@@ -173,3 +173,53 @@ def test_a_share_link_shows_images_and_settings_and_nothing_once_revoked_or_expi
 
     at = _open(query={"share": "not-a-token"})
     assert len(at.image) == 0 and "not valid" in at.error[0].value
+
+
+def _stored(store, prompts: list[str]) -> list:
+    """Images written straight into the store (no provider needed): a small PNG each."""
+    import io
+
+    from PIL import Image
+
+    from easel.core.models import ImageOut
+
+    rows = []
+    for i, prompt in enumerate(prompts):
+        buf = io.BytesIO()
+        Image.new("RGB", (64, 64), (i % 256, 90, 160)).save(buf, "PNG")
+        job = store.create_job(provider="demo", prompt=prompt, status="completed", size="64x64",
+                               created_at=time.time() - 1000 + i)
+        rows.append(store.add_image(job, 0, ImageOut(data=buf.getvalue(), width=64, height=64, mime="image/png")))
+    return rows
+
+
+def test_a_large_board_shows_its_newest_48_and_opens_the_rest_in_the_gallery(jobs_for_test, demo):
+    store = jobs_for_test.store
+    rows = _stored(store, [f"tile {i}" for i in range(50)])
+    board = boards.create_board(store, "big board")
+    boards.add_to_board(store, board, [r.id for r in rows])
+    at = _open("pages/boards.py")
+    at.button(key=f"board.{board}.open").click().run()
+    shown = [t for t in _texts(at) if t.startswith("tile ")]
+    assert len(shown) == 48 and "tile 49" in shown and "tile 1" not in shown and "tile 0" not in shown
+    assert "The newest 48 of 50." in [c.value for c in at.caption]
+    at.button(key="boards.in_gallery").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="gallery.board").value == board and "50 images" in _texts(at)
+
+
+def test_a_board_over_the_part_size_downloads_as_parts(jobs_for_test, demo, monkeypatch):
+    from components import gallery
+
+    store = jobs_for_test.store
+    rows = _stored(store, ["a", "b", "c"])
+    board = boards.create_board(store, "parts")
+    boards.add_to_board(store, board, [r.id for r in rows])
+    monkeypatch.setattr(gallery, "ZIP_PART_BYTES", max(r.bytes for r in rows) + 1)      # one image a part
+    at = _open("pages/boards.py")
+    assert not [b for b in at.get("download_button") if b.key == f"board.{board}.zip"]      # a popover, closed
+    at.session_state[f"board.{board}.zip"] = True
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    labels = [b.label for b in at.get("download_button") if (b.key or "").startswith(f"board.{board}.zip.part")]
+    assert [x.split(" ·")[0] for x in labels] == ["Part 1 of 3", "Part 2 of 3", "Part 3 of 3"]
