@@ -7,7 +7,6 @@ provider by its catalog name only and never reads a key, a fingerprint, a base U
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
@@ -26,8 +25,8 @@ __all__ = ["EXPIRY_CHOICES", "share_popover", "share_url", "active_links", "shar
 EXPIRY_CHOICES = {"1 hour": 3600, "6 hours": 6 * 3600, "1 day": 86400, "3 days": 3 * 86400, "7 days": 7 * 86400,
                   "14 days": 14 * 86400, "30 days": 30 * 86400}
 # A short last row's empty columns are hidden rather than drawn as empty cards.
-_GRID_CSS = """[class*="st-key-easel-shared-grid"] [data-testid="stColumn"]:not(:has([data-testid="stElementContainer"])) {
-  visibility: hidden; }"""
+_GRID_CSS = ('[class*="st-key-easel-shared-grid"] [data-testid="stColumn"]'
+             ':not(:has([data-testid="stElementContainer"])) { visibility: hidden; }')
 SHARED_SIDE = 1024          # what the visitor's page shows: a thumbnail of at most this side, never the original
 
 
