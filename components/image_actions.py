@@ -15,6 +15,7 @@ from easel.store import zip_export
 from easel.store.partials import is_partial
 
 from components import truncate
+from components.image_organize import star_button as organize_hook
 
 __all__ = ["FORMATS", "DIALOG", "image_metadata", "file_name", "download_bytes", "caption_lines", "shown_size",
            "job_cost", "close_dialog", "use_as_reference", "reuse_settings", "edit_this", "delete_image"]
@@ -83,6 +84,7 @@ def download_buttons(store, row, *, key: str, formats: tuple[str, ...] = tuple(F
         for label in formats:
             button(label, type="tertiary", width="content",
                    icon=":material/download:" if label == formats[0] else None)
+        organize_hook(store, row, key=key, compact=True)      # Star on a result card (components/image_organize.py)
 
 
 # --- actions: callbacks run before the next script run, so they may set other widgets' state ------------

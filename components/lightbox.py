@@ -53,8 +53,7 @@ import streamlit as st
 
 from easel.media import thumbnails
 
-from components import prompt_library
-from components import css
+from components import css, image_organize, prompt_library
 from components.image_actions import (DIALOG, FORMATS, close_dialog, delete_image, download_bytes, edit_this,
                                       file_name, job_cost, reuse_settings, shown_size, use_as_reference)
 
@@ -195,6 +194,7 @@ def _lightbox(key: str, ids: tuple[int, ...], store) -> None:
                 st.download_button(label, data=lambda r=row, f=ext: download_bytes(store, r, f),
                                    file_name=file_name(row, ext), mime=mime, key=f"{ck}.lb.dl.{ext}",
                                    on_click="ignore", icon=":material/download:")
+        image_organize.organize(store, row, key=f"{ck}.lb")        # Star · Boards · Share… (one-line hook)
         if st.button("Edit this", key=f"{ck}.edit", on_click=edit_this, args=(row.id,), width="stretch",
                      icon=":material/edit:"):
             close_dialog()

@@ -10,6 +10,7 @@ import streamlit as st
 
 from components import batch_picker, services
 from components.gallery import render_gallery, zip_button
+from components.image_organize import gallery_filters
 from components.router import ensure_routed
 from easel.providers import catalog
 from easel.usage.days import date_of, day_number, usage_today
@@ -73,6 +74,7 @@ if isinstance(dates, (tuple, list)) and dates:
     days = (day_number(dates[0]), day_number(dates[-1]))
 filters = dict(provider=provider, text=text.strip() or None, origin=origin, days=days,
                tag="winner" if winners else None, batch_id=batch_id)
+filters.update(gallery_filters(store, on_change=_first_page))     # Board · Starred (components/image_organize.py)
 
 total = store.count_images(**filters)
 pages = max(1, math.ceil(total / PER_PAGE))

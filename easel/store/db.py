@@ -227,11 +227,17 @@ class Store:
         return ImageRow.from_row(rows[0]) if rows else None
 
     def _image_filter(self, provider, text, since, until, job_id, include_deleted, origin=None, days=None,
-                      before=None, comparison_id=None, tag=None, batch_id=None) -> tuple[str, list]:
+                      before=None, comparison_id=None, tag=None, batch_id=None, board_id=None,
+                      starred=False) -> tuple[str, list]:
         where, args = [], []
         if batch_id is not None:
             where.append("jobs.batch_id = ?")
             args.append(batch_id)
+        if board_id is not None:
+            where.append("images.id IN (SELECT image_id FROM board_images WHERE board_id = ?)")
+            args.append(board_id)
+        if starred:
+            where.append("images.id IN (SELECT image_id FROM image_tags WHERE tag = 'starred')")
         if comparison_id is not None:
             where.append("jobs.comparison_id = ?")
             args.append(comparison_id)
@@ -287,13 +293,15 @@ class Store:
                     limit: int = 100, offset: int = 0, origin: str | None = None,
                     days: tuple[int | None, int | None] | None = None,
                     before: tuple[float, int] | None = None, comparison_id: str | None = None,
-                    tag: str | None = None, batch_id: str | None = None) -> list[ImageRow]:
+                    tag: str | None = None, batch_id: str | None = None, board_id: str | None = None,
+                    starred: bool = False) -> list[ImageRow]:
         """Newest first; within a job, in result order. `before` = the (created_at, id) of the last image of
         the previous page (keyset paging: the cost of a page does not grow with its number); `days` = usage
         days (first, last), inclusive; `origin` = 'generate' | 'edit'; `comparison_id` = one comparison's columns;
-        `tag` = images carrying that tag ('winner': picked in a comparison); `batch_id` = one batch's rows."""
+        `tag` = images carrying that tag ('winner': picked in a comparison); `batch_id` = one batch's rows;
+        `board_id` = one board's images; `starred` = only starred images (easel/store/boards.py)."""
         where, args = self._image_filter(provider, text, since, until, job_id, include_deleted, origin, days, before,
-                                         comparison_id, tag, batch_id)
+                                         comparison_id, tag, batch_id, board_id, starred)
         order = "images.idx" if job_id is not None else "images.created_at DESC, images.id DESC"
         rows = self.query(f"{_IMAGE_SELECT}{where} ORDER BY {order} LIMIT ? OFFSET ?", [*args, limit, offset])
         return [ImageRow.from_row(r) for r in rows]
@@ -301,11 +309,12 @@ class Store:
     def count_images(self, *, provider: str | None = None, text: str | None = None, since: float | None = None,
                      until: float | None = None, job_id: str | None = None, include_deleted: bool = False,
                      origin: str | None = None, days: tuple[int | None, int | None] | None = None,
-                     comparison_id: str | None = None, tag: str | None = None, batch_id: str | None = None) -> int:
+                     comparison_id: str | None = None, tag: str | None = None, batch_id: str | None = None,
+                     board_id: str | None = None, starred: bool = False) -> int:
         """How many images match. Without a text search, a time range or a job, this sums the trigger-kept
         `gallery_counts` (a few rows per day), so the gallery's count does not grow with the gallery."""
         if not (text and text.strip()) and since is None and until is None and job_id is None and not include_deleted \
-                and comparison_id is None and tag is None and batch_id is None:
+                and comparison_id is None and tag is None and batch_id is None and board_id is None and not starred:
             where, args = ["true"], []
             for col, val in (("provider", provider), ("origin", origin)):
                 if val is not None:
@@ -321,7 +330,8 @@ class Store:
             return int(self.query(f"SELECT COALESCE(SUM(n), 0) FROM gallery_counts WHERE {' AND '.join(where)}",
                                   args)[0][0])
         where, args = self._image_filter(provider, text, since, until, job_id, include_deleted, origin, days,
-                                         comparison_id=comparison_id, tag=tag, batch_id=batch_id)
+                                         comparison_id=comparison_id, tag=tag, batch_id=batch_id,
+                                         board_id=board_id, starred=starred)
         return self.query(f"SELECT COUNT(*) FROM images JOIN jobs ON jobs.id = images.job_id{where}", args)[0][0]
 
     def image_providers(self) -> list[str]:

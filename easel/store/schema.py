@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 import time
 
+from easel.store.boards import MIGRATION_STATEMENTS as BOARDS_MIGRATION
 from easel.store.gallery_schema import MIGRATION_STATEMENTS as GALLERY_MIGRATION
 from easel.store.rollup_schema import MIGRATION_STATEMENTS as USAGE_MIGRATION
 from easel.store.rollup_schema import TOP_PROMPTS_MIGRATION
@@ -222,6 +223,8 @@ CREATE TABLE batch_rows (
 CREATE INDEX batch_rows_waiting ON batch_rows(status) WHERE status = 'waiting';
 CREATE INDEX batch_rows_job ON batch_rows(job_id);
 """),
+    # Boards, stars (the tag 'starred' in image_tags) and share links: easel/store/boards.py, share_links.py.
+    (26, "boards and share links", BOARDS_MIGRATION),
 ]
 
 

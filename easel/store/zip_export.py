@@ -124,8 +124,11 @@ def plan_parts(store, max_bytes: int, **filters) -> list[ZipPart]:
     return parts
 
 
-def write_zip(store, out: BinaryIO | str | os.PathLike, *, part: ZipPart | None = None, **filters) -> ZipSummary:
-    """Write the filtered gallery (or one `part` of it) to `out` (a seekable binary file or a path)."""
+def write_zip(store, out: BinaryIO | str | os.PathLike, *, part: ZipPart | None = None, header: dict | None = None,
+              **filters) -> ZipSummary:
+    """Write the filtered gallery (or one `part` of it) to `out` (a seekable binary file or a path). With a
+    `header` (a board's name), manifest.json is that object with the list under "images", each entry with its
+    job id."""
     where, args = _where(store, filters)
     if part is not None:
         if part.first is None or part.last is None:
@@ -137,6 +140,8 @@ def write_zip(store, out: BinaryIO | str | os.PathLike, *, part: ZipPart | None 
     written = missing = 0
     with tempfile.TemporaryFile("w+", encoding="utf-8") as manifest, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+        if header is not None:
+            manifest.write(json.dumps(header, ensure_ascii=False)[:-1] + (", " if header else "") + '"images": ')
         manifest.write("[")
         with store.reading() as conn:
             cur = conn.execute(f"{_SELECT}{where}{_ORDER}", args)
@@ -146,6 +151,8 @@ def write_zip(store, out: BinaryIO | str | os.PathLike, *, part: ZipPart | None 
                     name = file_name(row, _EXTENSIONS.get(row.mime or "", "png"))
                     params = _params(r["job_params_json"])
                     entry = {"file": name, **image_metadata(row, None, params)}
+                    if header is not None:
+                        entry["job_id"] = row.job_id
                     path = store.blobs.path(row.path)
                     try:
                         write_image(zf, path, name, png_text.image_chunks(row, r["prompt"], r["provider"], params))
@@ -155,7 +162,7 @@ def write_zip(store, out: BinaryIO | str | os.PathLike, *, part: ZipPart | None 
                         missing += 1
                     manifest.write(("\n  " if written + missing == 1 else ",\n  ")
                                    + json.dumps(entry, ensure_ascii=False))
-        manifest.write("\n]\n")
+        manifest.write("\n]}\n" if header is not None else "\n]\n")
         manifest.seek(0)
         with zf.open("manifest.json", "w", force_zip64=True) as target:
             for chunk in iter(lambda: manifest.read(64 * 1024), ""):
@@ -169,10 +176,11 @@ def _empty_zip(out) -> ZipSummary:
     return ZipSummary(images=0, missing=0)
 
 
-def zip_to_temp_file(store, *, part: ZipPart | None = None, **filters) -> BinaryIO:
+def zip_to_temp_file(store, *, part: ZipPart | None = None, header: dict | None = None, **filters) -> BinaryIO:
     """The archive in a temporary file, opened for reading at its start. The file has no name on disk once
     it is open (POSIX), so it is gone when the handle is closed or collected."""
-    return written_to_temp_file(lambda f: write_zip(store, f, part=part, **filters), prefix="easel-", suffix=".zip")
+    return written_to_temp_file(lambda f: write_zip(store, f, part=part, header=header, **filters),
+                                prefix="easel-", suffix=".zip")
 
 
 def _params(raw: str | None) -> dict | None:

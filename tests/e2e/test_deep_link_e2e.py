@@ -8,7 +8,7 @@ import pytest
 
 pytestmark = pytest.mark.e2e
 
-NAV_TITLES = ["Generate", "Edit", "Compare", "Tasks", "Gallery", "Prompts", "PNG Info", "Usage", "Scorecard"]
+NAV_TITLES = ["Generate", "Edit", "Compare", "Tasks", "Gallery", "Boards", "Prompts", "PNG Info", "Usage", "Scorecard"]
 
 
 @pytest.mark.parametrize("path, title", [("edit", "Edit"), ("usage", "Usage"), ("compare?comparison=abc", "Compare"),

@@ -23,7 +23,7 @@ import pytest
 from PIL import Image
 
 from easel.simulator import render
-from easel.store import Store
+from easel.store import Store, share_links
 from easel.simulator.routes import prefix_for
 
 pytestmark = pytest.mark.e2e
@@ -240,6 +240,15 @@ def test_keys_urls_prompts_uploads_and_fetches(secure_app, browser, simulator, w
     wait_idle(other_page)
     go(other_page, "Gallery")
     fresh_html = other_page.content()
+    # A share link to every image, opened with no session: its page is checked like the others (issue 17).
+    link_store = Store(secure_app.data_dir / "easel.db")
+    token, _ = share_links.create_link(link_store, [r.id for r in link_store.list_images(limit=100)], 3600)
+    other_page.goto(f"{secure_app.url}/?share={token}")
+    wait_idle(other_page)
+    other_page.locator("[data-testid='stImage'] img").first.wait_for()
+    pages_html["shared"] = other_page.content()
+    fingerprints = {j.key_fingerprint for j in link_store.list_jobs(limit=100) if j.key_fingerprint}
+    assert fingerprints and not [f for f in fingerprints if f in pages_html["shared"]]
     other.close()
     context.close()
 
