@@ -120,11 +120,14 @@ def save_popover(store, *, prompt: str, form_key: str) -> None:
         _save_form(store, prompt=prompt, settings=settings_of(form_key), key=form_key)
 
 
-def save_job_popover(store, job, *, key: str) -> None:
-    """Save a past job's prompt with its size, quality and provider (the lightbox, the Tasks list)."""
+def save_job_popover(store, job, *, key: str, compact: bool = False) -> None:
+    """Save a past job's prompt with its size, quality and provider (the lightbox, the Tasks list). `compact`:
+    an icon alone, for a row that must stay one line high (the Tasks list)."""
     if job is None or not (job.prompt or "").strip():
         return
     settings = {k: v for k, v in (("size", job.size), ("quality", job.quality), ("provider", job.provider)) if v}
-    with st.popover("Save prompt", icon=":material/bookmark_add:", width="stretch",
+    label = ":material/bookmark_add:" if compact else "Save prompt"
+    with st.popover(label, icon=None if compact else ":material/bookmark_add:",
+                    width="content" if compact else "stretch",
                     help="Save this job's prompt and settings to the prompt library."):
         _save_form(store, prompt=job.prompt, settings=settings, key=f"{key}.lib")

@@ -225,7 +225,7 @@ def _actions(job, *, jobs_service, session) -> None:
         st.button("Stop following", key=f"{k}.stop", icon=":material/visibility_off:",
                   on_click=jobs_service.stop_following, args=(job.id,),
                   help="Hide it from this list. A provider task already sent may still finish (and be billed).")
-    prompt_library.save_job_popover(jobs_service.store, job, key=k)      # components/prompt_library.py
+    prompt_library.save_job_popover(jobs_service.store, job, key=k, compact=True)   # components/prompt_library.py
 
 
 def _group_text(job) -> str:

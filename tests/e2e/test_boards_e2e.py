@@ -91,7 +91,12 @@ def test_share_a_board_open_it_without_a_session_then_revoke(browser, e2e_server
         card.get_by_text("4 images").wait_for()
         card.get_by_role("button", name="Open").click()
         wait_idle(page)
-        page.locator("[class*='st-key-easel-grid-wide-boards-grid'] [data-testid='stImage'] img").nth(3).wait_for()
+        # An opened board is drawn like the Gallery page: one grid element whose tiles are buttons with images.
+        tiles = page.locator("[class*='st-key-boards-grid-tiles'] button.open img")
+        tiles.nth(3).wait_for()
+        assert tiles.count() == 4
+        page.wait_for_function("() => [...document.querySelectorAll(\"[class*='st-key-boards-grid-tiles'] img\")]"
+                               ".every(i => i.complete && i.naturalWidth > 0)")
         _loaded(page)
         assert page.locator("[data-testid='stException']").count() == 0
         SHOTS.mkdir(parents=True, exist_ok=True)
