@@ -22,6 +22,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 from easel.compare.targets import DEMO_KEY, target_label
+from easel.core.background_loop import BackgroundLoop
 from easel.core.config import key_fingerprint
 from easel.core.errors import EaselError
 from easel.jobs.redact import scrub
@@ -54,44 +55,21 @@ def reset_label(at: datetime, tz_name: str | None) -> str:
     return f"{local:%H:%M} {zone} ({utc:%H:%M} UTC, {utc.day} {utc:%b})"
 
 
-class Dispatcher:
+class Dispatcher(BackgroundLoop):
+    thread_name = "easel-batch"
+
     def __init__(self, jobs, *, idle_s: float = 0.2, blocked_s: float = 2.0):
+        super().__init__()
         self.jobs = jobs
         self.store = jobs.store
         self.idle_s = idle_s            # while rows wait for a slot: how soon a finished job's slot is reused
         self.blocked_s = blocked_s      # while every waiting row waits for a key or the quota reset
         self._busy = False              # the last cycle left rows waiting for a slot (or sent some)
         self.sent = 0                      # rows sent by this dispatcher
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._lock = threading.Lock()
         jobs.keyring.on_register(lambda ident: self.wake())      # a key came back: its rows can go now
 
-    # --- thread ----------------------------------------------------------------------------------------
-    def start(self) -> None:
-        with self._lock:
-            if self._thread is not None and self._thread.is_alive():
-                self._wake.set()
-                return
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._loop, name="easel-batch", daemon=True)
-            self._thread.start()
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def wake(self) -> None:
-        self._wake.set()
-
     def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        with self._lock:
-            thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout)
+        super().stop(timeout)
 
     def _loop(self) -> None:
         while not self._stop.is_set():

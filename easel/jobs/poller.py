@@ -18,6 +18,7 @@ import time
 from collections import defaultdict
 from typing import Protocol
 
+from easel.core.background_loop import BackgroundLoop
 from easel.providers import pricing
 from easel.providers.catalog import Profile
 from easel.providers.dialects import get_dialect
@@ -62,45 +63,23 @@ class PollerHost(Protocol):
     def semaphore(self, provider: str, fingerprint: str, size: int) -> threading.BoundedSemaphore: ...
 
 
-class Poller:
+class Poller(BackgroundLoop):
+    thread_name = "easel-poller"
+
     def __init__(self, service: PollerHost, *, idle_s: float = 1.0, lease_s: float = 120.0):
+        super().__init__()
         self.service = service
         self.store = service.store
         self.idle_s = idle_s            # also how soon tasks another process added are noticed
         self.lease_s = lease_s
         self.cycles = 0                 # cycles that sent at least one poll request
         self.poll_requests = 0          # client.poll calls (gccai: one batch request each)
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._lock = threading.Lock()
         self._clients: dict[tuple[str, str, str], object] = {}
         self._batch_limits: dict[tuple[str, str, str], int] = {}   # per key, once a provider refused a batch
 
-    # --- thread ----------------------------------------------------------------------------------------
-    def start(self) -> None:
-        with self._lock:
-            if self._thread is not None and self._thread.is_alive():
-                return
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._loop, name="easel-poller", daemon=True)
-            self._thread.start()
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def wake(self) -> None:
-        self._wake.set()
-
     def stop(self, timeout: float = 30.0) -> None:
         """Stop after the group in hand; a download under way finishes, so nothing is left half-stored."""
-        self._stop.set()
-        self._wake.set()
-        with self._lock:        # start() assigns and starts the thread under this lock: never join an unstarted one
-            thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout)
+        super().stop(timeout)
         with self._lock:
             clients, self._clients = self._clients, {}
         for client in clients.values():
