@@ -17,10 +17,10 @@ The readings (docs/DESIGN.md, "Compare"):
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
 
 from easel.providers import sizes
+from easel.providers.size_snap import nearest_size
 from easel.providers.catalog import BUILTIN, Profile
 from easel.providers.request import ImageInput, ImageRequest
 
@@ -83,39 +83,17 @@ def _map_size(profile: Profile, size: str, *, edit: bool, notes: list[str]) -> t
         notes.append(f"size auto → {fallback} ({profile.label} takes auto on edits only)" if "auto" in
                      profile.edit_sizes else f"size auto → {fallback} ({profile.label} has no auto size)")
         return fallback, None, sizes.parse_pixels(fallback)
-    w, h = wh
-    if profile.size_mode == "ratio":
-        ratio = sizes.nearest_ratio(w, h, tuple(r for r in allowed if r != "auto"))
-        area = w * h
-
-        def tier_distance(res: str) -> tuple[float, int]:
-            tw, th = sizes.ratio_pixels(ratio, res)
-            return abs(math.log(tw * th / area)), profile.resolutions.index(res)
-
-        res = min(profile.resolutions, key=tier_distance)
-        got = sizes.ratio_pixels(ratio, res)
-        exact = "" if got == (w, h) else f" = {sizes.format_pixels(got)}"
-        notes.append(f"size {size} → {ratio} at {_tier_label(res)}{exact} ({profile.label} takes ratios)")
-        return ratio, res, got
-    if profile.size_mode == "fixed":
-        if size in allowed:
-            return size, None, wh
-
-        def shape_distance(s: str) -> tuple[float, float]:
-            sw, sh = sizes.parse_pixels(s) or (1, 1)
-            return abs(math.log((w / h) / (sw / sh))), abs(math.log(sw * sh / (w * h)))
-
-        fixed = [s for s in allowed if sizes.parse_pixels(s)]
-        got = min(fixed, key=shape_distance)
-        notes.append(f"size {size} → {got} ({profile.label} takes only {', '.join(fixed)})")
-        return got, None, sizes.parse_pixels(got)
-    if profile.pixel_rules:
-        got = sizes.nearest_valid_pixels(w, h)
-        if got != (w, h):
-            broken = ", ".join(e.rule for e in sizes.pixel_rule_errors(w, h))
-            notes.append(f"size {size} → {sizes.format_pixels(got)} ({profile.label}'s size rules: {broken})")
-        return sizes.format_pixels(got), None, got
-    return size, None, wh
+    snap = nearest_size(profile, *wh, edit=edit)
+    if snap.how == "ratio":
+        exact = "" if snap.pixels == wh else f" = {sizes.format_pixels(snap.pixels)}"
+        notes.append(f"size {size} → {snap.size} at {_tier_label(snap.resolution)}{exact} ({profile.label} takes ratios)")
+    elif snap.how == "fixed":
+        notes.append(f"size {size} → {snap.size} ({profile.label} takes only {', '.join(snap.choices)})")
+    elif snap.how == "rules":
+        notes.append(f"size {size} → {snap.size} ({profile.label}'s size rules: {snap.broken})")
+    elif snap.how == "as_asked":
+        return size, None, wh
+    return snap.size, snap.resolution, snap.pixels
 
 
 def _map_quality(profile: Profile, quality: str, *, edit: bool, notes: list[str]) -> str:

@@ -8,11 +8,11 @@ so every value in it is one the form offers for this provider.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 from easel.providers import sizes
 from easel.providers.catalog import EXTRA_OPTIONS, Profile
+from easel.providers.size_snap import nearest_size
 
 __all__ = ["Fitted", "fit"]
 
@@ -24,10 +24,6 @@ _DESCRIPTIVE = {"image_size", "created", "revised_prompt", "provider", "edit", "
 class Fitted:
     params: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)      # one plain sentence per value mapped or not used
-
-
-def _log_shape(wh: tuple[int, int]) -> float:
-    return math.log(wh[0] / wh[1])
 
 
 def _pixels_of(settings: dict) -> tuple[int, int] | None:
@@ -46,7 +42,7 @@ def _pixels_of(settings: dict) -> tuple[int, int] | None:
     return None
 
 
-def _fit_ratio(profile: Profile, settings: dict, allowed: tuple[str, ...], out: Fitted) -> None:
+def _fit_ratio(profile: Profile, settings: dict, allowed: tuple[str, ...], out: Fitted, *, edit: bool) -> None:
     size = settings.get("size")
     resolution = settings.get("resolution")
     if size in allowed:
@@ -62,16 +58,15 @@ def _fit_ratio(profile: Profile, settings: dict, allowed: tuple[str, ...], out: 
         if size:
             out.notes.append(f"Size {size} is not offered by {profile.label}; the form keeps its own.")
         return
-    ratio = sizes.nearest_ratio(*wh, ratios=tuple(r for r in allowed if r != "auto"))
-    # The tier whose pixel count is nearest the image's: 1536x1024 is 3:2 at 1k, 3520x2336 at 4k.
-    tier = min(profile.resolutions, key=lambda r: abs(math.log(
-        (sizes.ratio_pixels(ratio, r)[0] * sizes.ratio_pixels(ratio, r)[1]) / (wh[0] * wh[1]))))
+    # The nearest ratio at the tier whose pixel count is nearest: 1536x1024 is 3:2 at 1k, 3520x2336 at 4k.
+    snap = nearest_size(profile, *wh, edit=edit)
+    ratio, tier = snap.size, snap.resolution
     out.params["size"], out.params["resolution"] = ratio, tier
     out.notes.append(f"Size {size or f'{wh[0]}x{wh[1]}'} → {ratio} at {tier}: {profile.label} takes an aspect "
                      "ratio and a resolution.")
 
 
-def _fit_pixels(profile: Profile, settings: dict, allowed: tuple[str, ...], out: Fitted) -> None:
+def _fit_pixels(profile: Profile, settings: dict, allowed: tuple[str, ...], out: Fitted, *, edit: bool) -> None:
     size = settings.get("size")
     if size in allowed:
         out.params["size"] = size
@@ -82,18 +77,15 @@ def _fit_pixels(profile: Profile, settings: dict, allowed: tuple[str, ...], out:
             out.notes.append(f"Size {size} is not offered by {profile.label}; the form keeps its own.")
         return
     asked = f"{wh[0]}x{wh[1]}"
-    if profile.size_mode == "fixed":
-        fixed = [s for s in allowed if sizes.parse_pixels(s)]
-        best = min(fixed, key=lambda s: (abs(_log_shape(wh) - _log_shape(sizes.parse_pixels(s))), s))
-        out.params["size"] = best
-        out.notes.append(f"Size {size or asked} → {best}: {profile.label} takes only {' / '.join(fixed)}.")
+    snap = nearest_size(profile, *wh, edit=edit)
+    if snap.how == "fixed":
+        out.params["size"] = snap.size
+        out.notes.append(f"Size {size or asked} → {snap.size}: {profile.label} takes only {' / '.join(snap.choices)}.")
         return
-    if profile.pixel_rules and sizes.pixel_rule_errors(*wh):
-        fixed_wh = sizes.nearest_valid_pixels(*wh)
-        out.params["size"] = sizes.format_pixels(fixed_wh)
-        rules = ", ".join(e.rule for e in sizes.pixel_rule_errors(*wh))
-        out.notes.append(f"Size {asked} → {out.params['size']}: the nearest size that passes {profile.label}'s "
-                         f"size rules ({rules}).")
+    if snap.how == "rules":
+        out.params["size"] = snap.size
+        out.notes.append(f"Size {asked} → {snap.size}: the nearest size that passes {profile.label}'s "
+                         f"size rules ({snap.broken}).")
         return
     out.params["size"] = asked
     if size and size != asked:
@@ -118,9 +110,9 @@ def fit(profile: Profile, settings: dict, *, edit: bool, negative_prompt: str = 
                          "the form keeps its own.")
     allowed = profile.allowed_sizes(edit=edit)
     if profile.size_mode == "ratio":
-        _fit_ratio(profile, settings, allowed, out)
+        _fit_ratio(profile, settings, allowed, out, edit=edit)
     else:
-        _fit_pixels(profile, settings, allowed, out)
+        _fit_pixels(profile, settings, allowed, out, edit=edit)
         if settings.get("resolution") and ":" not in str(settings.get("size") or ""):
             out.notes.append(f"Resolution {settings['resolution']} is not a {profile.label} setting: the size "
                              "above says it.")
