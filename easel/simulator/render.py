@@ -80,8 +80,20 @@ def auto_size(style: str, first: Image.Image | None) -> tuple[int, int]:
     return sizes.OPENAI_HK_PRESETS[ratio]["1k"]
 
 
+# Prompts are often Chinese or Korean: Pillow's default font draws those as empty boxes, so a font with CJK and
+# Hangul is used where the system has one (scripts/install.sh installs Debian's fonts-noto-cjk).
+_CJK_FONTS = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+              "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+              "/System/Library/Fonts/PingFang.ttc")
+
+
 @lru_cache(maxsize=32)
 def _font(px: int) -> ImageFont.ImageFont:
+    for path in _CJK_FONTS:
+        try:
+            return ImageFont.truetype(path, px)
+        except OSError:
+            continue
     try:
         return ImageFont.load_default(size=px)
     except (OSError, TypeError):   # Pillow without FreeType: a fixed bitmap font

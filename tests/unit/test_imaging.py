@@ -183,3 +183,19 @@ def test_downscale_refuses_a_bomb_and_corrupt_files_by_name():
         imaging.downscale(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, **LIMIT)
     assert e.value.code == "corrupt_image"
     assert imaging.DOWNSCALE_MAX_PIXELS == 4 * imaging.MAX_PIXELS
+
+
+def test_the_simulators_pictures_draw_chinese_and_korean_prompts_as_letters_not_boxes():
+    """A Demo result shows its prompt; Pillow's own font draws every CJK or Hangul character as the same empty box,
+    so two different characters rendering the same would mean tofu (scripts/install.sh installs the CJK font)."""
+    from PIL import ImageDraw
+
+    from easel.simulator import render
+
+    font = render._font(32)
+    masks = []
+    for ch in ("猫", "犬", "고", "양"):
+        img = Image.new("L", (48, 48), 0)
+        ImageDraw.Draw(img).text((4, 4), ch, fill=255, font=font)
+        masks.append(img.tobytes())
+    assert len(set(masks)) == 4
