@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 from easel.core.errors import ValidationError
-from easel.prompts.templates import TemplateError, parse
 from easel.store import prompt_library as lib
 
 __all__ = ["FORMAT", "VERSION", "EntryProblem", "ImportReport", "parse_library", "export_library", "import_library",
@@ -71,11 +70,6 @@ def _check_entry(i: int, e) -> tuple[dict | None, list[EntryProblem]]:
         bad.append(EntryProblem(i, "prompt_required", "the prompt is missing or empty"))
     elif len(prompt) > MAX_PROMPT:
         bad.append(EntryProblem(i, "prompt_too_long", f"the prompt has {len(prompt)} characters; at most {MAX_PROMPT}"))
-    else:
-        try:
-            parse(prompt)
-        except TemplateError as err:
-            bad.append(EntryProblem(i, err.code, err.message))
     tags = e.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         bad.append(EntryProblem(i, "tags_not_strings", "tags must be a list of strings"))

@@ -1,5 +1,9 @@
 """Prompt templates: `a {animal} in {style} style` with one or more values per variable, expanded to the cross
-product. Literal braces are doubled, as in Python's str.format: `{{` is `{`, `}}` is `}`.
+product. Literal braces may be doubled, as in Python's str.format: `{{` is `{`, `}}` is `}`.
+
+Only `{name}` is a variable: a name of letters (any script), digits, `_`, `-` or spaces, not starting with a
+digit. Any other brace is kept as text, so a JSON-style prompt (`{"subject": "a fox", "style": "ink"}`), which
+people write for gpt-image, is sent as typed rather than refused. Reading chosen over str.format's strictness.
 
 Values are typed one per line; `|` also separates values on one line (`cat | dog`), so a short list fits a
 single-line field. A value therefore cannot contain a newline or `|`. Surrounding spaces are dropped and empty
@@ -35,7 +39,7 @@ class Template:
 
 
 def parse(text: str) -> Template:
-    """Split a template into literal text and variables; a lone brace is an error naming its position."""
+    """Split a template into literal text and `{name}` variables; any other brace is literal text."""
     parts: list = []
     names: list[str] = []
     buf: list[str] = []
@@ -46,28 +50,19 @@ def parse(text: str) -> Template:
             buf.append(ch)
             i += 2
             continue
-        if ch == "}":
-            raise TemplateError(f"A lone '}}' at character {i + 1}: write '}}}}' for a literal brace.",
-                                code="template_lone_brace")
         if ch == "{":
             end = text.find("}", i + 1)
             inner = text[i + 1:end] if end != -1 else ""
-            if end == -1 or "{" in inner:
-                raise TemplateError(f"The '{{' at character {i + 1} is not closed: close it with '}}', or write "
-                                    "'{{' for a literal brace.", code="template_unclosed")
             name = inner.strip()
-            if not _NAME.match(name):
-                raise TemplateError(f"'{{{inner}}}' at character {i + 1} is not a variable name: use letters, "
-                                    "digits, '_' or '-', starting with a letter, e.g. {animal}.",
-                                    code="template_bad_name")
-            if buf:
-                parts.append("".join(buf))
-                buf = []
-            parts.append(("var", name))
-            if name not in names:
-                names.append(name)
-            i = end + 1
-            continue
+            if end != -1 and "{" not in inner and _NAME.match(name):
+                if buf:
+                    parts.append("".join(buf))
+                    buf = []
+                parts.append(("var", name))
+                if name not in names:
+                    names.append(name)
+                i = end + 1
+                continue
         buf.append(ch)
         i += 1
     if buf:
@@ -80,11 +75,8 @@ def variables(text: str) -> tuple[str, ...]:
 
 
 def is_template(text: str) -> bool:
-    """True when the text has a variable (a prompt with only doubled braces is plain text)."""
-    try:
-        return bool(parse(text).names)
-    except TemplateError:
-        return "{" in text
+    """True when the text has a variable (a prompt with only literal braces is plain text)."""
+    return bool(parse(text).names)
 
 
 def split_values(typed: str | None) -> list[str]:

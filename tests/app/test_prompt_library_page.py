@@ -163,3 +163,17 @@ def test_save_from_the_gallery_lightbox_beside_reuse_settings(demo, jobs_for_tes
     [saved] = lib.list_prompts(_store())
     assert (saved.title, saved.prompt, saved.settings) == (
         "a lantern at dusk", "a lantern at dusk", {"size": "1024x1024", "quality": "high", "provider": "demo"})
+
+
+def test_a_json_style_prompt_is_not_a_template_and_goes_as_typed(app, jobs_for_test, demo):
+    """Structured prompts written as JSON are common with gpt-image: braces that are not a {name} stay text."""
+    at = app
+    prompt = '{"subject": "a red fox", "style": {"medium": "ink wash"}}'
+    at.text_area(key="gen.prompt").input(prompt).run()
+    _ok(at)
+    assert not [t for t in at.text_input if (t.key or "").startswith("gen.var.")] and not at.error
+    _ok(at.button(key="gen.go").click().run())
+    [job_id] = at.session_state["easel.last_job.generate"]
+    assert jobs_for_test.wait(job_id, 30).status == "completed"
+    [sent] = demo.requests("/images/generations")
+    assert sent.json["prompt"] == prompt

@@ -31,21 +31,17 @@ def test_missing_values_name_the_variable():
     assert e.value.message == "No value for {style}: type at least one value for 'style'."
 
 
-@pytest.mark.parametrize("text, code, message", [
-    ("a {animal", "template_unclosed",
-     "The '{' at character 3 is not closed: close it with '}', or write '{{' for a literal brace."),
-    ("a } b", "template_lone_brace", "A lone '}' at character 3: write '}}' for a literal brace."),
-    ("a {} b", "template_bad_name",
-     "'{}' at character 3 is not a variable name: use letters, digits, '_' or '-', starting with a letter, "
-     "e.g. {animal}."),
-    ("a {1x} b", "template_bad_name",
-     "'{1x}' at character 3 is not a variable name: use letters, digits, '_' or '-', starting with a letter, "
-     "e.g. {animal}."),
+@pytest.mark.parametrize("text", [
+    "a {animal", "a } b", "a {} b", "a {1x} b",
+    '{"subject": "a red fox", "style": "ink wash", "size": {"w": 1024}}',
 ])
-def test_bad_braces_are_refused_with_their_rule(text, code, message):
-    with pytest.raises(TemplateError) as e:
-        parse(text)
-    assert (e.value.code, e.value.message) == (code, message)
+def test_braces_that_are_not_a_variable_stay_text_so_json_prompts_go_as_typed(text):
+    # No variable: Generate and Edit send the prompt exactly as typed (components/template_batch.py).
+    assert parse(text).names == () and not is_template(text)
+
+
+def test_a_variable_beside_json_braces_is_still_a_variable():
+    assert expand('{"subject": "{animal}"}', {"animal": "fox|owl"}) == ['{"subject": "fox"}', '{"subject": "owl"}']
 
 
 def test_non_latin_variable_names():
