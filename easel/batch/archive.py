@@ -13,6 +13,8 @@ from typing import BinaryIO
 
 from easel.batch.run import RowResult, results
 from easel.core.tempfiles import written_to_temp_file
+from easel.media import png_info
+from easel.store.zip_export import write_image
 
 __all__ = ["MANIFEST", "MANIFEST_COLUMNS", "manifest_rows", "write_zip", "zip_to_temp_file", "file_names"]
 
@@ -47,7 +49,9 @@ def write_zip(store, batch_id: str, out: BinaryIO | str | os.PathLike) -> list[d
         for r, entry in zip(rows, data):
             for img, name in zip(r.images, file_names(r)):
                 try:
-                    zf.write(store.blobs.path(img.path), name)     # copied from disk in chunks, never read whole
+                    # Copied from disk in chunks, never read whole; a PNG gets its prompt and settings as text
+                    # chunks (Easel's and A1111's), like every PNG Easel hands out.
+                    write_image(zf, store.blobs.path(img.path), name, png_info.job_chunks(img, r.job))
                 except FileNotFoundError:
                     entry["error_message"] = (entry["error_message"] + f" {name} missing from the data directory."
                                               ).strip()

@@ -212,7 +212,10 @@ def test_the_zip_holds_each_rows_images_and_a_batch_csv_manifest(svc, sim):
     archive.write_zip(svc.store, bid, buf)
     zf = zipfile.ZipFile(buf)
     assert sorted(zf.namelist()) == ["batch.csv", "row001-1.png", "row003-1.png"]
-    assert Image.open(io.BytesIO(zf.read("row001-1.png"))).size == (1536, 1024)
+    shipped = Image.open(io.BytesIO(zf.read("row001-1.png")))
+    assert shipped.size == (1536, 1024)
+    # Like every PNG Easel hands out: its prompt and settings in Easel's chunk and A1111's `parameters`.
+    assert "easel" in shipped.text and shipped.text["parameters"].splitlines()[0] == "prompt 01: a lighthouse, variant 1"
     manifest = list(csv.DictReader(io.StringIO(zf.read("batch.csv").decode("utf-8"))))
     assert list(manifest[0]) == list(archive.MANIFEST_COLUMNS)
     by = {int(m["row"]): m for m in manifest}
