@@ -45,32 +45,58 @@ class Store:
         self.root = self.path.parent
         self.blobs = Blobs(self.root)
         self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
+        self._all: list[list] = []          # [connection, its lock, the thread using it]
         self._lock = threading.Lock()
         with self.reading() as conn:
             self.schema_version = migrate(conn)
 
     # --- connections -------------------------------------------------------------------------------
-    # One connection per thread. close() may run on another thread while a worker is mid-query; closing an
-    # sqlite3 connection under a running statement crashes the interpreter, so every use of a connection
-    # holds its own lock, and close() takes each lock before closing. (Uncontended in normal use: each
-    # connection belongs to one thread.) A worker that touches a closed connection gets a Python error.
+    # One connection per thread at a time. close() may run on another thread while a worker is mid-query;
+    # closing an sqlite3 connection under a running statement crashes the interpreter, so every use of a
+    # connection holds its own lock, and close() takes each lock before closing. (Uncontended in normal use:
+    # each connection belongs to one thread.) A worker that touches a closed connection gets a Python error.
+    # Streamlit runs every rerun on a new thread: a thread's connection is handed on to a later thread once its
+    # owner has ended, so the number of open connections follows the threads alive at once, not the reruns.
     def _pair(self) -> tuple[sqlite3.Connection, threading.RLock]:
         pair = getattr(self._local, "pair", None)
         if pair is None:
-            # isolation_level=None: we open transactions ourselves (BEGIN IMMEDIATE for writes).
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                                   check_same_thread=False)
-            conn.row_factory = sqlite3.Row
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA foreign_keys = ON")
-            pair = (conn, threading.RLock())   # re-entrant: a read inside a write block on the same thread
+            pair = self._adopt() or self._open()
             self._local.pair = pair
-            with self._lock:
-                self._all.append(pair)
         return pair
+
+    def _adopt(self) -> tuple[sqlite3.Connection, threading.RLock] | None:
+        """A connection whose thread has ended (and holds none of its locks), now this thread's."""
+        me = threading.current_thread()
+        with self._lock:
+            for entry in self._all:
+                owner = entry[2]
+                if owner.is_alive() or entry[0].in_transaction or not entry[1].acquire(blocking=False):
+                    continue
+                try:
+                    entry[2] = me
+                finally:
+                    entry[1].release()
+                return entry[0], entry[1]
+        return None
+
+    def _open(self) -> tuple[sqlite3.Connection, threading.RLock]:
+        # isolation_level=None: we open transactions ourselves (BEGIN IMMEDIATE for writes).
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                               check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        guard = threading.RLock()   # re-entrant: a read inside a write block on the same thread
+        with self._lock:
+            self._all.append([conn, guard, threading.current_thread()])
+        return conn, guard
+
+    @property
+    def open_connections(self) -> int:
+        with self._lock:
+            return len(self._all)
 
     @contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
@@ -103,7 +129,7 @@ class Store:
         with self._lock:
             pairs, self._all = self._all, []
             self._local = threading.local()
-        for conn, guard in pairs:
+        for conn, guard, _owner in pairs:
             with guard:
                 try:
                     conn.close()

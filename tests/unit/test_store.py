@@ -276,3 +276,40 @@ def test_attempts_are_listed_in_order(store):
     store.add_attempt(job_id, 2, status_code=200, latency_s=1.5)
     assert [(a.attempt, a.status_code, a.error_code) for a in store.list_attempts(job_id)] == [
         (1, 429, "rate_limit_error"), (2, 200, None)]
+
+
+def test_connections_follow_the_threads_alive_not_the_reruns(tmp_path):
+    """Streamlit runs each rerun on a new thread: a store used by 200 short-lived threads in turn keeps one
+    connection (handed from each ended thread to the next), where one per thread ran out of file handles."""
+    import os
+    import threading
+
+    store = Store(tmp_path / "easel.db")
+    fds = len(os.listdir("/proc/self/fd"))
+
+    def rerun():
+        assert store.query("SELECT COUNT(*) FROM jobs")[0][0] == 0
+
+    for _ in range(200):
+        t = threading.Thread(target=rerun)
+        t.start()
+        t.join()
+    assert store.open_connections <= 2            # the opening thread's and the reruns' one
+    assert len(os.listdir("/proc/self/fd")) - fds <= 4
+    # Two threads at once still get a connection each (a connection is never shared by live threads).
+    started, release = threading.Barrier(3), threading.Event()
+
+    def held():
+        with store.reading():
+            started.wait()
+            release.wait()
+
+    workers = [threading.Thread(target=held) for _ in range(2)]
+    for w in workers:
+        w.start()
+    started.wait()
+    assert store.open_connections == 3
+    release.set()
+    for w in workers:
+        w.join()
+    store.close()
