@@ -1,7 +1,13 @@
 """The Gallery page's grid as ONE element: a Streamlit Components v2 component (drawn in the app's own page, not
 an iframe) that lays out a page of tiles (a square thumbnail and three caption lines each) and sends back the id
 of the tile clicked, or chosen with the keyboard (every tile is a button: Tab to it, Enter opens), which opens
-the lightbox (components/lightbox.py) on it.
+the lightbox (components/lightbox.py) on it. With a `Pager`, the page navigation is part of the same element:
+‹ Prev · Page 2 of 5 · Next › and the count above the tiles, the pager again below them when there is another
+page; its native buttons send the trigger `page` ("prev" | "next") and the pager's callbacks (pages/gallery.py:
+the keyset cursor) run before the next script run, as a Streamlit button's on_click does.
+
+Captions are kept in-process by (image id, job updated_at); given the jobs' versions (read with the page's rows,
+`Store.list_images_versioned`), a rerun reads no job, and a job that changed is read again alone.
 
 Why one element: Streamlit's cost is per element. 48 `st.image`s read, check, hash and register their files on
 every rerun, and each tile's button and caption add more; this grid of 48 costs a rerun about what one

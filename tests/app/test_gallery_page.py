@@ -104,16 +104,29 @@ def test_a_thumbnail_the_tab_lacks_is_sent_again_and_an_unreadable_one_says_so(d
     assert by_id[kept.id]["error"] is None and by_id[kept.id]["thumb"] in _grid_payload(at)[2]
 
 
-def test_a_tile_caption_follows_its_job_when_the_job_changes(demo, jobs_for_test):
-    _seed(demo, jobs_for_test, [("a reconciled cost", "1024x1024")])
+def test_a_tile_caption_follows_its_job_when_the_job_changes(demo, jobs_for_test, monkeypatch):
+    """Captions are kept by (image, job version), the version read with the page's rows: a rerun reads no job,
+    and a job that changed is read again, alone."""
+    _seed(demo, jobs_for_test, [("a reconciled cost", "1024x1024"), ("left alone", "1024x1024")])
     store = jobs_for_test.store
-    [row] = store.list_images()
+    rows = store.list_images()
+    changed = next(r for r in rows if r.prompt == "a reconciled cost")
     at = _open()
-    before = _tiles(at)[0]["lines"][2]
+    line = {t["id"]: t["lines"][2] for t in _tiles(at)}
+    before = line[changed.id]
     assert before.startswith("USD ")
-    store.update_job(row.job_id, cost_actual=0.5, currency="USD")         # e.g. the bill reconciled
+    read: list[list[str]] = []
+    get_jobs = type(store).get_jobs
+    monkeypatch.setattr(type(store), "get_jobs", lambda self, ids: read.append(list(ids)) or get_jobs(self, read[-1]))
     at.run()
-    assert _tiles(at)[0]["lines"][2].startswith("USD 0.50") and _tiles(at)[0]["lines"][2] != before
+    assert read == [] and {t["id"]: t["lines"][2] for t in _tiles(at)} == line        # a rerun reads no job
+    store.update_job(changed.job_id, cost_actual=0.5, currency="USD")         # e.g. the bill reconciled
+    at.run()
+    line = {t["id"]: t["lines"][2] for t in _tiles(at)}
+    assert line[changed.id].startswith("USD 0.50") and line[changed.id] != before
+    assert read == [[changed.job_id]]                                        # the changed job alone
+    rows, versions = store.list_images_versioned(limit=10)
+    assert versions == {r.job_id: store.get_job(r.job_id).updated_at for r in rows}
 
 
 def test_a_kept_partial_is_labelled_partial_in_its_tile(jobs_for_test):
