@@ -121,6 +121,7 @@ function makeBar(where) {
   prev.textContent = "‹ Prev";
   const label = document.createElement("span");
   label.className = "page";
+  if (where === "top") label.setAttribute("aria-live", "polite");     // a screen reader hears the new page
   const next = document.createElement("button");
   next.type = "button";
   next.dataset.page = "next";
