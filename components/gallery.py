@@ -139,25 +139,28 @@ def _cell(store, row, job, *, key: str, actions: bool, square: bool) -> None:
     image_actions.download_buttons(store, row, key=ck, formats=("PNG",) if square else tuple(FORMATS))
 
 
-def render_gallery(images, *, key: str, columns: int = 4, actions: bool = True, store=None) -> None:
+def render_gallery(images, *, key: str, columns: int = 4, actions: bool = True, store=None, versions=None,
+                   pager: gallery_grid.Pager | None = None) -> None:
     """A grid of result thumbnails with captions and a PNG download; clicking a thumbnail opens the lightbox
     (components/lightbox.py) on it, stepping through this grid's images (unless `actions=False`).
 
     `columns` is the count across at full width; in a narrow container (under ~620 px) the rows wrap to 2
     across. With 5 or more the grid is "wide" (the Gallery page): compact cards with square thumbnail boxes,
     so a page of mixed sizes lines up, drawn as one component (components/gallery_grid.py: a thumbnail is a
-    button, and the lightbox has the downloads). Otherwise a thumbnail keeps its aspect and at most its 384 px."""
+    button, and the lightbox has the downloads), with `pager` (gallery_grid.Pager) drawn in it and its captions
+    read by `versions` (job id → updated_at, from Store.list_images_versioned) when given. Otherwise a
+    thumbnail keeps its aspect and at most its 384 px."""
     store = store or _store()
     if not images:
         return
     square = columns >= 5
-    jobs = store.get_jobs(row.job_id for row in images)
     if square and actions:
         # The Gallery page: a page of 48 as one element (components/gallery_grid.py). Result grids hold a few
         # images, each card with three one-click downloads, and keep the per-card elements below.
-        gallery_grid.render_tiles(store, images, jobs, key=key, columns=columns)
+        gallery_grid.render_tiles(store, images, key=key, columns=columns, versions=versions, pager=pager)
         lightbox.show_lightbox(images, key=key, store=store)
         return
+    jobs = store.get_jobs(row.job_id for row in images)
     with st.container(key=f"easel-grid-{'wide-' if square else ''}{_slug(key)}"):
         css.style(_GRID_CSS)
         for start in range(0, len(images), columns):
@@ -173,12 +176,15 @@ def render_gallery(images, *, key: str, columns: int = 4, actions: bool = True, 
 
 def zip_button(store, filters: dict, *, key: str, label: str = "Download all (ZIP)") -> None:
     """A popover that, once opened, offers the filtered gallery as ZIP archives written to a temporary file on
-    click. Nothing is counted or read while it is closed, so it costs a rerun nothing."""
+    click. Nothing is counted or read while it is closed, so it costs a rerun one element."""
     popover = st.popover(label, icon=":material/folder_zip:", key=key, on_change="rerun")
     if not popover.open:
         return
     with popover:
         parts = zip_export.plan_parts(store, ZIP_PART_BYTES, **filters)
+        if not parts:           # it is drawn on an empty gallery too, beside the filters
+            st.caption("No images match the filters: nothing to download.")
+            return
         images = sum(p.count for p in parts)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         if len(parts) > 1:

@@ -1,7 +1,13 @@
 """The Gallery page's grid as ONE element: a Streamlit Components v2 component (drawn in the app's own page, not
 an iframe) that lays out a page of tiles (a square thumbnail and three caption lines each) and sends back the id
 of the tile clicked, or chosen with the keyboard (every tile is a button: Tab to it, Enter opens), which opens
-the lightbox (components/lightbox.py) on it.
+the lightbox (components/lightbox.py) on it. With a `Pager`, the page navigation is part of the same element:
+‹ Prev · Page 2 of 5 · Next › and the count above the tiles, the pager again below them when there is another
+page; its native buttons send the trigger `page` ("prev" | "next") and the pager's callbacks (pages/gallery.py:
+the keyset cursor) run before the next script run, as a Streamlit button's on_click does.
+
+Captions are kept in-process by (image id, job updated_at); given the jobs' versions (read with the page's rows,
+`Store.list_images_versioned`), a rerun reads no job, and a job that changed is read again alone.
 
 Why one element: Streamlit's cost is per element. 48 `st.image`s read, check, hash and register their files on
 every rerun, and each tile's button and caption add more; this grid of 48 costs a rerun about what one
@@ -23,6 +29,8 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Callable
 
 import streamlit as st
 
@@ -31,7 +39,7 @@ from easel.media import thumbnails
 from components import lightbox
 from components.image_actions import caption_lines
 
-__all__ = ["render_tiles", "tile_data", "encode", "decode", "SENT", "component_key", "clear_cache"]
+__all__ = ["render_tiles", "tile_data", "encode", "decode", "Pager", "SENT", "component_key", "clear_cache"]
 
 SENT = "easel.gallery.thumbs_sent"     # session_state: the thumbnail keys this session's tab holds
 
@@ -53,6 +61,19 @@ _CSS = """
 .lines div { white-space: pre; overflow: hidden; text-overflow: ellipsis; min-height: 1.4em; }
 @container (max-width: 860px) { .grid.wide { grid-template-columns: repeat(3, minmax(0, 1fr)); } }
 @container (max-width: 620px) { .grid { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
+/* The pager: Streamlit's secondary buttons, drawn here so a page's navigation is part of its one element. */
+.bar { display: flex; align-items: center; gap: 0.5rem 1.5rem; flex-wrap: wrap; font-family: var(--st-font);
+  color: var(--st-text-color); font-size: var(--st-base-font-size, 1rem); }
+.bar.top { margin-bottom: 1rem; }
+.bar.bottom { margin-top: 1rem; }
+.bar[hidden] { display: none; }
+.pager { display: flex; align-items: center; gap: 0.5rem; }
+.pager button { font: inherit; color: inherit; background: var(--st-background-color, transparent);
+  border: 1px solid var(--st-border-color, rgba(49, 51, 63, 0.2)); border-radius: var(--st-base-radius, 0.5rem);
+  min-height: 2.5rem; padding: 0.25rem 0.75rem; cursor: pointer; line-height: 1.6; }
+.pager button:hover:not(:disabled) { border-color: var(--st-primary-color); color: var(--st-primary-color); }
+.pager button:focus-visible { outline: 2px solid var(--st-primary-color); outline-offset: 1px; }
+.pager button:disabled { cursor: not-allowed; opacity: 0.4; }
 """
 
 # Every value from Python is placed with textContent / alt / dataset, so a prompt can never become markup.
@@ -86,6 +107,47 @@ function asBytes(data) {
   return null;
 }
 
+// ‹ Prev · Page 2 of 5 · Next ›, and (above the grid) the count: a click sends the trigger `page` ("prev" |
+// "next"); Python moves the keyset cursor (pages/gallery.py). The bottom bar shows when there is another page.
+function makeBar(where) {
+  const bar = document.createElement("nav");
+  bar.className = "bar " + where;
+  bar.setAttribute("aria-label", where === "top" ? "Gallery pages" : "Gallery pages (bottom)");
+  const pagerBox = document.createElement("div");
+  pagerBox.className = "pager";
+  const prev = document.createElement("button");
+  prev.type = "button";
+  prev.dataset.page = "prev";
+  prev.textContent = "‹ Prev";
+  const label = document.createElement("span");
+  label.className = "page";
+  if (where === "top") label.setAttribute("aria-live", "polite");     // a screen reader hears the new page
+  const next = document.createElement("button");
+  next.type = "button";
+  next.dataset.page = "next";
+  next.textContent = "Next ›";
+  pagerBox.append(prev, label, next);
+  bar.appendChild(pagerBox);
+  if (where === "top") {
+    const count = document.createElement("span");
+    count.className = "count";
+    bar.appendChild(count);
+  }
+  return bar;
+}
+
+function fillBar(bar, pager) {
+  const bottom = bar.classList.contains("bottom");
+  bar.hidden = !pager || (bottom && !pager[3] && !pager[4]);
+  if (!pager) return;
+  const [page, pages, count, hasPrev, hasNext] = pager;
+  bar.querySelector(".page").textContent = "Page " + page + " of " + pages;
+  bar.querySelector("[data-page=prev]").disabled = !hasPrev;
+  bar.querySelector("[data-page=next]").disabled = !hasNext;
+  const countEl = bar.querySelector(".count");
+  if (countEl) countEl.textContent = count;
+}
+
 export default function (component) {
   const { parentElement, setTriggerValue } = component;
   const bytes = asBytes(component.data);
@@ -100,6 +162,7 @@ export default function (component) {
     at += length;
   }
   const columns = header.columns;
+  const pager = header.pager;         // [page, pages, count text, has prev, has next] or null
   const tiles = header.tiles.map(([id, thumb, lines, error]) => ({ id, thumb, lines, error, alt: lines[0] || "" }));
   const data = { columns, tiles };
   touchAndTrim(tiles.filter((t) => t.thumb).map((t) => t.thumb));
@@ -107,7 +170,7 @@ export default function (component) {
   if (missing.length) {
     setTriggerValue("missing", missing);
   }
-  const signature = JSON.stringify([columns, header.tiles]) + "|" + missing.join(",");
+  const signature = JSON.stringify([columns, pager, header.tiles]) + "|" + missing.join(",");
   if (SEEN.get(parentElement) === signature) return;
   SEEN.set(parentElement, signature);
 
@@ -117,15 +180,18 @@ export default function (component) {
     wrap.className = "wrap";
     grid = document.createElement("div");
     grid.setAttribute("role", "list");
-    wrap.appendChild(grid);
+    wrap.append(makeBar("top"), grid, makeBar("bottom"));
     parentElement.appendChild(wrap);
-    // A native <button> per tile: focusable, and Enter / Space click it.
-    grid.addEventListener("click", (event) => {
-      const button = event.target.closest("button.open");
-      if (button) grid.easelTrigger("open", Number(button.dataset.id));
+    // Native <button>s (tiles, Prev / Next): focusable, and Enter / Space click them.
+    wrap.addEventListener("click", (event) => {
+      const button = event.target.closest("button");
+      if (!button || button.disabled) return;
+      if (button.classList.contains("open")) grid.easelTrigger("open", Number(button.dataset.id));
+      else if (button.dataset.page) grid.easelTrigger("page", button.dataset.page);
     });
   }
   grid.easelTrigger = setTriggerValue;
+  for (const bar of parentElement.querySelectorAll(".bar")) fillBar(bar, pager);
   grid.className = "grid" + (data.columns >= 5 ? " wide" : "");
   grid.style.setProperty("--cols", String(data.columns));
   const cards = data.tiles.map((t) => {
@@ -217,15 +283,29 @@ _CAPTIONS: OrderedDict[tuple, list[str]] = OrderedDict()
 _CAPTIONS_LIMIT = 20_000
 
 
-def _caption(row, job) -> list[str]:
-    key = (row.id, job.updated_at if job is not None else None)
-    lines = _CAPTIONS.get(key)
-    if lines is None:
-        lines = caption_lines(row, job)
-        with _cache_lock:
-            _CAPTIONS[key] = lines
-            if len(_CAPTIONS) > _CAPTIONS_LIMIT:
-                _CAPTIONS.popitem(last=False)
+def _remember(key: tuple, lines: list[str]) -> list[str]:
+    with _cache_lock:
+        _CAPTIONS[key] = lines
+        if len(_CAPTIONS) > _CAPTIONS_LIMIT:
+            _CAPTIONS.popitem(last=False)
+    return lines
+
+
+def _captions(store, images, jobs, versions) -> list[list[str]]:
+    """Each image's caption lines. With `versions` (job id → updated_at, read with the page's rows:
+    Store.list_images_versioned) only the jobs of captions not kept yet are read; else `jobs` (id → JobRow),
+    read here if not given."""
+    if versions is None:
+        jobs = jobs if jobs is not None else store.get_jobs(row.job_id for row in images)
+        versions = {job_id: job.updated_at for job_id, job in jobs.items()}
+    keys = [(row.id, versions.get(row.job_id)) for row in images]
+    lines = [_CAPTIONS.get(key) for key in keys]
+    if None in lines:
+        if jobs is None:
+            jobs = store.get_jobs(row.job_id for row, got in zip(images, lines) if got is None)
+        lines = [got if got is not None else _remember((row.id, getattr(jobs.get(row.job_id), "updated_at", None)),
+                                                       caption_lines(row, jobs.get(row.job_id)))
+                 for row, got in zip(images, lines)]
     return lines
 
 
@@ -239,6 +319,28 @@ def _on_open(key: str) -> None:
         lightbox.open_lightbox(key, int(value))
 
 
+@dataclass(frozen=True)
+class Pager:
+    """The page navigation drawn in the grid's element, above (with `count`) and below it: ‹ Prev · Page 2 of 5 ·
+    Next ›. `on_prev` / `on_next` run (as callbacks, before the next script run) when the browser sends the
+    trigger `page` = "prev" / "next"; None = no such page (the button is drawn disabled)."""
+    page: int
+    pages: int
+    count: str
+    on_prev: Callable[[], None] | None = None
+    on_next: Callable[[], None] | None = None
+
+    def header(self) -> list:
+        return [self.page, self.pages, self.count, self.on_prev is not None, self.on_next is not None]
+
+
+def _on_page(key: str, pager: Pager | None) -> None:
+    value = (st.session_state.get(component_key(key)) or {}).get("page")
+    step = {"prev": pager.on_prev, "next": pager.on_next}.get(value) if pager is not None else None
+    if step is not None:
+        step()
+
+
 def _on_missing(key: str) -> None:
     missing = (st.session_state.get(component_key(key)) or {}).get("missing") or []
     sent = st.session_state.get(SENT)
@@ -246,22 +348,24 @@ def _on_missing(key: str) -> None:
         sent.difference_update(str(m) for m in missing)
 
 
-def tile_data(store, images, jobs, *, columns: int, side: int = thumbnails.TILE_SIDE) -> dict:
+def tile_data(store, images, jobs=None, *, columns: int, side: int = thumbnails.TILE_SIDE, versions=None,
+              pager: Pager | None = None) -> dict:
     """What the component draws: every tile as [id, thumbnail key or None, caption lines (the first, the
-    prompt, is the alt text too), error or None], and the thumbnails this session has not sent yet as
-    {key: (bytes, mime)} (which are then counted as sent)."""
+    prompt, is the alt text too), error or None], the thumbnails this session has not sent yet as
+    {key: (bytes, mime)} (which are then counted as sent), and the pager's header (or None)."""
     sent: set[str] = st.session_state.setdefault(SENT, set())
     tiles, thumbs = [], {}
-    for row in images:
+    for row, lines in zip(images, _captions(store, images, jobs, versions)):
         thumb, error = _thumb_key(row, side), None
         if thumb not in sent and thumb not in thumbs:
             try:
                 thumbs[thumb] = _thumbnail(store, row, side)
             except Exception as err:  # noqa: BLE001 - a missing or unreadable file: say so in its tile, draw the rest
                 thumb, error = None, f"Image unreadable ({type(err).__name__})"
-        tiles.append([row.id, thumb, _caption(row, jobs.get(row.job_id)), error])
+        tiles.append([row.id, thumb, lines, error])
     sent.update(thumbs)
-    return {"columns": columns, "tiles": tiles, "thumbs": thumbs}
+    return {"columns": columns, "tiles": tiles, "thumbs": thumbs,
+            "pager": pager.header() if pager is not None else None}
 
 
 def encode(data: dict) -> bytes:
@@ -269,7 +373,7 @@ def encode(data: dict) -> bytes:
     thumbnail's [key, mime, length]), then the thumbnails' bytes one after another. Binary rather than base64
     in JSON: a page's JPEGs travel at their own size (base64 is a third more), and Streamlit hashes the payload
     as bytes instead of dumping and hashing a JSON text twice."""
-    header = json.dumps({"columns": data["columns"], "tiles": data["tiles"],
+    header = json.dumps({"columns": data["columns"], "tiles": data["tiles"], "pager": data.get("pager"),
                          "thumbs": [[key, mime, len(blob)] for key, (blob, mime) in data["thumbs"].items()]},
                         ensure_ascii=False, separators=(",", ":")).encode()
     return b"".join([len(header).to_bytes(4, "big"), header, *(blob for blob, _mime in data["thumbs"].values())])
@@ -283,10 +387,14 @@ def decode(payload: bytes) -> dict:
     for key, mime, length in header["thumbs"]:
         thumbs[key] = (payload[at:at + length], mime)
         at += length
-    return {"columns": header["columns"], "tiles": header["tiles"], "thumbs": thumbs}
+    return {"columns": header["columns"], "tiles": header["tiles"], "thumbs": thumbs, "pager": header.get("pager")}
 
 
-def render_tiles(store, images, jobs, *, key: str, columns: int) -> None:
-    """The grid of `images` (ImageRows, in order) as one component; a click opens grid `key`'s lightbox."""
-    _GRID(key=component_key(key), data=encode(tile_data(store, images, jobs, columns=columns)),
-          on_open_change=lambda: _on_open(key), on_missing_change=lambda: _on_missing(key))
+def render_tiles(store, images, jobs=None, *, key: str, columns: int, versions=None,
+                 pager: Pager | None = None) -> None:
+    """The grid of `images` (ImageRows, in order) as one component; a click opens grid `key`'s lightbox. Captions
+    come from `jobs` (id → JobRow) or, cheaper, `versions` (job id → updated_at; see `_captions`). With a
+    `pager`, the page navigation and the count are drawn in the same element."""
+    data = tile_data(store, images, jobs, columns=columns, versions=versions, pager=pager)
+    _GRID(key=component_key(key), data=encode(data), on_open_change=lambda: _on_open(key),
+          on_missing_change=lambda: _on_missing(key), on_page_change=lambda: _on_page(key, pager))

@@ -10,6 +10,7 @@ import streamlit as st
 
 from components import batch_picker, services
 from components.gallery import render_gallery, zip_button
+from components.gallery_grid import Pager
 from components.image_organize import gallery_filters
 from components.router import ensure_routed
 from easel.providers import catalog
@@ -61,20 +62,20 @@ with st.container(horizontal=True, vertical_alignment="bottom", gap="small", key
                          on_change=_first_page, width="stretch", label_visibility="collapsed")
     batch_id = batch_picker.batch_filter(store, on_change=_first_page)
 
-
-def _winners_toggle() -> None:
-    """Drawn beside the count (the filter row has no room left); read from session state before it is drawn."""
-    st.toggle("Comparison winners", key="gallery.winners", on_change=_first_page,
-              help="Only the images picked as a comparison's winner on the Compare page.")
-
-
 winners = bool(st.session_state.get("gallery.winners"))
 days = None
 if isinstance(dates, (tuple, list)) and dates:
     days = (day_number(dates[0]), day_number(dates[-1]))
 filters = dict(provider=provider, text=text.strip() or None, origin=origin, days=days,
                tag="winner" if winners else None, batch_id=batch_id)
-filters.update(gallery_filters(store, on_change=_first_page))     # Board · Starred (components/image_organize.py)
+# The second row, drawn alike on an empty gallery and a full one: Board · Starred (components/image_organize.py)
+# on the left; the winners filter and the ZIP of what the filters select on the right.
+with st.container(horizontal=True, vertical_alignment="center", gap="medium", key="gallery-tools"):
+    filters.update(gallery_filters(store, on_change=_first_page))
+    with st.container(horizontal=True, vertical_alignment="center", gap="medium", width="content"):
+        st.toggle("Comparison winners", key="gallery.winners", on_change=_first_page,
+                  help="Only the images picked as a comparison's winner on the Compare page.")
+        zip_button(store, filters, key="gallery.zip")
 
 total = store.count_images(**filters)
 pages = max(1, math.ceil(total / PER_PAGE))
@@ -87,32 +88,16 @@ page = len(cursors)
 if total == 0:
     st.info("No images match." if any(v for v in filters.values()) else
             "No images yet. Generate one: the Demo provider works offline.", icon=":material/photo_library:")
-    if winners:
-        _winners_toggle()
     st.stop()
 
-# One more than a page: whether there is a next page, without a count.
-rows = store.list_images(**filters, limit=PER_PAGE + 1, before=cursors[-1])
+# One more than a page: whether there is a next page, without a count. The same query gives each job's version,
+# by which the grid keeps its captions (a rerun reads no job).
+rows, versions = store.list_images_versioned(**filters, limit=PER_PAGE + 1, before=cursors[-1])
 more, rows = len(rows) > PER_PAGE, rows[:PER_PAGE]
 next_cursor = (rows[-1].created_at, rows[-1].id) if more else None
 
-
-def _nav(where: str) -> None:
-    """‹ Prev · Page 2 of 5 · Next ›, as wide as its content."""
-    with st.container(horizontal=True, vertical_alignment="center", gap="small", width="content",
-                      key=f"gallery-nav-{where}"):
-        st.button("‹ Prev", key=f"gallery.prev.{where}", on_click=_newer, disabled=page <= 1)
-        st.text(f"Page {page} of {pages}", width="content")
-        st.button("Next ›", key=f"gallery.next.{where}", on_click=_older, args=(next_cursor,), disabled=not more)
-
-
-with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
-    _nav("top")
-    st.text(f"{total:,} image{'s' if total != 1 else ''}", width="content")
-    _winners_toggle()
-    st.space("stretch")
-    zip_button(store, filters, key="gallery.zip")
-
-render_gallery(rows, key="gallery.grid", columns=COLUMNS, store=store)
-if more or page > 1:
-    _nav("bottom")
+# ‹ Prev · Page 2 of 5 · Next › and the count, above and below the grid, are drawn in the grid's own element.
+pager = Pager(page, pages, f"{total:,} image{'s' if total != 1 else ''}",
+              on_prev=_newer if page > 1 else None,
+              on_next=(lambda: _older(next_cursor)) if more else None)
+render_gallery(rows, key="gallery.grid", columns=COLUMNS, store=store, versions=versions, pager=pager)

@@ -36,6 +36,7 @@ _TASK_COLUMNS = frozenset(TaskRow.__dataclass_fields__) - {"key_fingerprint", "b
 _JSON_COLUMNS = {"params_json", "task_ids_json", "inputs_json"}
 _IMAGE_SELECT = ("SELECT images.*, jobs.provider, jobs.prompt, jobs.model, jobs.quality, jobs.size, jobs.resolution "
                  "FROM images JOIN jobs ON jobs.id = images.job_id")
+_IMAGE_SELECT_VERSIONED = _IMAGE_SELECT.replace(" FROM ", ", jobs.updated_at AS job_updated_at FROM ", 1)
 
 
 class Store:
@@ -326,11 +327,26 @@ class Store:
         days (first, last), inclusive; `origin` = 'generate' | 'edit'; `comparison_id` = one comparison's columns;
         `tag` = images carrying that tag ('winner': picked in a comparison); `batch_id` = one batch's rows;
         `board_id` = one board's images; `starred` = only starred images (easel/store/boards.py)."""
+        rows = self._image_rows(_IMAGE_SELECT, provider=provider, text=text, since=since, until=until, job_id=job_id,
+                                include_deleted=include_deleted, limit=limit, offset=offset, origin=origin, days=days,
+                                before=before, comparison_id=comparison_id, tag=tag, batch_id=batch_id,
+                                board_id=board_id, starred=starred)
+        return [ImageRow.from_row(r) for r in rows]
+
+    def list_images_versioned(self, **filters) -> tuple[list[ImageRow], dict[str, float]]:
+        """`list_images(**filters)` and, from the same query, their jobs' `updated_at` (job id → it): the Gallery
+        keeps its captions by job version and reads a job only when it changed, so a rerun of a page is this one
+        query instead of the page's rows and then their jobs."""
+        rows = self._image_rows(_IMAGE_SELECT_VERSIONED, **filters)
+        return [ImageRow.from_row(r) for r in rows], {r["job_id"]: r["job_updated_at"] for r in rows}
+
+    def _image_rows(self, select: str, *, provider=None, text=None, since=None, until=None, job_id=None,
+                    include_deleted=False, limit=100, offset=0, origin=None, days=None, before=None,
+                    comparison_id=None, tag=None, batch_id=None, board_id=None, starred=False) -> list:
         where, args = self._image_filter(provider, text, since, until, job_id, include_deleted, origin, days, before,
                                          comparison_id, tag, batch_id, board_id, starred)
         order = "images.idx" if job_id is not None else "images.created_at DESC, images.id DESC"
-        rows = self.query(f"{_IMAGE_SELECT}{where} ORDER BY {order} LIMIT ? OFFSET ?", [*args, limit, offset])
-        return [ImageRow.from_row(r) for r in rows]
+        return self.query(f"{select}{where} ORDER BY {order} LIMIT ? OFFSET ?", [*args, limit, offset])
 
     def count_images(self, *, provider: str | None = None, text: str | None = None, since: float | None = None,
                      until: float | None = None, job_id: str | None = None, include_deleted: bool = False,

@@ -12,7 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from components import gallery_grid
 
-__all__ = ["_tiles", "_grid_payload", "_tile_lines", "_click_tile", "_trigger", "open_in_gallery"]
+__all__ = ["_tiles", "_grid_payload", "_tile_lines", "_click_tile", "_trigger", "open_in_gallery", "pager",
+           "gallery_count", "turn_page"]
 
 
 def _tiles(at, key: str = "gallery.grid") -> list[dict]:
@@ -59,3 +60,27 @@ def _trigger(at, event: str, value, key: str = "gallery.grid") -> AppTest:
 def open_in_gallery(at, image_id: int) -> AppTest:
     """Open one image's lightbox on the Gallery page, as a click on its tile does."""
     return _trigger(at, "open", image_id)
+
+
+def pager(at, key: str = "gallery.grid") -> dict | None:
+    """The page navigation drawn in the grid's element: page, pages, the count text, and whether ‹ Prev and
+    Next › are enabled (None: no pager, or no grid)."""
+    grids = [el for el in at.get("bidi_component") if el.key == gallery_grid.component_key(key)]
+    if not grids:
+        return None
+    header = gallery_grid.decode(grids[0].proto.bytes)["pager"]
+    if header is None:
+        return None
+    page, pages, count, prev, nxt = header
+    return {"page": page, "pages": pages, "count": count, "prev": prev, "next": nxt,
+            "label": f"Page {page} of {pages}"}
+
+
+def gallery_count(at) -> str | None:
+    """The Gallery's count line ("51 images"), drawn above the grid in its element."""
+    return (pager(at) or {}).get("count")
+
+
+def turn_page(at, where: str) -> AppTest:
+    """A click on ‹ Prev or Next › (`where` = "prev" | "next"), as the browser sends it: the trigger `page`."""
+    return _trigger(at, "page", where)

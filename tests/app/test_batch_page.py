@@ -11,6 +11,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from gallery_clicks import gallery_count
+
 from components import md_escape
 from easel.store import batches
 
@@ -88,7 +90,7 @@ def test_pasted_prompts_run_as_a_batch_and_the_gallery_filters_by_it(demo, jobs_
     at.button(key=f"batch.gallery.{bid}").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.selectbox(key="gallery.batch").value == bid
-    assert "3 images" in [t.value for t in at.text]
+    assert gallery_count(at) == "3 images"
 
 
 def test_failed_rows_are_retried_as_a_group_from_the_page(demo, jobs_for_test):

@@ -13,7 +13,8 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from gallery_clicks import _click_tile, _grid_payload, _tile_lines, _tiles, _trigger  # noqa: F401
+from gallery_clicks import _click_tile, _grid_payload, _tile_lines, _tiles, _trigger, gallery_count, pager, \
+    turn_page  # noqa: F401
 
 from components import gallery, gallery_grid, lightbox, truncate
 from easel.providers import catalog
@@ -103,16 +104,29 @@ def test_a_thumbnail_the_tab_lacks_is_sent_again_and_an_unreadable_one_says_so(d
     assert by_id[kept.id]["error"] is None and by_id[kept.id]["thumb"] in _grid_payload(at)[2]
 
 
-def test_a_tile_caption_follows_its_job_when_the_job_changes(demo, jobs_for_test):
-    _seed(demo, jobs_for_test, [("a reconciled cost", "1024x1024")])
+def test_a_tile_caption_follows_its_job_when_the_job_changes(demo, jobs_for_test, monkeypatch):
+    """Captions are kept by (image, job version), the version read with the page's rows: a rerun reads no job,
+    and a job that changed is read again, alone."""
+    _seed(demo, jobs_for_test, [("a reconciled cost", "1024x1024"), ("left alone", "1024x1024")])
     store = jobs_for_test.store
-    [row] = store.list_images()
+    rows = store.list_images()
+    changed = next(r for r in rows if r.prompt == "a reconciled cost")
     at = _open()
-    before = _tiles(at)[0]["lines"][2]
+    line = {t["id"]: t["lines"][2] for t in _tiles(at)}
+    before = line[changed.id]
     assert before.startswith("USD ")
-    store.update_job(row.job_id, cost_actual=0.5, currency="USD")         # e.g. the bill reconciled
+    read: list[list[str]] = []
+    get_jobs = type(store).get_jobs
+    monkeypatch.setattr(type(store), "get_jobs", lambda self, ids: read.append(list(ids)) or get_jobs(self, read[-1]))
     at.run()
-    assert _tiles(at)[0]["lines"][2].startswith("USD 0.50") and _tiles(at)[0]["lines"][2] != before
+    assert read == [] and {t["id"]: t["lines"][2] for t in _tiles(at)} == line        # a rerun reads no job
+    store.update_job(changed.job_id, cost_actual=0.5, currency="USD")         # e.g. the bill reconciled
+    at.run()
+    line = {t["id"]: t["lines"][2] for t in _tiles(at)}
+    assert line[changed.id].startswith("USD 0.50") and line[changed.id] != before
+    assert read == [[changed.job_id]]                                        # the changed job alone
+    rows, versions = store.list_images_versioned(limit=10)
+    assert versions == {r.job_id: store.get_job(r.job_id).updated_at for r in rows}
 
 
 def test_a_kept_partial_is_labelled_partial_in_its_tile(jobs_for_test):
@@ -195,17 +209,21 @@ def test_filters_and_pagination(jobs_for_test):
     columns, _rows, thumbs = _grid_payload(at)
     assert [t["id"] for t in _tiles(at)] == newest[:48] and columns == 6       # eight rows of six
     assert len(thumbs) == 48 and not at.image
-    assert "51 images" in _lines(at) and "Page 1 of 2" in _lines(at)
-    assert at.button(key="gallery.prev.top").disabled and not at.button(key="gallery.next.top").disabled
-    at.button(key="gallery.next.top").click().run()
-    assert [t["id"] for t in _tiles(at)] == newest[48:] and "Page 2 of 2" in _lines(at)
-    assert at.button(key="gallery.next.bottom").disabled
-    at.button(key="gallery.prev.bottom").click().run()
-    assert [t["id"] for t in _tiles(at)] == newest[:48] and "Page 1 of 2" in _lines(at)
+    # The pager and the count are drawn in the grid's element: ‹ Prev disabled on page 1, Next › enabled.
+    assert pager(at) == {"page": 1, "pages": 2, "count": "51 images", "prev": False, "next": True,
+                         "label": "Page 1 of 2"}
+    turn_page(at, "next")
+    assert [t["id"] for t in _tiles(at)] == newest[48:] and pager(at)["label"] == "Page 2 of 2"
+    assert pager(at)["prev"] and not pager(at)["next"]
+    turn_page(at, "next")                              # Next › on the last page (a stale click) stays there
+    assert [t["id"] for t in _tiles(at)] == newest[48:] and pager(at)["label"] == "Page 2 of 2"
+    turn_page(at, "prev")
+    assert [t["id"] for t in _tiles(at)] == newest[:48] and pager(at)["label"] == "Page 1 of 2"
     assert _grid_payload(at)[2] == {}                 # back on page 1: its thumbnails were sent already
-    at.button(key="gallery.next.top").click().run()
+    turn_page(at, "next")
     at.text_input(key="gallery.text").input("owl").run()        # a new filter starts again at page 1
-    assert len(_tiles(at)) == 1 and "a lone owl" in _tile_lines(at) and "Page 1 of 1" in _lines(at)
+    assert len(_tiles(at)) == 1 and "a lone owl" in _tile_lines(at) and pager(at)["label"] == "Page 1 of 1"
+    assert not pager(at)["prev"] and not pager(at)["next"] and gallery_count(at) == "1 image"
     at.text_input(key="gallery.text").input("橘猫").run()         # a two-character Chinese word
     assert len(_tiles(at)) == 1 and "一只在窗台上晒太阳的橘猫" in _tile_lines(at)
     at.text_input(key="gallery.text").input('"fox* -number:').run()    # FTS syntax is plain text: no error
@@ -213,12 +231,13 @@ def test_filters_and_pagination(jobs_for_test):
     at.text_input(key="gallery.text").input("").run()
     assert at.selectbox(key="gallery.provider").options == ["All providers", "Demo (offline simulator)", "QCode"]
     at.selectbox(key="gallery.provider").select("qcode").run()
-    assert len(_tiles(at)) == 1 and "1 image" in _lines(at) and "qcode · 1024x1024 → 64×64 · low" in _tile_lines(at)
+    assert len(_tiles(at)) == 1 and gallery_count(at) == "1 image" and \
+        "qcode · 1024x1024 → 64×64 · low" in _tile_lines(at)
     at.selectbox(key="gallery.provider").select(None).run()
     at.segmented_control(key="gallery.origin").set_value("edit").run()
     assert len(_tiles(at)) == 1 and "a lone owl" in _tile_lines(at)
     at.segmented_control(key="gallery.origin").set_value("generate").run()
-    assert "50 images" in _lines(at)
+    assert gallery_count(at) == "50 images"
     at.segmented_control(key="gallery.origin").set_value(None).run()
     from easel.usage.days import usage_today
     from datetime import timedelta
@@ -226,7 +245,7 @@ def test_filters_and_pagination(jobs_for_test):
     at.date_input(key="gallery.dates").set_value((today - timedelta(days=3), today - timedelta(days=2))).run()
     assert [i.value for i in at.info] == ["No images match."]
     at.date_input(key="gallery.dates").set_value((today - timedelta(days=1), today + timedelta(days=1))).run()
-    assert "51 images" in _lines(at)
+    assert gallery_count(at) == "51 images"
     at.text_input(key="gallery.text").input("nothing like this").run()
     assert [i.value for i in at.info] == ["No images match."]
 

@@ -91,12 +91,14 @@ def test_share_a_board_open_it_without_a_session_then_revoke(browser, e2e_server
         card.get_by_text("4 images").wait_for()
         card.get_by_role("button", name="Open").click()
         wait_idle(page)
-        # An opened board is drawn like the Gallery page: one grid element whose tiles are buttons with images.
-        tiles = page.locator("[class*='st-key-boards-grid-tiles'] button.open img")
-        tiles.nth(3).wait_for()
-        assert tiles.count() == 4
-        page.wait_for_function("() => [...document.querySelectorAll(\"[class*='st-key-boards-grid-tiles'] img\")]"
-                               ".every(i => i.complete && i.naturalWidth > 0)")
+        # The open board's grid is one Components v2 element (components/gallery_grid.py), as the Gallery's.
+        page.locator("[class*='st-key-boards-grid-tiles'] button.open img").nth(3).wait_for()
+        page.wait_for_function("""() => {
+            const host = document.querySelector("[class*='st-key-boards-grid-tiles']");
+            const imgs = [...host.querySelectorAll('*')].flatMap(e => e.shadowRoot ?
+                [...e.shadowRoot.querySelectorAll('img')] : []);
+            return imgs.length === 4 && imgs.every(i => i.complete && i.naturalWidth > 0);
+        }""")
         _loaded(page)
         assert page.locator("[data-testid='stException']").count() == 0
         SHOTS.mkdir(parents=True, exist_ok=True)

@@ -114,11 +114,14 @@ def test_gallery_grid_navigation_and_lightbox_at_1366(browser, e2e_server, wait_
         heights = {round(cards.nth(i).bounding_box()["height"]) for i in range(cards.count())}
         assert len(heights) == 1, heights
 
-        # --- compact navigation: ‹ Prev · Page 1 of 1 · Next › ---------------------------------------------
-        nav = page.locator("[class*='st-key-gallery-nav-top']")
-        assert nav.get_by_text("Page 1 of", exact=False).count() == 1
-        nav_box = nav.bounding_box()
+        # --- compact navigation, in the grid's element: ‹ Prev · Page 1 of n · Next ›, then the count --------
+        nav = grid.locator("nav.top")
+        assert nav.locator(".page").text_content().startswith("Page 1 of ")
+        assert nav.get_by_role("button", name="‹ Prev").is_disabled()
+        assert nav.locator(".count").text_content().endswith(" images")
+        nav_box = nav.locator(".pager").bounding_box()
         assert nav_box["width"] < page.viewport_size["width"] / 2, nav_box
+        assert nav_box["y"] + nav_box["height"] < min(b["y"] for b in boxes)        # above the tiles
         assert page.locator("[data-testid='stException']").count() == 0
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / "gallery.png"), full_page=False)
@@ -184,6 +187,44 @@ def test_a_prompt_with_markup_shows_as_text_in_the_grid(browser, e2e_server, wai
         context.close()
 
 
+def test_next_and_prev_in_the_grid_element_turn_pages_by_mouse_and_keyboard(browser, e2e_server, wait_idle, go):
+    """The pager is part of the grid's element: Next › (clicked) shows page 2, whose first tiles are the 49th
+    and 50th newest images; the bottom bar's ‹ Prev, reached with Tab and pressed with Enter, goes back."""
+    prompts = _seed(e2e_server.data_dir, 50)           # newest of all: page 1 is 48 of them, page 2 starts after
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(e2e_server.url)
+        wait_idle(page)
+        go(page, "Gallery")
+        host = page.locator("[class*='st-key-gallery-grid-tiles']")
+        images = host.locator("button.open img")
+        images.first.wait_for()
+        assert images.first.get_attribute("alt") == prompts[0]
+        top, bottom = host.locator("nav.top"), host.locator("nav.bottom")
+        assert top.locator(".page").text_content().startswith("Page 1 of ")
+        assert bottom.is_visible() and bottom.locator(".page").text_content() == top.locator(".page").text_content()
+        top.get_by_role("button", name="Next ›").click()
+        page.wait_for_function("p => { const h = document.querySelector(\"[class*='st-key-gallery-grid-tiles']\");"
+                               " const r = [...h.querySelectorAll('*')].find(e => e.shadowRoot).shadowRoot;"
+                               " return r.querySelector('button.open img')?.alt === p; }", arg=prompts[48])
+        wait_idle(page)
+        assert [images.nth(i).get_attribute("alt") for i in range(2)] == prompts[48:50]
+        assert top.locator(".page").text_content().startswith("Page 2 of ")
+        assert not top.get_by_role("button", name="‹ Prev").is_disabled()
+        # The keyboard: the bottom ‹ Prev is a native button; focus it and press Enter.
+        bottom.get_by_role("button", name="‹ Prev").focus()
+        page.keyboard.press("Enter")
+        page.wait_for_function("p => { const h = document.querySelector(\"[class*='st-key-gallery-grid-tiles']\");"
+                               " const r = [...h.querySelectorAll('*')].find(e => e.shadowRoot).shadowRoot;"
+                               " return r.querySelector('button.open img')?.alt === p; }", arg=prompts[0])
+        assert top.locator(".page").text_content().startswith("Page 1 of ")
+        assert page.locator("[data-testid='stException']").count() == 0
+    finally:
+        context.close()
+
+
 def test_thumbnails_evicted_from_the_tab_come_back_when_shown_again(browser, e2e_server, wait_idle, go):
     """The tab keeps at most so many thumbnails (lowered to 3 here): page 2 evicts page 1's, and back on page 1
     the grid reports them missing and the next run sends them again: every image is drawn, none broken."""
@@ -207,7 +248,7 @@ def test_thumbnails_evicted_from_the_tab_come_back_when_shown_again(browser, e2e
         tiles = page.locator("[class*='st-key-gallery-grid-tiles'] button.open")
         first_page = [tiles.nth(i).get_attribute("data-id") for i in range(tiles.count())]
         assert len(first_page) == 48
-        page.locator("[class*='st-key-gallery-nav-top']").get_by_role("button", name="Next ›").click()
+        page.locator("[class*='st-key-gallery-grid-tiles'] nav.top").get_by_role("button", name="Next ›").click()
         tiles.first.wait_for()
         page.wait_for_function("ids => { const h = document.querySelector(\"[class*='st-key-gallery-grid-tiles']\");"
                                " const r = [...h.querySelectorAll('*')].find(e => e.shadowRoot).shadowRoot;"
@@ -215,7 +256,7 @@ def test_thumbnails_evicted_from_the_tab_come_back_when_shown_again(browser, e2e
                                "'button.open').dataset.id); }", arg=first_page)
         page.wait_for_function(all_drawn)
         assert page.evaluate("() => window.__easelThumbs.size") <= 48
-        page.locator("[class*='st-key-gallery-nav-top']").get_by_role("button", name="‹ Prev").click()
+        page.locator("[class*='st-key-gallery-grid-tiles'] nav.top").get_by_role("button", name="‹ Prev").click()
         page.wait_for_function("ids => { const h = document.querySelector(\"[class*='st-key-gallery-grid-tiles']\");"
                                " const r = [...h.querySelectorAll('*')].find(e => e.shadowRoot).shadowRoot;"
                                " return r.querySelector('button.open')?.dataset.id === ids[0]; }", arg=first_page)
