@@ -5,16 +5,15 @@ in the second context says "revoked" and has no <img> at all. Saves the README's
 
 from __future__ import annotations
 
-import io
 import json
 import time
 import uuid
 import zipfile
 from pathlib import Path
 
-import numpy as np
 import pytest
-from PIL import Image
+
+from pictures import gradient_disc_png
 
 pytestmark = pytest.mark.e2e
 
@@ -24,19 +23,6 @@ BASE_URL = "http://base-url-sentinel.invalid/v1"
 SOURCE_URL = "https://cdn.invalid/result.png?token=source-url-sentinel"
 SUBJECTS = ("a lighthouse at dusk", "a fox under a brass lamp", "a paper boat on a pond", "an owl in the snow",
             "a harbour in the rain", "a kite over the dunes", "a tram in the fog")
-
-
-def _png(seed: int, width: int = 1024, height: int = 1024) -> bytes:
-    rng = np.random.default_rng(seed)
-    a, b = rng.integers(0, 256, (2, 3))
-    yy, xx = np.mgrid[0:height // 4, 0:width // 4]
-    t = ((xx / xx.max() + yy / yy.max()) / 2)[..., None]
-    px = a * (1 - t) + b * t
-    cy, cx, r = rng.integers(height // 16, height // 6), rng.integers(width // 16, width // 6), height // 14
-    px[(yy - cy) ** 2 + (xx - cx) ** 2 < r * r] = 255 - a
-    out = io.BytesIO()
-    Image.fromarray(px.astype(np.uint8), "RGB").resize((width, height)).save(out, "PNG", compress_level=1)
-    return out.getvalue()
 
 
 def _seed(data_dir: Path) -> tuple[str, str, list[str]]:
@@ -57,7 +43,7 @@ def _seed(data_dir: Path) -> tuple[str, str, list[str]]:
                                    size="1024x1024", quality="medium", n=1, key_fingerprint=FINGERPRINT,
                                    base_url=BASE_URL, simulated=True, created_at=now - 10 + i)
             store.update_job(job, finished_at=now - 9 + i, latency_s=1.2)
-            ids.append(store.add_image(job, 0, ImageOut(data=_png(i), width=1024, height=1024, mime="image/png",
+            ids.append(store.add_image(job, 0, ImageOut(data=gradient_disc_png(1024, 1024, i), width=1024, height=1024, mime="image/png",
                                                         source_url=SOURCE_URL)).id)
             thumbnails.make_thumbnails(store, job)
             prompts.append(prompt)

@@ -9,14 +9,13 @@ JobService makes them), newest of all, so they fill the first page whatever othe
 
 from __future__ import annotations
 
-import io
 import time
 import uuid
 from pathlib import Path
 
-import numpy as np
 import pytest
-from PIL import Image
+
+from pictures import gradient_disc_png
 
 pytestmark = pytest.mark.e2e
 
@@ -24,22 +23,6 @@ SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SIZES = ("1024x1024", "1536x1024", "1024x1536")
 SUBJECTS = ("a lighthouse at dusk", "a fox under a brass lamp", "a paper boat on a pond", "an owl in the snow",
             "a harbour in the rain", "a kite over the dunes")
-
-
-def _png(width: int, height: int, seed: int) -> bytes:
-    """A smooth, distinct picture: two colour gradients and a disc, so each thumbnail looks different."""
-    rng = np.random.default_rng(seed)
-    a, b = rng.integers(0, 256, (2, 3))
-    yy, xx = np.mgrid[0:height // 4, 0:width // 4]
-    t = ((xx / xx.max() + yy / yy.max()) / 2)[..., None]
-    px = a * (1 - t) + b * t
-    cy, cx, r = rng.integers(height // 16, height // 6), rng.integers(width // 16, width // 6), height // 14
-    px[(yy - cy) ** 2 + (xx - cx) ** 2 < r * r] = 255 - a
-    out = io.BytesIO()
-    Image.fromarray(px.astype(np.uint8), "RGB").resize((width, height)).save(out, "PNG", compress_level=1)
-    return out.getvalue()
-
-
 XSS = '<img src=x onerror="window.__easelXss=1">a kite <b>bold</b>'
 
 
@@ -65,7 +48,7 @@ def _seed(data_dir: Path, count: int = 12, *, first_prompt: str | None = None) -
                                    quality="medium", n=1, cost_estimated=0.042, currency="USD",
                                    key_fingerprint="fp-e2egallery", simulated=True, created_at=now - count + i)
             store.update_job(job, cost_actual=0.042, latency_s=1.5 + i / 10, finished_at=now - count + i + 1)
-            store.add_image(job, 0, ImageOut(data=_png(width, height, i), width=width, height=height,
+            store.add_image(job, 0, ImageOut(data=gradient_disc_png(width, height, i), width=width, height=height,
                                              mime="image/png"))
             thumbnails.make_thumbnails(store, job)
             prompts.append(prompt)
