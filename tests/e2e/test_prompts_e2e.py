@@ -70,7 +70,7 @@ def test_import_reports_bad_entries_and_export_round_trips(e2e_server, page, wai
     bad.write_text(json.dumps({"format": "easel-prompt-library", "version": 1, "prompts": [
         {"title": "Team: hero bottle", "prompt": "a {color} bottle on white", "tags": ["team"]},
         {"title": "Team: no prompt"},
-        {"title": "Team: bad brace", "prompt": "a } b"}]}), encoding="utf-8")
+        {"title": "Team: bad tags", "prompt": "a kite", "tags": "team"}]}), encoding="utf-8")
     page.get_by_role("button", name="Import").click()
     page.locator(".st-key-lib-import-file input[type='file']").set_input_files(str(bad))
     wait_idle(page)
@@ -79,7 +79,7 @@ def test_import_reports_bad_entries_and_export_round_trips(e2e_server, page, wai
     page.wait_for_selector("text=Import: 1 added, 2 rejected.")
     body = page.locator("[data-testid='stMain']").inner_text()
     assert "Entry 2: the prompt is missing or empty (rule prompt_required)" in body
-    assert "Entry 3: A lone '}' at character 3: write '}}' for a literal brace. (rule template_lone_brace)" in body
+    assert "Entry 3: tags must be a list of strings (rule tags_not_strings)" in body
     with page.expect_download() as info:
         page.get_by_role("button", name="Export", exact=True).click()
     doc = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
