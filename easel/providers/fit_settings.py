@@ -42,6 +42,14 @@ def _pixels_of(settings: dict) -> tuple[int, int] | None:
     return None
 
 
+def _asked_pixels(profile: Profile, settings: dict, out: Fitted) -> tuple[int, int] | None:
+    """The pixels the settings describe; None, with a note when a size was given, when they describe none."""
+    wh = _pixels_of(settings)
+    if wh is None and settings.get("size"):
+        out.notes.append(f"Size {settings['size']} is not offered by {profile.label}; the form keeps its own.")
+    return wh
+
+
 def _fit_ratio(profile: Profile, settings: dict, allowed: tuple[str, ...], out: Fitted, *, edit: bool) -> None:
     size = settings.get("size")
     resolution = settings.get("resolution")
@@ -53,10 +61,8 @@ def _fit_ratio(profile: Profile, settings: dict, allowed: tuple[str, ...], out: 
             out.notes.append(f"Resolution {resolution} is not offered by {profile.label} "
                              f"({' / '.join(profile.resolutions)}); the form keeps its own.")
         return
-    wh = _pixels_of(settings)
+    wh = _asked_pixels(profile, settings, out)
     if wh is None:
-        if size:
-            out.notes.append(f"Size {size} is not offered by {profile.label}; the form keeps its own.")
         return
     # The nearest ratio at the tier whose pixel count is nearest: 1536x1024 is 3:2 at 1k, 3520x2336 at 4k.
     snap = nearest_size(profile, *wh, edit=edit)
@@ -71,10 +77,8 @@ def _fit_pixels(profile: Profile, settings: dict, allowed: tuple[str, ...], out:
     if size in allowed:
         out.params["size"] = size
         return
-    wh = _pixels_of(settings)
+    wh = _asked_pixels(profile, settings, out)
     if wh is None:
-        if size:
-            out.notes.append(f"Size {size} is not offered by {profile.label}; the form keeps its own.")
         return
     asked = f"{wh[0]}x{wh[1]}"
     snap = nearest_size(profile, *wh, edit=edit)

@@ -162,13 +162,7 @@ def _merge(table: str, keys, measures, where: str, extra_from: str = "", extra_w
 def _usage_merge_sql(where: str = "true") -> list[str]:
     """The merges of migrations 2 and 4's tables (migration 2's backfill, frozen as released)."""
     def merge(table: str, keys, measures, extra_from: str = "", extra_where: str = "") -> str:
-        cols = [k for k, _ in keys] + [m for m, _ in measures]
-        sel = [e for _, e in keys] + [f"SUM({e})" for _, e in measures]
-        sets = ", ".join(f"{m} = {m} + excluded.{m}" for m, _ in measures)
-        cond = f"({where})" + (f" AND {extra_where}" if extra_where else "")
-        return (f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(sel)} FROM jobs{extra_from} "
-                f"WHERE {cond} GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))} "
-                f"ON CONFLICT ({', '.join(k for k, _ in keys)}) DO UPDATE SET {sets}")
+        return _merge(table, keys, measures, where, extra_from, extra_where)
 
     return [
         f"INSERT OR IGNORE INTO usage_prompts (prompt) SELECT DISTINCT prompt FROM jobs WHERE {where}",
