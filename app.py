@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import language, notifier, services, session
+from components import language, notifier, services, session, streamlit_chrome
 from easel.core.i18n import _
 
 st.set_page_config(page_title="Easel", page_icon=":material/palette:", layout="wide")
@@ -27,6 +27,7 @@ page = st.navigation([
 ])
 
 language.picker()
+streamlit_chrome.translate_chrome()
 session.sidebar()
 notifier.notifier(services.get_store(), page=page.url_path)
 page.run()
