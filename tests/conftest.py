@@ -21,6 +21,8 @@ def easel_data_dir(tmp_path, monkeypatch):
         if name.startswith("EASEL_") and name.endswith(("_API_KEY", "_BASE_URL")):
             monkeypatch.delenv(name)
     monkeypatch.setenv("EASEL_SECRETS_FILE", str(tmp_path / "no-secrets.toml"))
+    # Messages in English whatever the machine's LANG says: tests that check another language set it themselves.
+    monkeypatch.setenv("EASEL_LANG", "en")
     return data
 
 

@@ -87,6 +87,7 @@ def shared_simulator() -> tuple[str, bool]:
             time.sleep(0.05)
         proc.kill()
         from easel.core.errors import ConfigError
+        from easel.core.i18n import _
 
-        raise ConfigError("The background simulator for the Demo's tasks did not start; run `easel simulate` and "
-                          "set EASEL_SIMULATOR_URL to its address.", code="simulator_unavailable")
+        raise ConfigError(_("The background simulator for the Demo's tasks did not start; run `easel simulate` and "
+                            "set EASEL_SIMULATOR_URL to its address."), code="simulator_unavailable")

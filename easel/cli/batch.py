@@ -19,7 +19,11 @@ from pathlib import Path
 
 import click
 
-from easel.cli.main import EXIT_FAILED, EXIT_PENDING, EXIT_USAGE, demo_key, job_service, main, shutdown
+from easel.core.i18n import _, ngettext
+
+from easel.cli.main import (
+    EXIT_FAILED, EXIT_PENDING, EXIT_USAGE, demo_key, job_service, main, shutdown, simulate_needs_demo,
+)
 from easel.cli.outcome_json import dumps
 from easel.providers.demo_modes import SIMULATABLE
 
@@ -37,33 +41,31 @@ def _default_name(provider: str, simulate: str | None) -> str:
         if provider != "demo":
             from easel.core.errors import ValidationError
 
-            raise ValidationError(f"--simulate is the Demo's choice: use it with --provider demo (got --provider "
-                                  f"{provider}).", code="simulate_needs_demo")
+            raise ValidationError(simulate_needs_demo(provider), code="simulate_needs_demo")
         return "demo" if simulate == "demo" else f"demo:{simulate}"
     return provider
 
 
-@main.command("batch")
+@main.command("batch", help=_("Run every prompt of a .txt (one per line) or .csv (a prompt column) as one batch."))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--provider", default="demo", show_default=True,
-              help="The rows' provider where a row names none: demo, icodeeasy, qcode, gccai, openai-hk, openai, "
-                   "or the Demo playing one as demo:qcode.")
+              help=_("The rows' provider where a row names none: demo, icodeeasy, qcode, gccai, openai-hk, openai, "
+                     "or the Demo playing one as demo:qcode."))
 @click.option("--simulate", type=click.Choice(SIMULATABLE), default=None,
-              help="With --provider demo: the simulator plays this provider, with its rules.")
-@click.option("--size", help="Default size for rows without one.")
-@click.option("--resolution", help="Default resolution (1k, 2k, 4k) for ratio providers.")
-@click.option("--quality", help="Default quality for rows without one.")
+              help=_("With --provider demo: the simulator plays this provider, with its rules."))
+@click.option("--size", help=_("Default size for rows without one."))
+@click.option("--resolution", help=_("Default resolution (1k, 2k, 4k) for ratio providers."))
+@click.option("--quality", help=_("Default quality for rows without one."))
 @click.option("--n", "n", type=click.IntRange(1, 10), default=1, show_default=True)
 @click.option("--model")
 @click.option("--format", "output_format", type=click.Choice(("png", "jpeg", "webp")), default=None,
-              help="output_format, where the provider takes it.")
-@click.option("--timeout", type=float, default=3600.0, show_default=True, help="Seconds to wait for every row.")
+              help=_("output_format, where the provider takes it."))
+@click.option("--timeout", type=float, default=3600.0, show_default=True, help=_("Seconds to wait for every row."))
 @click.option("--zip", "zip_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the batch's images and batch.csv to this ZIP file.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per row as it finishes.")
+              help=_("Also write the batch's images and batch.csv to this ZIP file."))
+@click.option("--json", "as_json", is_flag=True, help=_("Print one JSON object per row as it finishes."))
 def batch_command(file, provider, simulate, size, resolution, quality, n, model, output_format, timeout, zip_path,
                   as_json):
-    """Run every prompt of a .txt (one per line) or .csv (a prompt column) as one batch."""
     from easel import batch
     from easel.batch import archive
     from easel.batch.targets import resolver
@@ -79,13 +81,14 @@ def batch_command(file, provider, simulate, size, resolution, quality, n, model,
     svc = job_service(recover=False)
     plan = batch.plan_batch(svc.store, rows, default, resolve, defaults=defaults)
     for r in plan.invalid:
-        click.echo(f"Row {r.row}: {r.problem.user_message()}", err=True)
+        click.echo(_("Row {row}: {message}").format(row=r.row, message=r.problem.user_message()), err=True)
     if not plan.valid:
-        click.echo("Nothing was sent: every row is invalid.", err=True)
+        click.echo(_("Nothing was sent: every row is invalid."), err=True)
         svc.close(wait=False)
         sys.exit(EXIT_USAGE)
     if not as_json:
-        click.echo(f"{len(plan.valid)} of {len(plan.rows)} rows to send · estimate {plan.total_label()}", err=True)
+        click.echo(_("{valid} of {total} rows to send · estimate {cost}").format(
+            valid=len(plan.valid), total=len(plan.rows), cost=plan.total_label()), err=True)
         for note in batch.limit_notes(svc.store, plan):
             click.echo(note, err=True)
     root = svc.store.root.resolve()
@@ -113,8 +116,9 @@ def batch_command(file, provider, simulate, size, resolution, quality, n, model,
         archive.write_zip(svc.store, bid, zip_path)
     if any(not r.finished for r in results):
         left = [r.row for r in results if not r.finished]
-        click.echo(f"{len(left)} row(s) unfinished; they are sent when Easel runs again with the key "
-                   f"(batch {bid}).", err=True)
+        click.echo(ngettext("{count} row unfinished; it is sent when Easel runs again with the key (batch {batch}).",
+                            "{count} rows unfinished; they are sent when Easel runs again with the key (batch "
+                            "{batch}).", len(left)).format(count=len(left), batch=bid), err=True)
         sys.exit(EXIT_PENDING)
     if any(r.status != "completed" for r in results):
         sys.exit(EXIT_FAILED)

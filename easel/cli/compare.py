@@ -20,6 +20,8 @@ from pathlib import Path
 
 import click
 
+from easel.core.i18n import _
+
 from easel.cli.main import EXIT_FAILED, EXIT_PENDING, EXIT_USAGE, demo_key, job_service, main, shutdown
 from easel.cli.outcome_json import FAILED_STATUSES, dumps
 
@@ -61,26 +63,27 @@ def column_json(col) -> dict:
             "currency": col.estimate.currency, "error_code": col.code}
 
 
-@main.command()
+@main.command(help=_("Send one prompt to several providers and compare what each returns, costs and takes."))
 @click.option("--providers", required=True, metavar="A,B[,…]",
-              help="2–6 providers, comma-separated: qcode, gccai, openai-hk, icodeeasy, openai, demo, or the Demo "
-                   "simulating one as demo:gccai, demo:qcode, demo:icodeeasy, demo:openai-hk.")
+              help=_("2–6 providers, comma-separated: qcode, gccai, openai-hk, icodeeasy, openai, demo, or the Demo "
+                     "simulating one as demo:gccai, demo:qcode, demo:icodeeasy, demo:openai-hk."))
 @click.option("--prompt", required=True)
 @click.option("--size", default="1024x1024", show_default=True,
-              help="Pixels (1536x1024) or auto; each provider gets its nearest valid size (a ratio and tier for "
-                   "gccai and icodeeasy, one of QCode's three).")
+              help=_("Pixels (1536x1024) or auto; each provider gets its nearest valid size (a ratio and tier for "
+                     "gccai and icodeeasy, one of QCode's three)."))
 @click.option("--quality", default="medium", show_default=True, type=click.Choice(("low", "medium", "high", "auto")))
 @click.option("--n", "n", type=click.IntRange(1, 10), default=1, show_default=True)
 @click.option("--format", "output_format", type=click.Choice(("png", "jpeg", "webp")), default=None,
-              help="output_format, where the provider takes it.")
-@click.option("--image", "images", multiple=True, metavar="PATH|URL", help="Reference or source image; repeatable.")
-@click.option("--mask", type=click.Path(exists=True, dir_okay=False), help="PNG with alpha, the first image's size.")
-@click.option("--timeout", type=float, default=900.0, show_default=True, help="Seconds to wait for every column.")
+              help=_("output_format, where the provider takes it."))
+@click.option("--image", "images", multiple=True, metavar="PATH|URL",
+              help=_("Reference or source image; repeatable."))
+@click.option("--mask", type=click.Path(exists=True, dir_okay=False),
+              help=_("PNG with alpha, the first image's size."))
+@click.option("--timeout", type=float, default=900.0, show_default=True, help=_("Seconds to wait for every column."))
 @click.option("--zip", "zip_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write every column's images and comparison.json to this ZIP file.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON list, an object per provider.")
+              help=_("Also write every column's images and comparison.json to this ZIP file."))
+@click.option("--json", "as_json", is_flag=True, help=_("Print one JSON list, an object per provider."))
 def compare(providers, prompt, size, quality, n, output_format, images, mask, timeout, zip_path, as_json):
-    """Send one prompt to several providers and compare what each returns, costs and takes."""
     from easel import compare as cmp
     from easel.compare import archive
     from easel.providers.request import ImageInput
@@ -94,8 +97,8 @@ def compare(providers, prompt, size, quality, n, output_format, images, mask, ti
     blocked = [c for c in plan.columns if c.problem is not None]
     if blocked:
         for c in blocked:
-            click.echo(f"Error: {c.target.name}: {c.problem.user_message()}", err=True)
-        click.echo("Nothing was sent.", err=True)
+            click.echo(_("Error: {message}").format(message=f"{c.target.name}: {c.problem.user_message()}"), err=True)
+        click.echo(_("Nothing was sent."), err=True)
         svc.close(wait=False)
         sys.exit(EXIT_USAGE)
     if not as_json:
@@ -103,7 +106,7 @@ def compare(providers, prompt, size, quality, n, output_format, images, mask, ti
             for note in c.notes:
                 click.echo(f"{c.target.name}: {note}", err=True)
         for w in plan.warnings():
-            click.echo(f"Warning: {w}", err=True)
+            click.echo(_("Warning: {message}").format(message=w), err=True)
     try:
         cid = cmp.start(svc, plan)
         deadline = time.monotonic() + timeout
@@ -128,8 +131,9 @@ def compare(providers, prompt, size, quality, n, output_format, images, mask, ti
             est = "?" if j["cost_estimate"] is None else f"{j['cost_estimate']:g}"
             rep = "?" if j["cost_reported"] is None else f"{j['cost_reported']:g}"
             err = f" [{j['error_code']}]" if j["error_code"] else ""
-            click.echo(f"  {c.target:<16} {c.status:<10} {size_text:<10} {latency:<8} {j['currency']} est {est} · "
-                       f"reported {rep}{err}")
+            costs = _("{currency} est {estimate} · reported {reported}").format(currency=j["currency"], estimate=est,
+                                                                                  reported=rep)
+            click.echo(f"  {c.target:<16} {c.status:<10} {size_text:<10} {latency:<8} {costs}{err}")
     statuses = [c.status for c in cols]
     if any(s in FAILED_STATUSES or s == "not_sent" for s in statuses):
         sys.exit(EXIT_FAILED)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from easel.core.i18n import _
 from easel.providers.demo_modes import SIMULATABLE
 from easel.cli.main import (
     collect_outcome, exit_code, job_service, main, print_outcome, provider_client, shutdown, wait_submitted,
@@ -16,25 +17,25 @@ from easel.cli.main import (
 def _request_options(*, image_required: bool):
     """The options `generate` and `edit` share; `edit` requires an input image."""
     options = [
-        click.option("--provider", required=True, help="demo, icodeeasy, qcode, gccai, openai-hk or openai."),
+        click.option("--provider", required=True, help=_("demo, icodeeasy, qcode, gccai, openai-hk or openai.")),
         click.option("--simulate", type=click.Choice(SIMULATABLE), default=None,
-                     help="With --provider demo: the simulator plays this provider, with its rules, sizes, async "
-                          "flow and errors, and no key (the sidebar's Simulate choice)."),
+                     help=_("With --provider demo: the simulator plays this provider, with its rules, sizes, "
+                            "async flow and errors, and no key (the sidebar's Simulate choice).")),
         click.option("--prompt", required=True),
-        click.option("--size", help="Pixels (1024x1536), a ratio (3:2) or auto, as the provider takes."),
-        click.option("--resolution", help="1k, 2k or 4k, for ratio providers (icodeeasy, gccai)."),
+        click.option("--size", help=_("Pixels (1024x1536), a ratio (3:2) or auto, as the provider takes.")),
+        click.option("--resolution", help=_("1k, 2k or 4k, for ratio providers (icodeeasy, gccai).")),
         click.option("--quality"),
         click.option("--n", "n", type=click.IntRange(1, 10), default=1, show_default=True),
         click.option("--image", "images", multiple=True, required=image_required, metavar="PATH|URL",
-                     help="Source image (the first) or reference image; repeatable."),
+                     help=_("Source image (the first) or reference image; repeatable.")),
         click.option("--mask", type=click.Path(exists=True, dir_okay=False),
-                     help="PNG with alpha, the first image's size: transparent where to edit."),
-        click.option("--async", "async_", is_flag=True, help="Submit as a provider task and return at once."),
+                     help=_("PNG with alpha, the first image's size: transparent where to edit.")),
+        click.option("--async", "async_", is_flag=True, help=_("Submit as a provider task and return at once.")),
         click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-                     help="Copy the images here."),
+                     help=_("Copy the images here.")),
         click.option("--json", "as_json", is_flag=True,
-                     help="Print one JSON object (job_id, task_id, status, images, cost, error)."),
-        click.option("--base-url", help="Override the provider's base URL."),
+                     help=_("Print one JSON object (job_id, task_id, status, images, cost, error).")),
+        click.option("--base-url", help=_("Override the provider's base URL.")),
         click.option("--model"),
     ]
 
@@ -46,18 +47,17 @@ def _request_options(*, image_required: bool):
 
 
 # --- easel generate ----------------------------------------------------------------------------------
-@main.command()
+@main.command(help=_("Generate (or, with --image/--mask, edit) images. The job is logged before anything is sent."))
 @_request_options(image_required=False)
 def generate(**kw):
-    """Generate (or, with --image/--mask, edit) images. The job is logged before anything is sent."""
     _run(edit=kw["mask"] is not None, **kw)
 
 
 # --- easel edit ----------------------------------------------------------------------------------------
-@main.command()
+@main.command(help=_("Edit images: the first --image is the source, more are references, --mask marks where to "
+                     "repaint."))
 @_request_options(image_required=True)
 def edit(**kw):
-    """Edit images: the first --image is the source, more are references, --mask marks where to repaint."""
     _run(edit=True, **kw)
 
 
@@ -85,6 +85,6 @@ def _run(*, provider, simulate, prompt, size, resolution, quality, n, images, ma
     print_outcome(outcome, as_json=as_json, job_id=job.id)
     if async_ and job.status in ("pending", "waiting_for_key"):
         if not as_json:
-            click.echo(f"Submitted. Follow it with: easel tasks wait {job.id[:8]}")
+            click.echo(_("Submitted. Follow it with: easel tasks wait {id}").format(id=job.id[:8]))
         sys.exit(0)
     sys.exit(exit_code(job.status))

@@ -18,6 +18,8 @@ import click
 from easel.providers import catalog
 from easel.core import config
 from easel.core.errors import ConfigError, EaselError, UploadError, ValidationError
+from easel.core.i18n import _
+from easel.cli.click_texts import speak_in_terminal_language
 from easel.cli.outcome_json import FAILED_STATUSES, dumps, job_outcome
 
 __all__ = ["main", "DEMO_KEY", "EXIT_FAILED", "EXIT_USAGE", "EXIT_PENDING", "EXIT_PIPE", "job_service", "provider_client", "demo_key", "find_job",
@@ -32,7 +34,12 @@ EXIT_FAILED, EXIT_USAGE, EXIT_PENDING, EXIT_PIPE = 1, 2, 3, 141
 
 
 class _Group(click.Group):
-    """Turns every EaselError, and an interrupt, into a one-line message instead of a traceback."""
+    """Turns every EaselError, and an interrupt, into a one-line message instead of a traceback, in the language
+    EASEL_LANG or LANG names (flags, JSON and exit codes stay the same in every language)."""
+
+    def main(self, *args, **kwargs):
+        speak_in_terminal_language()
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx):
         try:
@@ -44,16 +51,17 @@ class _Group(click.Group):
             _quiet_closed_stdout()
             ctx.exit(EXIT_PIPE)
         except (ConfigError, ValidationError, UploadError) as e:
-            click.echo(f"Error: {e.user_message()}", err=True)
+            click.echo(_("Error: {message}").format(message=e.user_message()), err=True)
             ctx.exit(EXIT_USAGE)
         except EaselError as e:
-            click.echo(f"Error: {e.user_message()}", err=True)
+            click.echo(_("Error: {message}").format(message=e.user_message()), err=True)
             ctx.exit(EXIT_FAILED)
         except OSError as e:
-            click.echo(f"Error: {e.strerror or e}{f': {e.filename}' if e.filename else ''}", err=True)
+            reason = f"{e.strerror or e}{f': {e.filename}' if e.filename else ''}"
+            click.echo(_("Error: {message}").format(message=reason), err=True)
             ctx.exit(EXIT_USAGE)
         except KeyboardInterrupt:
-            click.echo("Stopped. Submitted jobs continue with `easel tasks wait`.", err=True)
+            click.echo(_("Stopped. Submitted jobs continue with `easel tasks wait`."), err=True)
             ctx.exit(130)
 
 
@@ -68,9 +76,10 @@ def _quiet_closed_stdout() -> None:
         pass
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]},
+             help=_("Easel: gpt-image-2 across image-API providers."))
 def main() -> None:
-    """Easel: gpt-image-2 across image-API providers."""
+    pass
 
 
 # --- shared plumbing ---------------------------------------------------------------------------------
@@ -91,8 +100,7 @@ def provider_client(provider: str, *, base_url: str | None = None, simulate: str
 
     profile = catalog.get_profile(provider)
     if simulate is not None and not profile.simulated:
-        raise ValidationError(f"--simulate is the Demo's choice: use it with --provider demo (got --provider "
-                              f"{provider}).", code="simulate_needs_demo")
+        raise ValidationError(simulate_needs_demo(provider), code="simulate_needs_demo")
     if profile.simulated:
         from easel.providers import demo_modes
 
@@ -103,9 +111,15 @@ def provider_client(provider: str, *, base_url: str | None = None, simulate: str
         return ProviderClient(profile, demo_key(), base_url=base_url or profile.base_url)
     key = config.resolve_key(provider)
     if not key.key:
-        raise ConfigError(f"No API key for {profile.label}. Set EASEL_{profile.env_id}_API_KEY, or add "
-                          f"[providers.{provider}] api_key to .streamlit/secrets.toml.", code="missing_key")
+        raise ConfigError(_("No API key for {provider}. Set EASEL_{env_id}_API_KEY, or add [providers.{id}] api_key "
+                            "to .streamlit/secrets.toml.").format(provider=profile.label, env_id=profile.env_id,
+                                                                  id=provider), code="missing_key")
     return ProviderClient(profile, key.key, base_url=config.resolve_base_url(provider, profile.base_url, base_url))
+
+
+def simulate_needs_demo(provider: str) -> str:
+    return _("--simulate is the Demo's choice: use it with --provider demo (got --provider {provider}).") \
+        .format(provider=provider)
 
 
 def demo_key() -> str:
@@ -121,8 +135,8 @@ def _simulator_url(*, outlive: bool) -> str:
 
     url, started = shared_simulator()
     if started:
-        click.echo(f"Started Easel's simulator in the background for the Demo's tasks ({url}); it stops after "
-                   f"{IDLE_EXIT_S / 60:.0f} idle minutes.", err=True)
+        click.echo(_("Started Easel's simulator in the background for the Demo's tasks ({url}); it stops after "
+                     "{minutes} idle minutes.").format(url=url, minutes=f"{IDLE_EXIT_S / 60:.0f}"), err=True)
     return url
 
 
@@ -133,18 +147,20 @@ def find_job(store, ref: str):
     # A job split into several provider tasks prints them comma-joined as its `task_id`; any one names the job.
     ref = ref.strip().split(",")[0].strip()
     if not ref:
-        raise ValidationError("Give a job id, a prefix of one, or a provider task id.", code="unknown_job")
+        raise ValidationError(_("Give a job id, a prefix of one, or a provider task id."), code="unknown_job")
     matches = store.find_jobs(ref, limit=_CANDIDATES + 1)
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        raise ValidationError(f"No job or provider task {ref!r} in {store.path}. `easel tasks list` shows the "
-                              "recent ones.", code="unknown_job")
+        raise ValidationError(_("No job or provider task {ref} in {path}. `easel tasks list` shows the recent ones.")
+                              .format(ref=repr(ref), path=store.path), code="unknown_job")
     shown = matches[:_CANDIDATES]
-    more = " (the newest shown)" if len(matches) > _CANDIDATES else ""
     lines = "\n".join(f"  {j.id[:12]}  {j.provider:<10} {j.status:<12} {_prompt_start(j.prompt, 40)}" for j in shown)
-    raise ValidationError(f"{ref!r} matches {len(shown)}{'+' if more else ''} jobs{more}:\n{lines}\n"
-                          "Give more of the id.", code="ambiguous_id")
+    if len(matches) > _CANDIDATES:
+        head = _("{ref} matches {count}+ jobs (the newest shown):").format(ref=repr(ref), count=len(shown))
+    else:
+        head = _("{ref} matches {count} jobs:").format(ref=repr(ref), count=len(shown))
+    raise ValidationError(f"{head}\n{lines}\n" + _("Give more of the id."), code="ambiguous_id")
 
 
 _CANDIDATES = 10
@@ -193,12 +209,12 @@ def print_outcome(outcome: dict, *, as_json: bool, job_id: str) -> None:
         money = cost["actual"] if cost["actual"] is not None else cost["estimated"]
         cost_text = "" if money is None else f" · {cost['currency']} {money:g}"
         latency = "" if outcome["latency_s"] is None else f" · {outcome['latency_s']:.1f} s"
-        task = f" · task {outcome['task_id']}" if outcome["task_id"] else ""
+        task = " · " + _("task {task_id}").format(task_id=outcome["task_id"]) if outcome["task_id"] else ""
         click.echo(f"{job_id[:8]} {outcome['provider']} {outcome['status']}{task}{cost_text}{latency}")
         for img in outcome["images"]:
             click.echo(f"  {img['path']} ({img['width']}x{img['height']})")
     if outcome["error"]:
-        click.echo(f"Error: {outcome['error']['message']}", err=True)
+        click.echo(_("Error: {message}").format(message=outcome["error"]["message"]), err=True)
 
 
 def exit_code(status: str) -> int:

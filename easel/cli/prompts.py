@@ -13,6 +13,8 @@ from pathlib import Path
 
 import click
 
+from easel.core.i18n import _
+
 from easel.cli.main import EXIT_USAGE, main
 
 
@@ -22,16 +24,15 @@ def _store():
     return Store()
 
 
-@main.group()
+@main.group(help=_("The prompt library: list, export, import, add the starter prompts."))
 def prompts() -> None:
-    """The prompt library: list, export, import, add the starter prompts."""
+    pass
 
 
-@prompts.command("list")
-@click.option("--search", default="", help="Only prompts whose title, tags or text contain this.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON list.")
+@prompts.command("list", help=_("List saved prompts, titles in order."))
+@click.option("--search", default="", help=_("Only prompts whose title, tags or text contain this."))
+@click.option("--json", "as_json", is_flag=True, help=_("One JSON list."))
 def list_cmd(search, as_json):
-    """List saved prompts, titles in order."""
     from easel.store import prompt_library as lib
 
     items = lib.list_prompts(_store(), text=search)
@@ -43,13 +44,13 @@ def list_cmd(search, as_json):
         tags = f"  [{', '.join(p.tags)}]" if p.tags else ""
         click.echo(f"{p.title}{tags}\n    {p.prompt}")
     if not items:
-        click.echo("No saved prompts." + ("" if search else " Add the starter ones: easel prompts starter"), err=True)
+        click.echo(_("No saved prompts.") if search else _("No saved prompts. Add the starter ones: easel prompts starter"),
+                   err=True)
 
 
-@prompts.command("export")
+@prompts.command("export", help=_("Write the library as JSON to FILE, or to stdout."))
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 def export_cmd(file):
-    """Write the library as JSON to FILE, or to stdout."""
     from easel.prompts import exchange
 
     text = exchange.export_library(_store())
@@ -57,7 +58,8 @@ def export_cmd(file):
         click.echo(text, nl=False)
     else:
         file.write_text(text, encoding="utf-8")
-        click.echo(f"Wrote {len(json.loads(text)['prompts'])} prompts to {file}.", err=True)
+        click.echo(_("Wrote {count} prompts to {file}.").format(count=len(json.loads(text)["prompts"]), file=file),
+                   err=True)
 
 
 def _report(report, as_json: bool) -> None:
@@ -69,17 +71,17 @@ def _report(report, as_json: bool) -> None:
         return
     click.echo(report.summary())
     for old, new in report.renamed:
-        click.echo(f"  {old!r} was taken: imported as {new!r}")
+        click.echo("  " + _("{old} was taken: imported as {new}").format(old=repr(old), new=repr(new)))
     for p in report.problems:
         click.echo(f"  {p}", err=True)
 
 
-@prompts.command("import")
+@prompts.command("import", help=_('Add the prompts of a library file; a title already taken by a different prompt gets '
+                                  '"(2)".'))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="The import report as one JSON object.")
+@click.option("--json", "as_json", is_flag=True, help=_("The import report as one JSON object."))
 @click.pass_context
 def import_cmd(ctx, file, as_json):
-    """Add the prompts of a library file; a title already taken by a different prompt gets "(2)"."""
     from easel.prompts import exchange
 
     report = exchange.import_library(_store(), file.read_bytes())
@@ -88,10 +90,10 @@ def import_cmd(ctx, file, as_json):
         ctx.exit(EXIT_USAGE)
 
 
-@prompts.command("starter")
-@click.option("--json", "as_json", is_flag=True, help="The report as one JSON object.")
+@prompts.command("starter", help=_("Add the starter library (about 20 prompts in English, Chinese and Korean); ones "
+                                   "already there are skipped."))
+@click.option("--json", "as_json", is_flag=True, help=_("The report as one JSON object."))
 def starter_cmd(as_json):
-    """Add the starter library (about 20 prompts in English, Chinese and Korean); ones already there are skipped."""
     from easel.prompts import exchange
 
     _report(exchange.add_starter(_store()), as_json)

@@ -9,25 +9,26 @@ from pathlib import Path
 
 import click
 
+from easel.core.i18n import _
+
 from easel.cli.main import main
 from easel.providers import catalog
 
 
 # --- easel simulate ------------------------------------------------------------------------------------
-@main.command()
+@main.command(help=_("Run the local provider simulator (every dialect) until Ctrl-C."))
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8765, show_default=True)
-@click.option("--latency", type=float, default=0.0, show_default=True, help="Seconds each sync generation takes.")
-@click.option("--task-duration", type=float, default=None, help="Seconds an async task takes to complete.")
+@click.option("--latency", type=float, default=0.0, show_default=True, help=_("Seconds each sync generation takes."))
+@click.option("--task-duration", type=float, default=None, help=_("Seconds an async task takes to complete."))
 @click.option("--fail", "fails", multiple=True, metavar="KIND[:RATE]",
-              help="Inject a fault (e.g. http_429_daily, or http_500:0.2 for 20 % of requests); repeatable.")
-@click.option("--seed-usage", type=int, default=0, metavar="N", help="First write N demo rows to the usage log.")
+              help=_("Inject a fault (e.g. http_429_daily, or http_500:0.2 for 20 % of requests); repeatable."))
+@click.option("--seed-usage", type=int, default=0, metavar="N", help=_("First write N demo rows to the usage log."))
 @click.option("--idle-exit", type=float, default=None, metavar="S",
-              help="Stop after S seconds without a request (the Demo's background simulator uses this).")
+              help=_("Stop after S seconds without a request (the Demo's background simulator uses this)."))
 @click.option("--state-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Once serving, write {\"url\", \"pid\"} here as JSON (port 0 picks a free port).")
+              help=_('Once serving, write {{"url", "pid"}} here as JSON (port 0 picks a free port).').format())
 def simulate(host, port, latency, task_duration, fails, seed_usage, idle_exit, state_file):
-    """Run the local provider simulator (every dialect) until Ctrl-C."""
     from easel.simulator.local import serve
     from easel.simulator.routes import prefix_for
 
@@ -41,13 +42,13 @@ def simulate(host, port, latency, task_duration, fails, seed_usage, idle_exit, s
         from easel.store import Store
 
         count = usage_seed.seed_usage(Store(), seed_usage)
-        click.echo(f"Wrote {count} demo rows to the usage log.", err=True)
+        click.echo(_("Wrote {count} demo rows to the usage log.").format(count=count), err=True)
     base = f"http://{host}:{port}"
     for profile in catalog.BUILTIN.values():
         click.echo(f"  {profile.id:<10} {base}{prefix_for(profile)}", err=True)
-    click.echo(f"Point a provider at it with EASEL_<ID>_BASE_URL (e.g. EASEL_GCCAI_BASE_URL={base}"
-               f"{prefix_for(catalog.BUILTIN['gccai'])}), or the app's Demo with EASEL_SIMULATOR_URL={base}.",
-               err=True)
+    click.echo(_("Point a provider at it with EASEL_<ID>_BASE_URL (e.g. EASEL_GCCAI_BASE_URL={gccai_url}), or the "
+                 "app's Demo with EASEL_SIMULATOR_URL={base}.").format(
+                     gccai_url=base + prefix_for(catalog.BUILTIN["gccai"]), base=base), err=True)
     serve(host=host, port=port, latency=latency, faults=faults, **settings)
 
 
@@ -94,7 +95,7 @@ def _fault(spec: str) -> dict:
         try:
             rule["rate"] = float(rate)
         except ValueError:
-            raise click.BadParameter(f"{spec!r}: RATE must be a number from 0 to 1.") from None
+            raise click.BadParameter(_("{spec}: RATE must be a number from 0 to 1.").format(spec=repr(spec))) from None
     return rule
 
 

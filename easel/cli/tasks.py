@@ -8,6 +8,7 @@ import time
 
 import click
 
+from easel.core.i18n import _
 from easel.cli.main import (
     EXIT_FAILED, EXIT_PENDING, collect_outcome, exit_code, find_job, job_service, main, print_outcome, register_ambient_keys, shutdown,
 )
@@ -16,18 +17,17 @@ from easel.providers import catalog
 
 
 # --- easel tasks ---------------------------------------------------------------------------------------
-@main.group()
+@main.group(help=_("List, show and wait for jobs and provider tasks."))
 def tasks() -> None:
-    """List, show and wait for jobs and provider tasks."""
+    pass
 
 
-@tasks.command("list")
-@click.option("--status", help="Only jobs in this status.")
+@tasks.command("list", help=_("Recent jobs, newest first."))
+@click.option("--status", help=_("Only jobs in this status."))
 @click.option("--provider")
 @click.option("--limit", type=int, default=50, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per job, one per line (nothing when none).")
+@click.option("--json", "as_json", is_flag=True, help=_("One JSON object per job, one per line (nothing when none)."))
 def tasks_list(status, provider, limit, as_json):
-    """Recent jobs, newest first."""
     from easel.store import Store
 
     store = Store()
@@ -37,22 +37,22 @@ def tasks_list(status, provider, limit, as_json):
             click.echo(dumps(job_summary(job)))
         return
     if not rows:
-        click.echo("No jobs.")
+        click.echo(_("No jobs."))
         return
     for job in rows:
-        when = dt.datetime.fromtimestamp(job.created_at).strftime("%Y-%m-%d %H:%M:%S")
+        when = dt.datetime.fromtimestamp(job.created_at).strftime("%Y-%m-%d %H:%M:%S")   # ISO in every language: a column
         progress = f" {job.progress}%" if job.progress is not None and not job.is_terminal else ""
         prompt = " ".join(job.prompt.split())
         prompt = prompt if len(prompt) <= 50 else prompt[:49] + "…"
         click.echo(f"{job.id[:8]}  {when}  {job.provider:<10} {job.mode:<5} {job.status + progress:<16} {prompt}")
 
 
-@tasks.command("show")
+@tasks.command("show", help=_("A job's current state, without polling. ID: a job id, a prefix of one, or the provider's "
+                              "task id."))
 @click.argument("job_id", metavar="ID")
 @click.option("--json", "as_json", is_flag=True,
-              help="One JSON object: status, progress, task_id, images (paths on disk), cost and error.")
+              help=_("One JSON object: status, progress, task_id, images (paths on disk), cost and error."))
 def tasks_show(job_id, as_json):
-    """A job's current state, without polling. ID: a job id, a prefix of one, or the provider's task id."""
     from easel.store import Store
 
     store = Store()
@@ -60,19 +60,18 @@ def tasks_show(job_id, as_json):
     outcome = collect_outcome(store, job)
     print_outcome(outcome, as_json=as_json, job_id=job.id)
     if not as_json:
-        click.echo(f"  prompt: {job.prompt}")
+        click.echo("  " + _("prompt: {prompt}").format(prompt=job.prompt))
         for name in ("size", "resolution", "quality", "n"):
             click.echo(f"  {name}: {getattr(job, name)}")
     sys.exit(EXIT_FAILED if job.status in FAILED_STATUSES else 0)
 
 
-@tasks.command("wait")
+@tasks.command("wait", help=_("Follow one job (or, without an ID, every unfinished job) to its end through the poller. "
+                              "ID: a job id, a prefix of one, or the provider's task id."))
 @click.argument("job_id", metavar="[ID]", required=False)
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per job, one per line.")
-@click.option("--timeout", type=float, default=None, help="Give up waiting after S seconds.")
+@click.option("--json", "as_json", is_flag=True, help=_("One JSON object per job, one per line."))
+@click.option("--timeout", type=float, default=None, help=_("Give up waiting after S seconds."))
 def tasks_wait(job_id, as_json, timeout):
-    """Follow one job (or, without an ID, every unfinished job) to its end through the poller. ID: a job id, a
-    prefix of one, or the provider's task id."""
     svc = job_service()
     if job_id:
         targets = [find_job(svc.store, job_id)]
@@ -82,7 +81,7 @@ def tasks_wait(job_id, as_json, timeout):
         targets = list(reversed(svc.store.list_jobs(status=ACTIVE_STATUSES, followed=True, limit=100_000)))
         if not targets:
             if not as_json:
-                click.echo("Nothing to wait for.")
+                click.echo(_("Nothing to wait for."))
             return
     missing = {j.id for j in register_ambient_keys(svc, [j for j in targets if not j.is_terminal])}
     if svc.store.pending_tasks():
@@ -93,15 +92,16 @@ def tasks_wait(job_id, as_json, timeout):
     for job in targets:
         if job.id in missing:
             job = svc.get(job.id)
-            click.echo(f"{job.id[:8]}: waiting for the {job.provider} key {job.key_fingerprint}; set "
-                       f"EASEL_{catalog.get_profile(job.provider).env_id}_API_KEY to that key.", err=True)
+            click.echo(_("{id}: waiting for the {provider} key {fingerprint}; set EASEL_{env_id}_API_KEY to that key.")
+                       .format(id=job.id[:8], provider=job.provider, fingerprint=job.key_fingerprint,
+                               env_id=catalog.get_profile(job.provider).env_id), err=True)
         elif not job.is_terminal:
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
             job = svc.wait(job.id, left)
         print_outcome(collect_outcome(svc.store, job), as_json=as_json, job_id=job.id)
         codes.append(EXIT_PENDING if job.id in missing else exit_code(job.status))
         if codes[-1] == EXIT_PENDING and job.id not in missing:
-            click.echo(f"{job.id[:8]} is still {job.status}.", err=True)
+            click.echo(_("{id} is still {status}.").format(id=job.id[:8], status=job.status), err=True)
     shutdown(svc)
     # A failure outranks a job still running: a script should see the failure first.
     sys.exit(EXIT_FAILED if EXIT_FAILED in codes else EXIT_PENDING if EXIT_PENDING in codes else 0)

@@ -8,6 +8,8 @@ from dataclasses import replace
 
 import click
 
+from easel.core.i18n import _, ngettext
+
 from easel.cli.main import main
 
 
@@ -20,28 +22,28 @@ def _parse_date(value: str | None) -> dt.date | dt.datetime | None:
     try:
         return dt.date.fromisoformat(value) if len(value) <= 10 else dt.datetime.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2025-01-31 or 2025-01-31T12:00.") from None
+        raise click.BadParameter(_("{value} is not a date like 2025-01-31 or 2025-01-31T12:00.")
+                                 .format(value=repr(value))) from None
 
 
-@main.command()
-@click.option("--since", metavar="DATE", help="From this day (inclusive).")
-@click.option("--until", metavar="DATE", help="Up to this day (inclusive).")
+@main.command(help=_("Requests, images and cost from the usage log: the same numbers as the Usage page."))
+@click.option("--since", metavar="DATE", help=_("From this day (inclusive)."))
+@click.option("--until", metavar="DATE", help=_("Up to this day (inclusive)."))
 @click.option("--provider")
 @click.option("--exclude-simulated/--include-simulated", "exclude_simulated", default=None,
-              help="Leave out (or count) simulated Demo requests, which were never charged. Default: left out once "
-                   "the log holds any real request, as on the Usage page. (--csv always lists every request, with "
-                   "its `simulated` column.)")
-@click.option("--csv", "as_csv", is_flag=True, help="One row per request, failures included.")
-@click.option("--json", "as_json", is_flag=True, help="The report as one JSON object.")
+              help=_("Leave out (or count) simulated Demo requests, which were never charged. Default: left out "
+                     "once the log holds any real request, as on the Usage page. (--csv always lists every "
+                     "request, with its `simulated` column.)"))
+@click.option("--csv", "as_csv", is_flag=True, help=_("One row per request, failures included."))
+@click.option("--json", "as_json", is_flag=True, help=_("The report as one JSON object."))
 @click.option("--reconcile", is_flag=True,
-              help="Billing reconciliation instead: per provider and day the estimate, reported and formula totals, "
-                   "the rows whose reported cost differs from the formula, and failures that were billed.")
+              help=_("Billing reconciliation instead: per provider and day the estimate, reported and formula "
+                     "totals, the rows whose reported cost differs from the formula, and failures that were billed."))
 @click.option("--tolerance", type=click.FloatRange(min=0), default=1.0, show_default=True, metavar="PERCENT",
-              help="With --reconcile: a reported cost differs when it is off by more than this percentage ...")
+              help=_("With --reconcile: a reported cost differs when it is off by more than this percentage ..."))
 @click.option("--tolerance-abs", type=click.FloatRange(min=0), default=0.0001, show_default=True, metavar="AMOUNT",
-              help="... and by more than this amount in the provider's own unit.")
+              help=_("... and by more than this amount in the provider's own unit."))
 def usage(since, until, provider, exclude_simulated, as_csv, as_json, reconcile, tolerance, tolerance_abs):
-    """Requests, images and cost from the usage log: the same numbers as the Usage page."""
     from easel import usage as usage_mod
     from easel.store import Store
 
@@ -49,8 +51,8 @@ def usage(since, until, provider, exclude_simulated, as_csv, as_json, reconcile,
     start, end = _parse_date(since), _parse_date(until)
     if reconcile:
         if as_csv:
-            raise click.UsageError("--reconcile prints a report (text or --json); --csv already has the three "
-                                   "cost columns.")
+            raise click.UsageError(_("--reconcile prints a report (text or --json); --csv already has the three "
+                                     "cost columns."))
         _reconcile(store, start, end, provider, exclude_simulated, tolerance, tolerance_abs, as_json)
         return
     if as_csv:
@@ -70,10 +72,12 @@ def usage(since, until, provider, exclude_simulated, as_csv, as_json, reconcile,
         return
     click.echo(usage_mod.report_text(store, filters))
     if hidden:
-        click.echo(f"  {hidden:,} simulated Demo request{'s' if hidden != 1 else ''} left out (never charged); "
-                   "--include-simulated counts them.")
+        click.echo("  " + ngettext("{count} simulated Demo request left out (never charged); --include-simulated "
+                                   "counts it.",
+                                   "{count} simulated Demo requests left out (never charged); --include-simulated "
+                                   "counts them.", hidden).format(count=f"{hidden:,}"))
     elif include and usage_mod.count_simulated(store, filters):
-        click.echo("  Includes simulated Demo requests (never charged); --exclude-simulated leaves them out.")
+        click.echo("  " + _("Includes simulated Demo requests (never charged); --exclude-simulated leaves them out."))
 
 
 def _metric_json(m) -> dict:
