@@ -40,9 +40,9 @@ def share_url(token: str) -> str:
 
 
 def _when(ts: float) -> str:
-    """A link's moment for reading: the locale's style, in the viewer's time zone (named, as a visitor may be
-    anywhere)."""
-    return format_datetime(ts, "short") + " " + format_datetime(ts, "z")
+    """A link's moment for reading: the locale's style, in the viewer's time zone (the browser's), as every date
+    Easel shows."""
+    return format_datetime(ts, "short")
 
 
 def _create(store, image_ids, title: str, board_id: str | None, key: str) -> None:
