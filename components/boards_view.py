@@ -12,6 +12,7 @@ import time
 import streamlit as st
 
 from easel.core.errors import EaselError
+from easel.core.i18n import _, format_decimal, format_number, ngettext
 from easel.media import thumbnails
 from easel.store import boards, zip_export
 
@@ -39,9 +40,9 @@ def _create(store) -> None:
 
 def new_board_form(store) -> None:
     with st.container(horizontal=True, vertical_alignment="bottom", gap="small", key="boards-new"):
-        st.text_input("New board", key="boards.new", placeholder="client X, round 2", max_chars=boards.NAME_MAX,
-                      width=360)
-        st.button("Create board", key="boards.create", on_click=_create, args=(store,), icon=":material/add:")
+        st.text_input(_("New board"), key="boards.new", placeholder=_("client X, round 2"),
+                      max_chars=boards.NAME_MAX, width=360)
+        st.button(_("Create board"), key="boards.create", on_click=_create, args=(store,), icon=":material/add:")
     if error := st.session_state.pop(_ERROR, None):
         st.error(error)
 
@@ -68,7 +69,7 @@ def _cover(store, image_id: int | None) -> None:
     try:
         path = thumbnails.thumbnail_path(store, row, thumbnails.TILE_SIDE)
     except Exception as err:  # noqa: BLE001 - a missing cover file: the board still works
-        st.caption(f"Cover unreadable ({type(err).__name__})", width=COVER)
+        st.caption(_("Cover unreadable ({error})").format(error=type(err).__name__), width=COVER)
         return
     st.image(str(path), width=COVER, output_format="PNG" if path.suffix == ".png" else "JPEG")
 
@@ -82,17 +83,20 @@ def _zip(store, board, *, key: str) -> None:
         st.download_button("ZIP", key=f"{key}.zip", icon=":material/folder_zip:", mime="application/zip",
                            data=lambda: zip_export.zip_to_temp_file(store, header=header, board_id=board.id),
                            file_name=f"{stamp}.zip", on_click="ignore", disabled=board.count == 0,
-                           help="Every image of the board, with a manifest.json")
+                           help=_("Every image of the board, with a manifest.json"))
         return
     popover = st.popover("ZIP", icon=":material/folder_zip:", key=f"{key}.zip", on_change="rerun")
     if not popover.open:
         return
     with popover:
         parts = zip_export.plan_parts(store, gallery.ZIP_PART_BYTES, board_id=board.id)
-        st.caption(f"{board.count:,} images in {len(parts)} archives of at most "
-                   f"{gallery.ZIP_PART_BYTES // 2**20} MB, each with its own manifest.json.")
+        st.caption(_("{images} images in {parts} archives of at most {mb} MB, each with its own "
+                     "manifest.json.").format(images=format_number(board.count), parts=len(parts),
+                                              mb=gallery.ZIP_PART_BYTES // 2**20))
         for i, part in enumerate(parts, 1):
-            st.download_button(f"Part {i} of {len(parts)} · {part.count:,} images, {part.bytes / 2**20:.1f} MB",
+            st.download_button(_("Part {i} of {parts} · {images} images, {size} MB").format(
+                                   i=i, parts=len(parts), images=format_number(part.count),
+                                   size=format_decimal(part.bytes / 2**20, 1)),
                                data=lambda p=part: zip_export.zip_to_temp_file(store, part=p, header=header,
                                                                                board_id=board.id),
                                file_name=f"{stamp}-part{i}.zip", mime="application/zip", key=f"{key}.zip.part{i}",
@@ -107,33 +111,33 @@ def _row(store, board) -> None:
         _cover(store, board.cover_image_id)
         with st.container(gap=None, width="stretch"):
             st.text(board.name)
-            st.caption(f"{board.count} image{'s' if board.count != 1 else ''}")
+            st.caption(ngettext("{n} image", "{n} images", board.count).format(n=format_number(board.count)))
         with st.container(horizontal=True, gap="small", vertical_alignment="center", width="content"):
-            st.button("Open", key=f"{key}.open", icon=":material/photo_library:", type="primary"
+            st.button(_("Open"), key=f"{key}.open", icon=":material/photo_library:", type="primary"
                       if st.session_state.get(OPEN) == board.id else "secondary",
                       on_click=lambda: st.session_state.__setitem__(OPEN, board.id))
             _zip(store, board, key=key)
-            with st.popover("Rename", icon=":material/edit:", key=f"{key}.renamer"):
-                st.text_input("Name", value=board.name, key=f"{key}.name", max_chars=boards.NAME_MAX)
-                st.button("Rename", key=f"{key}.rename", on_click=_rename, args=(store, board.id))
+            with st.popover(_("Rename"), icon=":material/edit:", key=f"{key}.renamer"):
+                st.text_input(_("Name"), value=board.name, key=f"{key}.name", max_chars=boards.NAME_MAX)
+                st.button(_("Rename"), key=f"{key}.rename", on_click=_rename, args=(store, board.id))
             if board.count:
                 share_popover(store, boards.board_image_ids(store, board.id), title=board.name, key=f"{key}.share",
                               board_id=board.id)
             if not st.session_state.get(f"{key}.confirm"):
-                st.button("Delete…", key=f"{key}.delete", icon=":material/delete:", type="tertiary",
+                st.button(_("Delete…"), key=f"{key}.delete", icon=":material/delete:", type="tertiary",
                           on_click=lambda: st.session_state.__setitem__(f"{key}.confirm", True))
     if st.session_state.get(f"{key}.confirm"):
         with st.container(horizontal=True, gap="small", vertical_alignment="center"):
-            st.warning("Delete this board? Its images stay in the gallery and on other boards.")
-            st.button("Delete", key=f"{key}.yes", type="primary", on_click=_delete, args=(store, board.id))
-            st.button("Keep", key=f"{key}.no", on_click=lambda: st.session_state.pop(f"{key}.confirm", None))
+            st.warning(_("Delete this board? Its images stay in the gallery and on other boards."))
+            st.button(_("Delete"), key=f"{key}.yes", type="primary", on_click=_delete, args=(store, board.id))
+            st.button(_("Keep"), key=f"{key}.no", on_click=lambda: st.session_state.pop(f"{key}.confirm", None))
 
 
 def board_cards(store) -> list:
     """Every board, one a line, most recently changed first."""
     all_boards = boards.list_boards(store)
     if not all_boards:
-        st.info("No boards yet. Name one above, or use Add to board in any image's lightbox.",
+        st.info(_("No boards yet. Name one above, or use Add to board in any image's lightbox."),
                 icon=":material/dashboard:")
         return all_boards
     with st.container(gap="small"):
@@ -150,13 +154,13 @@ def open_board(store) -> None:
     st.subheader(md_escape(board.name), anchor=False)          # a user's name for it: never markdown
     ids = boards.board_image_ids(store, board.id)
     if not ids:
-        st.caption("No images on this board yet: open any image and use Add to board.")
+        st.caption(_("No images on this board yet: open any image and use Add to board."))
         return
     rows = store.list_images(board_id=board.id, limit=SHOWN)
     gallery.render_gallery(rows, key="boards.grid", columns=6, store=store)
     if len(ids) > SHOWN:
-        st.caption(f"The newest {SHOWN} of {len(ids):,}.")
-        if st.button(f"All {len(ids):,} in the Gallery", key="boards.in_gallery", icon=":material/photo_library:",
+        st.caption(_("The newest {shown} of {count}.").format(shown=SHOWN, count=format_number(len(ids))))
+        if st.button(_("All {count} in the Gallery").format(count=format_number(len(ids))), key="boards.in_gallery", icon=":material/photo_library:",
                      on_click=_filter_gallery, args=(board.id,)):
             st.switch_page("pages/gallery.py")
 
@@ -168,6 +172,6 @@ def _filter_gallery(board_id: str) -> None:
 
 
 def share_links_list(store) -> None:
-    st.subheader("Share links", anchor=False)
-    st.caption("A share link lets anyone who has it see its images until it expires. Revoke one to end it now.")
+    st.subheader(_("Share links"), anchor=False)
+    st.caption(_("A share link lets anyone who has it see its images until it expires. Revoke one to end it now."))
     active_links(store, key="links")

@@ -17,6 +17,7 @@ import time
 
 import streamlit as st
 
+from easel.core.i18n import _, format_decimal, format_number, ngettext
 from easel.media import thumbnails
 from easel.store import zip_export
 
@@ -102,14 +103,14 @@ def _thumbnail(store, row, *, width="stretch", alt: str | None = None, side: int
     try:
         path = thumbnails.thumbnail_path(store, row, side)
     except Exception as err:  # noqa: BLE001 - a missing or unreadable file: say so in its cell, draw the rest
-        st.warning(f"Image unreadable ({type(err).__name__})", icon=":material/broken_image:")
+        st.warning(_("Image unreadable ({error})").format(error=type(err).__name__), icon=":material/broken_image:")
         return
     st.image(str(path), width=width, output_format="PNG" if path.suffix == ".png" else "JPEG", alt=alt)
 
 
 def _open_button(key: str, image_id: int) -> None:
     # Tertiary (no border): should the browser draw it before its CSS for a frame, it shows as a word, not a box.
-    st.button("Open", key=f"{key}.{image_id}.open", on_click=lightbox.open_lightbox, args=(key, image_id),
+    st.button(_("Open"), key=f"{key}.{image_id}.open", on_click=lightbox.open_lightbox, args=(key, image_id),
               type="tertiary", width="stretch")
 
 
@@ -174,26 +175,31 @@ def render_gallery(images, *, key: str, columns: int = 4, actions: bool = True, 
         lightbox.show_lightbox(images, key=key, store=store)
 
 
-def zip_button(store, filters: dict, *, key: str, label: str = "Download all (ZIP)") -> None:
+def zip_button(store, filters: dict, *, key: str, label: str | None = None) -> None:
     """A popover that, once opened, offers the filtered gallery as ZIP archives written to a temporary file on
-    click. Nothing is counted or read while it is closed, so it costs a rerun one element."""
-    popover = st.popover(label, icon=":material/folder_zip:", key=key, on_change="rerun")
+    click. Nothing is counted or read while it is closed, so it costs a rerun one element. `label`: translated
+    by the caller; by default "Download all (ZIP)"."""
+    popover = st.popover(label or _("Download all (ZIP)"), icon=":material/folder_zip:", key=key, on_change="rerun")
     if not popover.open:
         return
     with popover:
         parts = zip_export.plan_parts(store, ZIP_PART_BYTES, **filters)
         if not parts:           # it is drawn on an empty gallery too, beside the filters
-            st.caption("No images match the filters: nothing to download.")
+            st.caption(_("No images match the filters: nothing to download."))
             return
         images = sum(p.count for p in parts)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         if len(parts) > 1:
-            st.caption(f"{images:,} images in {len(parts)} archives of at most {ZIP_PART_BYTES // 2**20} MB, "
-                       "each with its own manifest.json.")
+            st.caption(_("{images} images in {parts} archives of at most {mb} MB, each with its own "
+                         "manifest.json.").format(images=format_number(images), parts=len(parts),
+                                                  mb=ZIP_PART_BYTES // 2**20))
         for i, part in enumerate(parts, 1):
-            size = f"{part.bytes / 2**20:.1f} MB"
-            text = (f"Download ZIP · {part.count:,} image{'s' if part.count != 1 else ''}, {size}" if len(parts) == 1
-                    else f"Part {i} of {len(parts)} · images {part.offset + 1:,}–{part.offset + part.count:,} · {size}")
+            size = f"{format_decimal(part.bytes / 2**20, 1)} MB"
+            text = (ngettext("Download ZIP · {n} image, {size}", "Download ZIP · {n} images, {size}", part.count)
+                    .format(n=format_number(part.count), size=size) if len(parts) == 1
+                    else _("Part {i} of {parts} · images {first}–{last} · {size}").format(
+                        i=i, parts=len(parts), first=format_number(part.offset + 1),
+                        last=format_number(part.offset + part.count), size=size))
             st.download_button(text, data=lambda p=part: zip_export.zip_to_temp_file(store, part=p, **filters),
                                file_name=f"easel-{stamp}.zip" if len(parts) == 1 else f"easel-{stamp}-part{i}.zip",
                                mime="application/zip", key=f"{key}.part{i}", on_click="ignore",

@@ -34,12 +34,14 @@ from typing import Callable
 
 import streamlit as st
 
+from easel.core.i18n import _, current_language
 from easel.media import thumbnails
 
 from components import lightbox
 from components.image_actions import caption_lines
 
-__all__ = ["render_tiles", "tile_data", "encode", "decode", "Pager", "SENT", "component_key", "clear_cache"]
+__all__ = ["render_tiles", "tile_data", "encode", "decode", "Pager", "SENT", "component_key", "clear_cache",
+           "texts"]
 
 SENT = "easel.gallery.thumbs_sent"     # session_state: the thumbnail keys this session's tab holds
 
@@ -109,23 +111,21 @@ function asBytes(data) {
 
 // ‹ Prev · Page 2 of 5 · Next ›, and (above the grid) the count: a click sends the trigger `page` ("prev" |
 // "next"); Python moves the keyset cursor (pages/gallery.py). The bottom bar shows when there is another page.
+// Every word comes from Python, translated (header.text: tile_data's `_texts`).
 function makeBar(where) {
   const bar = document.createElement("nav");
   bar.className = "bar " + where;
-  bar.setAttribute("aria-label", where === "top" ? "Gallery pages" : "Gallery pages (bottom)");
   const pagerBox = document.createElement("div");
   pagerBox.className = "pager";
   const prev = document.createElement("button");
   prev.type = "button";
   prev.dataset.page = "prev";
-  prev.textContent = "‹ Prev";
   const label = document.createElement("span");
   label.className = "page";
   if (where === "top") label.setAttribute("aria-live", "polite");     // a screen reader hears the new page
   const next = document.createElement("button");
   next.type = "button";
   next.dataset.page = "next";
-  next.textContent = "Next ›";
   pagerBox.append(prev, label, next);
   bar.appendChild(pagerBox);
   if (where === "top") {
@@ -136,12 +136,15 @@ function makeBar(where) {
   return bar;
 }
 
-function fillBar(bar, pager) {
+function fillBar(bar, pager, text) {
   const bottom = bar.classList.contains("bottom");
+  bar.setAttribute("aria-label", bottom ? text.navBottom : text.nav);
+  bar.querySelector("[data-page=prev]").textContent = text.prev;
+  bar.querySelector("[data-page=next]").textContent = text.next;
   bar.hidden = !pager || (bottom && !pager[3] && !pager[4]);
   if (!pager) return;
   const [page, pages, count, hasPrev, hasNext] = pager;
-  bar.querySelector(".page").textContent = "Page " + page + " of " + pages;
+  bar.querySelector(".page").textContent = text.page.replace("{page}", page).replace("{pages}", pages);
   bar.querySelector("[data-page=prev]").disabled = !hasPrev;
   bar.querySelector("[data-page=next]").disabled = !hasNext;
   const countEl = bar.querySelector(".count");
@@ -163,6 +166,7 @@ export default function (component) {
   }
   const columns = header.columns;
   const pager = header.pager;         // [page, pages, count text, has prev, has next] or null
+  const text = header.text;
   const tiles = header.tiles.map(([id, thumb, lines, error]) => ({ id, thumb, lines, error, alt: lines[0] || "" }));
   const data = { columns, tiles };
   touchAndTrim(tiles.filter((t) => t.thumb).map((t) => t.thumb));
@@ -170,7 +174,7 @@ export default function (component) {
   if (missing.length) {
     setTriggerValue("missing", missing);
   }
-  const signature = JSON.stringify([columns, pager, header.tiles]) + "|" + missing.join(",");
+  const signature = JSON.stringify([columns, pager, header.tiles, text]) + "|" + missing.join(",");
   if (SEEN.get(parentElement) === signature) return;
   SEEN.set(parentElement, signature);
 
@@ -191,7 +195,7 @@ export default function (component) {
     });
   }
   grid.easelTrigger = setTriggerValue;
-  for (const bar of parentElement.querySelectorAll(".bar")) fillBar(bar, pager);
+  for (const bar of parentElement.querySelectorAll(".bar")) fillBar(bar, pager, text);
   grid.className = "grid" + (data.columns >= 5 ? " wide" : "");
   grid.style.setProperty("--cols", String(data.columns));
   const cards = data.tiles.map((t) => {
@@ -203,18 +207,19 @@ export default function (component) {
     open.type = "button";
     open.className = "open";
     open.dataset.id = String(t.id);
-    open.title = t.alt || "Open";
+    const name = t.alt || text.image.replace("{id}", t.id);
+    open.title = t.alt || text.open;
     if (t.thumb && CACHE.has(t.thumb)) {
       const img = document.createElement("img");
-      img.alt = t.alt || "Image " + t.id;
+      img.alt = t.alt || name;
       img.src = CACHE.get(t.thumb);
       img.decoding = "async";
       open.appendChild(img);
     } else {
       const broken = document.createElement("span");
       broken.className = "broken";
-      broken.textContent = t.error || "Loading…";
-      open.setAttribute("aria-label", (t.alt || "Image " + t.id) + " (" + broken.textContent + ")");
+      broken.textContent = t.error || text.loading;
+      open.setAttribute("aria-label", text.state.replace("{image}", name).replace("{state}", broken.textContent));
       open.appendChild(broken);
     }
     tile.appendChild(open);
@@ -263,7 +268,7 @@ def _thumbnail(store, row, side: int) -> tuple[bytes, str]:
             _BYTES[key] = item
             _cache_size += len(item[0])
             while _cache_size > _CACHE_LIMIT and len(_BYTES) > 1:
-                _, (old, _mime) = _BYTES.popitem(last=False)
+                _unused, (old, _mime) = _BYTES.popitem(last=False)
                 _cache_size -= len(old)
     return item
 
@@ -298,13 +303,15 @@ def _captions(store, images, jobs, versions) -> list[list[str]]:
     if versions is None:
         jobs = jobs if jobs is not None else store.get_jobs(row.job_id for row in images)
         versions = {job_id: job.updated_at for job_id, job in jobs.items()}
-    keys = [(row.id, versions.get(row.job_id)) for row in images]
+    # The language is part of the key: a caption's words (partial, cost) follow the session's language.
+    lang = current_language()
+    keys = [(row.id, versions.get(row.job_id), lang) for row in images]
     lines = [_CAPTIONS.get(key) for key in keys]
     if None in lines:
         if jobs is None:
             jobs = store.get_jobs(row.job_id for row, got in zip(images, lines) if got is None)
-        lines = [got if got is not None else _remember((row.id, getattr(jobs.get(row.job_id), "updated_at", None)),
-                                                       caption_lines(row, jobs.get(row.job_id)))
+        lines = [got if got is not None else _remember((row.id, getattr(jobs.get(row.job_id), "updated_at", None),
+                                                        lang), caption_lines(row, jobs.get(row.job_id)))
                  for row, got in zip(images, lines)]
     return lines
 
@@ -334,6 +341,13 @@ class Pager:
         return [self.page, self.pages, self.count, self.on_prev is not None, self.on_next is not None]
 
 
+def texts() -> dict[str, str]:
+    """Every word the grid's script shows, in the session's language; `{…}` fields are filled in by the script."""
+    return {"prev": _("‹ Prev"), "next": _("Next ›"), "page": _("Page {page} of {pages}"),
+            "nav": _("Gallery pages"), "navBottom": _("Gallery pages (bottom)"), "open": _("Open"),
+            "image": _("Image {id}"), "loading": _("Loading…"), "state": _("{image} ({state})")}
+
+
 def _on_page(key: str, pager: Pager | None) -> None:
     value = (st.session_state.get(component_key(key)) or {}).get("page")
     step = {"prev": pager.on_prev, "next": pager.on_next}.get(value) if pager is not None else None
@@ -361,11 +375,11 @@ def tile_data(store, images, jobs=None, *, columns: int, side: int = thumbnails.
             try:
                 thumbs[thumb] = _thumbnail(store, row, side)
             except Exception as err:  # noqa: BLE001 - a missing or unreadable file: say so in its tile, draw the rest
-                thumb, error = None, f"Image unreadable ({type(err).__name__})"
+                thumb, error = None, _("Image unreadable ({error})").format(error=type(err).__name__)
         tiles.append([row.id, thumb, lines, error])
     sent.update(thumbs)
     return {"columns": columns, "tiles": tiles, "thumbs": thumbs,
-            "pager": pager.header() if pager is not None else None}
+            "pager": pager.header() if pager is not None else None, "text": texts()}
 
 
 def encode(data: dict) -> bytes:
@@ -374,6 +388,7 @@ def encode(data: dict) -> bytes:
     in JSON: a page's JPEGs travel at their own size (base64 is a third more), and Streamlit hashes the payload
     as bytes instead of dumping and hashing a JSON text twice."""
     header = json.dumps({"columns": data["columns"], "tiles": data["tiles"], "pager": data.get("pager"),
+                         "text": data.get("text") or texts(),
                          "thumbs": [[key, mime, len(blob)] for key, (blob, mime) in data["thumbs"].items()]},
                         ensure_ascii=False, separators=(",", ":")).encode()
     return b"".join([len(header).to_bytes(4, "big"), header, *(blob for blob, _mime in data["thumbs"].values())])
@@ -387,7 +402,8 @@ def decode(payload: bytes) -> dict:
     for key, mime, length in header["thumbs"]:
         thumbs[key] = (payload[at:at + length], mime)
         at += length
-    return {"columns": header["columns"], "tiles": header["tiles"], "thumbs": thumbs, "pager": header.get("pager")}
+    return {"columns": header["columns"], "tiles": header["tiles"], "thumbs": thumbs, "pager": header.get("pager"),
+            "text": header.get("text")}
 
 
 def render_tiles(store, images, jobs=None, *, key: str, columns: int, versions=None,

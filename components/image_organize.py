@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from easel.core.errors import EaselError
+from easel.core.i18n import _
 from easel.store import boards
 
 from components import truncate
@@ -28,11 +29,11 @@ def _toggle_star(store, image_id: int) -> None:
 
 def star_button(store, row, *, key: str, compact: bool = False) -> None:
     starred = boards.is_starred(store, row.id)
-    label = "Starred" if starred else "Star"
+    label = _("Starred") if starred else _("Star")
     st.button(label, key=f"{key}.star", on_click=_toggle_star, args=(store, row.id),
               icon=":material/star:" if starred else ":material/star_outline:",
               type="tertiary" if compact else "secondary",      # beside a result card's borderless downloads
-              help="Unstar" if starred else "Star: the gallery can show starred images only")
+              help=_("Unstar") if starred else _("Star: the gallery can show starred images only"))
 
 
 def _sync_boards(store, image_id: int, key: str) -> None:
@@ -62,17 +63,17 @@ def _add_to_new(store, image_id: int, key: str) -> None:
 def _boards_popover(store, row, *, key: str) -> None:
     mine = boards.boards_of_image(store, row.id)
     all_boards = {b.id: b.name for b in boards.list_boards(store)}
-    label = f"Boards ({len(mine)})" if mine else "Add to board"
+    label = _("Boards ({count})").format(count=len(mine)) if mine else _("Add to board")
     with st.popover(label, icon=":material/dashboard:", key=f"{key}.boards.popover"):
         # Set from the store every run (before the widget is drawn): another tab or the Boards page may have
         # changed it; the on_change callback has already written this session's change.
         st.session_state[f"{key}.boards"] = [b for b in mine if b in all_boards]
-        st.multiselect("On boards", list(all_boards), key=f"{key}.boards", format_func=all_boards.get,
-                       on_change=_sync_boards, args=(store, row.id, key), placeholder="No board yet")
+        st.multiselect(_("On boards"), list(all_boards), key=f"{key}.boards", format_func=all_boards.get,
+                       on_change=_sync_boards, args=(store, row.id, key), placeholder=_("No board yet"))
         with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
-            st.text_input("New board", key=f"{key}.newboard", placeholder="client X, round 2",
+            st.text_input(_("New board"), key=f"{key}.newboard", placeholder=_("client X, round 2"),
                           max_chars=boards.NAME_MAX)
-            st.button("Add", key=f"{key}.addnew", on_click=_add_to_new, args=(store, row.id, key),
+            st.button(_("Add"), key=f"{key}.addnew", on_click=_add_to_new, args=(store, row.id, key),
                       icon=":material/add:")
         if error := st.session_state.pop(f"{key}.board_error", None):
             st.error(error)
@@ -84,7 +85,8 @@ def organize(store, row, *, key: str) -> None:
                       .replace(".", "-")):
         star_button(store, row, key=key)
         _boards_popover(store, row, key=key)
-        share_popover(store, [row.id], title=truncate(row.prompt, 60) or "Shared image", key=f"{key}.share")
+        # No prompt, no title: the link's pages then name it in their viewer's language ("Shared images").
+        share_popover(store, [row.id], title=truncate(row.prompt, 60), key=f"{key}.share")
 
 
 def gallery_filters(store, *, on_change=None) -> dict:
@@ -93,9 +95,9 @@ def gallery_filters(store, *, on_change=None) -> dict:
     if st.session_state.get(BOARD_FILTER) not in (None, *all_boards):
         st.session_state[BOARD_FILTER] = None          # the board was deleted
     with st.container(horizontal=True, gap="small", vertical_alignment="center", key="gallery-organize-filters"):
-        board_id = st.selectbox("Board", [None, *all_boards], key=BOARD_FILTER, on_change=on_change, width=260,
-                                format_func=lambda b: "All boards" if b is None else all_boards.get(b, b),
+        board_id = st.selectbox(_("Board"), [None, *all_boards], key=BOARD_FILTER, on_change=on_change, width=260,
+                                format_func=lambda b: _("All boards") if b is None else all_boards.get(b, b),
                                 label_visibility="collapsed")
-        starred = st.toggle("Starred", key=STARRED_FILTER, on_change=on_change,
-                            help="Only the images you starred (Star in an image's lightbox).")
+        starred = st.toggle(_("Starred"), key=STARRED_FILTER, on_change=on_change,
+                            help=_("Only the images you starred (Star in an image's lightbox)."))
     return {"board_id": board_id, "starred": bool(starred)}

@@ -47,10 +47,9 @@ top-right corner), and the image is boxed to the window's height so every button
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import streamlit as st
 
+from easel.core.i18n import _, format_datetime, format_decimal
 from easel.media import thumbnails
 
 from components import css, image_organize, prompt_library
@@ -135,7 +134,8 @@ def _step(key: str, image_id: int) -> None:
 def _settings_lines(row, job) -> list[str]:
     size = shown_size(row.size, row.width, row.height)
     lines = [" · ".join(x for x in (row.provider, row.model or (job.model if job else None)) if x),
-             " · ".join(x for x in (size, f"quality {row.quality}" if row.quality else "") if x)]
+             " · ".join(x for x in (size, _("quality {quality}").format(quality=row.quality) if row.quality else "")
+                        if x)]
     if job is not None:
         # The request's other settings that say something: not the defaults left empty or off, nor n=1.
         params = {k.rstrip("_"): v for k, v in job.params.items()
@@ -144,13 +144,14 @@ def _settings_lines(row, job) -> list[str]:
         if params:
             lines.append(" · ".join(f"{k}={v}" for k, v in sorted(params.items())))
         cost = job_cost(job)
-        latency = f"{job.latency_s:.1f} s" if job.latency_s is not None else ""
-        lines.append(" · ".join(x for x in (f"{cost} per image" if cost else "", latency) if x))
-    lines.append(datetime.fromtimestamp(row.created_at).strftime("%Y-%m-%d %H:%M"))
+        latency = (_("{seconds} s").format(seconds=format_decimal(job.latency_s, 1))
+                   if job.latency_s is not None else "")
+        lines.append(" · ".join(x for x in (_("{cost} per image").format(cost=cost) if cost else "", latency) if x))
+    # For reading, in the viewer's time zone and the locale's style (file names keep their machine stamp).
+    lines.append(format_datetime(row.created_at, "short"))
     return [line for line in lines if line]
 
 
-@st.dialog("Image", width="large", on_dismiss=close_lightbox)
 def _lightbox(key: str, ids: tuple[int, ...], store) -> None:
     opened = st.session_state.get(DIALOG)
     if not opened or opened[0] != key or opened[1] not in ids:
@@ -170,22 +171,24 @@ def _lightbox(key: str, ids: tuple[int, ...], store) -> None:
         try:
             path = thumbnails.thumbnail_path(store, row, LIGHTBOX_SIDE)
         except Exception as err:  # noqa: BLE001 - a missing or unreadable file: the rest still works
-            st.warning(f"Image unreadable ({type(err).__name__})", icon=":material/broken_image:")
+            st.warning(_("Image unreadable ({error})").format(error=type(err).__name__),
+                       icon=":material/broken_image:")
         else:
             st.image(str(path), width="content", output_format="PNG" if path.suffix == ".png" else "JPEG",
                      alt=(row.prompt or "")[:200] or None)
     with right:
         with st.container(horizontal=True, vertical_alignment="center", key="easel-lightbox-nav"):
-            st.button("Previous", key=f"{key}.lb.prev", icon=":material/arrow_back:", on_click=_step,
-                      args=(key, ids[at - 1] if at > 0 else image_id), disabled=at == 0, help="Previous image (←)")
-            st.text(f"{at + 1} of {len(ids)}", width="content")
-            st.button("Next", key=f"{key}.lb.next", icon=":material/arrow_forward:", on_click=_step,
+            st.button(_("Previous"), key=f"{key}.lb.prev", icon=":material/arrow_back:", on_click=_step,
+                      args=(key, ids[at - 1] if at > 0 else image_id), disabled=at == 0,
+                      help=_("Previous image (←)"))
+            st.text(_("{at} of {count}").format(at=at + 1, count=len(ids)), width="content")
+            st.button(_("Next"), key=f"{key}.lb.next", icon=":material/arrow_forward:", on_click=_step,
                       args=(key, ids[at + 1] if at + 1 < len(ids) else image_id), disabled=at + 1 >= len(ids),
-                      help="Next image (→)")
+                      help=_("Next image (→)"))
         with st.container(key="easel-lightbox-info", gap="small"):
             st.text(row.prompt or (job.prompt if job else ""))
             if row.revised_prompt:
-                st.caption("Revised prompt")
+                st.caption(_("Revised prompt"))
                 st.text(row.revised_prompt)
             st.text("\n".join(_settings_lines(row, job)))
         with st.container(horizontal=True, gap="small"):
@@ -195,26 +198,26 @@ def _lightbox(key: str, ids: tuple[int, ...], store) -> None:
                                    file_name=file_name(row, ext), mime=mime, key=f"{ck}.lb.dl.{ext}",
                                    on_click="ignore", icon=":material/download:")
         image_organize.organize(store, row, key=f"{ck}.lb")        # Star · Boards · Share… (one-line hook)
-        if st.button("Edit this", key=f"{ck}.edit", on_click=edit_this, args=(row.id,), width="stretch",
+        if st.button(_("Edit this"), key=f"{ck}.edit", on_click=edit_this, args=(row.id,), width="stretch",
                      icon=":material/edit:"):
             close_dialog()
             st.switch_page("pages/edit.py")
-        st.button("Use as reference", key=f"{ck}.ref", on_click=use_as_reference, args=(row.id,), width="stretch",
+        st.button(_("Use as reference"), key=f"{ck}.ref", on_click=use_as_reference, args=(row.id,), width="stretch",
                   icon=":material/add_photo_alternate:")
-        if job is not None and st.button("Reuse settings", key=f"{ck}.reuse", on_click=reuse_settings, args=(job,),
+        if job is not None and st.button(_("Reuse settings"), key=f"{ck}.reuse", on_click=reuse_settings, args=(job,),
                                          width="stretch", icon=":material/replay:"):
             close_dialog()
             st.switch_page("pages/generate.py")
         prompt_library.save_job_popover(store, job, key=ck)      # the prompt library (components/prompt_library.py)
         if st.session_state.get(f"{key}.confirm") == row.id:
-            st.warning("Delete this image from the gallery?")
+            st.warning(_("Delete this image from the gallery?"))
             c1, c2 = st.columns(2)
-            c1.button("Delete", key=f"{ck}.yes", type="primary", on_click=delete_image, args=(store, row.id, key),
+            c1.button(_("Delete"), key=f"{ck}.yes", type="primary", on_click=delete_image, args=(store, row.id, key),
                       width="stretch")
-            c2.button("Keep", key=f"{ck}.no", on_click=lambda: st.session_state.pop(f"{key}.confirm", None),
+            c2.button(_("Keep"), key=f"{ck}.no", on_click=lambda: st.session_state.pop(f"{key}.confirm", None),
                       width="stretch")
         else:
-            st.button("Delete…", key=f"{ck}.del", width="stretch", icon=":material/delete:",
+            st.button(_("Delete…"), key=f"{ck}.del", width="stretch", icon=":material/delete:",
                       on_click=lambda: st.session_state.__setitem__(f"{key}.confirm", row.id))
     st.html(_KEYS_JS, unsafe_allow_javascript=True)
 
@@ -228,4 +231,6 @@ def show_lightbox(images, *, key: str, store) -> None:
         close_dialog()                     # its image left this grid (deleted, filtered, paged away)
         return
     st.session_state[_SEEN] = st.session_state.get(_RUNS, 0)
-    _lightbox(key, ids, store)
+    # Decorated here, not at import: the dialog's title follows the session's language. Its fragment is named
+    # by the function, so it is the same dialog on every run.
+    st.dialog(_("Image"), width="large", on_dismiss=close_lightbox)(_lightbox)(key, ids, store)

@@ -15,6 +15,7 @@ import json
 import streamlit as st
 
 from easel.core.errors import EaselError
+from easel.core.i18n import N_, _
 from easel.media import png_info
 from easel.providers.fit_settings import fit
 
@@ -24,7 +25,9 @@ from components.errors_view import show_error
 __all__ = ["panel", "expander", "read_upload", "use_in_generate", "use_in_edit", "GENERATE_PAGE", "EDIT_PAGE"]
 
 GENERATE_PAGE, EDIT_PAGE = "pages/generate.py", "pages/edit.py"
-_SOURCES = {"easel": "Written by Easel", "a1111": "Written by AUTOMATIC1111 (its parameters chunk)"}
+_SOURCES = {"easel": N_("Written by Easel · Prompt"),
+            "a1111": N_("Written by AUTOMATIC1111 (its parameters chunk) · Prompt")}
+_PAGES = {"Generate": N_("Generate"), "Edit": N_("Edit")}
 _TOASTS = "easel.toasts"
 
 
@@ -45,14 +48,15 @@ def _fitted(info: png_info.ImageInfo, *, edit: bool):
 
 def _toast(target: str, notes: list[str]) -> None:
     """Shown on the page switched to (components/notifier.py), with what was mapped or left out: the PNG Info
-    page that listed it is gone from view."""
-    message = "  \n".join([f"Filled {target} from PNG Info.", *(md_escape(n) for n in notes)])
+    page that listed it is gone from view. Queued in the words of the language the click was made in."""
+    filled = _("Filled {page} from PNG Info.").format(page=_(_PAGES[target]))
+    message = "  \n".join([filled, *(md_escape(n) for n in notes)])
     st.session_state[_TOASTS] = [*st.session_state.get(_TOASTS, []), message]
 
 
 def use_in_generate(info: png_info.ImageInfo) -> None:
     """Callback: Generate loads `easel.reuse` (prompt and parameters) before drawing its form."""
-    _, fitted = _fitted(info, edit=False)
+    _profile, fitted = _fitted(info, edit=False)
     st.session_state["easel.reuse"] = {"prompt": info.prompt, **fitted.params}
     _toast("Generate", fitted.notes)
 
@@ -71,37 +75,39 @@ def _shown(value) -> str:
 
 
 def _table(info: png_info.ImageInfo) -> None:
+    # The column keys stay English; their headings are translated at display time.
     rows = [{"Setting": name, "Value": _shown(value)} for name, value in info.settings.items()
             if name != "revised_prompt"]
     if rows:
         # "auto" shows at most ten rows; an A1111 file can carry twenty settings, which then scroll.
         st.dataframe(rows, hide_index=True, width="stretch", height="auto",
-                     column_config={"Setting": st.column_config.TextColumn(width="small"),
-                                    "Value": st.column_config.TextColumn(width="large")})
+                     column_config={"Setting": st.column_config.TextColumn(_("Setting"), width="small"),
+                                    "Value": st.column_config.TextColumn(_("Value"), width="large")})
 
 
 def expander(*, key: str) -> None:
     """The panel folded away on Generate, below the Generate button, without the picture (the column is narrow)."""
-    with st.expander("Settings from an image (PNG Info)", icon=":material/info:"):
+    with st.expander(_("Settings from an image (PNG Info)"), icon=":material/info:", key=f"{key}.expander"):
         panel(key=key, image_width=None)
 
 
 def panel(*, key: str, image_width: int | None = 220) -> None:
     """The uploader, what the file says, and the two buttons. `key` keeps two panels' widgets apart; with no
     `image_width` the picture is left out."""
-    upload = st.file_uploader("Image", type=["png", "jpg", "jpeg", "webp"], key=f"{key}.file",
-                              help="A PNG (or JPEG / WebP) from Easel, AUTOMATIC1111 or any tool that writes its "
-                                   "settings into the file. It is read here and not stored.")
+    upload = st.file_uploader(_("Image"), type=["png", "jpg", "jpeg", "webp"], key=f"{key}.file",
+                              help=_("A PNG (or JPEG / WebP) from Easel, AUTOMATIC1111 or any tool that writes its "
+                                     "settings into the file. It is read here and not stored."))
     if upload is None:
-        st.caption("Drop an image to see the prompt and settings it carries.")
+        st.caption(_("Drop an image to see the prompt and settings it carries."))
         return
     info = read_upload(upload)
     if isinstance(info, EaselError):
         show_error(info, icon=":material/broken_image:")
         return
     if info.source == "none":
-        st.info(md_escape(f"{upload.name} carries no prompt or settings: no Easel or AUTOMATIC1111 metadata "
-                          "(a screenshot, or a file whose metadata was stripped)."), icon=":material/info:")
+        st.info(md_escape(_("{name} carries no prompt or settings: no Easel or AUTOMATIC1111 metadata (a "
+                            "screenshot, or a file whose metadata was stripped).").format(name=upload.name)),
+                icon=":material/info:")
         return
     if image_width:
         picture, details = st.columns([1, 3], gap="medium")
@@ -109,10 +115,10 @@ def panel(*, key: str, image_width: int | None = 220) -> None:
     else:
         details = st.container()
     with details:
-        st.caption(md_escape(f"{_SOURCES[info.source]} · Prompt"))
-        st.text(info.prompt or "(no prompt)")
-        for label, text in (("Negative prompt", info.negative_prompt),
-                            ("Revised prompt", info.settings.get("revised_prompt"))):
+        st.caption(md_escape(_(_SOURCES[info.source])))
+        st.text(info.prompt or _("(no prompt)"))
+        for label, text in ((_("Negative prompt"), info.negative_prompt),
+                            (_("Revised prompt"), info.settings.get("revised_prompt"))):
             if text:
                 st.caption(label)
                 st.text(_shown(text))
@@ -125,14 +131,15 @@ def panel(*, key: str, image_width: int | None = 220) -> None:
 def _actions(info: png_info.ImageInfo, *, key: str) -> None:
     profile, fitted = _fitted(info, edit=False)
     with st.container(horizontal=True, gap="small"):
-        if st.button("Use in Generate", key=f"{key}.to_generate", type="primary", icon=":material/auto_awesome:",
+        if st.button(_("Use in Generate"), key=f"{key}.to_generate", type="primary", icon=":material/auto_awesome:",
                      on_click=use_in_generate, args=(info,), disabled=not info.prompt):
             st.switch_page(GENERATE_PAGE)
-        if st.button("Use in Edit", key=f"{key}.to_edit", icon=":material/brush:", on_click=use_in_edit,
+        if st.button(_("Use in Edit"), key=f"{key}.to_edit", icon=":material/brush:", on_click=use_in_edit,
                      args=(info,), disabled=not info.prompt):
             st.switch_page(EDIT_PAGE)
     made_with = info.settings.get("provider")
-    notes = ([f"Made with {made_with}; the settings are fitted to {profile.label}, the provider in the sidebar."]
+    notes = ([_("Made with {made_with}; the settings are fitted to {provider}, the provider in the sidebar.")
+              .format(made_with=made_with, provider=profile.label)]
              if made_with and made_with != profile.id else []) + fitted.notes
     if notes:
         st.caption("  \n".join(md_escape(note) for note in notes))

@@ -20,6 +20,7 @@ from easel.core import config
 from easel.media import thumbnails
 from easel.providers import catalog
 from easel.core.errors import EaselError
+from easel.core.i18n import N_, _, format_datetime, format_number, ngettext
 from easel.store import TERMINAL_STATUSES
 from easel.store import comparisons
 from easel.store.rollup_schema import ZERO_COST_STATUSES
@@ -28,14 +29,16 @@ from components import entry_routing, md_escape
 from components.notifier import watch
 from components import prompt_library
 
-__all__ = ["STATUS_LABELS", "render_task_list", "filtered_jobs", "retry_client", "progress_of", "error_line",
+__all__ = ["STATUS_LABELS", "status_label", "render_task_list", "filtered_jobs", "retry_client", "progress_of", "error_line",
            "REFRESH_S", "SIMULATED_BADGE", "RETRY"]
 
 REFRESH_S = 2.0
+# English, marked for extraction; shown with `status_label` (translated at display time).
 STATUS_LABELS = {
-    "queued": "Queued", "running": "Running", "submitting": "Submitting", "pending": "Provider task running",
-    "waiting_for_key": "Waiting for key", "completed": "Completed", "failed": "Failed",
-    "interrupted": "Interrupted", "timed_out": "Timed out", "cancelled": "Cancelled",
+    "queued": N_("Queued"), "running": N_("Running"), "submitting": N_("Submitting"),
+    "pending": N_("Provider task running"), "waiting_for_key": N_("Waiting for key"), "completed": N_("Completed"),
+    "failed": N_("Failed"), "interrupted": N_("Interrupted"), "timed_out": N_("Timed out"),
+    "cancelled": N_("Cancelled"),
 }
 _ICONS = {"completed": ":material/check_circle:", "failed": ":material/error:", "interrupted": ":material/bolt:",
           "timed_out": ":material/timer_off:", "cancelled": ":material/cancel:",
@@ -45,9 +48,9 @@ _COLORS = {"completed": "green", "failed": "red", "interrupted": "red", "timed_o
 _STATUS_FILTER = "easel.tasks.status"
 _PROVIDER_FILTER = "easel.tasks.provider"
 _MESSAGE = "easel.tasks.message"
-ALL = "All providers"
-SIMULATED_BADGE = ":orange-badge[:material/science: simulated]"
-RETRY = "Retry"
+ALL = None                          # the provider filter's "All providers" choice
+SIMULATED_BADGE = ":orange-badge[:material/science: {simulated}]"
+RETRY = N_("Retry")
 _ROW = "easel-task-row-"           # a row's container key (its CSS class is st-key-<key>)
 _LIST = "easel-task-list"
 _FAILED = ("failed", "interrupted", "timed_out")
@@ -66,6 +69,11 @@ _CSS = f"""<style>
 .st-key-{_LIST} [class*="st-key-{_ROW}"] button {{ min-height: 2rem; padding-top: 0.1rem; padding-bottom: 0.1rem; }}
 .st-key-{_LIST} [class*="st-key-{_ROW}"] [data-testid="stImage"] img {{ border-radius: 0.25rem; }}
 </style>"""
+
+
+def status_label(status: str) -> str:
+    """A job state in the session's language (an unknown state as its code)."""
+    return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
 
 
 def filtered_jobs(store, *, statuses: list[str], provider: str | None, limit: int = 100):
@@ -108,20 +116,22 @@ def progress_of(job) -> tuple[int, str]:
     number: the provider's reported progress, or else (before it reports any) the time so far against the
     provider's usual latency, never quite full."""
     elapsed = _elapsed(job)
-    label = STATUS_LABELS.get(job.status, job.status)
+    label = status_label(job.status)
     if job.progress:
         pct = max(0, min(int(job.progress), 100))
-        return pct, f"{label} · {pct}% · {elapsed:.0f} s"
+        return pct, _("{status} · {pct}% · {elapsed} s").format(status=label, pct=pct,
+                                                                elapsed=format_number(round(elapsed)))
     typical = _typical(job)
     pct = round(min(elapsed / typical, 0.95) * 100) if typical else 0
-    return pct, f"{label} · ~{pct}% · {elapsed:.0f} s of ~{typical:.0f} s"
+    return pct, _("{status} · ~{pct}% · {elapsed} s of ~{typical} s").format(
+        status=label, pct=pct, elapsed=format_number(round(elapsed)), typical=format_number(round(typical)))
 
 
 def error_line(job) -> tuple[str, str]:
     """A failure as one line: plain words first, the provider's code after them in small text, e.g.
     ('qcode: This key reached its daily image cap.', 'image_daily_limit, HTTP 429'). A narrow column cuts the
     line; the row's CSS unfolds it on hover."""
-    message = (job.error_message or STATUS_LABELS.get(job.status, job.status)).strip()
+    message = (job.error_message or status_label(job.status)).strip()
     code = job.error_code or job.status
     head, sep, tail = message.rpartition(" [")
     if sep and tail.endswith("]") and tail.startswith(code):
@@ -134,28 +144,28 @@ def _cost_text(job) -> str:
     if job.actual is not None:
         text = job.actual.label()
     elif job.status in ZERO_COST_STATUSES:
-        return "not billed"
+        return _("not billed")
     elif job.cost_estimated is not None:
         text = "≈ " + job.estimated.label()
     else:
-        return "cost unknown until the task reports it"
-    return text + (" (not charged)" if job.simulated else "")
+        return _("cost unknown until the task reports it")
+    return _("{cost} (not charged)").format(cost=text) if job.simulated else text
 
 
 def _params_text(job) -> str:
     parts = [job.size, job.resolution, job.quality, f"n={job.n}", job.mode, job.endpoint]
     if job.ref_count:
-        parts.append(f"{job.ref_count} reference{'s' if job.ref_count > 1 else ''}")
+        parts.append(ngettext("{n} reference", "{n} references", job.ref_count).format(n=job.ref_count))
     if job.has_mask:
-        parts.append("mask")
+        parts.append(_("mask"))
     return " · ".join(str(p) for p in parts if p)
 
 
 def _retry(jobs_service, job, session) -> None:
     client = retry_client(jobs_service, job, session)
     if client is None:
-        st.session_state[_MESSAGE] = (f"Choose {job.provider} in the sidebar (with key {job.key_fingerprint}) "
-                                      "to retry this job.")
+        st.session_state[_MESSAGE] = _("Choose {provider} in the sidebar (with key {fingerprint}) to retry this "
+                                       "job.").format(provider=job.provider, fingerprint=job.key_fingerprint)
         return
     try:
         new_id = jobs_service.retry(job.id, client, session_id=st.session_state.get("easel.session_id"))
@@ -198,8 +208,10 @@ def _state(job) -> None:
     """The state column: a live bar, a one-line failure, or the outcome."""
     icon = _ICONS.get(job.status)
     if job.status == "waiting_for_key":
-        st.warning(f"Waiting for key: enter the {md_escape(job.provider)} key {md_escape(job.key_fingerprint)} "
-                   "in the sidebar, or set it in the environment, and polling resumes.", icon=icon)
+        st.warning(_("Waiting for key: enter the {provider} key {fingerprint} in the sidebar, or set it in the "
+                     "environment, and polling resumes.").format(provider=md_escape(job.provider),
+                                                                  fingerprint=md_escape(job.key_fingerprint)),
+                   icon=icon)
     elif not job.is_terminal:
         pct, label = progress_of(job)
         st.progress(pct, text=label)
@@ -208,23 +220,27 @@ def _state(job) -> None:
         st.error(md_escape(words) + (f" :small[{md_escape(code)}]" if code else ""), icon=icon)
         entry_routing.direct_retry_offer(job, key="easel.tasks")     # QCode's 524 behind its CDN: go direct
     else:
-        label = STATUS_LABELS.get(job.status, job.status)
+        label = status_label(job.status)
         color = _COLORS.get(job.status, "gray")
-        st.markdown(f":{color}[{icon} **{label}**] · {_elapsed(job):.0f} s")
+        # When it ended, for reading: the locale's style in the viewer's time zone.
+        ended = format_datetime(job.finished_at or job.created_at, "short")
+        st.markdown(f":{color}[{icon} **{label}**] · "
+                    + _("{elapsed} s").format(elapsed=format_number(round(_elapsed(job)))) + f" · {ended}")
 
 
 def _actions(job, *, jobs_service, session) -> None:
     k = f"easel.tasks.{job.id}"
     if job.status == "timed_out":
-        st.button("Check now", key=f"{k}.check", icon=":material/refresh:", on_click=_check_now,
-                  args=(jobs_service, job), help="Ask the provider again whether this task has finished.")
+        st.button(_("Check now"), key=f"{k}.check", icon=":material/refresh:", on_click=_check_now,
+                  args=(jobs_service, job), help=_("Ask the provider again whether this task has finished."))
     if job.status in ("failed", "interrupted", "timed_out", "cancelled"):
-        st.button(RETRY, key=f"{k}.retry", icon=":material/replay:", on_click=_retry, args=(jobs_service, job, session),
-                  help="Retry with the same settings: this job's own parameters, not the form's.")
+        st.button(_(RETRY), key=f"{k}.retry", icon=":material/replay:", on_click=_retry,
+                  args=(jobs_service, job, session),
+                  help=_("Retry with the same settings: this job's own parameters, not the form's."))
     if not job.is_terminal or job.status == "timed_out":
-        st.button("Stop following", key=f"{k}.stop", icon=":material/visibility_off:",
+        st.button(_("Stop following"), key=f"{k}.stop", icon=":material/visibility_off:",
                   on_click=jobs_service.stop_following, args=(job.id,),
-                  help="Hide it from this list. A provider task already sent may still finish (and be billed).")
+                  help=_("Hide it from this list. A provider task already sent may still finish (and be billed)."))
     prompt_library.save_job_popover(jobs_service.store, job, key=k, compact=True)   # components/prompt_library.py
 
 
@@ -233,7 +249,7 @@ def _group_text(job) -> str:
     # in the Gallery.
     if not job.comparison_id:
         return ""
-    return f"comparison {job.comparison_id[:8]}"
+    return _("comparison {id}").format(id=job.comparison_id[:8])
 
 
 def _row(job, *, store, jobs_service, session) -> None:
@@ -247,7 +263,8 @@ def _row(job, *, store, jobs_service, session) -> None:
                 # The cost and the parameters before the model: what a truncated line should still show.
                 meta = [md_escape(job.provider), md_escape(_cost_text(job)), md_escape(_params_text(job)),
                         md_escape(job.model or ""), _group_text(job)]
-                st.caption((SIMULATED_BADGE + " " if job.simulated else "") + " · ".join(m for m in meta if m),
+                badge = SIMULATED_BADGE.format(simulated=_("simulated")) + " " if job.simulated else ""
+                st.caption(badge + " · ".join(m for m in meta if m),
                            wrap=False)
         with state:
             _state(job)
@@ -256,27 +273,28 @@ def _row(job, *, store, jobs_service, session) -> None:
                 _actions(job, jobs_service=jobs_service, session=session)
 
 
-def render_task_list(*, store, jobs_service, session=None, title: str = "Tasks", about: str | None = None,
+def render_task_list(*, store, jobs_service, session=None, title: str | None = None, about: str | None = None,
                      limit: int = 100) -> None:
-    """The title beside the filters and the bulk action (so the list starts high), then the live list."""
+    """The title beside the filters and the bulk action (so the list starts high), then the live list. `title`
+    and `about` are shown as given (translated by the caller); the title is "Tasks" by default."""
     st.html(_CSS)
     head, c1, c2, c3 = st.columns([1.6, 3, 2, 2], vertical_alignment="center")
-    head.title(title, help=about, anchor=False)
-    statuses = c1.multiselect("Status", list(STATUS_LABELS), format_func=STATUS_LABELS.get, key=_STATUS_FILTER,
-                              placeholder="All statuses", label_visibility="collapsed")
+    head.title(title or _("Tasks"), help=about, anchor=False)
+    statuses = c1.multiselect(_("Status"), list(STATUS_LABELS), format_func=status_label, key=_STATUS_FILTER,
+                              placeholder=_("All statuses"), label_visibility="collapsed")
     providers = [ALL, *sorted({p.id for p in catalog.all_profiles()})]
-    provider = c2.selectbox("Provider", providers, key=_PROVIDER_FILTER, label_visibility="collapsed")
-    provider = None if provider == ALL else provider
-    if c3.button("Clear finished", icon=":material/clear_all:", width="stretch",
-                 help="Hide finished jobs from this list. They stay in the usage log and the gallery."):
+    provider = c2.selectbox(_("Provider"), providers, key=_PROVIDER_FILTER, label_visibility="collapsed",
+                            format_func=lambda p: _("All providers") if p is ALL else p)
+    if c3.button(_("Clear finished"), icon=":material/clear_all:", width="stretch", key="easel.tasks.clear",
+                 help=_("Hide finished jobs from this list. They stay in the usage log and the gallery.")):
         cleared = jobs_service.clear_finished()
-        st.toast(f"Cleared {cleared} finished job{'s' if cleared != 1 else ''}.")
+        st.toast(ngettext("Cleared {n} finished job.", "Cleared {n} finished jobs.", cleared).format(n=cleared))
     comparison = st.query_params.get("comparison")
     if comparison:
         with st.container(horizontal=True, vertical_alignment="center"):
-            st.caption(f"Only the jobs of comparison {md_escape(comparison)}, reruns included.")
-            st.page_link("pages/tasks.py", label="All jobs", icon=":material/list:")
-            st.page_link("pages/compare.py", label="Back to the comparison", icon=":material/compare:",
+            st.caption(_("Only the jobs of comparison {id}, reruns included.").format(id=md_escape(comparison)))
+            st.page_link("pages/tasks.py", label=_("All jobs"), icon=":material/list:")
+            st.page_link("pages/compare.py", label=_("Back to the comparison"), icon=":material/compare:",
                          query_params={"comparison": comparison})
     if st.session_state.get(_MESSAGE):
         st.warning(md_escape(st.session_state[_MESSAGE]))
@@ -291,15 +309,19 @@ def render_task_list(*, store, jobs_service, session=None, title: str = "Tasks",
         if any(not j.is_terminal for j in jobs) != live:
             st.rerun()
         if not jobs:
-            st.info("No jobs here yet. Generate or edit an image, or run `easel generate --async`.")
+            st.info(_("No jobs here yet. Generate or edit an image, or run `easel generate --async`."))
             return
         with st.container(key=_LIST, gap="xxsmall"):
             for job in jobs:
                 _row(job, store=store, jobs_service=jobs_service, session=session)
         # Below the list, so the rows start right under the filters.
         finished = sum(1 for j in jobs if j.status in TERMINAL_STATUSES)
-        st.caption(f"{len(jobs)} job{'s' if len(jobs) != 1 else ''} · {len(jobs) - finished} unfinished"
-                   + (" · refreshing every 2 s" if live else "")
-                   + (f" · the newest {limit} shown" if len(jobs) >= limit else ""))
+        parts = [ngettext("{n} job", "{n} jobs", len(jobs)).format(n=format_number(len(jobs))),
+                 _("{n} unfinished").format(n=format_number(len(jobs) - finished))]
+        if live:
+            parts.append(_("refreshing every {seconds} s").format(seconds=format_number(REFRESH_S)))
+        if len(jobs) >= limit:
+            parts.append(_("the newest {limit} shown").format(limit=format_number(limit)))
+        st.caption(" · ".join(parts))
 
     _list()

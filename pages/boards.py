@@ -7,11 +7,12 @@ import streamlit as st
 
 from components import boards_view, services
 from components.router import ensure_routed
+from easel.core.i18n import _
 
 ensure_routed()      # before anything is drawn: a fresh server's first deep link (components/router.py)
 
 store = services.get_store()
-st.title("Boards")
+st.title(_("Boards"))
 boards_view.new_board_form(store)
 boards_view.board_cards(store)
 boards_view.open_board(store)

@@ -13,6 +13,7 @@ from components.gallery import render_gallery, zip_button
 from components.gallery_grid import Pager
 from components.image_organize import gallery_filters
 from components.router import ensure_routed
+from easel.core.i18n import N_, _, format_number, ngettext
 from easel.providers import catalog
 from easel.usage.days import date_of, day_number, usage_today
 
@@ -23,10 +24,10 @@ ensure_routed()      # before anything is drawn: a fresh server's first deep lin
 COLUMNS = 6
 PER_PAGE = 48
 CURSORS = "gallery.cursors"        # the (created_at, id) after which each page walked so far starts
-ORIGIN_LABELS = {"generate": "Generate", "edit": "Edit"}
+ORIGIN_LABELS = {"generate": N_("Generate"), "edit": N_("Edit")}
 
 store = services.get_store()
-st.title("Gallery")
+st.title(_("Gallery"))
 
 
 def _first_page() -> None:
@@ -48,18 +49,21 @@ if st.session_state.get("gallery.provider") not in (None, *providers):
 known_days = store.image_days()
 today = usage_today(store)
 with st.container(horizontal=True, vertical_alignment="bottom", gap="small", key="gallery-filters"):
-    provider = st.selectbox("Provider", [None, *providers], key="gallery.provider", on_change=_first_page,
-                            format_func=lambda p: "All providers" if p is None else
+    provider = st.selectbox(_("Provider"), [None, *providers], key="gallery.provider", on_change=_first_page,
+                            format_func=lambda p: _("All providers") if p is None else
                             (catalog.BUILTIN[p].label if p in catalog.BUILTIN else p), width=200,
                             label_visibility="collapsed")
-    dates = st.date_input("Date", value=(), key="gallery.dates", on_change=_first_page, width=240,
+    dates = st.date_input(_("Date"), value=(), key="gallery.dates", on_change=_first_page, width=240,
                           max_value=max(today, date_of(known_days[1]) if known_days else today) + timedelta(days=1),
                           label_visibility="collapsed",
-                          help="Pick a start and an end day (usage days, as on the Usage page); leave empty for all.")
-    origin = st.segmented_control("Page of origin", list(ORIGIN_LABELS), key="gallery.origin",
-                                  format_func=ORIGIN_LABELS.get, on_change=_first_page, label_visibility="collapsed")
-    text = st.text_input("Search prompts", key="gallery.text", placeholder="Search prompts: fox, 橘猫, 고양이…",
-                         on_change=_first_page, width="stretch", label_visibility="collapsed")
+                          help=_("Pick a start and an end day (usage days, as on the Usage page); leave empty for "
+                                 "all."))
+    origin = st.segmented_control(_("Page of origin"), list(ORIGIN_LABELS), key="gallery.origin",
+                                  format_func=lambda o: _(ORIGIN_LABELS[o]), on_change=_first_page,
+                                  label_visibility="collapsed")
+    text = st.text_input(_("Search prompts"), key="gallery.text",
+                         placeholder=_("Search prompts: fox, 橘猫, 고양이…"), on_change=_first_page, width="stretch",
+                         label_visibility="collapsed")
     batch_id = batch_picker.batch_filter(store, on_change=_first_page)
 
 winners = bool(st.session_state.get("gallery.winners"))
@@ -73,8 +77,8 @@ filters = dict(provider=provider, text=text.strip() or None, origin=origin, days
 with st.container(horizontal=True, vertical_alignment="center", gap="medium", key="gallery-tools"):
     filters.update(gallery_filters(store, on_change=_first_page))
     with st.container(horizontal=True, vertical_alignment="center", gap="medium", width="content"):
-        st.toggle("Comparison winners", key="gallery.winners", on_change=_first_page,
-                  help="Only the images picked as a comparison's winner on the Compare page.")
+        st.toggle(_("Comparison winners"), key="gallery.winners", on_change=_first_page,
+                  help=_("Only the images picked as a comparison's winner on the Compare page."))
         zip_button(store, filters, key="gallery.zip")
 
 total = store.count_images(**filters)
@@ -86,8 +90,8 @@ st.session_state[CURSORS] = cursors
 page = len(cursors)
 
 if total == 0:
-    st.info("No images match." if any(v for v in filters.values()) else
-            "No images yet. Generate one: the Demo provider works offline.", icon=":material/photo_library:")
+    st.info(_("No images match.") if any(v for v in filters.values()) else
+            _("No images yet. Generate one: the Demo provider works offline."), icon=":material/photo_library:")
     st.stop()
 
 # One more than a page: whether there is a next page, without a count. The same query gives each job's version,
@@ -97,7 +101,7 @@ more, rows = len(rows) > PER_PAGE, rows[:PER_PAGE]
 next_cursor = (rows[-1].created_at, rows[-1].id) if more else None
 
 # ‹ Prev · Page 2 of 5 · Next › and the count, above and below the grid, are drawn in the grid's own element.
-pager = Pager(page, pages, f"{total:,} image{'s' if total != 1 else ''}",
+pager = Pager(page, pages, ngettext("{n} image", "{n} images", total).format(n=format_number(total)),
               on_prev=_newer if page > 1 else None,
               on_next=(lambda: _older(next_cursor)) if more else None)
 render_gallery(rows, key="gallery.grid", columns=COLUMNS, store=store, versions=versions, pager=pager)

@@ -6,8 +6,9 @@ import streamlit as st
 
 from components import png_info_panel
 from components.router import ensure_routed
+from easel.core.i18n import _
 
 ensure_routed()      # before anything is drawn: a fresh server's first deep link (components/router.py)
 
-st.title("PNG Info")
+st.title(_("PNG Info"))
 png_info_panel.panel(key="pnginfo")

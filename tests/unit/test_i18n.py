@@ -44,6 +44,7 @@ def test_a_pinned_language_beats_the_session_resolver_which_beats_the_environmen
 
 def test_a_resolver_that_fails_outside_a_session_falls_back_to_the_environment(monkeypatch):
     monkeypatch.setenv("EASEL_LANG", "zh")
+    monkeypatch.setattr(i18n, "_resolver", None)     # restored after: the UI's resolver, if an AppTest installed it
 
     def outside_a_session():
         raise RuntimeError("no script run context")
