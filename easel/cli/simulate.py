@@ -89,7 +89,7 @@ def _owner(state_file: Path) -> int | None:
 
 
 def _fault(spec: str) -> dict:
-    kind, _, rate = spec.partition(":")
+    kind, _sep, rate = spec.partition(":")
     rule: dict = {"kind": kind.strip()}
     if rate:
         try:

@@ -165,5 +165,5 @@ def test_a_module_that_translates_never_rebinds_the_translator():
             for t in targets:
                 for name in ast.walk(t):
                     if isinstance(name, ast.Name) and name.id == "_" and isinstance(name.ctx, ast.Store):
-                        rebinds.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+                        rebinds.append(f"{path.relative_to(ROOT)}:{name.lineno}")   # a comprehension has no line
     assert not rebinds, "rename the throwaway `_` (e.g. to `_unused`):\n" + "\n".join(rebinds)
