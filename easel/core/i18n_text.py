@@ -115,11 +115,13 @@ class Template:
     """A sentence with named fields, written in English and marked for translation where it is defined
     (`Template(N_("…"))`). Calling it with the fields makes a `Text`. `money` names the fields that are amounts;
     `texts` the fields that are themselves Texts (shown translated in turn); `patterns` narrows what a field may
-    hold when a stored sentence is read back (a short template would otherwise claim sentences it never made)."""
+    hold when a stored sentence is read back (a short template would otherwise claim sentences it never made);
+    `labels` maps a field's machine values to their translatable names (a status 'failed' shown as 失败)."""
 
     def __init__(self, msgid: str, *, money: Iterable[str] = (), texts: Iterable[str] = (),
-                 patterns: dict[str, str] | None = None):
+                 patterns: dict[str, str] | None = None, labels: dict[str, dict[str, str]] | None = None):
         self.msgid = msgid
+        self.labels = labels or {}
         self.money = frozenset(money)
         self.texts = frozenset(texts)
         self.patterns = tuple(sorted((patterns or {}).items()))
@@ -139,10 +141,20 @@ class Template:
     def english(self, args: dict) -> str:
         return self.msgid.format(**{k: _money_en(v) if k in self.money else str(v) for k, v in args.items()})
 
+    def _field(self, name: str, value) -> str:
+        if name in self.money:
+            return _money_shown(value)
+        if name in self.texts:
+            return shown(value)
+        if isinstance(value, Value):
+            return value.shown()
+        names = self.labels.get(name)
+        if names and str(value) in names:
+            return _(names[str(value)])
+        return value
+
     def render(self, args: dict) -> str:
-        return _(self.msgid).format(**{k: _money_shown(v) if k in self.money else
-                                       (shown(v) if k in self.texts else
-                                        (v.shown() if isinstance(v, Value) else v)) for k, v in args.items()})
+        return _(self.msgid).format(**{k: self._field(k, v) for k, v in args.items()})
 
     @property
     def literal_length(self) -> int:
