@@ -248,4 +248,10 @@ def shown(text) -> str:
         found = _parse(tail.group(1))
         if found is not None:
             return found.shown() + tail.group(2)
+    # A list of sentences joined by Easel ('jpeg bytes, webp bytes', 'a; b'): each part, if every part is one.
+    for sep in ("; ", ", "):
+        if sep in text:
+            parts = [_parse(p) for p in text.split(sep)]
+            if all(p is not None for p in parts):
+                return sep.join(p.shown() for p in parts)
     return text
