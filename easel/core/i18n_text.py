@@ -146,7 +146,7 @@ class Template:
             return _money_shown(value)
         if name in self.texts:
             return shown(value)
-        if isinstance(value, Value):
+        if isinstance(value, (Value, Text)):
             return value.shown()
         names = self.labels.get(name)
         if names and str(value) in names:
