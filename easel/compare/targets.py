@@ -87,7 +87,7 @@ def check_names(names: list[str]) -> list[str]:
 
 
 def demo_target(name: str, simulator_url: str, key: str = DEMO_KEY) -> Target:
-    _, mode = parse_name(name)
+    _provider, mode = parse_name(name)
     if mode is None:
         raise ValidationError(_("{name} is not a Demo mode.").format(name=name), code="unknown_provider")
     profile = demo_modes.demo_profile(mode, simulator_url)

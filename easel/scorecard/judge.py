@@ -174,7 +174,7 @@ def check_output_format(profile: Profile, results: dict[str, ProbeResult]) -> Ch
         return bad
     found, wrong = [], False
     for r in probes:
-        kinds = sorted({measure.magic_format(data) for _, data in r.images})
+        kinds = sorted({measure.magic_format(data) for _row, data in r.images})
         wrong |= kinds != [r.probe.expect["format"]]
         found.append(FORMAT_FOUND(found="/".join(kinds), format=r.probe.expect["format"]))
     return CheckResult("output_format", "fail" if wrong else "pass", expected, ", ".join(found), FORMAT_WHY(),

@@ -66,10 +66,10 @@ class Filters:
             args.append(day_number(hi))
         for col, values in (("provider", self.providers), ("key_fingerprint", self.keys)):
             if values:
-                clauses.append(f"{col} IN ({', '.join('?' for _ in values)})")
+                clauses.append(f"{col} IN ({', '.join('?' for _value in values)})")
                 args += list(values)
         if statuses and table_has_status and self.statuses:
-            clauses.append(f"status IN ({', '.join('?' for _ in self.statuses)})")
+            clauses.append(f"status IN ({', '.join('?' for _status in self.statuses)})")
             args += list(self.statuses)
         if not self.include_simulated:
             clauses.append("simulated = 0")
