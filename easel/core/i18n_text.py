@@ -125,9 +125,15 @@ class Template:
         self.money = frozenset(money)
         self.texts = frozenset(texts)
         self.patterns = tuple(sorted((patterns or {}).items()))
-        self.fields = [name for _lit, name, _spec, _conv in string.Formatter().parse(msgid) if name]
+        parsed = list(string.Formatter().parse(msgid))
+        self.fields = [name for _lit, name, _spec, _conv in parsed if name]
+        self.literal_length = sum(len(lit) for lit, _n, _s, _c in parsed)
+        # The longest fixed piece: a sentence without it cannot be this template's (a cheap test before the regex).
+        self.anchor = max((lit for lit, _n, _s, _c in parsed), key=len, default="")
+        self._pattern: re.Pattern | None = None
         _REGISTRY.append(self)
         _ordered.cache_clear()
+        _parse.cache_clear()
 
     def __call__(self, **args) -> "Text":
         missing = set(self.fields) - set(args)
@@ -157,15 +163,15 @@ class Template:
         return _(self.msgid).format(**{k: self._field(k, v) for k, v in args.items()})
 
     @property
-    def literal_length(self) -> int:
-        return sum(len(lit) for lit, _n, _s, _c in string.Formatter().parse(self.msgid))
-
-    @property
     def pattern(self) -> re.Pattern:
-        return _pattern(self.msgid, self.money, self.patterns)
+        if self._pattern is None:
+            self._pattern = _pattern(self.msgid, self.money, self.patterns)
+        return self._pattern
 
     def parse(self, english: str) -> "Text | None":
         """The Text this English sentence was made from, or None when it is not one of this template's."""
+        if self.anchor not in english:
+            return None
         found = self.pattern.fullmatch(english)
         if found is None:
             return None
@@ -221,7 +227,9 @@ class Text(str):
         return (str, (str(self),))
 
 
+@lru_cache(maxsize=4096)
 def _parse(text: str) -> Text | None:
+    # Cached: a page shows the same kept sentences on every rerun (a Text holds no language, so any reader's).
     for template in _ordered():
         found = template.parse(text)
         if found is not None:
