@@ -10,6 +10,9 @@ images fit what is left today; otherwise the rows wait, saying until when, and g
 
 A row's key must be in this process's key ring (a session that chose that provider, or the CLI's key): after a
 restart the rows say they wait for it, as an async job does. The Demo's constant key is re-added at once.
+
+A row's wait message is written by this thread, in no reader's session: it is a Text (easel.core.i18n_text), kept
+in English in the store and batch.csv, and shown translated with `shown()`.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from easel.compare.targets import DEMO_KEY, target_label
 from easel.core.background_loop import BackgroundLoop
 from easel.core.config import key_fingerprint
 from easel.core.errors import EaselError
+from easel.core.i18n import N_
+from easel.core.i18n_text import Template, Text
 from easel.jobs.redact import scrub
 from easel.providers import demo_modes
 from easel.providers.request import ImageRequest
@@ -36,6 +41,13 @@ __all__ = ["Dispatcher", "dispatcher_for", "resume", "request_from", "reset_labe
 log = logging.getLogger(__name__)
 
 SLOT_STATUSES = ("queued", "running", "submitting")
+
+RESET_BEIJING = Template(N_("{time} Beijing time ({utc} UTC, {date})"), patterns={"time": "[0-9:]+", "utc": "[0-9:]+"})
+RESET_IN_ZONE = Template(N_("{time} {zone} ({utc} UTC, {date})"), patterns={"time": "[0-9:]+", "utc": "[0-9:]+"})
+WAIT_FOR_KEY = Template(N_("Waiting for the {target} key {fingerprint}: choose that provider with that key in this "
+                           "app (or run `easel batch` with it) to send the rest."))
+WAIT_FOR_QUOTA = Template(N_("Waiting for {target}'s daily quota: {used} of {cap} images used today on this key. "
+                             "Sends again after {reset}."), texts=("reset",))
 _dispatchers: "weakref.WeakKeyDictionary[object, Dispatcher]" = weakref.WeakKeyDictionary()
 _registry_lock = threading.Lock()
 
@@ -47,12 +59,14 @@ def request_from(d: dict) -> ImageRequest:
                         extras=dict(d.get("extras") or {}), async_=bool(d.get("async_")))
 
 
-def reset_label(at: datetime, tz_name: str | None) -> str:
+def reset_label(at: datetime, tz_name: str | None) -> Text:
     """'00:00 Beijing time (16:00 UTC, 6 Dec)': when a daily quota resets, in the provider's own day."""
     local = at.astimezone(quota.reset_zone(tz_name))
-    zone = "Beijing time" if (tz_name or "Asia/Shanghai") == "Asia/Shanghai" else str(tz_name)
     utc = at.astimezone(timezone.utc)
-    return f"{local:%H:%M} {zone} ({utc:%H:%M} UTC, {utc.day} {utc:%b})"
+    args = dict(time=f"{local:%H:%M}", utc=f"{utc:%H:%M}", date=f"{utc.day} {utc:%b}")
+    if (tz_name or "Asia/Shanghai") == "Asia/Shanghai":
+        return RESET_BEIJING(**args)
+    return RESET_IN_ZONE(**args, zone=str(tz_name))
 
 
 class Dispatcher(BackgroundLoop):
@@ -120,8 +134,7 @@ class Dispatcher(BackgroundLoop):
             for row in group:
                 if row.wait_message is None:
                     batches.note_wait(self.store, row.batch_id, row.row_no,
-                                      f"Waiting for the {row.target} key {fingerprint}: choose that provider with "
-                                      "that key in this app (or run `easel batch` with it) to send the rest.")
+                                      str(WAIT_FOR_KEY(target=row.target, fingerprint=fingerprint)))
             return 0
         profile = replace(entry.profile, base_url=entry.base_url)
         # A request slot is held by a job being sent or waiting to be (queued, running, submitting); a task the
@@ -175,8 +188,8 @@ class Dispatcher(BackgroundLoop):
 
     def _quota_wait(self, rows: list, q, used: int, profile) -> None:
         until = q.resets_at
-        message = (f"Waiting for {target_label(rows[0].target)}'s daily quota: {used} of {q.cap} images used today on "
-                   f"this key. Sends again after {reset_label(until, profile.quota_reset_tz)}.")
+        message = str(WAIT_FOR_QUOTA(target=target_label(rows[0].target), used=used, cap=q.cap,
+                                     reset=reset_label(until, profile.quota_reset_tz)))
         for row in rows:
             if row.wait_message != message:          # a cycle every few seconds rewrites nothing unchanged
                 batches.note_wait(self.store, row.batch_id, row.row_no, message, until.timestamp())

@@ -10,6 +10,10 @@ Readings, chosen here and tested:
 - A value is passed on as written, and the request's own validation (easel.providers.request.validate) judges
   it, so a row breaks the same named rule a single generation would. Only `n`, which must be a number before
   it can be a request at all, and `async` (true/false, yes/no, 1/0: run as a provider task), are checked here.
+
+Languages: an error is raised with its message in the reader's language (the page or the CLI shows it at once)
+and carries its English Text as `error.text`: a row's problem is kept with the batch (the store, batch.csv) in
+English, from that Text (easel.batch.run).
 """
 
 from __future__ import annotations
@@ -19,15 +23,37 @@ import io
 from dataclasses import dataclass, field
 
 from easel.core.errors import ValidationError
+from easel.core.i18n import N_
+from easel.core.i18n_text import Template, Text
 from easel.providers.catalog import EXTRA_OPTIONS, TEXT_EXTRAS
 
-__all__ = ["RowInput", "parse_text", "parse_csv", "parse_file", "PARAM_COLUMNS", "KNOWN_COLUMNS", "MAX_ROWS"]
+__all__ = ["RowInput", "parse_text", "parse_csv", "parse_file", "PARAM_COLUMNS", "KNOWN_COLUMNS", "MAX_ROWS",
+           "invalid"]
 
 PARAM_COLUMNS = ("provider", "size", "resolution", "quality", "n", "model", "async", *EXTRA_OPTIONS, *TEXT_EXTRAS)
 KNOWN_COLUMNS = ("prompt", *PARAM_COLUMNS)
 INT_EXTRAS = tuple(k for k, v in EXTRA_OPTIONS.items() if v is None)     # output_compression
 _BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 MAX_ROWS = 1000           # a bound on one upload; a larger run is several batches
+
+NOT_UTF8 = Template(N_("The file is not UTF-8 text; save it as UTF-8 (CSV UTF-8 in Excel)."))
+NO_PROMPTS = Template(N_("The batch has no prompts."))
+TOO_MANY_ROWS = Template(N_("A batch takes at most {most} rows; this one has {count}. Split it."))
+CSV_EMPTY = Template(N_("The CSV is empty; its first line names the columns, one of them `prompt`."))
+CSV_UNREADABLE = Template(N_("The CSV cannot be read: {error}."))
+CSV_UNREADABLE_AFTER = Template(N_("The CSV cannot be read after row {row}: {error}."))
+NO_PROMPT_COLUMN = Template(N_("The CSV has no `prompt` column (its columns: {columns})."))
+NO_COLUMNS = Template(N_("none"))
+UNKNOWN_COLUMN = Template(N_("Unknown column {columns}; a batch CSV takes {known}."))
+N_NOT_A_NUMBER = Template(N_("n must be a whole number; got {value}."))
+ASYNC_NOT_A_BOOLEAN = Template(N_("async is true or false; got {value}."))
+
+
+def invalid(text: Text, code: str) -> ValidationError:
+    """A ValidationError that reads in the current language and keeps its English Text for the record."""
+    error = ValidationError(text.shown(), code=code)
+    error.text = text
+    return error
 
 
 @dataclass
@@ -43,17 +69,15 @@ def _text(data: bytes | str) -> str:
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise ValidationError("The file is not UTF-8 text; save it as UTF-8 (CSV UTF-8 in Excel).",
-                                  code="not_utf8") from None
+            raise invalid(NOT_UTF8(), "not_utf8") from None
     return data.lstrip("\ufeff")
 
 
 def _check_count(rows: list[RowInput]) -> list[RowInput]:
     if not rows:
-        raise ValidationError("The batch has no prompts.", code="batch_empty")
+        raise invalid(NO_PROMPTS(), "batch_empty")
     if len(rows) > MAX_ROWS:
-        raise ValidationError(f"A batch takes at most {MAX_ROWS} rows; this one has {len(rows)}. Split it.",
-                              code="batch_too_large")
+        raise invalid(TOO_MANY_ROWS(most=MAX_ROWS, count=len(rows)), "batch_too_large")
     return rows
 
 
@@ -68,18 +92,16 @@ def parse_csv(data: bytes | str) -> list[RowInput]:
     try:
         header = next(reader)
     except StopIteration:
-        raise ValidationError("The CSV is empty; its first line names the columns, one of them `prompt`.",
-                              code="batch_empty") from None
+        raise invalid(CSV_EMPTY(), "batch_empty") from None
     except csv.Error as e:
-        raise ValidationError(f"The CSV cannot be read: {e}.", code="csv_malformed") from None
+        raise invalid(CSV_UNREADABLE(error=e), "csv_malformed") from None
     names = [h.strip().lower() for h in header]
     if "prompt" not in names:
-        raise ValidationError(f"The CSV has no `prompt` column (its columns: {', '.join(header) or 'none'}).",
-                              code="prompt_column_missing")
+        raise invalid(NO_PROMPT_COLUMN(columns=", ".join(header) or NO_COLUMNS()), "prompt_column_missing")
     unknown = [h for h, n in zip(header, names) if n and n not in KNOWN_COLUMNS]
     if unknown:
-        raise ValidationError(f"Unknown column {', '.join(repr(u) for u in unknown)}; a batch CSV takes "
-                              f"{', '.join(KNOWN_COLUMNS)}.", code="unknown_column")
+        raise invalid(UNKNOWN_COLUMN(columns=", ".join(repr(u) for u in unknown), known=", ".join(KNOWN_COLUMNS)),
+                      "unknown_column")
     rows: list[RowInput] = []
     try:
         for cells in reader:
@@ -90,7 +112,7 @@ def parse_csv(data: bytes | str) -> list[RowInput]:
             prompt = values.pop("prompt", "")
             rows.append(_typed(RowInput(number, prompt, values)))
     except csv.Error as e:
-        raise ValidationError(f"The CSV cannot be read after row {len(rows)}: {e}.", code="csv_malformed") from None
+        raise invalid(CSV_UNREADABLE_AFTER(row=len(rows), error=e), "csv_malformed") from None
     return _check_count(rows)
 
 
@@ -100,13 +122,13 @@ def _typed(row: RowInput) -> RowInput:
         try:
             row.values["n"] = int(n)
         except ValueError:
-            row.problem = ValidationError(f"n must be a whole number; got {n!r}.", code="n_not_a_number")
+            row.problem = invalid(N_NOT_A_NUMBER(value=repr(n)), "n_not_a_number")
     flag = row.values.get("async")
     if flag is not None:
         if flag.lower() in _BOOLEANS:
             row.values["async"] = _BOOLEANS[flag.lower()]
         elif row.problem is None:
-            row.problem = ValidationError(f"async is true or false; got {flag!r}.", code="async_not_a_boolean")
+            row.problem = invalid(ASYNC_NOT_A_BOOLEAN(value=repr(flag)), "async_not_a_boolean")
     for key in INT_EXTRAS:
         value = row.values.get(key)
         if value is not None and value.isdigit():

@@ -10,6 +10,9 @@ Readings:
 - Costs stay in their own unit; the total is given per unit and converted to one unit at the user's rate
   (easel.usage.currency), as Compare does. A row whose price is unknown before it runs (gccai with no history)
   is counted and named, not guessed.
+
+`total_label()` and `limit_notes()` are made to be read (the preview, `easel batch`): in the reader's language,
+amounts in her locale. Nothing of them is kept.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from typing import Callable
 from easel.batch.parse import PARAM_COLUMNS, RowInput
 from easel.compare.targets import Target
 from easel.core.errors import EaselError
+from easel.core.i18n import N_, _
+from easel.core.i18n_text import Template, money_text, shown
 from easel.core.models import Money
 from easel.providers import pricing
 from easel.providers.request import ImageRequest, validate
@@ -33,6 +38,8 @@ FORM_FIELDS = ("model", "size", "resolution", "quality", "n", "extras", "async_"
 _REQUEST_FIELDS = ("size", "resolution", "quality", "n", "model")
 
 Resolver = Callable[[str], Target]
+
+TOTAL_AT = Template(N_("at {rates}"), texts=("rates",))
 
 
 @dataclass
@@ -80,7 +87,7 @@ class BatchPlan:
     def total(self) -> Money:
         amount = sum(convert(Money(v, cur), self.currency, self.rates).amount or 0.0
                      for cur, v in self.totals().items())
-        return Money(round(amount, 9), self.currency, f"at {self.rates.describe()}")
+        return Money(round(amount, 9), self.currency, TOTAL_AT(rates=self.rates.describe()))
 
     def unpriced(self) -> list[int]:
         return [r.row for r in self.valid if r.estimate is None or r.estimate.amount is None]
@@ -88,12 +95,13 @@ class BatchPlan:
     def total_label(self) -> str:
         """'CNY 3.30 + USD 0.50 ≈ CNY 6.85 (1 USD = 7.1 CNY = …)'; one unit alone is not converted."""
         totals = self.totals()
-        line = " + ".join(Money(v, cur).label() for cur, v in totals.items()) or "nothing priced"
+        line = " + ".join(money_text(v, cur) for cur, v in totals.items()) or _("nothing priced")
         if len(totals) > 1 or (totals and self.currency not in totals):
-            line += f" ≈ {self.total().label()} ({self.rates.describe()})"
+            total = self.total()
+            line += f" ≈ {money_text(total.amount, total.currency)} ({shown(self.rates.describe())})"
         unpriced = self.unpriced()
         if unpriced:
-            line += f"; not counted: {len(unpriced)} row(s) with no price before they run"
+            line += _("; not counted: {n} row(s) with no price before they run").format(n=len(unpriced))
         return line
 
 
@@ -162,7 +170,8 @@ def limit_notes(store, plan: BatchPlan, *, now: float | None = None) -> list[str
         profile = rows[0].target.profile
         name = rows[0].target.label
         if len(rows) > profile.concurrency:
-            notes.append(f"{name}: {len(rows)} rows, at most {profile.concurrency} at once on this key.")
+            notes.append(_("{provider}: {rows} rows, at most {concurrency} at once on this key.").format(
+                provider=name, rows=len(rows), concurrency=profile.concurrency))
         if not profile.daily_image_cap:
             continue
         q = quota.quota_status(store, rows[0].target.fingerprint, provider=profile.id, now=now)
@@ -177,6 +186,9 @@ def limit_notes(store, plan: BatchPlan, *, now: float | None = None) -> list[str
                 left = -1                                       # rows go in order: once one waits, the rest do
                 over.append(r.row)
         if over:
-            notes.append(f"{name}: {q.used} of {q.cap} images used today on this key; {len(over)} row(s) (from row "
-                         f"{over[0]}) wait for the reset at {reset_label(q.resets_at, profile.quota_reset_tz)}.")
+            notes.append(_(
+                "{provider}: {used} of {cap} images used today on this key; {n} row(s) (from row {first}) wait for "
+                "the reset at {reset}.").format(
+                provider=name, used=q.used, cap=q.cap, n=len(over), first=over[0],
+                reset=shown(reset_label(q.resets_at, profile.quota_reset_tz))))
     return notes

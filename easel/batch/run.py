@@ -1,6 +1,10 @@
 """Running a batch: the plan's rows into the store (invalid ones with their rule, never sent), the dispatcher
 sends the rest as ordinary jobs sharing one batch id; progress, each row's result, and retrying the failed ones
 as a group.
+
+Messages are kept in English (the store, batch.csv): a row's problem from its Text (easel.batch.parse), a wait
+message as the dispatcher writes it. `RowResult.error_shown`, `.wait_shown` and `Progress.waiting_shown` give them
+in the reader's language (easel.core.i18n_text.shown).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from easel.batch.dispatcher import dispatcher_for
+from easel.core.i18n_text import shown
 from easel.batch.plan import BatchPlan
 from easel.store import batches
 from easel.store.rows import ImageRow, JobRow
@@ -30,7 +35,7 @@ def start(jobs, plan: BatchPlan, *, name: str, session_id: str | None = None, di
         if not r.valid:
             rows.append(dict(row_no=r.row, prompt=r.prompt, target=r.target_name,
                              provider=r.target.profile.id if r.target is not None else "", status=batches.INVALID,
-                             error_code=r.problem.code, error_message=r.problem.user_message()))
+                             error_code=r.problem.code, error_message=_kept_message(r.problem)))
             continue
         target = r.target
         if target.name not in registered:                 # the dispatcher finds the key in the job service's ring
@@ -48,6 +53,19 @@ def start(jobs, plan: BatchPlan, *, name: str, session_id: str | None = None, di
     if dispatch:
         dispatcher_for(jobs).start()
     return bid
+
+
+def _kept_message(problem) -> str:
+    """The problem's user_message() as the batch keeps it: English where the error carries its Text (an error of
+    easel.batch.parse reads in the current language and keeps its English for the record)."""
+    text = getattr(problem, "text", None)
+    if text is None:
+        return problem.user_message()
+    shown_message, problem.message = problem.message, str(text)
+    try:
+        return problem.user_message()
+    finally:
+        problem.message = shown_message
 
 
 def _json_safe(d: dict) -> dict:
@@ -73,6 +91,14 @@ class RowResult:
     @property
     def finished(self) -> bool:
         return self.status in ("invalid", "not_sent", "completed", *FAILED_JOB_STATUSES)
+
+    @property
+    def error_shown(self) -> str | None:
+        return None if self.error_message is None else shown(self.error_message)
+
+    @property
+    def wait_shown(self) -> str | None:
+        return None if self.wait_message is None else shown(self.wait_message)
 
     @property
     def failed(self) -> bool:
@@ -108,6 +134,10 @@ class Progress:
     @property
     def finished(self) -> bool:
         return self.remaining == 0
+
+    @property
+    def waiting_shown(self) -> str | None:
+        return None if self.waiting_message is None else shown(self.waiting_message)
 
 
 def progress(store, batch_id: str, rows: list[RowResult] | None = None) -> Progress:

@@ -13,12 +13,19 @@ The readings (docs/DESIGN.md, "Compare"):
   dropped (the doc's reason quoted); QCode's mask is for single-image edits, so extra references go.
 - Streaming is off in a comparison: one final image per column is what is compared. A provider whose every
   request is a task (gccai) runs as one, and says so.
+
+The change notes are kept (the comparison's plan in the store, `notes` in comparison.json) and shown. Kept, they
+are English sentences; each is a Text made from one of the templates below (easel.core.i18n_text), so the page
+shows it translated with `i18n_text.shown(note)`, from the Text itself or, read back from the store, from the
+English sentence it matches. Parameter values (sizes, qualities, provider names, a doc's reason) stay as written.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from easel.core.i18n import N_
+from easel.core.i18n_text import Template
 from easel.providers import sizes
 from easel.providers.size_snap import nearest_size
 from easel.providers.catalog import BUILTIN, Profile
@@ -27,6 +34,24 @@ from easel.providers.request import ImageInput, ImageRequest
 __all__ = ["CompareSettings", "MappedRequest", "map_settings", "short_label", "QUALITY_ORDER"]
 
 QUALITY_ORDER = ("low", "medium", "high")
+
+SIZE_AUTO_EDIT_ONLY = Template(N_("size auto → {size} ({provider} takes auto on edits only)"))
+SIZE_AUTO_NONE = Template(N_("size auto → {size} ({provider} has no auto size)"))
+SIZE_RATIO = Template(N_("size {asked} → {sent} at {tier} ({provider} takes ratios)"))
+SIZE_RATIO_PIXELS = Template(N_("size {asked} → {sent} at {tier} = {pixels} ({provider} takes ratios)"))
+SIZE_FIXED = Template(N_("size {asked} → {sent} ({provider} takes only {choices})"))
+SIZE_RULES = Template(N_("size {asked} → {sent} ({provider}'s size rules: {broken})"))
+QUALITY_CHANGED = Template(N_("quality {asked} → {got} ({provider} takes {choices})"))
+MASK_DROPPED = Template(N_("mask dropped: {reason}"), texts=("reason",))
+NO_MASK = Template(N_("{provider} documents no mask."))
+INPUTS_CUT = Template(N_("input images {asked} → {kept} (the first kept; {provider} takes at most {kept})"))
+REFERENCES_DROPPED = Template(N_("references after the first dropped ({provider} applies a mask to single-image "
+                                 "edits only)"))
+N_CLAMPED = Template(N_("n {asked} → {kept} ({provider} takes at most {kept})"))
+FORMAT_EDITS_ONLY = Template(N_("output_format {format} not sent ({provider} takes it on edits only)"))
+FORMAT_NOT_TAKEN = Template(N_("output_format {format} not sent ({provider} does not take it)"))
+SENT_AT = Template(N_("{size} at {tier}"), patterns={"size": r"[0-9]+:[0-9]+|auto", "tier": r"[0-9]+K"})
+RUNS_AS_TASK = Template(N_("runs as a task: every {provider} request is one (submit, then poll)"))
 
 
 @dataclass(frozen=True)
@@ -57,7 +82,7 @@ class MappedRequest:
     @property
     def sent_size(self) -> str:
         r = self.request
-        return f"{r.size} at {r.resolution.upper()}" if r.resolution else (r.size or "")
+        return SENT_AT(size=r.size, tier=_tier_label(r.resolution)) if r.resolution else (r.size or "")
 
 
 def short_label(profile: Profile) -> str:
@@ -80,17 +105,18 @@ def _map_size(profile: Profile, size: str, *, edit: bool, notes: list[str]) -> t
         if "auto" in allowed:
             return "auto", (profile.default_resolution if profile.size_mode == "ratio" else None), None
         fallback = profile.default_size
-        notes.append(f"size auto → {fallback} ({profile.label} takes auto on edits only)" if "auto" in
-                     profile.edit_sizes else f"size auto → {fallback} ({profile.label} has no auto size)")
+        notes.append((SIZE_AUTO_EDIT_ONLY if "auto" in profile.edit_sizes else SIZE_AUTO_NONE)(
+            size=fallback, provider=profile.label))
         return fallback, None, sizes.parse_pixels(fallback)
     snap = nearest_size(profile, *wh, edit=edit)
     if snap.how == "ratio":
-        exact = "" if snap.pixels == wh else f" = {sizes.format_pixels(snap.pixels)}"
-        notes.append(f"size {size} → {snap.size} at {_tier_label(snap.resolution)}{exact} ({profile.label} takes ratios)")
+        common = dict(asked=size, sent=snap.size, tier=_tier_label(snap.resolution), provider=profile.label)
+        notes.append(SIZE_RATIO(**common) if snap.pixels == wh else
+                     SIZE_RATIO_PIXELS(**common, pixels=sizes.format_pixels(snap.pixels)))
     elif snap.how == "fixed":
-        notes.append(f"size {size} → {snap.size} ({profile.label} takes only {', '.join(snap.choices)})")
+        notes.append(SIZE_FIXED(asked=size, sent=snap.size, provider=profile.label, choices=", ".join(snap.choices)))
     elif snap.how == "rules":
-        notes.append(f"size {size} → {snap.size} ({profile.label}'s size rules: {snap.broken})")
+        notes.append(SIZE_RULES(asked=size, sent=snap.size, provider=profile.label, broken=snap.broken))
     elif snap.how == "as_asked":
         return size, None, wh
     return snap.size, snap.resolution, snap.pixels
@@ -106,7 +132,7 @@ def _map_quality(profile: Profile, quality: str, *, edit: bool, notes: list[str]
         ranked = [q for q in allowed if q in QUALITY_ORDER]
         got = min(ranked, key=lambda q: (abs(QUALITY_ORDER.index(q) - QUALITY_ORDER.index(quality)),
                                          -QUALITY_ORDER.index(q)))
-    notes.append(f"quality {quality} → {got} ({profile.label} takes {' / '.join(allowed)})")
+    notes.append(QUALITY_CHANGED(asked=quality, got=got, provider=profile.label, choices=" / ".join(allowed)))
     return got
 
 
@@ -117,33 +143,32 @@ def map_settings(profile: Profile, s: CompareSettings) -> MappedRequest:
     images = list(s.images)
     mask = s.mask
     if mask is not None and profile.mask is None:
-        notes.append(f"mask dropped: {profile.mask_note or profile.label + ' documents no mask.'}")
+        notes.append(MASK_DROPPED(reason=profile.mask_note or NO_MASK(provider=profile.label)))
         mask = None
     if len(images) > profile.max_references:
-        notes.append(f"input images {len(images)} → {profile.max_references} (the first kept; {profile.label} "
-                     f"takes at most {profile.max_references})")
+        notes.append(INPUTS_CUT(asked=len(images), kept=profile.max_references, provider=profile.label))
         images = images[:profile.max_references]
     if mask is not None and profile.mask_single_image_only and len(images) > 1:
-        notes.append(f"references after the first dropped ({profile.label} applies a mask to single-image edits "
-                     "only)")
+        notes.append(REFERENCES_DROPPED(provider=profile.label))
         images = images[:1]
     edit = bool(images) or mask is not None
     size, resolution, expected = _map_size(profile, s.size or "auto", edit=edit, notes=notes)
     quality = _map_quality(profile, s.quality or "medium", edit=edit, notes=notes)
     n = s.n
     if n > profile.n_max:
-        notes.append(f"n {n} → {profile.n_max} ({profile.label} takes at most {profile.n_max})")
+        notes.append(N_CLAMPED(asked=n, kept=profile.n_max, provider=profile.label))
         n = profile.n_max
     extras: dict[str, object] = {}
     if s.output_format:
         if "output_format" in profile.allowed_extras(edit=edit):
             extras["output_format"] = s.output_format
         else:
-            why = "takes it on edits only" if "output_format" in profile.edit_only_extras else "does not take it"
-            notes.append(f"output_format {s.output_format} not sent ({profile.label} {why})")
+            edits_only = "output_format" in profile.edit_only_extras
+            notes.append((FORMAT_EDITS_ONLY if edits_only else FORMAT_NOT_TAKEN)(format=s.output_format,
+                                                                                 provider=profile.label))
     async_ = profile.async_mode == "always"
     if async_:
-        notes.append(f"runs as a task: every {profile.label} request is one (submit, then poll)")
+        notes.append(RUNS_AS_TASK(provider=profile.label))
     req = ImageRequest(prompt=s.prompt, size=size, resolution=resolution, quality=quality, n=n, images=images,
                        mask=mask, extras=extras, async_=async_, edit=edit, stream=False)
     return MappedRequest(req, notes, expected)

@@ -3,6 +3,10 @@
 Costs stay in each provider's own unit (CNY, USD, credits); the total is given per unit and converted to one
 unit at the user's rate (easel.usage.currency), with the rate beside it. A column whose price is unknown
 (gccai before it has reported any) is left out of the total and named.
+
+Languages: a column's notes and warnings are Texts (easel.core.i18n_text). `describe()`, what the store keeps
+of the plan and what comparison.json repeats, holds them in English; `ColumnPlan.notes` and `.warnings`, what the
+page and the CLI print, give them in the reader's language; `total_label()` is made to be read, so it is too.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from dataclasses import dataclass, field
 from easel.compare.mapping import CompareSettings, MappedRequest, map_settings, short_label
 from easel.compare.targets import Target
 from easel.core.errors import EaselError
+from easel.core.i18n import N_, _
+from easel.core.i18n_text import Template, Text, money_text, shown
 from easel.core.models import Money
 from easel.providers import pricing
 from easel.providers.request import validate
@@ -21,6 +27,12 @@ from easel.usage.currency import Rates, convert, load_rates
 
 __all__ = ["ColumnPlan", "ComparisonPlan", "plan_comparison", "quota_warnings"]
 
+QUOTA_WOULD_BREAK = Template(N_("{provider}: {used} of {cap} images used today and {in_flight} in flight on this key; "
+                               "{n} more would break its daily cap of {cap} (resets 00:00 Beijing)."))
+SLOT_WAIT = Template(N_("{provider}: {running} requests already in flight on this key, and it runs at most "
+                        "{concurrency} at once; this column waits for a slot."))
+TOTAL_AT = Template(N_("at {rates}"), texts=("rates",))
+
 
 @dataclass
 class ColumnPlan:
@@ -29,7 +41,7 @@ class ColumnPlan:
     estimate: Money
     converted: Money | None = None                 # the estimate in the plan's currency
     problem: EaselError | None = None              # why this column cannot be sent as mapped
-    warnings: list[str] = field(default_factory=list)
+    cautions: list[Text] = field(default_factory=list)    # the warnings as kept (English Texts)
 
     @property
     def runnable(self) -> bool:
@@ -37,7 +49,13 @@ class ColumnPlan:
 
     @property
     def notes(self) -> list[str]:
-        return self.mapped.notes
+        """What changed on the way to this provider, in the reader's language."""
+        return [shown(n) for n in self.mapped.notes]
+
+    @property
+    def warnings(self) -> list[str]:
+        """The quota and budget warnings, in the reader's language."""
+        return [shown(w) for w in self.cautions]
 
     def describe(self) -> dict:
         """What the store keeps of the plan (no image bytes, no key)."""
@@ -45,7 +63,8 @@ class ColumnPlan:
         return {"provider": self.target.profile.id, "sent_size": self.mapped.sent_size,
                 "expected_size": None if self.mapped.expected_size is None else
                 f"{self.mapped.expected_size[0]}x{self.mapped.expected_size[1]}",
-                "quality": r.quality, "n": r.n, "notes": list(self.notes), "warnings": list(self.warnings),
+                "quality": r.quality, "n": r.n, "notes": [str(n) for n in self.mapped.notes],
+                "warnings": [str(w) for w in self.cautions],
                 "estimate": self.estimate.amount, "currency": self.estimate.currency, "basis": self.estimate.basis}
 
 
@@ -72,27 +91,29 @@ class ComparisonPlan:
         """Every known estimate converted to the plan's currency and summed."""
         amount = sum((c.converted.amount or 0.0) for c in self.runnable
                      if c.converted is not None and c.converted.amount is not None)
-        return Money(amount, self.currency, f"at {self.rates.describe()}")
+        return Money(amount, self.currency, TOTAL_AT(rates=self.rates.describe()))
 
     def unpriced(self) -> list[str]:
         return [c.target.label for c in self.runnable if c.estimate.amount is None]
 
     def total_label(self) -> str:
-        """'USD 0.41461 + CNY 0.40 ≈ USD 0.47095 (1 USD = 7.1 CNY = …)'; one unit alone is not converted."""
+        """'USD 0.41461 + CNY 0.40 ≈ USD 0.47095 (1 USD = 7.1 CNY = …)'; one unit alone is not converted. For
+        reading: in the reader's language, amounts in her locale."""
         totals = self.totals()
-        line = " + ".join(Money(v, cur).label() for cur, v in totals.items()) or "nothing priced"
+        line = " + ".join(money_text(v, cur) for cur, v in totals.items()) or _("nothing priced")
         if len(totals) > 1 or (totals and self.currency not in totals):
-            line += f" ≈ {Money(self.total().amount, self.currency).label()} ({self.rates.describe()})"
+            line += f" ≈ {money_text(self.total().amount, self.currency)} ({self.rates.describe().shown()})"
         unpriced = self.unpriced()
         if unpriced:
-            line += f"; not counted: {', '.join(unpriced)} (no price before it reports one)"
+            line += _("; not counted: {columns} (no price before it reports one)").format(columns=", ".join(unpriced))
         return line
 
     def warnings(self) -> list[str]:
+        """Every column's warnings, in the reader's language."""
         return [w for c in self.columns for w in c.warnings]
 
 
-def quota_warnings(store, target: Target, n: int, *, now: float | None = None) -> list[str]:
+def quota_warnings(store, target: Target, n: int, *, now: float | None = None) -> list[Text]:
     """Where a column would break its key's daily cap or wait for a concurrency slot (QCode: 100 a day, 2 in
     flight per key; qcode.txt, Quotas)."""
     profile = target.profile
@@ -101,14 +122,12 @@ def quota_warnings(store, target: Target, n: int, *, now: float | None = None) -
     if profile.daily_image_cap:
         q = quota.quota_status(store, target.fingerprint, provider=profile.id, now=now)
         if q is not None and q.used + q.in_flight + n > q.cap:
-            out.append(f"{name}: {q.used} of {q.cap} images used today and {q.in_flight} in flight on this key; "
-                       f"{n} more would break its daily cap of {q.cap} (resets 00:00 Beijing).")
-    active = ", ".join("?" for _ in ACTIVE_STATUSES)
+            out.append(QUOTA_WOULD_BREAK(provider=name, used=q.used, cap=q.cap, in_flight=q.in_flight, n=n))
+    active = ", ".join("?" for _status in ACTIVE_STATUSES)
     running = store.query(f"SELECT COUNT(*) FROM jobs WHERE provider = ? AND key_fingerprint = ? AND status IN "
                           f"({active})", (profile.id, target.fingerprint, *ACTIVE_STATUSES))[0][0]
     if running >= profile.concurrency:
-        out.append(f"{name}: {running} requests already in flight on this key, and it runs at most "
-                   f"{profile.concurrency} at once; this column waits for a slot.")
+        out.append(SLOT_WAIT(provider=name, running=running, concurrency=profile.concurrency))
     return out
 
 
@@ -128,9 +147,9 @@ def plan_comparison(store, targets: list[Target], settings: CompareSettings, *, 
         est = pricing.estimate(profile, mapped.request, history=history)
         col = ColumnPlan(target, mapped, est, convert(est, currency, rates), problem)
         if problem is None:
-            col.warnings += quota_warnings(store, target, mapped.request.n, now=now)
+            col.cautions += quota_warnings(store, target, mapped.request.n, now=now)
             budget = budgets.budget_warning(store, profile.id, est, simulated=profile.simulated, now=now, rates=rates)
             if budget:
-                col.warnings.append(budget)
+                col.cautions.append(budget)
         columns.append(col)
     return ComparisonPlan(settings, columns, currency, rates)

@@ -1,6 +1,9 @@
 """Running a comparison: each column is an ordinary job through JobService, all carrying one comparison id, so
 they show in Tasks, Usage and Gallery and survive a refresh or a restart like any job. Reading one back, a
 rerun of one column, and picking the winner.
+
+A column's kept plan holds its notes and warnings in English (easel.compare.plan); `ColumnResult.notes` and
+`.warnings` give them in the reader's language, and `status_label` names the column's state for her.
 """
 
 from __future__ import annotations
@@ -10,11 +13,20 @@ from dataclasses import dataclass
 from easel.compare.plan import ComparisonPlan
 from easel.compare.targets import Target
 from easel.core.errors import EaselError
+from easel.core.i18n import N_, _
+from easel.core.i18n_text import shown
 from easel.core.models import Money
 from easel.store import comparisons as cmp
 from easel.store.rows import ImageRow, JobRow
 
-__all__ = ["start", "rerun_column", "ColumnResult", "results", "pick_winner", "latency_s", "is_finished"]
+__all__ = ["start", "rerun_column", "ColumnResult", "results", "pick_winner", "latency_s", "is_finished",
+           "STATUS_NAMES"]
+
+# A column's state as a reader sees it: a job's status, or not_sent for a column that never became a job.
+STATUS_NAMES = {"not_sent": N_("not sent"), "queued": N_("pending"), "pending": N_("pending"),
+                "submitted": N_("running"), "running": N_("running"), "completed": N_("done"),
+                "failed": N_("failed"), "timed_out": N_("timed out"), "cancelled": N_("cancelled"),
+                "interrupted": N_("interrupted")}
 
 
 def start(jobs, plan: ComparisonPlan, *, session_id: str | None = None) -> str:
@@ -83,6 +95,20 @@ class ColumnResult:
     @property
     def status(self) -> str:
         return self.job.status if self.job is not None else "not_sent"
+
+    @property
+    def status_label(self) -> str:
+        status = self.status
+        return _(STATUS_NAMES[status]) if status in STATUS_NAMES else status
+
+    @property
+    def notes(self) -> list[str]:
+        """What changed on the way to this provider, in the reader's language (kept in English)."""
+        return [shown(n) for n in self.plan.get("notes") or []]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [shown(w) for w in self.plan.get("warnings") or []]
 
     @property
     def image(self) -> ImageRow | None:

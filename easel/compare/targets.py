@@ -3,6 +3,9 @@
 Names, as the CLI's `--providers` and the page's store take them: a provider id as `easel generate --provider`
 takes it (`qcode`, `gccai`, `openai-hk`, `custom-my-gateway`), `demo` for the Demo itself, and `demo:<id>` for
 the Demo simulating that provider with its rules (what `--provider demo --simulate <id>` does for one request).
+
+Error messages are in the reader's language when raised (a page or the CLI shows them at once); the code is the
+machine form.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from dataclasses import dataclass, field
 
 from easel.core import config
 from easel.core.errors import ConfigError, ValidationError
+from easel.core.i18n import _
 from easel.providers import catalog, demo_modes
 from easel.providers.catalog import Profile
 
@@ -51,8 +55,8 @@ def parse_name(name: str) -> tuple[str, str | None]:
     if name.startswith("demo:"):
         mode = name.split(":", 1)[1]
         if mode not in demo_modes.SIMULATABLE:
-            raise ValidationError(f"The Demo simulates {', '.join(demo_modes.SIMULATABLE)}; not {mode!r}.",
-                                  code="unknown_provider")
+            raise ValidationError(_("The Demo simulates {modes}; not {mode}.").format(
+                modes=", ".join(demo_modes.SIMULATABLE), mode=repr(mode)), code="unknown_provider")
         return "demo", mode
     return name, None
 
@@ -72,26 +76,27 @@ def check_names(names: list[str]) -> list[str]:
     cleaned = [n.strip() for n in names if n.strip()]
     if len(set(cleaned)) != len(cleaned):
         dup = next(n for n in cleaned if cleaned.count(n) > 1)
-        raise ValidationError(f"{dup} is chosen twice; each column is a different provider.", code="duplicate_provider")
+        raise ValidationError(_("{provider} is chosen twice; each column is a different provider.").format(
+            provider=dup), code="duplicate_provider")
     if not MIN_COLUMNS <= len(cleaned) <= MAX_COLUMNS:
-        raise ValidationError(f"A comparison takes {MIN_COLUMNS} to {MAX_COLUMNS} providers; got {len(cleaned)}.",
-                              code="compare_columns")
+        raise ValidationError(_("A comparison takes {least} to {most} providers; got {count}.").format(
+            least=MIN_COLUMNS, most=MAX_COLUMNS, count=len(cleaned)), code="compare_columns")
     for n in cleaned:
         parse_name(n)
     return cleaned
 
 
 def demo_target(name: str, simulator_url: str, key: str = DEMO_KEY) -> Target:
-    _, mode = parse_name(name)
+    _provider, mode = parse_name(name)
     if mode is None:
-        raise ValidationError(f"{name} is not a Demo mode.", code="unknown_provider")
+        raise ValidationError(_("{name} is not a Demo mode.").format(name=name), code="unknown_provider")
     profile = demo_modes.demo_profile(mode, simulator_url)
     return Target(name, profile, key, profile.base_url)
 
 
 def keyed_target(name: str, profile: Profile, key: str | None, base_url: str) -> Target:
     if not key:
-        raise ConfigError(f"No API key for {profile.label}. Set EASEL_{profile.env_id}_API_KEY or [providers."
-                          f"{profile.id}] api_key in .streamlit/secrets.toml; in the app, type it in the sidebar with "
-                          f"{profile.label} chosen.", code="missing_key")
+        raise ConfigError(_("No API key for {provider}. Set {variable} or [providers.{id}] api_key in "
+                            ".streamlit/secrets.toml; in the app, type it in the sidebar with {provider} chosen.").format(
+            provider=profile.label, variable=f"EASEL_{profile.env_id}_API_KEY", id=profile.id), code="missing_key")
     return Target(name, profile, key, base_url)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from easel.core.config import key_fingerprint
 from easel.core.errors import ValidationError
+from easel.core.i18n import _, ngettext
 from easel.core.models import Money
 from easel.providers import pricing
 from easel.providers.catalog import Profile
@@ -49,24 +50,27 @@ class BatchPlan:
         cur = self.estimates[0].currency if self.estimates else self.profile.currency
         if any(m.amount is None for m in self.estimates):
             return Money(None, cur, self.estimates[0].basis if self.estimates else "")
-        return Money(sum(m.amount for m in self.estimates), cur, f"{self.count} jobs")
+        return Money(sum(m.amount for m in self.estimates), cur,
+                     ngettext("{n} job", "{n} jobs", self.count).format(n=self.count))
 
 
 def plan_batch(profile: Profile, base: ImageRequest, prompts: list[str], *, repeat: int = 1, store=None,
                api_key: str | None = None, now: float | None = None) -> BatchPlan:
     """One request per prompt (× repeat), with the base request's settings; estimates and the quota check."""
-    requests = [replace(base, prompt=p) for p in prompts for _ in range(max(1, repeat))]
+    requests = [replace(base, prompt=p) for p in prompts for _copy in range(max(1, repeat))]
     history = store.cost_history(profile.id) if store is not None and profile.pricing == "task_reported" else None
     estimates = [pricing.estimate(profile, r, history=history) for r in requests]
     plan = BatchPlan(profile, requests, estimates, max(1, repeat))
     if len(requests) > profile.concurrency:
-        plan.queue_note = (f"{profile.label} runs at most {profile.concurrency} at once per key; the other "
-                           f"{len(requests) - profile.concurrency} wait in the queue.")
+        plan.queue_note = _("{provider} runs at most {concurrency} at once per key; the other {waiting} wait in the "
+                            "queue.").format(provider=profile.label, concurrency=profile.concurrency,
+                                             waiting=len(requests) - profile.concurrency)
     if profile.daily_image_cap and store is not None and api_key:
         q = quota.quota_status(store, key_fingerprint(api_key), provider=profile.id, now=now)
         if q is not None and q.used + q.in_flight + plan.images > q.cap:
-            plan.quota_problem = (f"{plan.images} images would break {profile.label}'s daily cap of {q.cap} per key: "
-                                  f"{q.used} used today and {q.in_flight} in flight (resets 00:00 Beijing).")
+            plan.quota_problem = _("{images} images would break {provider}'s daily cap of {cap} per key: {used} used "
+                                   "today and {in_flight} in flight (resets 00:00 Beijing).").format(
+                images=plan.images, provider=profile.label, cap=q.cap, used=q.used, in_flight=q.in_flight)
     return plan
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 from easel.core.errors import ValidationError
+from easel.core.i18n import _
 from easel.store import prompt_library as lib
 
 __all__ = ["FORMAT", "VERSION", "EntryProblem", "ImportReport", "parse_library", "export_library", "import_library",
@@ -36,7 +37,7 @@ class EntryProblem:
     detail: str
 
     def __str__(self) -> str:
-        return f"Entry {self.index}: {self.detail} (rule {self.rule})"
+        return _("Entry {index}: {detail} (rule {rule})").format(index=self.index, detail=self.detail, rule=self.rule)
 
 
 @dataclass
@@ -47,42 +48,44 @@ class ImportReport:
     problems: list[EntryProblem] = field(default_factory=list)
 
     def summary(self) -> str:
-        parts = [f"{len(self.added)} added"]
+        parts = [_("{n} added").format(n=len(self.added))]
         if self.renamed:
-            parts.append(f"{len(self.renamed)} renamed (title taken)")
+            parts.append(_("{n} renamed (title taken)").format(n=len(self.renamed)))
         if self.skipped:
-            parts.append(f"{len(self.skipped)} already there")
+            parts.append(_("{n} already there").format(n=len(self.skipped)))
         if self.problems:
-            parts.append(f"{len(self.problems)} rejected")
+            parts.append(_("{n} rejected").format(n=len(self.problems)))
         return ", ".join(parts) + "."
 
 
 def _check_entry(i: int, e) -> tuple[dict | None, list[EntryProblem]]:
     bad: list[EntryProblem] = []
     if not isinstance(e, dict):
-        return None, [EntryProblem(i, "entry_not_object", "an entry must be an object with a title and a prompt")]
+        return None, [EntryProblem(i, "entry_not_object", _("an entry must be an object with a title and a prompt"))]
     title, prompt = e.get("title"), e.get("prompt")
     if not isinstance(title, str) or not title.strip():
-        bad.append(EntryProblem(i, "title_required", "the title is missing or empty"))
+        bad.append(EntryProblem(i, "title_required", _("the title is missing or empty")))
     elif len(title.strip()) > MAX_TITLE:
-        bad.append(EntryProblem(i, "title_too_long", f"the title has {len(title.strip())} characters; at most {MAX_TITLE}"))
+        bad.append(EntryProblem(i, "title_too_long", _("the title has {count} characters; at most {most}").format(
+            count=len(title.strip()), most=MAX_TITLE)))
     if not isinstance(prompt, str) or not prompt.strip():
-        bad.append(EntryProblem(i, "prompt_required", "the prompt is missing or empty"))
+        bad.append(EntryProblem(i, "prompt_required", _("the prompt is missing or empty")))
     elif len(prompt) > MAX_PROMPT:
-        bad.append(EntryProblem(i, "prompt_too_long", f"the prompt has {len(prompt)} characters; at most {MAX_PROMPT}"))
+        bad.append(EntryProblem(i, "prompt_too_long", _("the prompt has {count} characters; at most {most}").format(
+            count=len(prompt), most=MAX_PROMPT)))
     tags = e.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-        bad.append(EntryProblem(i, "tags_not_strings", "tags must be a list of strings"))
+        bad.append(EntryProblem(i, "tags_not_strings", _("tags must be a list of strings")))
     settings = e.get("settings", {})
     if not isinstance(settings, dict):
-        bad.append(EntryProblem(i, "settings_not_object", "settings must be an object"))
+        bad.append(EntryProblem(i, "settings_not_object", _("settings must be an object")))
     else:
         unknown = sorted(set(settings) - set(lib.SETTING_KEYS))
         if unknown:
-            bad.append(EntryProblem(i, "unknown_setting", f"unknown setting {', '.join(unknown)}; "
-                                                          f"allowed: {', '.join(lib.SETTING_KEYS)}"))
+            bad.append(EntryProblem(i, "unknown_setting", _("unknown setting {unknown}; allowed: {allowed}").format(
+                unknown=", ".join(unknown), allowed=", ".join(lib.SETTING_KEYS))))
         if any(not isinstance(v, str) for v in settings.values()):
-            bad.append(EntryProblem(i, "setting_not_string", "every setting value must be a string"))
+            bad.append(EntryProblem(i, "setting_not_string", _("every setting value must be a string")))
     if bad:
         return None, bad
     return {"title": title.strip(), "prompt": prompt, "tags": list(tags), "settings": dict(settings)}, []
@@ -93,16 +96,16 @@ def parse_library(text: str | bytes) -> tuple[list[dict], list[EntryProblem]]:
     try:
         doc = json.loads(text)
     except (ValueError, UnicodeDecodeError) as err:
-        raise ValidationError(f"Not JSON: {err}.", code="library_not_json") from None
+        raise ValidationError(_("Not JSON: {error}.").format(error=err), code="library_not_json") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise ValidationError(f"Not an Easel prompt library: the top level needs \"format\": \"{FORMAT}\".",
-                              code="library_format")
+        raise ValidationError(_("Not an Easel prompt library: the top level needs {field}.").format(
+            field=f'"format": "{FORMAT}"'), code="library_format")
     if doc.get("version") != VERSION:
-        raise ValidationError(f"Library version {doc.get('version')!r} is not one this Easel reads (version "
-                              f"{VERSION}).", code="library_version")
+        raise ValidationError(_("Library version {version} is not one this Easel reads (version {supported}).").format(
+            version=repr(doc.get("version")), supported=VERSION), code="library_version")
     entries = doc.get("prompts")
     if not isinstance(entries, list):
-        raise ValidationError("\"prompts\" must be a list.", code="library_prompts_not_list")
+        raise ValidationError(_("{field} must be a list.").format(field='"prompts"'), code="library_prompts_not_list")
     good, problems = [], []
     for i, e in enumerate(entries, start=1):
         entry, bad = _check_entry(i, e)

@@ -8,6 +8,8 @@ people write for gpt-image, is sent as typed rather than refused. Reading chosen
 Values are typed one per line; `|` also separates values on one line (`cat | dog`), so a short list fits a
 single-line field. A value therefore cannot contain a newline or `|`. Surrounding spaces are dropped and empty
 values ignored.
+
+Errors are raised in the reader's language (the page shows them at once; nothing keeps them).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from easel.core.errors import ValidationError
+from easel.core.i18n import _
 
 __all__ = ["TemplateError", "Template", "parse", "variables", "split_values", "expand", "MAX_EXPANSION",
            "is_template"]
@@ -94,14 +97,14 @@ def expand(text: str, values: dict[str, list[str] | str]) -> list[str]:
         given = values.get(name)
         vals = split_values(given) if isinstance(given, str) else [v for v in (given or []) if v and v.strip()]
         if not vals:
-            raise TemplateError(f"No value for {{{name}}}: type at least one value for '{name}'.",
-                                code="template_missing_value")
+            raise TemplateError(_("No value for {variable}: type at least one value for '{name}'.").format(
+                variable="{" + name + "}", name=name), code="template_missing_value")
         lists.append(vals)
     count = 1
     for vals in lists:
         count *= len(vals)
     if count > MAX_EXPANSION:
         sizes = " × ".join(str(len(v)) for v in lists)
-        raise TemplateError(f"{sizes} values make {count} prompts; one batch is at most {MAX_EXPANSION}.",
-                            code="template_too_many")
+        raise TemplateError(_("{sizes} values make {count} prompts; one batch is at most {most}.").format(
+            sizes=sizes, count=count, most=MAX_EXPANSION), code="template_too_many")
     return [tpl.render(dict(zip(tpl.names, combo))) for combo in itertools.product(*lists)]

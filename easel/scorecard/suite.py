@@ -14,17 +14,44 @@ from functools import lru_cache
 from PIL import Image, ImageDraw
 
 from easel.core.errors import ValidationError
+from easel.core.i18n import N_, _
+from easel.core.i18n_text import Template
 from easel.core.models import Money
 from easel.providers import pricing, sizes
 from easel.providers.catalog import Profile
 from easel.providers.request import ImageInput, ImageRequest
 from easel.scorecard import doc_facts
 
-__all__ = ["CHECKS", "Probe", "select_checks", "plan", "suite_cost", "source_png", "mask_png", "MASK_BOX",
+__all__ = ["CHECKS", "CHECK_TITLES", "check_title", "Probe", "select_checks", "plan", "suite_cost", "source_png", "mask_png", "MASK_BOX",
            "PROMPT", "COMPRESSIONS", "SOURCE_SIZE"]
 
 CHECKS = ("sizes", "n", "output_format", "output_compression", "background", "mask", "errors", "cost",
           "revised_prompt", "latency")
+# What each check is about, for a reader (the name itself is the parameter, as the CLI's --checks takes it).
+CHECK_TITLES = {
+    "sizes": N_("Every documented size comes back at its pixels"),
+    "n": N_("n returns that many images"),
+    "output_format": N_("output_format returns those bytes"),
+    "output_compression": N_("output_compression changes the file size"),
+    "background": N_("background=transparent returns transparent pixels"),
+    "mask": N_("The mask keeps everything outside it"),
+    "errors": N_("An invalid size gets the documented error"),
+    "cost": N_("The reported cost matches the doc's price"),
+    "revised_prompt": N_("revised_prompt is returned as documented"),
+    "latency": N_("Latency within the doc's typical range"),
+}
+
+
+SIMULATED_FREE = Template(N_("simulated: free"))
+PROBES_UNPRICED = Template(N_("{unknown} of {count} probes have no price yet: {why}"), texts=("why",))
+PROBES_PRICED = Template(N_("{count} probes at the doc's prices; the invalid-size probe is refused, and refusals "
+                            "cost 0"))
+
+
+def check_title(name: str) -> str:
+    return _(CHECK_TITLES[name]) if name in CHECK_TITLES else name
+
+
 PROMPT = "A red bicycle leaning on a blue wall, flat colours"
 SOURCE_SIZE = (1024, 1024)
 MASK_BOX = (256, 256, 768, 768)        # the transparent (repaint) square of the mask; the rest must be kept
@@ -50,8 +77,8 @@ def select_checks(names: list[str] | str | None) -> list[str]:
         return list(CHECKS)
     unknown = [n for n in names if n not in CHECKS]
     if unknown:
-        raise ValidationError(f"Unknown scorecard check(s): {', '.join(unknown)}. Known: {', '.join(CHECKS)}.",
-                              code="unknown_check")
+        raise ValidationError(_("Unknown scorecard check(s): {unknown}. Known: {known}.").format(
+            unknown=", ".join(unknown), known=", ".join(CHECKS)), code="unknown_check")
     return [c for c in CHECKS if c in names]
 
 
@@ -171,7 +198,7 @@ def suite_cost(profile: Profile, probes: list[Probe], *, history: list | None = 
     simulated provider); an invalid-size probe is refused by the doc, and failures cost 0. `history`: gccai's
     past costs (store.cost_history), its only price source."""
     if profile.simulated:
-        return Money(0.0, profile.currency, "simulated: free")
+        return Money(0.0, profile.currency, SIMULATED_FREE())
     total, unknown = Decimal(0), 0
     currency = profile.currency
     priced = [p for p in probes if p.check]
@@ -183,6 +210,5 @@ def suite_cost(profile: Profile, probes: list[Probe], *, history: list | None = 
         else:
             total += Decimal(str(est.amount))
     if unknown:
-        return Money(None, currency, f"{unknown} of {len(priced)} probes have no price yet: {pricing.GCCAI_NO_PRICE}")
-    return Money(float(total), currency, f"{len(priced)} probes at the doc's prices; the invalid-size probe is "
-                                         "refused, and refusals cost 0")
+        return Money(None, currency, PROBES_UNPRICED(unknown=unknown, count=len(priced), why=pricing.GCCAI_NO_PRICE))
+    return Money(float(total), currency, PROBES_PRICED(count=len(priced)))

@@ -21,7 +21,7 @@ quota, budgets, currency and seed beside them. The names below are the API the p
 from easel.usage.days import date_of, day_number, day_of, day_offset, day_start_ts, usage_today
 from easel.usage.rollups import rebuild_rollups, set_day_offset
 from easel.usage.filters import (CSV_COLUMNS, Filters, SPLITS, STATUSES, bounds, filter_options, has_real_usage,
-                                 DEFAULT_RANGE_DAYS)
+                                 DEFAULT_RANGE_DAYS, SPLIT_LABELS, STATUS_LABELS, split_label, status_label)
 from easel.usage.kpis import Kpis, Metric, SpendMetric, kpis, latency_hist, spend_on_day, total_in
 from easel.usage.latency_buckets import bucket_mid, bucket_of, percentile_from_hist
 from easel.usage.charts import cumulative, daily, errors, latency, pandas_module, top_prompts
@@ -42,6 +42,10 @@ __all__ = [
     "Filters",
     "SPLITS",
     "STATUSES",
+    "SPLIT_LABELS",
+    "STATUS_LABELS",
+    "split_label",
+    "status_label",
     "bounds",
     "filter_options",
     "has_real_usage",

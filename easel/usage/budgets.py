@@ -4,6 +4,9 @@ A budget is stored in the settings table as `budget.daily.<provider>` = {"amount
 "Today" is the usage day (easel.usage, Beijing by default). Today's spend counts in-flight requests at their
 estimate, so two quick requests cannot both slip under the line. Demo (simulated) usage counts only against
 simulated requests, so seeded demo history never blocks a real key, and a demo run still shows the warning.
+
+The budget line and the warning are Texts (easel.core.i18n_text): Compare keeps a column's warnings with its plan
+(in English); Generate, Edit and Compare show them with `shown()`, amounts in the reader's locale.
 """
 
 from __future__ import annotations
@@ -11,12 +14,27 @@ from __future__ import annotations
 from datetime import datetime
 
 from easel import usage
-from easel.usage.currency import Rates, format_amount, load_rates
+from easel.core.i18n import N_, _
+from easel.core.i18n_text import Template, Text
+from easel.usage.currency import Rates, amount_value, load_rates
 from easel.core.models import Money
 
 __all__ = ["get_budget", "set_budget", "all_budgets", "BudgetStatus", "budget_status", "budget_warning"]
 
 _PREFIX = "budget.daily."
+
+BUDGET_LINE = Template(N_("{provider}: {spent} of {budget} today"), money=("spent", "budget"))
+BUDGET_LINE_CONVERTED = Template(N_("{provider}: {spent} of {budget} today (converted at {rates})"),
+                                 money=("spent", "budget"), texts=("rates",))
+BUDGET_REACHED = Template(N_("Today's {provider} spend ({spent}) has reached your daily budget of {budget}; this "
+                             "request's cost is unknown until the provider reports it."), money=("spent", "budget"))
+OVER_BUDGET = Template(N_("Over budget: this request (≈ {estimate}) would take today's {provider} spend from {spent} "
+                          "to {after}, over your daily budget of {budget}."),
+                       money=("estimate", "spent", "after", "budget"))
+OVER_BUDGET_CONVERTED = Template(N_("Over budget: this request (≈ {estimate} ≈ {converted} at {rates}) would take "
+                                    "today's {provider} spend from {spent} to {after}, over your daily budget of "
+                                    "{budget}."),
+                                 money=("estimate", "converted", "spent", "after", "budget"), texts=("rates",))
 
 
 def get_budget(store, provider: str) -> Money | None:
@@ -32,7 +50,7 @@ def set_budget(store, provider: str, budget: Money | None) -> None:
         store.set_setting(_PREFIX + provider, None)
         return
     if budget.amount < 0:
-        raise ValueError("A budget cannot be negative.")
+        raise ValueError(_("A budget cannot be negative."))
     store.set_setting(_PREFIX + provider, {"amount": float(budget.amount), "currency": budget.currency})
 
 
@@ -59,9 +77,13 @@ class BudgetStatus:
         return any(c != self.budget.currency for c, v in self.amounts.items() if v)
 
     def label(self) -> str:
-        note = f" (converted at {self.rates.describe()})" if self.converted else ""
-        return (f"{self.provider}: {format_amount(self.spent, self.budget.currency)} of "
-                f"{format_amount(self.budget.amount or 0, self.budget.currency)} today{note}")
+        """The budget bar's text, in the reader's language."""
+        cur = self.budget.currency
+        args = dict(provider=self.provider, spent=amount_value(self.spent, cur),
+                    budget=amount_value(self.budget.amount or 0, cur))
+        if self.converted:
+            return BUDGET_LINE_CONVERTED(**args, rates=self.rates.describe()).shown()
+        return BUDGET_LINE(**args).shown()
 
 
 def budget_status(store, provider: str, *, simulated: bool = False, now: float | datetime | None = None,
@@ -82,8 +104,9 @@ def budget_status(store, provider: str, *, simulated: bool = False, now: float |
 
 
 def budget_warning(store, profile_id: str, estimate: Money, *, simulated: bool | None = None,
-                   now: float | datetime | None = None, rates: Rates | None = None) -> str | None:
-    """The warning Generate and Edit show before a request that would take today's spend over the budget."""
+                   now: float | datetime | None = None, rates: Rates | None = None) -> Text | None:
+    """The warning Generate and Edit show before a request that would take today's spend over the budget: a Text,
+    English as a str (Compare keeps it with a column's plan), translated by `shown()`."""
     if simulated is None:
         from easel.providers.catalog import BUILTIN
 
@@ -93,12 +116,11 @@ def budget_warning(store, profile_id: str, estimate: Money, *, simulated: bool |
         return None
     budget, rates = status.budget, status.rates
     cap = budget.amount or 0.0
-    spent_text = format_amount(status.spent, budget.currency)
-    cap_text = format_amount(cap, budget.currency)
+    spent_text = amount_value(status.spent, budget.currency)
+    cap_text = amount_value(cap, budget.currency)
     if estimate.amount is None:
         if status.spent >= cap:
-            return (f"Today's {profile_id} spend ({spent_text}) has reached your daily budget of {cap_text}; this "
-                    f"request's cost is unknown until the provider reports it.")
+            return BUDGET_REACHED(provider=profile_id, spent=spent_text, budget=cap_text)
         return None
     try:
         cost = estimate.amount * rates.factor(estimate.currency, budget.currency)
@@ -106,8 +128,8 @@ def budget_warning(store, profile_id: str, estimate: Money, *, simulated: bool |
         return None
     if status.spent + cost <= cap + 1e-9:
         return None
-    after = format_amount(status.spent + cost, budget.currency)
-    est_text = estimate.label() if estimate.currency == budget.currency else \
-        f"{estimate.label()} ≈ {format_amount(cost, budget.currency)} at {rates.describe()}"
-    return (f"Over budget: this request (≈ {est_text}) would take today's {profile_id} spend from {spent_text} to "
-            f"{after}, over your daily budget of {cap_text}.")
+    args = dict(provider=profile_id, estimate=estimate, spent=spent_text,
+                after=amount_value(status.spent + cost, budget.currency), budget=cap_text)
+    if estimate.currency == budget.currency:
+        return OVER_BUDGET(**args)
+    return OVER_BUDGET_CONVERTED(**args, converted=amount_value(cost, budget.currency), rates=rates.describe())

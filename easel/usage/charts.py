@@ -1,9 +1,14 @@
-"""Chart data frames (each a few thousand rows at most), aggregated in SQL from the rollups."""
+"""Chart data frames (each a few thousand rows at most), aggregated in SQL from the rollups.
+
+The frames are made to be drawn: their column keys are English and stable (the page names them for the reader
+at display), while the few texts inside the data, "(none)" for a missing split value and the per-currency
+amounts, are in the reader's language and locale."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
+from easel.core.i18n import _
 from easel.store import rollup_schema as us
 from easel.usage.currency import Rates, breakdown_label
 from easel.usage.days import date_of
@@ -24,20 +29,20 @@ def daily(store, filters: Filters, *, split: str = "provider", currency: str = "
           now=None):
     """Per usage day and split value: requests, images, spend converted to `currency`, and the native amounts."""
     if split not in SPLITS:
-        raise ValueError(f"split must be one of {SPLITS}")
+        raise ValueError(_("split must be one of {splits}").format(splits=", ".join(SPLITS)))
     f = filters.resolved(store, now)
     where, args = f.where()
     acc: dict[tuple, dict] = {}
     for day, part, cur, req, img, cost in store.query(
             f"SELECT day, {split}, currency, SUM(requests), SUM(images), SUM(cost) FROM usage_daily{where} "
             f"GROUP BY day, {split}, currency", args):
-        a = acc.setdefault((day, part or "(none)"), {"requests": 0, "images": 0, "amounts": defaultdict(float)})
+        a = acc.setdefault((day, part or _("(none)")), {"requests": 0, "images": 0, "amounts": defaultdict(float)})
         a["requests"] += req
         a["images"] += img
         a["amounts"][cur] += cost
     rows = []
     for (day, part), a in sorted(acc.items()):
-        total, _ = total_in(a["amounts"], currency, rates)
+        total, _unconverted = total_in(a["amounts"], currency, rates)
         rows.append({"date": date_of(day), "part": part, "requests": a["requests"], "images": a["images"],
                      "cost": total, "native": breakdown_label(dict(a["amounts"]))})
     pd = pandas_module()
@@ -67,12 +72,12 @@ def latency(store, filters: Filters, *, now=None):
     per: dict[tuple, list] = defaultdict(list)
     hist: dict[tuple, int] = defaultdict(int)
     for provider, quality, bucket, n in rows:
-        per[(provider, quality or "(none)")].append((bucket, n))
+        per[(provider, quality or _("(none)"))].append((bucket, n))
         hist[(provider, bucket)] += n
     pd = pandas_module()
     h = pd.DataFrame([{"provider": p, "bucket": b, "seconds": bucket_mid(b), "count": n}
                       for (p, b), n in sorted(hist.items())], columns=["provider", "bucket", "seconds", "count"])
-    pct = pd.DataFrame([{"provider": p, "quality": q, "group": f"{p} · {q}", "requests": sum(n for _, n in v),
+    pct = pd.DataFrame([{"provider": p, "quality": q, "group": f"{p} · {q}", "requests": sum(n for _bucket, n in v),
                          "p50": percentile_from_hist(v, 0.5), "p95": percentile_from_hist(v, 0.95)}
                         for (p, q), v in sorted(per.items())],
                        columns=["provider", "quality", "group", "requests", "p50", "p95"])
@@ -88,7 +93,7 @@ def errors(store, filters: Filters, *, now=None):
     fails: dict[tuple, int] = defaultdict(int)
     for day, status, code, n in store.query(
             f"SELECT day, status, error_code, SUM(requests) FROM usage_daily{where} "
-            f"{'AND' if where else 'WHERE'} status IN ({', '.join('?' for _ in finished)}) "
+            f"{'AND' if where else 'WHERE'} status IN ({', '.join('?' for _status in finished)}) "
             "GROUP BY day, status, error_code", [*args, *finished]):
         totals[day] += n
         if status != "completed":
@@ -123,7 +128,7 @@ def top_prompts(store, filters: Filters, *, limit: int = 20, now=None):
         ids = [r[0] for r in batch]
         for pid, req, img, bad in store.query(
                 f"SELECT prompt_id, SUM(requests), SUM(images), SUM(failed) FROM usage_prompt_daily"
-                f"{where}{' AND' if where else ' WHERE'} prompt_id IN ({', '.join('?' for _ in ids)}) "
+                f"{where}{' AND' if where else ' WHERE'} prompt_id IN ({', '.join('?' for _id in ids)}) "
                 "GROUP BY prompt_id", [*args, *ids]):
             if req > 0:
                 best[pid] = (req, img, bad)
@@ -144,7 +149,7 @@ def top_prompts(store, filters: Filters, *, limit: int = 20, now=None):
                 "ORDER BY d.day DESC, d.prompt_id DESC LIMIT ?", [*args, limit - len(order)]):
             best[pid] = (req, img, bad)
             order.append(pid)
-    texts = dict(store.query(f"SELECT id, prompt FROM usage_prompts WHERE id IN ({', '.join('?' for _ in order)})",
+    texts = dict(store.query(f"SELECT id, prompt FROM usage_prompts WHERE id IN ({', '.join('?' for _id in order)})",
                              order)) if order else {}
     total = store.query(f"SELECT COALESCE(SUM(requests), 0) FROM usage_daily{where}", args)[0][0]
     pd = pandas_module()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from easel.core.i18n import _, format_number, ngettext
 from easel.usage.charts import cumulative, daily, errors, latency, top_prompts
 from easel.usage.currency import Rates
 from easel.usage.filters import Filters
@@ -40,13 +41,16 @@ def report_text(store, filters: Filters = Filters(), *, currency: str = "CNY", r
                 now=None) -> str:
     """The CLI's `easel usage`: the page's KPIs as plain text, from the same functions."""
     k = kpis(store, filters, currency=currency, rates=rates, now=now)
-    lines = [f"Usage {k.range[0]} – {k.range[1]} (previous: {k.previous_range[0]} – {k.previous_range[1]}); "
-             f"totals in {currency} at {rates.describe()}"]
+    lines = [_("Usage {start} – {end} (previous: {previous_start} – {previous_end}); totals in {currency} at "
+               "{rates}").format(start=k.range[0], end=k.range[1], previous_start=k.previous_range[0],
+                                 previous_end=k.previous_range[1], currency=currency, rates=rates.describe().shown())]
     for m in k.row_spend + k.row_range:
         delta = m.delta_text()
         lines.append(f"  {m.label:<24} {m.text():>18}" + (f"   Δ {delta}" if delta else ""))
         if isinstance(m, SpendMetric) and m.amounts:
             lines.append(f"  {'':<24} {m.breakdown}")
     if k.unpriced:
-        lines.append(f"  {k.unpriced:,} request(s) counted at their estimate (no reported cost yet).")
+        lines.append("  " + ngettext("{n} request counted at its estimate (no reported cost yet).",
+                                     "{n} requests counted at their estimate (no reported cost yet).",
+                                     k.unpriced).format(n=format_number(k.unpriced)))
     return "\n".join(lines)

@@ -1,15 +1,21 @@
-"""What the Usage page and `easel usage` can filter by, and the choices the log offers."""
+"""What the Usage page and `easel usage` can filter by, and the choices the log offers.
+
+The choices are machine values (what the log stores, what the CLI's flags and the CSV say); SPLIT_LABELS and
+STATUS_LABELS name them for a reader: show them with `split_label()` / `status_label()` (e.g. as a widget's
+format_func), in the reader's language."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
+from easel.core.i18n import N_, _
 from easel.store import rollup_schema as us
 from easel.store.rows import ACTIVE_STATUSES
 from easel.usage.days import date_of, day_number, usage_today
 
-__all__ = ["CSV_COLUMNS", "Filters", "SPLITS", "STATUSES", "bounds", "filter_options", "has_real_usage"]
+__all__ = ["CSV_COLUMNS", "Filters", "SPLITS", "STATUSES", "SPLIT_LABELS", "STATUS_LABELS", "split_label", "status_label",
+           "bounds", "filter_options", "has_real_usage"]
 
 
 SPLITS = ("provider", "quality", "resolution", "endpoint", "mode")
@@ -21,6 +27,21 @@ CSV_COLUMNS = ("created_at", "provider", "model", "endpoint", "mode", "size", "r
                # cost_estimate repeats cost_estimated so the trio reads together and older scripts keep theirs.
                "cost_estimate", "cost_reported", "cost_formula")
 DEFAULT_RANGE_DAYS = 30
+
+SPLIT_LABELS = {"provider": N_("Provider"), "quality": N_("Quality"), "resolution": N_("Resolution"),
+                "endpoint": N_("Endpoint"), "mode": N_("Mode")}
+STATUS_LABELS = {"completed": N_("done"), "failed": N_("failed"), "timed_out": N_("timed out"),
+                 "interrupted": N_("interrupted"), "cancelled": N_("cancelled"), "queued": N_("pending"),
+                 "running": N_("running"), "submitting": N_("submitting"), "pending": N_("pending"),
+                 "waiting_for_key": N_("waiting for key")}
+
+
+def split_label(split: str) -> str:
+    return _(SPLIT_LABELS[split]) if split in SPLIT_LABELS else split
+
+
+def status_label(status: str) -> str:
+    return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
 
 
 @dataclass(frozen=True)
@@ -45,10 +66,10 @@ class Filters:
             args.append(day_number(hi))
         for col, values in (("provider", self.providers), ("key_fingerprint", self.keys)):
             if values:
-                clauses.append(f"{col} IN ({', '.join('?' for _ in values)})")
+                clauses.append(f"{col} IN ({', '.join('?' for _value in values)})")
                 args += list(values)
         if statuses and table_has_status and self.statuses:
-            clauses.append(f"status IN ({', '.join('?' for _ in self.statuses)})")
+            clauses.append(f"status IN ({', '.join('?' for _status in self.statuses)})")
             args += list(self.statuses)
         if not self.include_simulated:
             clauses.append("simulated = 0")

@@ -1,5 +1,11 @@
 """The KPI row: spend today, this week and this month, images, cost per image, success rate and latency,
-each against the previous period, in one currency at the user's rates."""
+each against the previous period, in one currency at the user's rates.
+
+A Metric is made to be read: its label, note, `text()` and `delta_text()` speak the language current when they are
+made or called (easel.core.i18n), numbers and money in that locale. Nothing of it is stored. A caller that writes
+it as data (`easel usage --json`) builds it under `use_language("en")`; `key`, `value`, `kind` and the amounts are
+the machine fields.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from easel.core.i18n import _, format_decimal, format_number
 from easel.store import rollup_schema as us
 from easel.usage.currency import Rates, breakdown_label, format_amount
 from easel.usage.days import day_number, usage_today
@@ -25,7 +32,7 @@ def total_in(amounts: dict[str, float], currency: str, rates: Rates) -> tuple[fl
             total += amount * rates.factor(cur, currency)
         except ValueError:
             if amount:
-                left[cur or "no unit"] = amount
+                left[cur or _("no unit")] = amount
     return total, left
 
 
@@ -54,10 +61,10 @@ class Metric:
         if self.kind == "money":
             return format_amount(v, self.currency or "")
         if self.kind == "count":
-            return f"{v:,.0f}"
+            return format_number(round(v))
         if self.kind == "percent":
-            return f"{v * 100:.1f}%"
-        return f"{v:.1f} s"
+            return format_decimal(v * 100, 1) + "%"
+        return _("{seconds} s").format(seconds=format_decimal(v, 1))
 
     def text(self) -> str:
         return self._fmt(self.value)
@@ -75,13 +82,13 @@ class Metric:
             return None
         sign = "+" if d >= 0 else "-"          # ASCII: st.metric reads a leading "-" as a fall
         if self.kind == "percent":
-            body = f"{abs(d) * 100:.1f} pts"
+            body = _("{points} pts").format(points=format_decimal(abs(d) * 100, 1))
         elif self.kind == "money":
             body = format_amount(abs(d), self.currency or "")
         elif self.kind == "count":
-            body = f"{abs(d):,.0f}"
+            body = format_number(round(abs(d)))
         else:
-            body = f"{abs(d):.1f} s"
+            body = _("{seconds} s").format(seconds=format_decimal(abs(d), 1))
         pct = _delta_pct(self.value, self.previous)
         return f"{sign}{body}" + (f" ({pct:+.0f}%)" if pct is not None and self.kind != "percent" else "")
 
@@ -176,7 +183,7 @@ def _sum_days(stats: dict[int, dict], lo: date, hi: date) -> dict:
 def _spend_metric(key, label, rows, prev_rows, currency, rates, note) -> SpendMetric:
     amounts, prev, sim = rows["amounts"], prev_rows["amounts"], rows["sim_amounts"]
     total, left = total_in(amounts, currency, rates)
-    prev_total, _ = total_in(prev, currency, rates)
+    prev_total, _unconverted = total_in(prev, currency, rates)
     return SpendMetric(key, label, total, prev_total, "money", currency, note, higher_is_better=False,
                        amounts=amounts, previous_amounts=prev, unconverted=left, simulated_amounts=sim,
                        simulated=total_in(sim, currency, rates)[0])
@@ -225,18 +232,18 @@ def kpis(store, filters: Filters = Filters(), *, currency: str = "CNY", rates: R
     else:
         fixed, ranged = _day_stats(store, f, lo, today), _day_stats(store, f, pstart, end)
     periods = {
-        "today": ("Spend today", (today, today), (today - timedelta(days=1),) * 2, "vs yesterday"),
-        "week": ("Spend this week", (week0, today), (week0 - timedelta(days=7), today - timedelta(days=7)),
-                 "vs the same days last week"),
-        "month": ("Spend this month", (month0, today), (prev_month_day.replace(day=1), prev_month_day),
-                  "vs the same days last month"),
+        "today": (_("Spend today"), (today, today), (today - timedelta(days=1),) * 2, _("vs yesterday")),
+        "week": (_("Spend this week"), (week0, today), (week0 - timedelta(days=7), today - timedelta(days=7)),
+                 _("vs the same days last week")),
+        "month": (_("Spend this month"), (month0, today), (prev_month_day.replace(day=1), prev_month_day),
+                  _("vs the same days last month")),
     }
     spend = {k: _spend_metric(k, label, _sum_days(fixed, *c), _sum_days(fixed, *p), currency, rates, note)
              for k, (label, c, p, note) in periods.items()}
 
-    note = f"vs the {length} days before"
+    note = _("vs the {days} days before").format(days=format_number(length))
     cur, prev = _sum_days(ranged, start, end), _sum_days(ranged, pstart, pend)
-    range_spend = _spend_metric("spend", "Spend in range", cur, prev, currency, rates, note)
+    range_spend = _spend_metric("spend", _("Spend in range"), cur, prev, currency, rates, note)
 
     def per_image(rows):
         return total_in(rows["amounts"], currency, rates)[0] / rows["images"] if rows["images"] else None
@@ -250,12 +257,12 @@ def kpis(store, filters: Filters = Filters(), *, currency: str = "CNY", rates: R
     pmed = percentile_from_hist([(b, n) for c, b, n in hist if not c], 0.5)
     return Kpis(
         today=spend["today"], week=spend["week"], month=spend["month"], spend=range_spend,
-        requests=Metric("requests", "Requests", cur["requests"], prev["requests"], "count", note=note),
-        images=Metric("images", "Images", cur["images"], prev["images"], "count", note=note),
-        cost_per_image=Metric("cost_per_image", "Average cost per image", per_image(cur), per_image(prev), "money",
+        requests=Metric("requests", _("Requests"), cur["requests"], prev["requests"], "count", note=note),
+        images=Metric("images", _("Images"), cur["images"], prev["images"], "count", note=note),
+        cost_per_image=Metric("cost_per_image", _("Average cost per image"), per_image(cur), per_image(prev), "money",
                               currency, note, higher_is_better=False),
-        success_rate=Metric("success_rate", "Success rate", rate(cur), rate(prev), "percent", note=note),
-        median_latency=Metric("median_latency", "Median latency", med, pmed, "seconds", note=note,
+        success_rate=Metric("success_rate", _("Success rate"), rate(cur), rate(prev), "percent", note=note),
+        median_latency=Metric("median_latency", _("Median latency"), med, pmed, "seconds", note=note,
                               higher_is_better=False),
         unpriced=cur["unpriced"], range=(start, end), previous_range=(pstart, pend), currency=currency, rates=rates,
         simulated_requests=cur["simulated"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from easel.core.i18n import _, format_number
 from easel.providers import catalog
 from easel.store.rows import ACTIVE_STATUSES
 
@@ -73,8 +74,10 @@ class QuotaStatus:
     def label(self, now: float | datetime | None = None) -> str:
         left = self.resets_in(now)
         h, rem = divmod(max(0, int(left.total_seconds())), 3600)
-        return (f"{self.used} / {self.cap} images today · {self.remaining} left · resets in {h} h {rem // 60:02d} min "
-                f"(00:00 Beijing)")
+        # Shown only (the Usage page, `easel usage`): in the reader's language.
+        return _("{used} / {cap} images today · {remaining} left · resets in {hours} h {minutes} min "
+                 "(00:00 Beijing)").format(used=format_number(self.used), cap=format_number(self.cap),
+                                 remaining=format_number(self.remaining), hours=h, minutes=f"{rem // 60:02d}")
 
 
 def quota_status(store, key_fingerprint: str, *, provider: str = "qcode", now: float | datetime | None = None,
@@ -86,7 +89,7 @@ def quota_status(store, key_fingerprint: str, *, provider: str = "qcode", now: f
     start = day_start(now, profile.quota_reset_tz).timestamp()
     end = next_reset(now, profile.quota_reset_tz)
     sim = "" if include_simulated else " AND simulated = 0"
-    active = ", ".join("?" for _ in ACTIVE_STATUSES)
+    active = ", ".join("?" for _status in ACTIVE_STATUSES)
     row = store.query(
         "SELECT COALESCE(SUM(CASE WHEN status = 'completed' THEN n ELSE 0 END), 0), "
         f"COALESCE(SUM(CASE WHEN status IN ({active}) THEN n ELSE 0 END), 0), COALESCE(MAX(simulated), 0) "

@@ -14,6 +14,10 @@ icodeeasy's sync mode), and the formula cost (the doc's prices applied to what c
 
 Totals read the `usage_billing_daily` rollup; the row checks read the partial index `jobs_billing_suspect`
 (rows that may be flagged at any tolerance), so neither scans the log.
+
+Languages: a flag's reason and a day's notes are Texts (easel.core.i18n_text), English in `to_json()` (what
+`easel usage --reconcile --json` prints, and what tests and scripts compare) and translated, amounts in the
+reader's locale, in `display()`, `table()` and `text()`, the views made to be read.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ import sqlite3
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timezone
 
+from easel.core.i18n import N_, _, format_number
+from easel.core.i18n_text import Template, Value, money_text, shown
 from easel.core.models import Money
 from easel.providers import pricing
 from easel.providers.catalog import get_profile
@@ -34,6 +40,30 @@ from easel.usage.request_log import jobs_where
 __all__ = ["Tolerance", "DayTotals", "FlaggedRow", "Reconciliation", "reconcile", "DEFAULT_TOLERANCE", "SCAN_LIMIT"]
 
 SCAN_LIMIT = 5000       # candidate rows checked by default; more are counted as unchecked
+
+# The statuses a billed failure can have, as a reader sees them.
+STATUS_NAMES = {"failed": N_("failed"), "cancelled": N_("cancelled"), "timed_out": N_("timed out"),
+                "interrupted": N_("interrupted")}
+_STATUS = r"[a-z_]+"
+OVER_FORMULA = Template(N_("reported {reported} {op} formula {reference} ({gap})"),
+                        money=("reported", "reference"), patterns={"op": "[<>]"})
+OVER_ESTIMATE = Template(N_("reported {reported} {op} estimate {reference} ({gap}); no formula: {why}, so the "
+                            "estimate (its past costs) is the reference"),
+                         money=("reported", "reference"), texts=("why",), patterns={"op": "[<>]"})
+BILLED_REPORTED = Template(N_("{status}, yet reported {amount} (every doc: failures cost 0)"), money=("amount",),
+                           patterns={"status": _STATUS}, labels={"status": STATUS_NAMES})
+BILLED_ACTUAL = Template(N_("{status}, yet logged as actual {amount} (every doc: failures cost 0)"),
+                         money=("amount",), patterns={"status": _STATUS}, labels={"status": STATUS_NAMES})
+NOTE_NO_FORMULA = Template(N_("no formula: {why}"), texts=("why",))
+NOTE_FORMULA_FOR = Template(N_("formula for {n} of {requests} requests"), patterns={"n": "[0-9]+",
+                                                                                  "requests": "[0-9]+"})
+NOTE_NOTHING_REPORTED = Template(N_("nothing reported: {why}"), texts=("why",))
+NOTE_REPORTED_FOR = Template(N_("reported for {n} of {requests} requests"), patterns={"n": "[0-9]+",
+                                                                                    "requests": "[0-9]+"})
+NOTE_BILLED_FAILED = Template(N_("{n} billed but failed"), patterns={"n": "[0-9]+"})
+# pricing's reasons for a missing figure, as the notes quote them (pricing.py keeps them in English).
+Template(N_("gccai publishes no price list"))
+Template(N_("no price list for this provider"))
 
 
 @dataclass(frozen=True)
@@ -49,7 +79,8 @@ class Tolerance:
         return gap > self.absolute and gap > self.relative * abs(reference)
 
     def text(self) -> str:
-        return f"{self.relative * 100:g} % and {self.absolute:g} in the provider's unit"
+        return _("{relative} % and {absolute} in the provider's unit").format(
+            relative=f"{self.relative * 100:g}", absolute=f"{self.absolute:g}")
 
 
 DEFAULT_TOLERANCE = Tolerance()
@@ -94,12 +125,14 @@ class FlaggedRow:
     reason: str
 
     def display(self) -> dict:
-        """One row of the view's tables: the time, the figures as labels in their own unit, the reason."""
-        label = lambda v: "–" if v is None else Money(v, self.currency).label()  # noqa: E731
-        return {"When (UTC)": _when(self.created_at, utc_suffix=False), "Provider": self.provider,
-                "Status": self.status, "Reason": self.reason, "Reported": label(self.reported),
-                f"{'Reference' if self.reference_kind != 'failure' else 'Doc says'}": label(self.reference),
-                "Actual": label(self.actual), "Job": self.job_id}
+        """One row of the view's tables, for reading: the time, the figures in their own unit (in the reader's
+        locale), the reason, column names and reason in the reader's language."""
+        label = lambda v: "–" if v is None else money_text(v, self.currency)  # noqa: E731
+        reference = _("Reference") if self.reference_kind != "failure" else _("Doc says")
+        return {_("When (UTC)"): _when(self.created_at, utc_suffix=False), _("Provider"): self.provider,
+                _("Status"): _(STATUS_NAMES[self.status]) if self.status in STATUS_NAMES else self.status,
+                _("Reason"): shown(self.reason), _("Reported"): label(self.reported),
+                reference: label(self.reference), _("Actual"): label(self.actual), _("Job"): self.job_id}
 
 
 @dataclass
@@ -115,36 +148,52 @@ class Reconciliation:
     def agrees(self) -> bool:
         return not self.flagged and not self.billed_failed and not self.unread
 
-    def table(self) -> list[dict]:
-        """The per provider-day totals as display rows: each figure in its own unit, '–' where no row has it."""
-        def shown(t: DayTotals, which: str) -> str:
+    def _rows(self) -> list[dict]:
+        """The per provider-day totals for reading, by stable English keys."""
+        def figure(t: DayTotals, which: str) -> str:
             m = t.money(which)
             if m is None:
                 return "–"
             n = getattr(t, f"{which}_n")
-            return m.label() + ("" if n == t.requests else f" ({n} of {t.requests})")
+            text = money_text(m.amount, m.currency)
+            return text if n == t.requests else _("{amount} ({n} of {requests})").format(
+                amount=text, n=format_number(n), requests=format_number(t.requests))
 
-        return [{"Day": t.day.isoformat(), "Provider": t.provider, "Requests": t.requests,
-                 "Estimate": shown(t, "estimated"), "Reported": shown(t, "reported"), "Formula": shown(t, "formula"),
-                 "Billed but failed": t.billed_failed, "Notes": "; ".join(t.notes)} for t in self.totals]
+        return [{"day": t.day.isoformat(), "provider": t.provider, "requests": t.requests,
+                 "estimate": figure(t, "estimated"), "reported": figure(t, "reported"),
+                 "formula": figure(t, "formula"), "billed_failed": t.billed_failed,
+                 "notes": "; ".join(shown(n) for n in t.notes)} for t in self.totals]
+
+    def table(self) -> list[dict]:
+        """The per provider-day totals as display rows: each figure in its own unit, '–' where no row has it;
+        column names, amounts and notes in the reader's language and locale."""
+        names = {"day": _("Day"), "provider": _("Provider"), "requests": _("Requests"), "estimate": _("Estimate"),
+                 "reported": _("Reported"), "formula": _("Formula"), "billed_failed": _("Billed but failed"),
+                 "notes": _("Notes")}
+        return [{names[k]: v for k, v in row.items()} for row in self._rows()]
 
     def text(self) -> str:
         """`easel usage --reconcile`: the same totals and rows as the page's view, as plain text."""
         f = self.filters
-        lines = [f"Billing reconciliation {f.start} – {f.end} (tolerance {self.tolerance.text()})"]
-        for row in self.table():
-            lines.append(f"  {row['Day']}  {row['Provider']:<10} {row['Requests']:>6} req  estimate {row['Estimate']}"
-                         f" | reported {row['Reported']} | formula {row['Formula']}"
-                         + (f"  [{row['Notes']}]" if row["Notes"] else ""))
+        lines = [_("Billing reconciliation {start} – {end} (tolerance {tolerance})").format(
+            start=f.start, end=f.end, tolerance=self.tolerance.text())]
+        for row in self._rows():
+            line = _("{day}  {provider} {requests} req  estimate {estimate} | reported {reported} | formula "
+                     "{formula}").format(day=row["day"], provider=f"{row['provider']:<10}",
+                                         requests=f"{row['requests']:>6}", estimate=row["estimate"],
+                                         reported=row["reported"], formula=row["formula"])
+            lines.append("  " + line + (f"  [{row['notes']}]" if row["notes"] else ""))
         if not self.totals:
-            lines.append("  No requests in this range.")
-        for title, rows in (("Differs beyond tolerance", self.flagged), ("Billed but failed", self.billed_failed)):
+            lines.append("  " + _("No requests in this range."))
+        for title, rows in ((_("Differs beyond tolerance"), self.flagged), (_("Billed but failed"),
+                                                                              self.billed_failed)):
             lines.append(f"{title}: {len(rows)}")
-            lines += [f"  {_when(r.created_at)}  {r.provider:<10} {r.job_id}  {r.reason}" for r in rows]
+            lines += [f"  {_when(r.created_at)}  {r.provider:<10} {r.job_id}  {shown(r.reason)}" for r in rows]
         if self.unread:
-            lines.append(f"  {self.unread:,} further candidate rows not checked; narrow the range.")
+            lines.append("  " + _("{n} further candidate rows not checked; narrow the range.").format(
+                n=format_number(self.unread)))
         if self.agrees:
-            lines.append("Every reported cost agrees with its doc's formula, and no failure was billed.")
+            lines.append(_("Every reported cost agrees with its doc's formula, and no failure was billed."))
         return "\n".join(lines)
 
     def to_json(self) -> dict:
@@ -206,15 +255,15 @@ def _notes(t: DayTotals) -> tuple[str, ...]:
     no_report, no_formula = _why_missing(t.provider)
     notes = []
     if t.formula_n < t.requests and no_formula:
-        notes.append(f"no formula: {no_formula.split(';')[0]}")
+        notes.append(NOTE_NO_FORMULA(why=no_formula.split(";")[0]))
     elif t.formula_n < t.requests:
-        notes.append(f"formula for {t.formula_n} of {t.requests} requests")
+        notes.append(NOTE_FORMULA_FOR(n=t.formula_n, requests=t.requests))
     if t.reported_n == 0 and no_report:
-        notes.append(f"nothing reported: {no_report}")
+        notes.append(NOTE_NOTHING_REPORTED(why=no_report))
     elif t.reported_n < t.requests:
-        notes.append(f"reported for {t.reported_n} of {t.requests} requests")
+        notes.append(NOTE_REPORTED_FOR(n=t.reported_n, requests=t.requests))
     if t.billed_failed:
-        notes.append(f"{t.billed_failed} billed but failed")
+        notes.append(NOTE_BILLED_FAILED(n=t.billed_failed))
     return tuple(notes)
 
 
@@ -238,18 +287,18 @@ def _check_rows(store, f: Filters, tolerance: Tolerance, out: Reconciliation, li
     for job_id, created, provider, status, currency, est, actual, rep, formula in rows:
         currency = currency or "USD"
         if status in BILLED_FAILED_STATUSES and formula == 0 and ((rep or 0) > 0 or (actual or 0) > 0):
-            billed, what = (rep, "reported") if (rep or 0) > 0 else (actual, "logged as actual")
+            billed, template = (rep, BILLED_REPORTED) if (rep or 0) > 0 else (actual, BILLED_ACTUAL)
             out.billed_failed.append(FlaggedRow(
                 job_id, created, provider, status, currency, rep, 0.0, "failure", actual,
-                f"{status}, yet {what} {Money(billed, currency).label()} (every doc: failures cost 0)"))
+                template(status=status, amount=Money(billed, currency))))
             continue
         ref, kind = (formula, "formula") if formula is not None else (est, "estimate")
         if rep is None or ref is None or not tolerance.exceeded(rep, ref):
             continue
-        reason = (f"reported {Money(rep, currency).label()} {'>' if rep > ref else '<'} {kind} "
-                  f"{Money(ref, currency).label()} ({_percent(rep, ref)})")
-        if kind == "estimate":
-            reason += f"; no formula: {pricing.GCCAI_NO_PRICE.split(';')[0]}, so the estimate (its past costs) is the reference"
+        args = dict(reported=Money(rep, currency), op=">" if rep > ref else "<", reference=Money(ref, currency),
+                    gap=_percent(rep, ref))
+        reason = OVER_FORMULA(**args) if kind == "formula" else \
+            OVER_ESTIMATE(**args, why=pricing.GCCAI_NO_PRICE.split(";")[0])
         out.flagged.append(FlaggedRow(job_id, created, provider, status, currency, rep, ref, kind, actual, reason))
 
 
@@ -257,8 +306,8 @@ def _when(ts: float, *, utc_suffix: bool = True) -> str:
     return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d %H:%M" + (" UTC" if utc_suffix else ""))
 
 
-def _percent(got: float, ref: float) -> str:
+def _percent(got: float, ref: float):
     if ref == 0:
-        return "reference 0"
+        return Value(lambda: _("reference 0"))
     pct = (got - ref) / ref * 100
     return f"{pct:+.0f}%" if abs(pct) >= 1 else f"{pct:+.2f}%"

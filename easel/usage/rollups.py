@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 
+from easel.core.i18n import _
 from easel.store import gallery_schema as gs
 from easel.store import rollup_schema as us
 
@@ -21,7 +22,7 @@ def rebuild_rollups(store) -> None:
 def set_day_offset(store, offset_s: int) -> None:
     """Report usage in days starting at UTC + offset_s (e.g. 0 for UTC, 28800 for Beijing)."""
     if not -14 * 3600 <= int(offset_s) <= 14 * 3600:
-        raise ValueError("A day offset must lie between UTC−14 and UTC+14.")
+        raise ValueError(_("A day offset must lie between UTC−14 and UTC+14."))
     with store._write() as conn:
         conn.execute("UPDATE usage_config SET day_offset_s = ? WHERE id = 1", (int(offset_s),))
         for stmt in us.rebuild_sql():
