@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import click
 
-from easel.core.i18n import _, ngettext
+from easel.core.i18n import _, ngettext, use_language
 
 from easel.cli.main import main
 
@@ -68,7 +68,10 @@ def usage(since, until, provider, exclude_simulated, as_csv, as_json, reconcile,
                                 include_simulated=include).resolved(store)
     hidden = 0 if include else usage_mod.count_simulated(store, replace(filters, include_simulated=True))
     if as_json:
-        click.echo(json.dumps(_report_json(usage_mod.kpis(store, filters), include, hidden), ensure_ascii=False))
+        # JSON is for scripts: its labels and texts stay English whatever EASEL_LANG or LANG says.
+        with use_language("en"):
+            report = _report_json(usage_mod.kpis(store, filters), include, hidden)
+        click.echo(json.dumps(report, ensure_ascii=False))
         return
     click.echo(usage_mod.report_text(store, filters))
     if hidden:

@@ -58,6 +58,10 @@ def test_json_stays_english_in_every_language(env):
     listed = easel(_in(env, EASEL_LANG="ko"), "tasks", "list", "--json")
     row = json.loads(listed.stdout.splitlines()[0])
     assert row["status"] == "completed" and row["prompt"] == "湖上的小船"
+    report = json.loads(easel(_in(env, EASEL_LANG="zh"), "usage", "--json").stdout)
+    assert report["metrics"]["requests"]["label"] == "Requests"
+    text = easel(_in(env, EASEL_LANG="zh"), "usage").stdout
+    assert "成功率" in text and "Requests" not in text and "Success" not in text
 
 
 def test_plain_output_lines_are_translated(env):
