@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from easel.core.i18n import ngettext
+from easel.core.i18n import _, ngettext
 
 from components.job_view import job_view
 
@@ -23,7 +23,9 @@ def empty_frame(planned: str, *, n: int = 1, repeat: int = 1) -> None:
     with st.container(border=True, height=FRAME_HEIGHT, horizontal_alignment="center", vertical_alignment="center",
                       key="gen.result.empty"):
         st.markdown("## :material/image:", width="content", text_alignment="center", anchors=False)
-        appears = ngettext("Your image appears here", "Your {count} images appear here", count).format(count=count)
+        # One image has words of its own: in Chinese and Korean a plural's one form would say "1 image".
+        appears = _("Your image appears here") if count == 1 else ngettext(
+            "Your {count} image appears here", "Your {count} images appear here", count).format(count=count)
         st.markdown(f"**{appears}**", width="content", text_alignment="center")
         # Our own words and figures, never user text: safe as markdown.
         st.caption(planned, width="content", text_alignment="center")

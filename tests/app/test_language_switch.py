@@ -101,7 +101,7 @@ def test_switching_language_mid_session_keeps_the_prompt_the_settings_and_the_re
     assert at.session_state["easel.last_job.generate"] == [job_id]
     assert len(at.image) == 1 and prompt in [line for t in at.text for line in t.value.splitlines()]
     assert [m.value for m in at.markdown if "≈" in m.value] == [
-        ":material/payments: **≈ US$0.37445 (1 × high 2048x1152) · 模拟，不产生任何费用**"]
+        ":material/payments: **≈ US$0.37445 (1 × high 2048x1152) · 模拟，不计费**"]
     assert [r.id for r in jobs_for_test.store.list_images(job_id=job_id)] and not at.toast
     # The result's caption: the cost in the locale's currency style, the latency in Chinese seconds.
     [caption] = [t.value for t in at.text if t.value.startswith(prompt)]
