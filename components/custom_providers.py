@@ -53,7 +53,7 @@ def custom_form() -> None:
         st.selectbox(_("Dialect"), catalog.DIALECTS, key="easel.custom.dialect",
                      help=_("openai: the OpenAI Images API · icodeeasy: JSON with image_urls and ?async=1 · "
                             "gccai: tasks"))
-        st.form_submit_button(_("Add provider"), on_click=_add_custom)
+        st.form_submit_button(_("Add provider"), on_click=_add_custom, key="easel.custom.add")
     failed = st.session_state.get("easel.custom.error")
     if failed:
         # Kept as the error itself (or an English message id), never as text: it is put into words in the
