@@ -23,8 +23,7 @@ def api_reference_view(profile: Profile, *, edit: bool, base_url: str | None = N
                                "Source: {doc}.").format(variable=f"${codegen.env_var(profile)}",
                                                         doc=profile.doc or _("the provider doc"))))
         examples = api_reference.examples(profile, edit=edit, base_url=base_url)
-        # Keyed: the tab names change with the language, and the key keeps the open tab the same one.
-        tabs = st.tabs([*examples, _("Parameters"), _("Error codes")], key=f"{key}.api_ref_tabs")
+        tabs = st.tabs([*examples, _("Parameters"), _("Error codes")])
         for tab, snippet in zip(tabs, examples.values()):
             with tab:
                 st.code(snippet.code, language=snippet.language)
