@@ -8,7 +8,7 @@ import streamlit as st
 
 from easel.core import config
 from easel.core.errors import EaselError
-from easel.core.i18n import _
+from easel.core.i18n import N_, _
 from easel.providers import catalog
 from easel.providers.catalog import Profile
 
@@ -32,7 +32,7 @@ def _add_custom() -> None:
     dialect = st.session_state.get("easel.custom.dialect") or "openai"
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     if not slug:
-        st.session_state["easel.custom.error"] = None, "Give the provider a name."
+        st.session_state["easel.custom.error"] = None, N_("Give the provider a name.")
         return
     pid = f"custom-{slug}"
     try:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from easel.core.i18n import use_language
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -111,3 +113,27 @@ def test_switching_language_mid_session_keeps_the_prompt_the_settings_and_the_re
     assert at.title[0].value == "생성" and at.radio(key="gen.quality").label == "품질"
     assert at.text_area(key="gen.prompt").value == prompt and at.selectbox(key="gen.size").value == "2048x1152"
     assert at.radio(key="gen.quality").value == "high" and len(at.image) == 1
+
+
+def test_a_toast_and_a_sidebar_error_are_said_in_the_language_of_the_run_that_shows_them(demo, jobs_for_test):
+    """Session state keeps message ids, never translated text: what is shown follows the language at that run."""
+    at = _open(lang="zh")
+    at.text_area(key="gen.prompt").input("A heron at dawn").run()
+    at.button(key="gen.go").click().run()
+    [job_id] = at.session_state["easel.last_job.generate"]
+    at.switch_page("pages/gallery.py").run()
+    assert jobs_for_test.wait(job_id, 30).status == "completed"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.toast] == ["已完成：来自 demo 的 1 张图片"]
+
+    # AppTest calls a select's format_func in the test's own thread, outside the session, where the language
+    # comes from the environment: pinned here to the session's, as the browser's rerun would format it.
+    with use_language("zh"):
+        provider = at.sidebar.selectbox(key="easel.provider")
+        assert provider.options[-1] == "添加自定义服务商…"
+        provider.set_value("__add_custom__").run()
+        at.sidebar.button(key="easel.custom.add").click().run()
+        assert [e.value for e in at.sidebar.error] == ["请为服务商起个名字。"]
+        at.sidebar.button_group(key="easel.lang_picker").set_value("ko").run()     # sent from the zh page
+    assert [e.value for e in at.sidebar.error] == ["제공업체 이름을 입력하세요\\."]
