@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from easel.core.errors import EaselError
+from easel.core.i18n import _
 from easel.providers import codegen
 from easel.providers.catalog import Profile
 from easel.providers.request import ImageRequest, validate
@@ -19,15 +20,17 @@ def code_tabs(profile: Profile, request: ImageRequest, *, base_url: str | None =
     """One tab per language, each the request the dialect builds for `request`; the key never in them."""
     snippets = codegen.snippets(profile, request, base_url=base_url)
     files = list(codegen.snippet_files(request))
-    where = f"; keep {', '.join(files)} beside the script" if files else ""
-    st.caption(f"The key is read from ${codegen.env_var(profile)}{where}.")
+    variable = f"${codegen.env_var(profile)}"
+    st.caption(_("The key is read from {variable}; keep {files} beside the script.").format(
+        variable=variable, files=", ".join(files)) if files else
+        _("The key is read from {variable}.").format(variable=variable))
     for tab, snip in zip(st.tabs([s.label for s in snippets]), snippets):
         with tab:
             st.code(snip.code, language=snip.language)
     if not any(s.label == "OpenAI SDK" for s in snippets):
         reason = codegen.sdk_unavailable_reason(profile, codegen.wire_form(profile, request, base_url))
         if reason:
-            st.caption(md_escape(f"No OpenAI SDK form: {reason}"))
+            st.caption(md_escape(_("No OpenAI SDK form: {reason}").format(reason=reason)))
 
 
 def code_view(profile: Profile, request: ImageRequest | None, *, base_url: str | None = None,
@@ -40,9 +43,9 @@ def code_view(profile: Profile, request: ImageRequest | None, *, base_url: str |
         request = None
     if request is not None and request.is_edit and not request.images:
         request = None      # validate() leaves this to the wire builder, which refuses it (edit_without_image)
-    with st.expander("View as code", icon=":material/code:"):
+    with st.expander(_("View as code"), icon=":material/code:", key=f"{'edit' if edit else 'gen'}.code_box"):
         if request is None:
-            st.caption("Fix the request above to see it as code.")
+            st.caption(_("Fix the request above to see it as code."))
         else:
             code_tabs(profile, request, base_url=base_url)
     api_reference_view(profile, edit=edit or bool(request and request.is_edit), base_url=base_url,

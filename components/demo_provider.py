@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from easel.core.i18n import _
 from easel.providers import catalog, demo_modes
 from easel.simulator import local
 
@@ -25,10 +26,12 @@ def demo_session() -> ProviderSession:
         url = local.ensure_simulator()
     except Exception as e:  # noqa: BLE001 - shown to the user; the demo cannot run without its simulator
         return ProviderSession(catalog.BUILTIN["demo"], None, "simulator", "",
-                               f"The demo simulator did not start: {e}", code="simulator_unavailable")
-    choice = st.selectbox("Simulate", demo_modes.SIMULATABLE, key=SIMULATE_KEY, format_func=demo_modes.simulate_label,
-                          help="Easel's built-in simulator answers instantly, at no cost. Pick a provider to try "
-                               "its sizes, options, async mode and errors without a key.")
+                               _("The demo simulator did not start: {error}").format(error=e),
+                               code="simulator_unavailable")
+    choice = st.selectbox(_("Simulate"), demo_modes.SIMULATABLE, key=SIMULATE_KEY,
+                          format_func=demo_modes.simulate_label,
+                          help=_("Easel's built-in simulator answers instantly, at no cost. Pick a provider to try "
+                                 "its sizes, options, async mode and errors without a key."))
     profile = demo_modes.demo_profile(choice, url)
     client = client_for(profile, DEMO_KEY, profile.base_url)
     # No fingerprint and no address in the sidebar: the key is a constant and the address a loopback port

@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from easel.core.errors import EaselError
+from easel.core.i18n import _, format_number
 from easel.providers import catalog, entries
 from easel.providers.client import ProviderClient
 
@@ -50,7 +51,8 @@ def form_quality_default(profile, qualities: list[str], *, key: str) -> str:
 
 
 def _action_label(profile) -> str:
-    return f"Use the direct entry {profile.direct_entry} (no {profile.cdn_limit_s:.0f} s limit)"
+    return _("Use the direct entry {url} (no {seconds} s limit)").format(
+        url=profile.direct_entry, seconds=format_number(round(profile.cdn_limit_s)))
 
 
 def direct_entry_offer(profile, quality: str | None, *, key: str) -> None:
@@ -58,8 +60,10 @@ def direct_entry_offer(profile, quality: str | None, *, key: str) -> None:
     sess = _session()
     if sess is None or not entries.at_risk_of_cdn_cut(profile, sess.base_url, quality):
         return
-    st.caption(md_escape(f"{quality.capitalize()} quality often takes longer than the {profile.cdn_limit_s:.0f} s "
-                         f"this entry's CDN waits before it answers 524 ({profile.doc})."))
+    # The quality is the API's own word (medium, high), as the Quality field above shows it.
+    st.caption(md_escape(_("{quality} quality often takes longer than the {seconds} s this entry's CDN waits before "
+                           "it answers 524 ({doc}).").format(quality=quality.capitalize(), doc=profile.doc,
+                                                              seconds=format_number(round(profile.cdn_limit_s)))))
     st.button(_action_label(profile), key=f"{key}.direct_entry", icon=":material/alt_route:",
               on_click=switch_to_direct_entry, args=(profile.id,))
 
@@ -84,17 +88,18 @@ def _retry_on_direct_entry(job_id: str) -> None:
     sess = _session()
     if job is None or sess is None or sess.client is None or sess.profile.id != job.provider:
         try:
-            label = catalog.get_profile(job.provider).label if job else "the provider"
+            label = catalog.get_profile(job.provider).label if job else None
         except EaselError:
             label = job.provider
-        st.session_state[_RETRY_ERROR] = (job_id, f"Choose {label} in the sidebar, with its key, to retry this job.")
+        # A message id and its provider, put into words when shown: the language may change in between.
+        st.session_state[_RETRY_ERROR] = (job_id, ("choose", label))
         return
     profile = sess.profile
     client = ProviderClient(profile, sess.client.api_key, base_url=profile.direct_entry)
     try:
         new_id = jobs.retry(job_id, client, session_id=services.session_id())
     except EaselError as e:
-        st.session_state[_RETRY_ERROR] = (job_id, e.user_message())
+        st.session_state[_RETRY_ERROR] = (job_id, ("error", e))
         return
     finally:
         client.close()              # only a carrier for the key: the job runs on its own client
@@ -112,8 +117,17 @@ def direct_retry_offer(job, *, key: str) -> None:
         return
     if not profile.direct_entry or (job.base_url or "").rstrip("/") == profile.direct_entry.rstrip("/"):
         return
-    st.button(f"Retry on the direct entry {profile.direct_entry} (same settings)", key=f"{key}.direct_retry.{job.id}",
-              icon=":material/alt_route:", on_click=_retry_on_direct_entry, args=(job.id,))
+    st.button(_("Retry on the direct entry {url} (same settings)").format(url=profile.direct_entry),
+              key=f"{key}.direct_retry.{job.id}", icon=":material/alt_route:", on_click=_retry_on_direct_entry,
+              args=(job.id,))
     failed = st.session_state.get(_RETRY_ERROR)
     if failed and failed[0] == job.id:
-        st.caption(md_escape(failed[1]))
+        st.caption(md_escape(_retry_error_text(*failed[1])))
+
+
+def _retry_error_text(kind: str, detail) -> str:
+    if kind == "error":
+        return detail.user_message()
+    if detail is None:
+        return _("Choose the provider in the sidebar, with its key, to retry this job.")
+    return _("Choose {provider} in the sidebar, with its key, to retry this job.").format(provider=detail)

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import streamlit as st
 
+from easel.core.i18n import _, format_decimal
 from easel.core.models import Money
 from easel.media import png_info
 from easel.media.masks import is_paste_back
 from easel.store import zip_export
 from easel.store.partials import is_partial
 
-from components import truncate
+from components import DeferredText, truncate
+from components.cost import money_text
 from components.image_organize import star_button as organize_hook
 
 __all__ = ["FORMATS", "DIALOG", "image_metadata", "file_name", "download_bytes", "caption_lines", "shown_size",
@@ -44,7 +46,7 @@ def job_cost(job) -> str:
     if amount is None:
         return ""
     per_image = amount / max(1, job.n or 1)
-    label = Money(per_image, job.currency or "USD").label()
+    label = money_text(Money(per_image, job.currency or "USD"))
     return label if job.cost_actual is not None else f"≈ {label}"
 
 
@@ -60,10 +62,11 @@ def shown_size(asked: str | None, width: int | None, height: int | None) -> str:
 def caption_lines(row, job) -> list[str]:
     """Prompt (truncated), then provider · size · quality, then cost · latency."""
     size = shown_size(row.size, row.width, row.height)
-    kept = ("partial" if is_partial(row.idx) else   # a kept preview of a stream that broke (store/partials.py)
-            "unmasked pixels kept" if is_paste_back(row.idx) else "")
+    kept = (_("partial") if is_partial(row.idx) else   # a kept preview of a stream that broke (store/partials.py)
+            _("unmasked pixels kept") if is_paste_back(row.idx) else "")
     second = " · ".join(x for x in (row.provider, size, row.quality, kept) if x)
-    latency = f"{job.latency_s:.1f} s" if job is not None and job.latency_s is not None else ""
+    latency = _("{seconds} s").format(seconds=format_decimal(job.latency_s, 1)) \
+        if job is not None and job.latency_s is not None else ""
     third = " · ".join(x for x in (job_cost(job), latency) if x)
     return [truncate(row.prompt or (job.prompt if job else ""), 70), second, third]
 
@@ -102,7 +105,8 @@ def use_as_reference(image_id: int) -> None:
     refs = st.session_state.setdefault("easel.references", [])
     if image_id not in refs:
         refs.append(image_id)
-    st.session_state["easel.toasts"] = [*st.session_state.get("easel.toasts", []), "Added as a reference on Generate"]
+    st.session_state["easel.toasts"] = [*st.session_state.get("easel.toasts", []),
+                                        DeferredText.gettext("Added as a reference on Generate")]
     close_dialog()
 
 

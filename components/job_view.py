@@ -11,6 +11,7 @@ import time
 
 import streamlit as st
 
+from easel.core.i18n import N_, _, format_number, ngettext
 from easel.media import imaging
 from easel.providers import catalog
 from easel.store import partials
@@ -22,18 +23,27 @@ from components.errors_view import show_error
 __all__ = ["job_view", "job_error_text", "progress_state", "streamed", "stream_preview", "PREVIEW_SIDE"]
 
 _LABELS = {
-    "queued": "Queued", "running": "Generating", "submitting": "Submitting", "pending": "Provider task running",
-    "waiting_for_key": "Waiting for this provider's key", "completed": "Done", "failed": "Failed",
-    "interrupted": "Interrupted", "timed_out": "Timed out", "cancelled": "Cancelled",
+    "queued": N_("Queued"), "running": N_("Generating"), "submitting": N_("Submitting"),
+    "pending": N_("Provider task running"), "waiting_for_key": N_("Waiting for this provider's key"),
+    "completed": N_("Done"), "failed": N_("Failed"), "interrupted": N_("Interrupted"), "timed_out": N_("Timed out"),
+    "cancelled": N_("Cancelled"),
 }
 _MAX_CARDS = 3      # more runs than this at once share one summary bar
 
 
 def job_error_text(job) -> str:
     """The stored message plus the provider's code, e.g. '… [image_daily_limit, HTTP 429]'."""
-    message = job.error_message or _LABELS.get(job.status, job.status)
+    message = job.error_message or _status_label(job.status)
     code = job.error_code or job.status
     return message if code in message else f"{message} [{code}]"
+
+
+def _status_label(status: str) -> str:
+    return _(_LABELS[status]) if status in _LABELS else status
+
+
+def _seconds(value: float) -> str:
+    return format_number(round(value))
 
 
 def _typical(job) -> float:
@@ -50,24 +60,26 @@ def progress_state(job, now: float | None = None) -> tuple[int, str]:
     typical latency, capped just short of full while it runs over. An int, given to st.progress as it is: a
     float would be truncated there (0.29 → 28 %)."""
     elapsed = max(0.0, (now or time.time()) - job.created_at)
-    status = _LABELS.get(job.status, job.status)
+    status = _status_label(job.status)
     tail = f"{job.provider} · n={job.n}"
     if job.progress:
         percent = max(0, min(int(job.progress), 100))
-        return percent, f"{status} · {percent}% · {elapsed:.0f} s · {tail}"
+        return percent, _("{status} · {percent}% · {elapsed} s · {tail}").format(
+            status=status, percent=percent, elapsed=_seconds(elapsed), tail=tail)
     typical = _typical(job)
     if not typical:
-        return 0, f"{status} · {elapsed:.0f} s · {tail}"
+        return 0, _("{status} · {elapsed} s · {tail}").format(status=status, elapsed=_seconds(elapsed), tail=tail)
     percent = int(100 * min(elapsed / typical, 0.95))
-    over = " (running long)" if elapsed > typical else ""
-    return percent, f"{status} · {elapsed:.0f} s of ~{typical:.0f} s typical{over} · {tail}"
+    template = (_("{status} · {elapsed} s of ~{typical} s typical (running long) · {tail}") if elapsed > typical
+                else _("{status} · {elapsed} s of ~{typical} s typical · {tail}"))
+    return percent, template.format(status=status, elapsed=_seconds(elapsed), typical=_seconds(typical), tail=tail)
 
 
 def _live_card(job, jobs_service, *, key: str) -> None:
     percent, label = progress_state(job)
     with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
         st.progress(percent, text=label)
-        if st.button("Cancel", key=f"{key}.cancel.{job.id}", icon=":material/cancel:", width="content"):
+        if st.button(_("Cancel"), key=f"{key}.cancel.{job.id}", icon=":material/cancel:", width="content"):
             jobs_service.cancel(job.id)
             st.rerun()
 
@@ -77,17 +89,22 @@ def _live_summary(jobs, jobs_service, *, key: str) -> None:
     the label says how many are where and the longest wait against the typical time."""
     now = time.time()
     states = [progress_state(j, now) for j in jobs]
-    percent = sum(p for p, _ in states) // len(states)       # one number for the bar and its label
+    percent = sum(p for p, _label in states) // len(states)       # one number for the bar and its label
     counts: dict[str, int] = {}
     for j in jobs:
-        counts[_LABELS.get(j.status, j.status)] = counts.get(_LABELS.get(j.status, j.status), 0) + 1
+        counts[_status_label(j.status)] = counts.get(_status_label(j.status), 0) + 1
     oldest = min(jobs, key=lambda j: j.created_at)
     typical = _typical(oldest)
-    label = (f"{len(jobs)} runs: " + ", ".join(f"{n} {s.lower()}" for s, n in counts.items()) +
-             f" · {percent}% · {now - oldest.created_at:.0f} s of ~{typical:.0f} s typical · {oldest.provider}")
+    # Lower case is English's way of running the states on in a list; Chinese and Korean have no case.
+    states = _(", ").join(_("{count} {state}").format(count=n, state=s.lower()) for s, n in counts.items())
+    label = ngettext("{runs} run: {states} · {percent}% · {elapsed} s of ~{typical} s typical · {provider}",
+                     "{runs} runs: {states} · {percent}% · {elapsed} s of ~{typical} s typical · {provider}",
+                     len(jobs)).format(runs=len(jobs), states=states, percent=percent,
+                                       elapsed=_seconds(now - oldest.created_at), typical=_seconds(typical),
+                                       provider=oldest.provider)
     with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
         st.progress(percent, text=label)
-        if st.button("Cancel all", key=f"{key}.cancel_all", icon=":material/cancel:", width="content"):
+        if st.button(_("Cancel all"), key=f"{key}.cancel_all", icon=":material/cancel:", width="content"):
             for j in jobs:
                 jobs_service.cancel(j.id)
             st.rerun()
@@ -134,8 +151,8 @@ def job_view(job_ids: list[str], *, key: str, store, jobs_service, columns: int 
         images.extend(rows)
         emptied += not rows
     if emptied and not images:
-        st.info("This job's images were deleted from the gallery." if emptied == 1 else
-                "These jobs' images were deleted from the gallery.")
+        st.info(ngettext("This job's images were deleted from the gallery.",
+                         "These jobs' images were deleted from the gallery.", emptied))
     if images:
         render_gallery(images, key=f"{key}.results", columns=columns or min(4, len(images)), store=store)
 
@@ -160,18 +177,20 @@ def stream_preview(store, job) -> None:
     if latest is None:
         with st.container(border=True, height=PREVIEW_SIDE // 2, horizontal_alignment="center",
                           vertical_alignment="center", key=f"easel-preview-wait-{job.id}"):
-            st.caption(f"Streaming: {'the first preview' if expected else 'the image'} appears here as it arrives.",
-                       width="content")
+            st.caption(_("Streaming: the first preview appears here as it arrives.") if expected else
+                       _("Streaming: the image appears here as it arrives."), width="content")
         return
-    of = f" of {expected}" if expected else ""
+    number, pixels = latest.partial_index + 1, f"{latest.width}×{latest.height}"
+    caption = (_("Partial {number} of {expected} · {pixels} · preview; the final image replaces it") if expected else
+               _("Partial {number} · {pixels} · preview; the final image replaces it"))
     st.image(_preview_bytes(latest.sha256, latest.path, store), width="content",
-             caption=f"Partial {latest.partial_index + 1}{of} · {latest.width}×{latest.height} · "
-                     "preview; the final image replaces it")
+             caption=caption.format(number=number, expected=expected, pixels=pixels))
 
 
 def _stopped(job) -> None:
     if job.status == "cancelled":
-        st.info(f"Cancelled after {(job.finished_at or job.updated_at) - job.created_at:.0f} s.",
+        st.info(_("Cancelled after {seconds} s.").format(
+                    seconds=_seconds((job.finished_at or job.updated_at) - job.created_at)),
                 icon=":material/cancel:")
     else:
         show_error(job_error_text(job), icon=":material/error:")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import lightbox, md_escape
+from components import DeferredText, lightbox, md_escape, shown_text
 
 __all__ = ["watch", "showing", "notifier"]
 
@@ -33,14 +33,17 @@ def showing(job_ids) -> None:
     st.session_state[_ON_SCREEN] = (page, ids | set(job_ids))
 
 
-def _message(job) -> str:
+def _message(job) -> DeferredText:
+    """English in session state (held while a dialog is open), said in the viewer's language when shown."""
     provider = md_escape(job.provider)
     if job.status == "completed":
-        return f"Done: {job.n} image{'s' if (job.n or 1) > 1 else ''} from {provider}"
+        return DeferredText.ngettext("Done: {n} image from {provider}", "Done: {n} images from {provider}",
+                                     job.n or 1, n=job.n, provider=provider)
     if job.status == "cancelled":
-        return f"Cancelled: a {provider} job"
+        return DeferredText.gettext("Cancelled: a {provider} job", provider=provider)
     reason = md_escape(job.error_code or job.status)
-    return f"A {provider} job ended: {job.status} \\[{reason}\\]"
+    return DeferredText.gettext("A {provider} job ended: {status} \\[{reason}\\]", provider=provider,
+                                status=job.status, reason=reason)
 
 
 def _collect(store, in_view: set) -> tuple[list[str], list[str]]:
@@ -74,7 +77,7 @@ def _show(messages: list[str]) -> None:
         st.session_state[_TOASTS] = [*st.session_state.get(_TOASTS, []), *messages]
         return
     for message in messages:
-        st.toast(message, icon=_icon(message))
+        st.toast(shown_text(message), icon=_icon(message))
 
 
 def notifier(store, page: str = "") -> None:

@@ -37,6 +37,7 @@ import streamlit as st
 from PIL import Image
 
 from easel.core.errors import EaselError
+from easel.core.i18n import _
 from easel.media import imaging
 from easel.providers import sizes, upload_rules
 from easel.providers.catalog import Profile
@@ -93,7 +94,8 @@ def accept_upload(data: bytes, name: str, profile: Profile, *, key: str) -> Acce
         # The header only, up to the size Easel will decode in order to shrink it.
         size = imaging.image_size(data, cap=imaging.DOWNSCALE_MAX_PIXELS)
     except EaselError as err:
-        show_error(err if err.code == "unsupported_image_type" else f"{label}: {err.user_message()}",
+        show_error(err if err.code == "unsupported_image_type" else
+                   _("{file}: {problem}").format(file=label, problem=err.user_message()),
                    icon=":material/block:")
         return None
     problem = limits_problem(data, label, profile, size)
@@ -115,8 +117,11 @@ def accept_upload(data: bytes, name: str, profile: Profile, *, key: str) -> Acce
         image = imaging.open_image(small.data)
         return Accepted(small.data, f"{stem}-{small.width}x{small.height}.{_EXT[small.mime]}", small.mime, image,
                         downscaled_from=small.original)
-    st.warning(md_escape(problem) + " A smaller copy keeps the whole picture.", icon=":material/photo_size_select_large:")
-    st.button(f"Downscale to {small.width}×{small.height} and use it", key=f"{key}.downscale", type="primary",
-              icon=":material/photo_size_select_large:", on_click=_use, args=(key, digest),
-              help=f"{_EXT[small.mime].upper()}, {imaging.megabytes(len(small.data))}; the original file is not changed.")
+    st.warning(md_escape(problem) + " " + _("A smaller copy keeps the whole picture."),
+               icon=":material/photo_size_select_large:")
+    st.button(_("Downscale to {pixels} and use it").format(pixels=f"{small.width}×{small.height}"),
+              key=f"{key}.downscale", type="primary", icon=":material/photo_size_select_large:", on_click=_use,
+              args=(key, digest),
+              help=_("{format}, {size}; the original file is not changed.").format(
+                  format=_EXT[small.mime].upper(), size=imaging.megabytes(len(small.data))))
     return None

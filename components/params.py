@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from easel.core.errors import EaselError
+from easel.core.i18n import N_, _, format_number
 from easel.providers import sizes
 from easel.providers.catalog import (EXTRA_OPTIONS, MAX_TEXT_EXTRA, PARTIAL_IMAGES_MAX, TEXT_EXTRAS, Profile,
                                      stream_unsupported_reason)
@@ -20,17 +21,24 @@ __all__ = ["parameter_form", "load_params", "size_label", "planned_size", "async
 
 CUSTOM_SIZE = "custom"
 # An extra left unset is not sent, so the provider's own default applies. Short, so no select box truncates it.
-_DEFAULT = "Default"
-_DEFAULT_HELP = "Default: not sent, so the provider's own default applies."
+_DEFAULT = N_("Default")
+_DEFAULT_HELP = N_("Default: not sent, so the provider's own default applies.")
+_SHAPES = {"square": N_("square"), "portrait": N_("portrait"), "landscape": N_("landscape")}
+# The extras' labels; their values (auto, opaque, png…) are the API's own words and stay as sent.
+_EXTRA_LABELS = {
+    "background": N_("Background"), "output_format": N_("Output format"),
+    "output_compression": N_("Output compression"), "input_fidelity": N_("Input fidelity"),
+    "moderation": N_("Moderation"), "user": N_("End-user ID"),
+}
 _MAX_TYPED_SIDE = 16_384     # what the fields accept; the doc's rules (max 3840) are checked and explained live
 
 
 def size_label(profile: Profile, size: str) -> str:
     """'1024x1536 · 2:3' for presets, 'auto' as is, ratios as they are."""
     if size == "auto":
-        return "auto (provider decides)" if profile.size_mode != "ratio" else "auto"
+        return _("auto (provider decides)") if profile.size_mode != "ratio" else "auto"
     if size == CUSTOM_SIZE:
-        return "Custom width × height…"
+        return _("Custom width × height…")
     wh = sizes.parse_pixels(size)
     if wh is None:
         return size
@@ -38,9 +46,11 @@ def size_label(profile: Profile, size: str) -> str:
         for tier, value in tiers.items():
             if value == wh and profile.size_mode == "pixels":
                 return f"{size} · {ratio} {tier}"
-    w, h = wh
-    shape = "square" if w == h else ("portrait" if h > w else "landscape")
-    return f"{size} · {shape}"
+    return f"{size} · {_shape(*wh)}"
+
+
+def _shape(w: int, h: int) -> str:
+    return _(_SHAPES["square" if w == h else ("portrait" if h > w else "landscape")])
 
 
 def _times(wh: tuple[int, int]) -> str:
@@ -53,21 +63,21 @@ def planned_size(profile: Profile, fields: dict) -> str:
     if profile.size_mode == "ratio":
         resolution = fields.get("resolution") or profile.default_resolution
         if size == "auto":
-            return f"auto at {resolution}: the provider picks the shape"
+            return _("auto at {resolution}: the provider picks the shape").format(resolution=resolution)
         try:
-            return f"{size} at {resolution} → {_times(sizes.ratio_pixels(size, resolution))}"
+            return _("{size} at {resolution} → {pixels}").format(
+                size=size, resolution=resolution, pixels=_times(sizes.ratio_pixels(size, resolution)))
         except sizes.PixelRuleError:
-            return f"{size} at {resolution}"
+            return _("{size} at {resolution}").format(size=size, resolution=resolution)
     if size == "auto":
-        return "auto: the provider picks the size"
+        return _("auto: the provider picks the size")
     wh = sizes.parse_pixels(size)
     if wh is None:
         return size
     w, h = wh
     if profile.pixel_rules and sizes.pixel_rule_errors(w, h):
-        return f"{w}×{h} breaks a size rule: fix it on the left"
-    shape = "square" if w == h else ("portrait" if h > w else "landscape")
-    return f"{w}×{h} · {shape}"
+        return _("{pixels} breaks a size rule: fix it on the left").format(pixels=f"{w}×{h}")
+    return f"{w}×{h} · {_shape(w, h)}"
 
 
 def async_suggested(profile: Profile, params: dict) -> bool:
@@ -123,11 +133,13 @@ def _use_size(key: str, wh: tuple[int, int]) -> None:
 
 def _custom_size(profile: Profile, *, key: str, width_col, height_col) -> str:
     """Width × Height fields checked live against the doc's pixel rules; the nearest valid size one click away."""
-    rules = (f"Multiples of {sizes.SIDE_MULTIPLE}, the longest side at most {sizes.MAX_SIDE} px, ratio at most 3:1, "
-             f"{sizes.MIN_PIXELS:,} to {sizes.MAX_PIXELS:,} pixels in all.")
-    w = width_col.number_input("Width (px)", min_value=16, max_value=_MAX_TYPED_SIDE, step=sizes.SIDE_MULTIPLE,
+    rules = _("Multiples of {multiple}, the longest side at most {max_side} px, ratio at most 3:1, {min_pixels} to "
+              "{max_pixels} pixels in all.").format(multiple=sizes.SIDE_MULTIPLE, max_side=sizes.MAX_SIDE,
+                                                    min_pixels=format_number(sizes.MIN_PIXELS),
+                                                    max_pixels=format_number(sizes.MAX_PIXELS))
+    w = width_col.number_input(_("Width (px)"), min_value=16, max_value=_MAX_TYPED_SIDE, step=sizes.SIDE_MULTIPLE,
                                key=f"{key}.width", help=rules, **_seed(f"{key}.width", value=1024))
-    h = height_col.number_input("Height (px)", min_value=16, max_value=_MAX_TYPED_SIDE, step=sizes.SIDE_MULTIPLE,
+    h = height_col.number_input(_("Height (px)"), min_value=16, max_value=_MAX_TYPED_SIDE, step=sizes.SIDE_MULTIPLE,
                                 key=f"{key}.height", help=rules, **_seed(f"{key}.height", value=1024))
     w, h = int(w), int(h)
     if not profile.pixel_rules:
@@ -137,15 +149,17 @@ def _custom_size(profile: Profile, *, key: str, width_col, height_col) -> str:
         # Shown here, beside the fields, naming every rule broken; the page does not repeat it by the button.
         st.error(md_escape(custom_size_message(w, h, broken)), icon=":material/rule:")
         fix = sizes.nearest_valid_pixels(w, h)
-        st.button(f"Use {fix[0]}×{fix[1]}", key=f"{key}.size_fix", on_click=_use_size, args=(key, fix),
-                  icon=":material/auto_fix_high:", help="The nearest size that keeps this shape and passes every rule.")
+        st.button(_("Use {pixels}").format(pixels=f"{fix[0]}×{fix[1]}"), key=f"{key}.size_fix", on_click=_use_size,
+                  args=(key, fix), icon=":material/auto_fix_high:",
+                  help=_("The nearest size that keeps this shape and passes every rule."))
     return f"{w}x{h}"
 
 
 def custom_size_message(w: int, h: int, broken: list) -> str:
     """'1024x3840: the aspect ratio must not exceed 3:1 (size rule max_ratio)', every broken rule named."""
-    rules = "; ".join(f"{e.detail.rstrip('.')} (size rule {e.rule})" for e in broken)
-    return f"{w}x{h}: {rules}."
+    rules = "; ".join(_("{detail} (size rule {rule})").format(detail=e.detail.rstrip(".。"), rule=e.rule)
+                      for e in broken)
+    return _("{size}: {rules}.").format(size=f"{w}x{h}", rules=rules)
 
 
 def _size_widgets(profile: Profile, *, edit: bool, key: str, slot=None) -> dict:
@@ -156,11 +170,11 @@ def _size_widgets(profile: Profile, *, edit: bool, key: str, slot=None) -> dict:
         _valid_choice(f"{key}.size", allowed, profile.default_size)
         _valid_choice(f"{key}.resolution", list(profile.resolutions), profile.default_resolution)
         c1, c2 = st.columns(2)
-        out["size"] = c1.selectbox("Aspect ratio", allowed, key=f"{key}.size", **_seed(
+        out["size"] = c1.selectbox(_("Aspect ratio"), allowed, key=f"{key}.size", **_seed(
             f"{key}.size", index=allowed.index(profile.default_size) if profile.default_size in allowed else 0))
         res = list(profile.resolutions)
         out["resolution"] = c2.selectbox(
-            "Resolution", res, key=f"{key}.resolution", **_seed(
+            _("Resolution"), res, key=f"{key}.resolution", **_seed(
                 f"{key}.resolution", index=res.index(profile.default_resolution) if profile.default_resolution in res else 0),
             format_func=lambda r: f"{r} · {_times(sizes.ratio_pixels(out['size'], r))}"
             if out["size"] != "auto" else r)
@@ -170,7 +184,7 @@ def _size_widgets(profile: Profile, *, edit: bool, key: str, slot=None) -> dict:
     _valid_choice(f"{key}.size", options, default)
     # Width and Height get a row of their own: beside the Size select a number field is too narrow to read.
     size = (slot or st.container()).selectbox(
-        "Size", options, key=f"{key}.size", format_func=lambda s: size_label(profile, s), **_seed(
+        _("Size"), options, key=f"{key}.size", format_func=lambda s: size_label(profile, s), **_seed(
             f"{key}.size", index=options.index(default) if default in options else 0))
     if size == CUSTOM_SIZE:
         width_col, height_col = st.columns(2)
@@ -184,29 +198,30 @@ def _extra_widgets(profile: Profile, *, edit: bool, key: str) -> dict:
     if not names:
         return {}
     extras: dict = {}
-    with st.expander(f"{profile.label} options", expanded=False):
+    with st.expander(_("{provider} options").format(provider=profile.label), expanded=False, key=f"{key}.extras_box"):
         cols = st.columns(2)
         for i, name in enumerate(names):
             choices = EXTRA_OPTIONS.get(name)
             col = cols[i % 2]
-            label = name.replace("_", " ").capitalize()
+            label = _(_EXTRA_LABELS[name]) if name in _EXTRA_LABELS else name.replace("_", " ").capitalize()
             if name in TEXT_EXTRAS:
-                value = col.text_input("End-user ID" if name == "user" else label, key=f"{key}.extra.{name}",
-                                       max_chars=MAX_TEXT_EXTRA, placeholder=_DEFAULT,
-                                       help=f"Sent as `{name}`: an id for your end user, which {profile.label} passes "
-                                            "on for abuse monitoring. Empty: not sent.")
+                value = col.text_input(label, key=f"{key}.extra.{name}",
+                                       max_chars=MAX_TEXT_EXTRA, placeholder=_(_DEFAULT),
+                                       help=_("Sent as `{name}`: an id for your end user, which {provider} passes on "
+                                              "for abuse monitoring. Empty: not sent.").format(
+                                           name=name, provider=profile.label))
                 extras[name] = value.strip() or None
                 continue
             if choices is None:
                 value = col.number_input(label, min_value=0, max_value=100, step=5, key=f"{key}.extra.{name}",
-                                         placeholder=_DEFAULT, **_seed(f"{key}.extra.{name}", value=None),
-                                         help=f"0–100; applies to JPEG and WebP output. {_DEFAULT_HELP}")
+                                         placeholder=_(_DEFAULT), **_seed(f"{key}.extra.{name}", value=None),
+                                         help=_("0–100; applies to JPEG and WebP output.") + " " + _(_DEFAULT_HELP))
                 extras[name] = None if value is None else int(value)
             else:
                 options = [None, *choices]
                 _valid_choice(f"{key}.extra.{name}", options)
-                extras[name] = col.selectbox(label, options, key=f"{key}.extra.{name}", help=_DEFAULT_HELP,
-                                             format_func=lambda v: _DEFAULT if v is None else v)
+                extras[name] = col.selectbox(label, options, key=f"{key}.extra.{name}", help=_(_DEFAULT_HELP),
+                                             format_func=lambda v: _(_DEFAULT) if v is None else v)
     return {k: v for k, v in extras.items() if v is not None}
 
 
@@ -228,18 +243,19 @@ def parameter_form(profile: Profile, *, edit: bool, key: str, repeat_help: str |
     default_q = entry_routing.form_quality_default(profile, qualities, key=key)
     _valid_choice(f"{key}.quality", qualities, default_q)
     # A row of its own: four options side by side need the column's full width, never a wrapped line.
-    params["quality"] = st.radio("Quality", qualities, key=f"{key}.quality", horizontal=True,
+    params["quality"] = st.radio(_("Quality"), qualities, key=f"{key}.quality", horizontal=True,
                                  **_seed(f"{key}.quality", index=qualities.index(default_q)))
     entry_routing.direct_entry_offer(profile, params["quality"], key=key)
     n_key = f"{key}.n"
     if n_key in st.session_state and st.session_state[n_key] > profile.n_max:
         st.session_state[n_key] = profile.n_max
     c1, c2 = st.columns(2)
-    params["n"] = int(c1.number_input("Images (n)", min_value=1, max_value=profile.n_max, step=1, key=n_key,
+    params["n"] = int(c1.number_input(_("Images (n)"), min_value=1, max_value=profile.n_max, step=1, key=n_key,
                                       **_seed(n_key, value=1),
-                                      help=f"{profile.label} returns up to {profile.n_max} images per request."))
+                                      help=_("{provider} returns up to {count} images per request.").format(
+                                          provider=profile.label, count=profile.n_max)))
     if repeat_help is not None:
-        c2.number_input("Repeat × k", min_value=1, max_value=20, step=1, key=f"{key}.repeat", help=repeat_help,
+        c2.number_input(_("Repeat × k"), min_value=1, max_value=20, step=1, key=f"{key}.repeat", help=repeat_help,
                         **_seed(f"{key}.repeat", value=1))
     with options if options is not None else st.container():
         params["extras"] = _extra_widgets(profile, edit=edit, key=key)
@@ -269,31 +285,32 @@ def _model_widget(profile: Profile, *, key: str, slot) -> str:
     any name the user types (the provider has the last word on a typed name)."""
     if not profile.open_models:
         _valid_choice(f"{key}.model", list(profile.models))
-        return slot.selectbox("Model", profile.models, key=f"{key}.model")
+        return slot.selectbox(_("Model"), profile.models, key=f"{key}.model")
     listed, problem = listed_models(profile)
     options = list(dict.fromkeys(profile.models + listed))
     typed = st.session_state.get(f"{key}.model")
     if typed and typed not in options:
         options.append(typed)       # a name typed earlier stays selectable after the rerun
-    source = f"{profile.label} lists these" if listed else f"Easel knows these for {profile.label}"
-    why = f" Its model list could not be read: {problem}" if problem else ""
-    value = slot.selectbox("Model", options, key=f"{key}.model", accept_new_options=True,
-                           help=f"{source}; type any other model name to send it as typed.{why}")
+    source = (_("{provider} lists these; type any other model name to send it as typed.") if listed else
+              _("Easel knows these for {provider}; type any other model name to send it as typed.")
+              ).format(provider=profile.label)
+    why = (" " + _("Its model list could not be read: {problem}").format(problem=problem)) if problem else ""
+    value = slot.selectbox(_("Model"), options, key=f"{key}.model", accept_new_options=True, help=source + why)
     return value or profile.default_model
 
 
 def _async_widget(profile: Profile, params: dict, *, key: str) -> bool:
     if profile.async_mode == "always":
-        st.toggle("Run as a provider task", value=True, disabled=True, key=f"{key}.async_forced",
-                  help=f"{profile.label} runs every request as a task that Easel polls.")
+        st.toggle(_("Run as a provider task"), value=True, disabled=True, key=f"{key}.async_forced",
+                  help=_("{provider} runs every request as a task that Easel polls.").format(provider=profile.label))
         return True
     if profile.async_mode != "optional":
         return False
     suggested = async_suggested(profile, params)
-    on = st.toggle("Run as a provider task (async)", key=f"{key}.async",
-                   help="The provider queues the job and Easel polls it: nothing waits on an open connection.")
+    on = st.toggle(_("Run as a provider task (async)"), key=f"{key}.async",
+                   help=_("The provider queues the job and Easel polls it: nothing waits on an open connection."))
     if suggested and not on:
-        st.caption("Suggested for 2k/4k or several images: long requests can outlast a connection.")
+        st.caption(_("Suggested for 2k/4k or several images: long requests can outlast a connection."))
     return bool(on)
 
 
@@ -315,20 +332,20 @@ def stream_controls(profile: Profile, params: dict, *, key: str) -> dict:
     streaming out, a plain line says so with the doc's reason instead of a control that cannot work."""
     reason = stream_unsupported_reason(profile)
     if reason is not None:
-        st.caption(f":material/block: No streaming previews. {md_escape(reason)}")
+        st.caption(":material/block: " + _("No streaming previews. {reason}").format(reason=md_escape(reason)))
         return {"stream": False, "partial_images": None}
     toggle_col, slider_col = st.columns(2, vertical_alignment="center")
     on = toggle_col.toggle(
-        "Stream previews", key=f"{key}.stream", **_seed(f"{key}.stream", value=False),
-        help="The provider sends coarse previews while it works (OpenAI's stream: true), shown where the image "
-             "will appear. Bytes keep flowing, so a gateway that cuts silent requests after 60–126 s lets it "
-             "finish. One image per request.")
+        _("Stream previews"), key=f"{key}.stream", **_seed(f"{key}.stream", value=False),
+        help=_("The provider sends coarse previews while it works (OpenAI's stream: true), shown where the image "
+               "will appear. Bytes keep flowing, so a gateway that cuts silent requests after 60–126 s lets it "
+               "finish. One image per request."))
     if not on:
         return {"stream": False, "partial_images": None}
-    count = slider_col.slider("Partial images", 0, PARTIAL_IMAGES_MAX, key=f"{key}.partials",
+    count = slider_col.slider(_("Partial images"), 0, PARTIAL_IMAGES_MAX, key=f"{key}.partials",
                               **_seed(f"{key}.partials", value=DEFAULT_PARTIALS),
-                              help="Previews before the final image (partial_images, 0–3). 0 streams the final "
-                                   "image alone. The provider may send the final one before all of them.")
+                              help=_("Previews before the final image (partial_images, 0–3). 0 streams the final "
+                                     "image alone. The provider may send the final one before all of them."))
     if int(params.get("n") or 1) != 1:
-        st.caption("Streaming previews show one image: set Images (n) to 1.")
+        st.caption(_("Streaming previews show one image: set Images (n) to 1."))
     return {"stream": True, "partial_images": int(count)}

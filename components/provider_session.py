@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from easel.core.i18n import N_, _
 from easel.providers.catalog import Profile
 
 __all__ = ["ProviderSession", "DEMO_STATUS", "short_url"]
 
-DEMO_STATUS = "Ready · offline demo\nfree · no key needed"
+DEMO_STATUS = N_("Ready · offline demo\nfree · no key needed")
 
 
 def short_url(url: str) -> str:
@@ -42,5 +43,5 @@ class ProviderSession:
         if self.problem:
             return self.problem
         if self.demo:
-            return DEMO_STATUS
-        return f"Ready · {self.fingerprint}\n{short_url(self.base_url)}"
+            return _(DEMO_STATUS)
+        return _("Ready · {fingerprint}\n{host}").format(fingerprint=self.fingerprint, host=short_url(self.base_url))

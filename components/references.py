@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from easel.core.i18n import _
 from easel.providers.catalog import Profile
 from easel.providers.request import ImageInput
 
@@ -26,21 +27,22 @@ def reference_inputs(profile: Profile, store, *, key: str) -> list[ImageInput]:
     picked = [store.get_image(i) for i in st.session_state.get(REFS, [])]
     picked = [row for row in picked if row is not None and not row.deleted]
     if profile.max_references == 0:
-        st.caption(f"{profile.label} takes no reference images.")
+        st.caption(_("{provider} takes no reference images.").format(provider=profile.label))
         return []
     inputs: list[ImageInput] = []
-    label = f"Reference images ({len(picked)})" if picked else "Reference images"
-    with st.expander(label, icon=":material/image:", expanded=bool(picked)):
-        st.caption(f"Up to {profile.max_references} images; with references the request goes to the edits endpoint.")
+    label = _("Reference images ({count})").format(count=len(picked)) if picked else _("Reference images")
+    with st.expander(label, icon=":material/image:", expanded=bool(picked), key=f"{key}.refs_box"):
+        st.caption(_("Up to {count} images; with references the request goes to the edits endpoint.").format(
+            count=profile.max_references))
         if picked:
             cols = st.columns(min(6, len(picked)))
             for i, row in enumerate(picked):
                 with cols[i % len(cols)]:
                     st.image(thumbnails.thumbnail_bytes(store, row), width="stretch")
                     st.text(truncate(row.prompt, 30))
-                    st.button("Remove", key=f"{key}.ref.rm.{row.id}", on_click=_remove, args=(row.id,))
+                    st.button(_("Remove"), key=f"{key}.ref.rm.{row.id}", on_click=_remove, args=(row.id,))
                 inputs.append(ImageInput.from_bytes(store.image_bytes(row), f"gallery-{row.id}.png"))
-        uploads = st.file_uploader("Upload", type=["png", "jpg", "jpeg", "webp"], accept_multiple_files=True,
+        uploads = st.file_uploader(_("Upload"), type=["png", "jpg", "jpeg", "webp"], accept_multiple_files=True,
                                    key=f"{key}.uploads")
         for i, up in enumerate(uploads or []):
             # A file that is too large is offered as a downscaled copy (one click); one that is not an image, is
@@ -50,7 +52,8 @@ def reference_inputs(profile: Profile, store, *, key: str) -> list[ImageInput]:
                 inputs.append(ImageInput(data=accepted.data, name=accepted.name, mime=accepted.mime))
         if profile.reference_urls:
             scheme = "https" if profile.https_only_urls else "http(s)"
-            text = st.text_area(f"Or paste image URLs ({scheme}, one per line)", key=f"{key}.urls", height=80)
+            text = st.text_area(_("Or paste image URLs ({scheme}, one per line)").format(scheme=scheme),
+                                key=f"{key}.urls", height=80)
             inputs += [ImageInput(url=line.strip(), name=line.strip().rsplit("/", 1)[-1] or "image.png")
                        for line in (text or "").splitlines() if line.strip()]
     return inputs

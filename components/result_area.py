@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from easel.core.i18n import _, ngettext
+
 from components.job_view import job_view
 
 __all__ = ["result_area", "empty_frame", "FRAME_HEIGHT"]
@@ -21,8 +23,10 @@ def empty_frame(planned: str, *, n: int = 1, repeat: int = 1) -> None:
     with st.container(border=True, height=FRAME_HEIGHT, horizontal_alignment="center", vertical_alignment="center",
                       key="gen.result.empty"):
         st.markdown("## :material/image:", width="content", text_alignment="center", anchors=False)
-        st.markdown("**Your image appears here**" if count == 1 else f"**Your {count} images appear here**",
-                    width="content", text_alignment="center")
+        # One image has words of its own: in Chinese and Korean a plural's one form would say "1 image".
+        appears = _("Your image appears here") if count == 1 else ngettext(
+            "Your {count} image appears here", "Your {count} images appear here", count).format(count=count)
+        st.markdown(f"**{appears}**", width="content", text_alignment="center")
         # Our own words and figures, never user text: safe as markdown.
         st.caption(planned, width="content", text_alignment="center")
 

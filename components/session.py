@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from easel.core.errors import EaselError
+from easel.core.i18n import N_, _
 from easel.providers import catalog
 
 from components import md_escape, services
@@ -26,7 +27,7 @@ __all__ = ["ProviderSession", "sidebar", "current", "provider_options", "provide
 _STATE = "easel.provider_session"
 
 
-NO_KEY = "No API key yet: type it above"
+NO_KEY = N_("No API key yet: type it above")     # a message id: pages compare sess.problem with _(NO_KEY)
 
 
 def provider_options() -> list[str]:
@@ -38,14 +39,14 @@ def provider_options() -> list[str]:
 
 def provider_label(pid: str) -> str:
     if pid == ADD_CUSTOM:
-        return "Add custom provider…"
+        return _("Add custom provider…")
     # No session_state here: Streamlit may format options outside a script run. Custom profiles are
     # registered in the catalog (a name, a URL and a dialect; never a key), so the label is found there.
     try:
         p = catalog.get_profile(pid)
     except EaselError:
         return pid
-    return f"{p.label} (custom, {p.dialect})" if p.custom else p.label
+    return _("{provider} (custom, {dialect})").format(provider=p.label, dialect=p.dialect) if p.custom else p.label
 
 
 def _failed(profile, key, base_url: str, e: EaselError) -> ProviderSession:
@@ -62,7 +63,7 @@ def _provider_session(pid: str) -> ProviderSession:
         return _failed(profile, key, "", e)
     if not key.key:
         # The field right above says where to get a key; the environment route is in its help.
-        return ProviderSession(profile, None, key.source, base_url, NO_KEY)
+        return ProviderSession(profile, None, key.source, base_url, _(NO_KEY))
     try:
         client = client_for(profile, key.key, base_url)
     except EaselError as e:
@@ -78,7 +79,7 @@ def _status(sess: ProviderSession) -> None:
     elif sess.demo:
         st.text(sess.status_line())
     else:
-        st.text(sess.status_line(), help=f"Requests go to {md_escape(sess.base_url)}")
+        st.text(sess.status_line(), help=_("Requests go to {url}").format(url=md_escape(sess.base_url)))
 
 
 def sidebar() -> ProviderSession:
@@ -88,10 +89,10 @@ def sidebar() -> ProviderSession:
         options = provider_options()
         if st.session_state.get(PROVIDER_KEY) not in options:
             st.session_state[PROVIDER_KEY] = "demo"
-        pid = st.selectbox("Provider", options, key=PROVIDER_KEY, format_func=provider_label)
+        pid = st.selectbox(_("Provider"), options, key=PROVIDER_KEY, format_func=provider_label)
         if pid == ADD_CUSTOM:
             custom_form()
-            sess = ProviderSession(catalog.BUILTIN["demo"], None, "", "", "Add the provider, then pick it above.")
+            sess = ProviderSession(catalog.BUILTIN["demo"], None, "", "", _("Add the provider, then pick it above."))
         elif pid == "demo":
             sess = demo_session()
         else:

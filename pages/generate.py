@@ -16,6 +16,7 @@ from components.result_area import result_area
 from components.errors_view import show_error
 from components.router import ensure_routed
 from easel.core.errors import EaselError
+from easel.core.i18n import _
 from easel.providers.request import ImageRequest, validate
 
 ensure_routed()      # before anything is drawn: a fresh server's first deep link (components/router.py)
@@ -44,7 +45,7 @@ def _recall() -> None:
 
 title_col, library_col = st.columns(2, gap="large", vertical_alignment="center")
 with title_col, st.container(horizontal=True, vertical_alignment="center", gap="medium"):
-    st.title("Generate", width="content")
+    st.title(_("Generate"), width="content")
     mode = batch_form.mode_toggle()          # Single or Batch (components/batch_form.py)
 if mode == "Batch":                          # many prompts at once, each row an ordinary job
     batch_form.batch_mode(sess, store, jobs)
@@ -59,11 +60,14 @@ with left:
     form, action, secondary = st.container(), st.container(), st.container()
     options = secondary.container()     # the provider's extra options: first of the secondary things
 with form:
-    st.text_area("Prompt", key=f"{FORM}.prompt", height=100, placeholder="A watercolor fox reading under a lamp")
+    st.text_area(_("Prompt"), key=f"{FORM}.prompt", height=100,
+                 placeholder=_("A watercolor fox reading under a lamp"))
     template = template_batch.variable_fields(st.session_state.get(f"{FORM}.prompt") or "", key=FORM)
     fields = params.parameter_form(profile, edit=False, key=FORM,
-                                   repeat_help=f"Runs of the same request; at most {profile.concurrency} run at "
-                                               f"once for one {profile.label} key.", options=options)
+                                   repeat_help=_("Runs of the same request; at most {count} run at once for one "
+                                                 "{provider} key.").format(count=profile.concurrency,
+                                                                           provider=profile.label),
+                                   options=options)
 repeat = int(st.session_state.get(f"{FORM}.repeat") or 1)
 with secondary:
     refs = references.reference_inputs(profile, store, key=FORM)
@@ -71,9 +75,10 @@ with secondary:
     mine = store.list_jobs(session_id=services.session_id(), limit=60)
     recent = list(dict.fromkeys(j.prompt for j in mine if j.prompt))[:15]
     if recent:
-        with st.expander(f"Recent prompts ({len(recent)})", icon=":material/history:"):
-            st.selectbox("Recent prompts", recent, index=None, key=f"{FORM}.recent", on_change=_recall,
-                         placeholder="Recall a recent prompt…", format_func=lambda p: truncate(p, 90),
+        with st.expander(_("Recent prompts ({count})").format(count=len(recent)), icon=":material/history:",
+                         key=f"{FORM}.recent_box"):
+            st.selectbox(_("Recent prompts"), recent, index=None, key=f"{FORM}.recent", on_change=_recall,
+                         placeholder=_("Recall a recent prompt…"), format_func=lambda p: truncate(p, 90),
                          label_visibility="collapsed")
     png_info_panel.expander(key=f"{FORM}.pnginfo")
 
@@ -98,24 +103,24 @@ with action:
     elif request is not None:
         cost.show_cost(profile, request, store=store, repeat=repeat)
     elif problem is not None and problem.code.startswith("size_"):
-        st.caption("Fix the size above (or use the suggested one) to generate.")
+        st.caption(_("Fix the size above (or use the suggested one) to generate."))
     elif prompt.strip() and problem is not None:
         show_error(problem, icon=":material/rule:")
-    clicked = not batching and st.button("Generate", type="primary", icon=":material/auto_awesome:",
+    clicked = not batching and st.button(_("Generate"), type="primary", icon=":material/auto_awesome:",
                                          width="stretch", disabled=request is None or not sess.ready, key=f"{FORM}.go")
     if not sess.ready:
-        hint = f"Type your {profile.label} API key in the sidebar to generate." if sess.problem == session.NO_KEY \
-            else sess.problem or "Pick a provider in the sidebar."
+        hint = _("Type your {provider} API key in the sidebar to generate.").format(provider=profile.label) \
+            if sess.problem == _(session.NO_KEY) else sess.problem or _("Pick a provider in the sidebar.")
         st.caption(md_escape(hint))
     elif request is None and not prompt.strip():
-        st.caption("Type a prompt to start.")
+        st.caption(_("Type a prompt to start."))
 
 with secondary:
     code_view.code_view(profile, request, base_url=sess.base_url)
 
 if clicked and request is not None and sess.ready:
     try:
-        ids = [jobs.submit(sess.client, request, session_id=services.session_id()) for _ in range(repeat)]
+        ids = [jobs.submit(sess.client, request, session_id=services.session_id()) for _run in range(repeat)]
     except EaselError as e:
         with action:
             show_error(e, icon=":material/error:")
