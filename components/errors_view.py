@@ -73,7 +73,7 @@ def _code_text(code: str | None, status: int | str | None) -> str:
 def error_parts(err: EaselError | str | object) -> tuple[str, str]:
     """(plain message, code text) for an EaselError or a string; see the module docstring."""
     if isinstance(err, EaselError):
-        where = f"{err.provider}: " if err.provider else ""
+        where = f"{_(err.provider)}: " if err.provider else ""     # "Demo (offline simulator)" has an entry
         return " ".join(f"{where}{err.message}".split()), _code_text(err.code, err.status)
     text = " ".join(str(err if err is not None else "").split())
     match = _TAG.search(text)

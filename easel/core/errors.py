@@ -62,6 +62,8 @@ __all__ = [
 
 # The lead-in before a provider's verbatim words. Stored English rows split on it, so it never changes lightly.
 PROVIDER_SAID = N_("Provider said: {text}")
+_AFTER_ATTEMPTS = N_("{message} (after {count} attempts)")
+_AFTER_ATTEMPTS_EN = re.compile(r"^(?P<message>.*\S) \(after (?P<count>\d+) attempts\)$", re.DOTALL)
 
 
 def render_message(msgid: str, params: Mapping[str, Any] | None = None, lang: str | None = None) -> str:
@@ -73,8 +75,11 @@ def render_message(msgid: str, params: Mapping[str, Any] | None = None, lang: st
         text = _(msgid)
     if not params:
         return text
-    # A param that is itself a message (a PixelRuleError, an EaselError) speaks the same language.
-    params = {k: (v.render(lang) if callable(getattr(v, "render", None)) else v) for k, v in params.items()}
+    # A param that is itself a message (a PixelRuleError, an EaselError) speaks the same language, and so does a
+    # provider `label` Easel names itself ("Demo (offline simulator)"; a provider's own name has no entry).
+    with use_language(lang) if lang else contextlib.nullcontext():
+        params = {k: (v.render(lang) if callable(getattr(v, "render", None)) else
+                      _(v) if k == "label" and isinstance(v, str) and v else v) for k, v in params.items()}
     try:
         return text.format(**params)
     except (KeyError, IndexError, ValueError):
@@ -116,6 +121,7 @@ class EaselError(Exception):
             self.retryable = retryable
         self.retry_after = retry_after
         self.provider = provider
+        self.attempts: int | None = None        # set when retries were spent on it: "(after 3 attempts)"
         super().__init__(self.render(DEFAULT_LANGUAGE))
 
     def explanation(self, lang: str | None = None) -> str:
@@ -127,9 +133,11 @@ class EaselError(Exception):
         text = self.explanation(lang)
         said = self.provider_text
         if said and said not in text:
-            said_line = render_message(PROVIDER_SAID, {"text": said}, lang)
-            return f"{text} {said_line}" if text else said
-        return text or (said or "")
+            text = f"{text} {render_message(PROVIDER_SAID, {'text': said}, lang)}" if text else said
+        text = text or (said or "")
+        if self.attempts and self.attempts > 1:
+            text = render_message(_AFTER_ATTEMPTS, {"message": text, "count": self.attempts}, lang)
+        return text
 
     @property
     def message(self) -> str:
@@ -138,7 +146,7 @@ class EaselError(Exception):
 
     def user_message(self, lang: str | None = None) -> str:
         """The line a page or the CLI shows: the message plus the provider's code and status, in `lang`."""
-        where = f"{self.provider}: " if self.provider else ""
+        where = f"{render_message(self.provider, None, lang)}: " if self.provider else ""
         tag = self.code if self.status is None else f"{self.code}, HTTP {self.status}"
         return f"{where}{self.render(lang)} [{tag}]"
 
@@ -315,12 +323,13 @@ _SAID_EN = PROVIDER_SAID.split("{", 1)[0]          # "Provider said: "
 
 def _pattern(msgid: str) -> tuple[re.Pattern[str], int] | None:
     """A message id with fields as a full-match pattern (each field any text), and how many literal characters
-    it has (more literal text: a more specific match). None for an id without fields."""
+    it has (more literal letters: a more specific match). None for an id without fields, or with fewer than
+    8 letters of its own."""
     parts, seen, literal, pos = [], set(), 0, 0
     for m in _FIELD.finditer(msgid):
         lit = msgid[pos:m.start()]
         parts.append(re.escape(lit))
-        literal += len(lit)
+        literal += sum(c.isalpha() for c in lit)
         pos = m.end()
         if m.group(1) is None:
             parts.append(re.escape(m.group(0)[0]))
@@ -329,11 +338,12 @@ def _pattern(msgid: str) -> tuple[re.Pattern[str], int] | None:
             parts.append(f"(?P={m.group(1)})")
         else:
             seen.add(m.group(1))
-            parts.append(f"(?P<{m.group(1)}>.+?)")
-    if not seen:
+            parts.append(f"(?P<{m.group(1)}>.*?)")
+    literal += sum(c.isalpha() for c in msgid[pos:])
+    # An id that is mostly fields ("{label}: {value}") would match any text: only real sentences are patterns.
+    if not seen or literal < 8:
         return None
     parts.append(re.escape(msgid[pos:]))
-    literal += len(msgid) - pos
     return re.compile("".join(parts), re.DOTALL), literal
 
 
@@ -389,6 +399,10 @@ def translate_logged(text: str) -> str:
     text = " ".join((text or "").split())
     if lang == DEFAULT_LANGUAGE or not text:
         return text
+    retried = _AFTER_ATTEMPTS_EN.match(text)
+    if retried:
+        return render_message(_AFTER_ATTEMPTS, {"message": translate_logged(retried["message"]),
+                                                "count": retried["count"]}, lang)
     head, sep, said = text.partition(" " + _SAID_EN)
     if not sep and text.startswith(_SAID_EN):
         head, said, sep = "", text[len(_SAID_EN):], _SAID_EN
@@ -403,7 +417,7 @@ def translate_logged(text: str) -> str:
                 break
             rest = _translate_sentence(head[cut + 2:], lang)
             if rest is not None:
-                done = f"{head[:cut + 2]}{rest}"
+                done = f"{_(head[:cut])}: {rest}"
                 break
             start = cut + 2
     if done is None:

@@ -259,7 +259,7 @@ def _check_images(r: ImageRequest, profile: Profile) -> None:
             raise UploadError(N_("The mask must be a PNG with an alpha channel."), code="mask_not_png")
         if first_size is not None and not r.images[0].is_url:
             upload_rules.check_mask_size(image_size(r.mask.data or b""), first_size,
-                                         mask_name=f"The mask ({r.mask.name})", image_name=f"image 1 ({r.images[0].name})")
+                                         mask_name=r.mask.name, image_name=r.images[0].name)
 
 
 def _check_extras(r: ImageRequest, profile: Profile) -> None:
