@@ -56,7 +56,7 @@ __all__ = [
     "EaselError", "ValidationError", "ConfigError", "UploadError", "ProviderError", "BadRequest",
     "AuthError", "PaymentRequired", "PayloadTooLarge", "RateLimited", "QuotaExhausted", "ServerError",
     "Overloaded", "GatewayTimeout", "TransportError", "ResponseError", "TaskFailed", "TaskTimedOut",
-    "error_from_status", "NON_RETRYABLE_429_CODES", "render_message", "explanation_for", "translate_logged",
+    "error_from_status", "NON_RETRYABLE_429_CODES", "render_message", "explanation_for", "translate_logged", "translate_text",
     "PROVIDER_SAID", "Text", "VERBATIM_FIELDS",
 ]
 
@@ -79,7 +79,8 @@ def render_message(msgid: str, params: Mapping[str, Any] | None = None, lang: st
     # provider `label` Easel names itself ("Demo (offline simulator)"; a provider's own name has no entry).
     with use_language(lang) if lang else contextlib.nullcontext():
         params = {k: (v.render(lang) if callable(getattr(v, "render", None)) else
-                      _(v) if k == "label" and isinstance(v, str) and v else v) for k, v in params.items()}
+                      translate_text(v) if k == "label" and isinstance(v, str) and v else v)
+                  for k, v in params.items()}
     try:
         return text.format(**params)
     except (KeyError, IndexError, ValueError):
@@ -146,7 +147,11 @@ class EaselError(Exception):
 
     def user_message(self, lang: str | None = None) -> str:
         """The line a page or the CLI shows: the message plus the provider's code and status, in `lang`."""
-        where = f"{render_message(self.provider, None, lang)}: " if self.provider else ""
+        if self.provider:
+            with use_language(lang) if lang else contextlib.nullcontext():
+                where = f"{translate_text(self.provider)}: "
+        else:
+            where = ""
         tag = self.code if self.status is None else f"{self.code}, HTTP {self.status}"
         return f"{where}{self.render(lang)} [{tag}]"
 
@@ -391,6 +396,12 @@ def _translate_sentence(text: str, lang: str, depth: int = 0) -> str | None:
     return None
 
 
+def translate_text(text: str) -> str:
+    """Any English sentence Easel wrote (a fit note, a pricing basis, a stored status line) in the current
+    language, by its catalog entry; text that no entry produces is returned unchanged."""
+    return translate_logged(text)
+
+
 def translate_logged(text: str) -> str:
     """A message stored in English ("<provider>: <explanation> Provider said: <verbatim>", the tag already split
     off) in the current language. The provider prefix and the verbatim words stay as they are; text that no
@@ -417,7 +428,7 @@ def translate_logged(text: str) -> str:
                 break
             rest = _translate_sentence(head[cut + 2:], lang)
             if rest is not None:
-                done = f"{_(head[:cut])}: {rest}"
+                done = f"{_translate_sentence(head[:cut], lang) or head[:cut]}: {rest}"
                 break
             start = cut + 2
     if done is None:
