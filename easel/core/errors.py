@@ -432,7 +432,10 @@ def translate_logged(text: str) -> str:
                 break
             start = cut + 2
     if done is None:
-        done = head
+        # The provider's own words after a label Easel wrote ("OpenAI-compatible: <verbatim>"): only the label.
+        label, colon, rest = head.partition(": ")
+        shown = _translate_sentence(label, lang, depth=1) if colon else None
+        done = f"{shown}: {rest}" if shown is not None else head
     if sep:
         said_line = render_message(PROVIDER_SAID, {"text": said}, lang)
         return f"{done} {said_line}" if done else said_line

@@ -130,3 +130,10 @@ def test_an_easel_error_keeps_its_id_and_params_for_rendering_later():
     # Easel's own label for the Demo is translated with the sentence around it.
     assert err.render("zh") == "Demo（离线模拟器） 不接受输入图片。"
     assert err.render("en") == "Demo (offline simulator) takes no input images."
+
+
+def test_a_stored_422_keeps_the_providers_words_and_translates_only_easels_label():
+    stored = "OpenAI-compatible: Your prompt was flagged by the safety system."
+    with use_language("zh"):
+        assert error_parts(f"{stored} [http_422, HTTP 422]") == (
+            "OpenAI 兼容: Your prompt was flagged by the safety system.", "http_422 · HTTP 422")
