@@ -41,6 +41,7 @@ _FAILURES = {
                    "it was not opened."),
         "corrupt": N_("The uploaded file is corrupt or not a readable PNG, JPEG or WebP image."),
         "truncated": N_("The uploaded file is corrupt or truncated and could not be decoded."),
+        "too_big": N_("The uploaded file could not be made smaller than {size}."),
     },
     "result": {
         "empty": N_("The result image is empty."),
@@ -50,6 +51,7 @@ _FAILURES = {
                    "it was not opened."),
         "corrupt": N_("The result image is corrupt or not a readable PNG, JPEG or WebP image."),
         "truncated": N_("The result image is corrupt or truncated and could not be decoded."),
+        "too_big": N_("The result image could not be made smaller than {size}."),
     },
     "stored": {
         "empty": N_("The stored image is empty."),
@@ -59,6 +61,7 @@ _FAILURES = {
                    "it was not opened."),
         "corrupt": N_("The stored image is corrupt or not a readable PNG, JPEG or WebP image."),
         "truncated": N_("The stored image is corrupt or truncated and could not be decoded."),
+        "too_big": N_("The stored image could not be made smaller than {size}."),
     },
 }
 _DOWNSCALE_NOTE = N_(" (the cap for opening an image to downscale it)")
@@ -303,5 +306,5 @@ def downscale(data: bytes, *, max_side: int, max_pixels: int, max_bytes: int | N
             continue
         target = (max(1, math.floor(target[0] * 0.85)), max(1, math.floor(target[1] * 0.85)))
     else:
-        raise _fail(what, f"could not be made smaller than {megabytes(max_bytes or 0)}.", "image_too_large")
+        raise _fail(what, "too_big", "image_too_large", size=megabytes(max_bytes or 0))
     return Downscaled(out, FORMATS[fmt.lower()][1], small.width, small.height, original)

@@ -104,6 +104,16 @@ def _tier(quality: str | None) -> tuple[str, Decimal]:
     return q, ICODEEASY_TIERS.get(q, ICODEEASY_TIERS["medium"])
 
 
+def _qcode_basis(count: int, quality: str | None, rows: list[str]) -> str:
+    """'2 × high 1024x1024'; QCode bills auto as high, and the basis says so in a sentence that translates."""
+    one_row = rows[0] if rows and len(set(rows)) == 1 else None
+    if quality == "auto":
+        if one_row:
+            return N_("{n} × auto, priced as high {size}").format(n=count, size=one_row)
+        return N_("{n} × auto, priced as high").format(n=count)
+    return f"{count} × {quality} {one_row}" if one_row else f"{count} × {quality}"
+
+
 def estimate(profile: Profile, req: ImageRequest, *, history: list[tuple[str, str, float]] | None = None) -> Money:
     """What a request should cost before it is sent."""
     r = req.resolved(profile)
@@ -115,15 +125,17 @@ def estimate(profile: Profile, req: ImageRequest, *, history: list[tuple[str, st
     if profile.pricing == "qcode_table":
         row = _qcode_row(*_pixels(profile, r, r.size))
         price = _qcode_price(row, r.quality or "medium")
-        q = "auto, priced as high" if r.quality == "auto" else r.quality
-        return _money(price * n, cur, f"{n} × {q} {row}")
+        if r.quality == "auto":
+            return _money(price * n, cur, N_("{n} × auto, priced as high {size}").format(n=n, size=row))
+        return _money(price * n, cur, f"{n} × {r.quality} {row}")
     if profile.pricing in ("tokens_credits", "tokens_usd"):
         w, h = _pixels(profile, r, r.size)
         usage = Usage(text_tokens=_prompt_tokens(r.prompt),
                       output_tokens=n * expected_output_tokens(r.quality or "medium", w, h))
         amount = token_credits(usage) if profile.pricing == "tokens_credits" else token_usd(usage)
-        q = "auto, priced as high" if r.quality == "auto" else r.quality
-        return _money(amount, cur, f"{n} × {q} {w}x{h}")
+        if r.quality == "auto":
+            return _money(amount, cur, N_("{n} × auto, priced as high {size}").format(n=n, size=f"{w}x{h}"))
+        return _money(amount, cur, f"{n} × {r.quality} {w}x{h}")
     if profile.pricing == "task_reported":
         matching = [float(c) for q, res, c in (history or [])
                     if q == r.quality and (res or "").lower() == (r.resolution or "").lower() and c is not None]
@@ -162,9 +174,7 @@ def actual(profile: Profile, req: ImageRequest, outcome: object = None, *, image
             row = _qcode_row(w, h)
             total += _qcode_price(row, r.quality or "medium")
             rows.append(row)
-        q = "auto, priced as high" if r.quality == "auto" else r.quality
-        basis = f"{count} × {q} {rows[0]}" if rows and len(set(rows)) == 1 else f"{count} × {q}"
-        return _money(total, cur, basis)
+        return _money(total, cur, _qcode_basis(count, r.quality, rows))
     if profile.pricing in ("tokens_credits", "tokens_usd"):
         if usage is None:
             est = estimate(profile, r)
@@ -231,8 +241,7 @@ def formula(profile: Profile, req: ImageRequest, *, images: list | None = None, 
             shapes = [_pixels(profile, r, r.size)] * count
         rows = [_qcode_row(w, h) for w, h in shapes]
         total = sum((_qcode_price(row, r.quality or "medium") for row in rows), Decimal(0))
-        q = "auto, priced as high" if r.quality == "auto" else r.quality
-        return _money(total, cur, f"{count} × {q} {rows[0]}" if len(set(rows)) == 1 else f"{count} × {q}")
+        return _money(total, cur, _qcode_basis(count, r.quality, rows))
     if profile.pricing in ("tokens_credits", "tokens_usd"):
         q = r.quality or profile.default_quality
         if q not in OUTPUT_TOKENS_1024:

@@ -137,3 +137,22 @@ def test_a_stored_422_keeps_the_providers_words_and_translates_only_easels_label
     with use_language("zh"):
         assert error_parts(f"{stored} [http_422, HTTP 422]") == (
             "OpenAI 兼容: Your prompt was flagged by the safety system.", "http_422 · HTTP 422")
+
+
+def test_an_upload_that_cannot_be_shrunk_enough_names_the_limit_in_each_language():
+    import io
+    import os
+
+    from PIL import Image
+
+    from easel.core.errors import UploadError
+    from easel.media import imaging
+
+    noise = Image.frombytes("RGB", (256, 256), os.urandom(256 * 256 * 3))
+    buf = io.BytesIO()
+    noise.save(buf, "PNG")
+    with pytest.raises(UploadError) as e:
+        imaging.downscale(buf.getvalue(), max_side=256, max_pixels=256 * 256, max_bytes=10)
+    assert e.value.code == "image_too_large"
+    assert e.value.render("en") == "The uploaded file could not be made smaller than 0 MB."
+    assert e.value.render("zh") == "上传的文件无法缩小到 0 MB 以下。"
