@@ -62,6 +62,9 @@ __all__ = [
 
 # The lead-in before a provider's verbatim words. Stored English rows split on it, so it never changes lightly.
 PROVIDER_SAID = N_("Provider said: {text}")
+# The explanation and the provider's words as one message, so a language joins them its own way (no space
+# after a Chinese full stop).
+_WITH_SAID = N_("{explanation} Provider said: {text}")
 _AFTER_ATTEMPTS = N_("{message} (after {count} attempts)")
 _AFTER_ATTEMPTS_EN = re.compile(r"^(?P<message>.*\S) \(after (?P<count>\d+) attempts\)$", re.DOTALL)
 
@@ -134,7 +137,7 @@ class EaselError(Exception):
         text = self.explanation(lang)
         said = self.provider_text
         if said and said not in text:
-            text = f"{text} {render_message(PROVIDER_SAID, {'text': said}, lang)}" if text else said
+            text = render_message(_WITH_SAID, {"explanation": text, "text": said}, lang) if text else said
         text = text or (said or "")
         if self.attempts and self.attempts > 1:
             text = render_message(_AFTER_ATTEMPTS, {"message": text, "count": self.attempts}, lang)
@@ -436,7 +439,8 @@ def translate_logged(text: str) -> str:
         label, colon, rest = head.partition(": ")
         shown = _translate_sentence(label, lang, depth=1) if colon else None
         done = f"{shown}: {rest}" if shown is not None else head
+    if sep and done:
+        return render_message(_WITH_SAID, {"explanation": done, "text": said}, lang)
     if sep:
-        said_line = render_message(PROVIDER_SAID, {"text": said}, lang)
-        return f"{done} {said_line}" if done else said_line
+        return render_message(PROVIDER_SAID, {"text": said}, lang)
     return done

@@ -51,7 +51,7 @@ def test_a_provider_error_shows_the_translated_explanation_and_the_providers_own
     said = "Daily image limit reached for this key"
     err = error_from_status(429, "image_daily_limit", said, provider="QCode")
     assert err.provider_text == said
-    assert err.render("zh") == ("此密钥已达到每日图片上限（QCode：每个密钥每天 100 张，北京时间 00:00 重置）。 "
+    assert err.render("zh") == ("此密钥已达到每日图片上限（QCode：每个密钥每天 100 张，北京时间 00:00 重置）。"
                                 f"服务商原文：{said}")
     assert err.render("ko") == ("이 키가 일일 이미지 한도에 도달했습니다(QCode: 키당 하루 100장, 베이징 시간 00:00에 초기화). "
                                 f"제공업체 원문: {said}")
@@ -102,7 +102,7 @@ def test_a_stored_jobs_error_stays_english_in_the_db_and_renders_translated_for_
                                  "reset at 00:00 Beijing time). Provider said: daily cap 100/100 "
                                  "[image_daily_limit, HTTP 429]")
     message, code = error_parts(row.error_message)
-    assert message == ("QCode: 此密钥已达到每日图片上限（QCode：每个密钥每天 100 张，北京时间 00:00 重置）。 "
+    assert message == ("QCode: 此密钥已达到每日图片上限（QCode：每个密钥每天 100 张，北京时间 00:00 重置）。"
                        "服务商原文：daily cap 100/100")
     assert code == "image_daily_limit · HTTP 429"
     with use_language("en"):
@@ -156,3 +156,29 @@ def test_an_upload_that_cannot_be_shrunk_enough_names_the_limit_in_each_language
     assert e.value.code == "image_too_large"
     assert e.value.render("en") == "The uploaded file could not be made smaller than 0 MB."
     assert e.value.render("zh") == "上传的文件无法缩小到 0 MB 以下。"
+
+
+def _error_page():
+    from components import language
+    from components.errors_view import show_error
+
+    language.apply()
+    show_error("QCode: The API key has expired. Provider said: key cr_… expired on 2026-01-01 [key_expired, HTTP 401]")
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("zh", "QCode: API 密钥已过期。服务商原文：key cr_… expired on 2026-01-01"),
+    ("ko", "QCode: API 키가 만료되었습니다. 제공업체 원문: key cr_… expired on 2026-01-01"),
+    ("en", "QCode: The API key has expired. Provider said: key cr_… expired on 2026-01-01"),
+])
+def test_show_error_speaks_the_sessions_language_and_keeps_the_code_line(lang, expected):
+    from streamlit.testing.v1 import AppTest
+
+    from components import md_escape
+
+    at = AppTest.from_function(_error_page)
+    at.query_params["lang"] = lang
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == [md_escape(expected)]
+    assert [c.value for c in at.caption] == [md_escape("key_expired · HTTP 401")]
