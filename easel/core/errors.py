@@ -356,16 +356,18 @@ def _pattern(msgid: str) -> tuple[re.Pattern[str], int] | None:
 
 
 @lru_cache(maxsize=None)
-def _patterns(lang: str) -> tuple[tuple[re.Pattern[str], int, str], ...]:
+def _patterns(lang: str) -> tuple[tuple[re.Pattern[str], int, str, str], ...]:
     # The catalog's own ids: every message Easel can write with params, and only those (a private attribute of
-    # gettext's GNUTranslations, stable since Python 2).
+    # gettext's GNUTranslations, stable since Python 2). Each comes with its longest literal piece: a line that
+    # does not contain it cannot match, and checking that first spares most of the regex runs.
     catalog = getattr(_translations(lang), "_catalog", {}) or {}
     found = []
     for msgid in catalog:
         if isinstance(msgid, str) and msgid and "{" in msgid:
             compiled = _pattern(msgid)
             if compiled:
-                found.append((compiled[0], compiled[1], msgid))
+                piece = max(_FIELD.sub("\0", msgid).split("\0"), key=len)
+                found.append((compiled[0], compiled[1], msgid, piece))
     found.sort(key=lambda item: -item[1])
     return tuple(found)
 
@@ -388,7 +390,9 @@ def _translate_sentence(text: str, lang: str, depth: int = 0) -> str | None:
     translated = _(text)
     if translated != text:
         return translated
-    for pattern, _literal, msgid in _patterns(lang):
+    for pattern, _literal, msgid, piece in _patterns(lang):
+        if piece not in text:
+            continue
         m = pattern.fullmatch(text)
         if m:
             values = m.groupdict()
@@ -413,6 +417,12 @@ def translate_logged(text: str) -> str:
     text = " ".join((text or "").split())
     if lang == DEFAULT_LANGUAGE or not text:
         return text
+    return _translate_logged(text, lang)
+
+
+# A page reruns on every click and shows the same stored lines again: each is matched once per language.
+@lru_cache(maxsize=4096)
+def _translate_logged(text: str, lang: str) -> str:
     retried = _AFTER_ATTEMPTS_EN.match(text)
     if retried:
         return render_message(_AFTER_ATTEMPTS, {"message": translate_logged(retried["message"]),
