@@ -21,7 +21,7 @@ API
     Pure; no Streamlit. `err` may be:
       - an `EaselError`: message is `"<provider>: <message>"` (the provider only when the error names one),
         code is `"<code> · HTTP <status>"` (`" · HTTP …"` only when there is a status);
-      - a string: a trailing `[code]` or `[code, HTTP 429]` tag, as `user_message()` and the usage log's
+      - a string (English as stored, translated by `translate_logged`): a trailing `[code]` or `[code, HTTP 429]` tag, as `user_message()` and the usage log's
         `error_message` end with, is split off into the code; any other string is all message, code "";
       - anything else: `str(err)`, code "".
 
@@ -34,6 +34,12 @@ Typical uses (for the pages):
     st.session_state["x.error"] = e.user_message()   # kept as a string across reruns …
     show_error(st.session_state["x.error"])           # … and still shown in two parts
 
+Language: the message is shown in the viewer's language, the code line never changes. An `EaselError` renders its
+own message id and params (`err.message`); a string — a stored job's English `error_message`, or a
+`user_message()`/`log_message()` kept in session_state — goes through `easel.core.errors.translate_logged`, which
+matches Easel's own English sentences back to their catalog entries and leaves the provider's words verbatim
+after the translated "Provider said:". So keep English in session_state (`e.log_message()`), or the error itself.
+
 A test reads the two parts back with `at.error[i].value` (escaped message) and the `at.caption` that follows it
 (escaped code); `error_parts` gives the unescaped pair to compare with.
 """
@@ -44,7 +50,8 @@ import re
 
 import streamlit as st
 
-from easel.core.errors import EaselError
+from easel.core.errors import EaselError, translate_logged, translate_text
+from easel.core.i18n import _
 
 from components import md_escape
 
@@ -66,13 +73,14 @@ def _code_text(code: str | None, status: int | str | None) -> str:
 def error_parts(err: EaselError | str | object) -> tuple[str, str]:
     """(plain message, code text) for an EaselError or a string; see the module docstring."""
     if isinstance(err, EaselError):
-        where = f"{err.provider}: " if err.provider else ""
+        # A label Easel wrote ("Demo (offline simulator)", "QCode (simulated)") has an entry; a provider's name none.
+        where = f"{translate_text(err.provider)}: " if err.provider else ""
         return " ".join(f"{where}{err.message}".split()), _code_text(err.code, err.status)
     text = " ".join(str(err if err is not None else "").split())
     match = _TAG.search(text)
     if match and match.start() > 0:
-        return text[: match.start()].rstrip(), _code_text(match["code"], match["status"])
-    return text, ""
+        return translate_logged(text[: match.start()].rstrip()), _code_text(match["code"], match["status"])
+    return translate_logged(text), ""
 
 
 def show_error(err: EaselError | str | object, *, code: str | None = None, icon: str | None = None,
@@ -82,7 +90,7 @@ def show_error(err: EaselError | str | object, *, code: str | None = None, icon:
     code = found if code is None else code
     box = st.warning if level == "warning" else st.error
     with st.container(gap="xxsmall"):          # the code sits right under its message
-        box(md_escape(message or code or "Something went wrong."), icon=icon)
+        box(md_escape(message or code or _("Something went wrong.")), icon=icon)
         if code and message:
             st.caption(md_escape(code))
     return message, code

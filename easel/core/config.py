@@ -19,6 +19,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
 from easel.core.errors import ConfigError
+from easel.core.i18n import N_
 
 __all__ = ["data_dir", "key_fingerprint", "KeySource", "resolve_key", "resolve_base_url", "secrets_path",
            "load_secrets", "configured_provider_ids", "DEFAULT_DATA_DIR"]
@@ -51,7 +52,8 @@ def load_secrets() -> dict:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as e:
-        raise ConfigError(f"{path.name} could not be read: {e}", code="bad_secrets_file") from None
+        raise ConfigError(N_("{file} could not be read: {error}"), dict(file=path.name, error=str(e)),
+                          code="bad_secrets_file") from None
 
 
 def _env_name(profile_id: str, what: str) -> str:
@@ -85,8 +87,8 @@ def resolve_base_url(profile_id: str, default: str, typed: str | None = None) ->
         or os.environ.get(_env_name(profile_id, "BASE_URL")) or default
     url = url.strip().rstrip("/")
     if not url.lower().startswith(("https://", "http://")):
-        raise ConfigError(f"Base URL must start with https:// or http:// (plain http is for local servers); got {url!r}.",
-                          code="bad_base_url")
+        raise ConfigError(N_("Base URL must start with https:// or http:// (plain http is for local servers); got "
+                             "{url}."), dict(url=repr(url)), code="bad_base_url")
     return url
 
 

@@ -18,40 +18,149 @@
     ├── ResponseError               a 2xx we cannot use: malformed JSON, a result URL that fails, a bad image
     ├── TaskFailed                  an async task ended in failure
     └── TaskTimedOut                an async task passed its deadline
+
+Languages. What Easel stores (the usage log's error_message, a job's row, a batch row) is English, because the team
+and tools read it; what a person reads is rendered in that person's language when it is shown. One mechanism does
+both, for every message Easel itself writes:
+
+  * An error keeps its English message id and its format params, not a finished string:
+        raise ValidationError(N_("{label} takes n from 1 to {n_max}; got {n}."), dict(label=..., n_max=..., n=...))
+    `N_` marks the id for pybabel; nothing is translated at raise time, so an error raised in a background
+    thread (a job poller, which has no session and so no language) is as good as one raised in a page.
+  * `err.message` / `err.user_message()` render it in the *current* language (the session's in the UI,
+    EASEL_LANG/LANG in the CLI, see easel.core.i18n). `err.log_message()` and `str(err)` are always English:
+    that is what goes into the usage log and the database.
+  * The provider's own words are never translated: they travel apart, in `err.provider_text`, and are appended
+    verbatim after the translated explanation ("… Provider said: <verbatim>", the lead-in itself translated).
+    A provider error's explanation comes from its error code or HTTP status (`explanation_for`).
+  * A stored English message (a job's error_message, "QCode: … [image_daily_limit, HTTP 429]") is turned back
+    into the viewer's language by `translate_logged(text)`: the provider prefix and the "Provider said:" tail are
+    split off, and the explanation is matched against the catalog's message ids (a message id with `{params}`
+    matches as a pattern, its params are carried into the translation unchanged). Text that matches no message
+    id — a provider's words, an old row — is shown as it was stored. components/errors_view.py does this for
+    every error a page shows.
+  * A plain string is still accepted as a message (no params: it is not formatted); it is looked up in the
+    catalog like any id, and shown as is where it has no translation.
 """
 
 from __future__ import annotations
+
+import contextlib
+import re
+from functools import lru_cache
+from typing import Any, Mapping
+
+from easel.core.i18n import DEFAULT_LANGUAGE, N_, _, _translations, current_language, use_language
 
 __all__ = [
     "EaselError", "ValidationError", "ConfigError", "UploadError", "ProviderError", "BadRequest",
     "AuthError", "PaymentRequired", "PayloadTooLarge", "RateLimited", "QuotaExhausted", "ServerError",
     "Overloaded", "GatewayTimeout", "TransportError", "ResponseError", "TaskFailed", "TaskTimedOut",
-    "error_from_status", "NON_RETRYABLE_429_CODES",
+    "error_from_status", "NON_RETRYABLE_429_CODES", "render_message", "explanation_for", "translate_logged", "translate_text",
+    "PROVIDER_SAID", "Text", "VERBATIM_FIELDS",
 ]
+
+# The lead-in before a provider's verbatim words. Stored English rows split on it, so it never changes lightly.
+PROVIDER_SAID = N_("Provider said: {text}")
+# The explanation and the provider's words as one message, so a language joins them its own way (no space
+# after a Chinese full stop).
+_WITH_SAID = N_("{explanation} Provider said: {text}")
+_AFTER_ATTEMPTS = N_("{message} (after {count} attempts)")
+_AFTER_ATTEMPTS_EN = re.compile(r"^(?P<message>.*\S) \(after (?P<count>\d+) attempts\)$", re.DOTALL)
+
+
+def render_message(msgid: str, params: Mapping[str, Any] | None = None, lang: str | None = None) -> str:
+    """`msgid` translated into `lang` (None: the current language) and formatted with `params`.
+
+    A translation that cannot be formatted (a broken catalog entry) falls back to the English id, so showing an
+    error never raises one."""
+    with use_language(lang) if lang else contextlib.nullcontext():
+        text = _(msgid)
+    if not params:
+        return text
+    # A param that is itself a message (a PixelRuleError, an EaselError) speaks the same language, and so does a
+    # provider `label` Easel names itself ("Demo (offline simulator)"; a provider's own name has no entry).
+    with use_language(lang) if lang else contextlib.nullcontext():
+        params = {k: (v.render(lang) if callable(getattr(v, "render", None)) else
+                      translate_text(v) if k == "label" and isinstance(v, str) and v else v)
+                  for k, v in params.items()}
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return msgid.format(**params)
+
+
+class Text:
+    """A message id with params, rendered when shown: a param of another message that is itself Easel's words
+    (a catalog note), so it follows the language of the message around it."""
+
+    def __init__(self, msgid: str, params: Mapping[str, Any] | None = None):
+        self.msgid, self.params = msgid, dict(params or {})
+
+    def render(self, lang: str | None = None) -> str:
+        return render_message(self.msgid, self.params, lang)
+
+    def __str__(self) -> str:
+        return self.render(DEFAULT_LANGUAGE)
 
 
 class EaselError(Exception):
-    """Base of every error Easel shows. `message` is safe to render; `code` goes to the usage log."""
+    """Base of every error Easel shows. `message` is safe to render; `code` goes to the usage log.
+
+    `message` is an English message id (mark it with N_) and `params` its format fields; `provider_text` is the
+    provider's own words, shown verbatim after the explanation. See the module docstring."""
 
     default_code = "error"
     retryable = False
 
-    def __init__(self, message: str, *, code: str | None = None, status: int | None = None,
+    def __init__(self, message: str | None = None, params: Mapping[str, Any] | None = None, *,
+                 provider_text: str | None = None, code: str | None = None, status: int | None = None,
                  retryable: bool | None = None, retry_after: float | None = None, provider: str | None = None):
-        super().__init__(message)
-        self.message = message
+        self.msgid = message
+        self.params = dict(params) if params else {}
+        self.provider_text = provider_text
         self.code = code or self.default_code
         self.status = status
         if retryable is not None:
             self.retryable = retryable
         self.retry_after = retry_after
         self.provider = provider
+        self.attempts: int | None = None        # set when retries were spent on it: "(after 3 attempts)"
+        super().__init__(self.render(DEFAULT_LANGUAGE))
 
-    def user_message(self) -> str:
-        """The line a page or the CLI shows: the message plus the provider's code and status."""
-        where = f"{self.provider}: " if self.provider else ""
+    def explanation(self, lang: str | None = None) -> str:
+        """Easel's own words for this error, in `lang` (None: the current language); "" when it has none."""
+        return render_message(self.msgid, self.params, lang) if self.msgid else ""
+
+    def render(self, lang: str | None = None) -> str:
+        """The explanation, then the provider's verbatim words (translated lead-in), in `lang`."""
+        text = self.explanation(lang)
+        said = self.provider_text
+        if said and said not in text:
+            text = render_message(_WITH_SAID, {"explanation": text, "text": said}, lang) if text else said
+        text = text or (said or "")
+        if self.attempts and self.attempts > 1:
+            text = render_message(_AFTER_ATTEMPTS, {"message": text, "count": self.attempts}, lang)
+        return text
+
+    @property
+    def message(self) -> str:
+        """The message in the current language (English in the CLI by default, the session's in the UI)."""
+        return self.render()
+
+    def user_message(self, lang: str | None = None) -> str:
+        """The line a page or the CLI shows: the message plus the provider's code and status, in `lang`."""
+        if self.provider:
+            with use_language(lang) if lang else contextlib.nullcontext():
+                where = f"{translate_text(self.provider)}: "
+        else:
+            where = ""
         tag = self.code if self.status is None else f"{self.code}, HTTP {self.status}"
-        return f"{where}{self.message} [{tag}]"
+        return f"{where}{self.render(lang)} [{tag}]"
+
+    def log_message(self) -> str:
+        """user_message() in English: what the usage log and the database store."""
+        return self.user_message(DEFAULT_LANGUAGE)
 
 
 class ValidationError(EaselError):
@@ -131,66 +240,217 @@ class TaskTimedOut(EaselError):
 NON_RETRYABLE_429_CODES = frozenset({"image_daily_limit", "crs_daily_exhausted", "crs_total_exhausted"})
 
 _PLAIN_MESSAGES = {
-    400: "The provider rejected the request's parameters.",
-    401: "The API key is missing, invalid, disabled or expired.",
-    402: "Insufficient balance or the monthly quota is exhausted.",
-    413: "An uploaded file is too large for the provider.",
-    429: "Rate limit reached.",
-    500: "The provider failed to generate the image.",
-    502: "The provider's gateway failed.",
-    503: "The provider is overloaded or its upstream is unavailable.",
-    524: "The provider's CDN cut the request after 100 s (HTTP 524). QCode suggests low quality or its direct entry.",
+    400: N_("The provider rejected the request's parameters."),
+    401: N_("The API key is missing, invalid, disabled or expired."),
+    402: N_("Insufficient balance or the monthly quota is exhausted."),
+    413: N_("An uploaded file is too large for the provider."),
+    429: N_("Rate limit reached."),
+    500: N_("The provider failed to generate the image."),
+    502: N_("The provider's gateway failed."),
+    503: N_("The provider is overloaded or its upstream is unavailable."),
+    524: N_("The provider's CDN cut the request after 100 s (HTTP 524). QCode suggests low quality or its direct "
+            "entry."),
 }
 
 _CODE_MESSAGES = {
-    "image_daily_limit": "This key reached its daily image cap (QCode: 100 images per key per day, reset at 00:00 Beijing time).",
-    "crs_daily_exhausted": "The account's daily budget is exhausted.",
-    "crs_total_exhausted": "The account's lifetime budget is exhausted.",
-    "concurrency_exhausted": "Too many requests in flight for this key (QCode allows 2).",
-    "service_overloaded": "The provider's service is overloaded; try again later.",
-    "image_provider_unavailable": "The provider's upstream is temporarily unavailable; try again later.",
-    "invalid_api_key": "The API key is invalid or disabled.",
-    "key_expired": "The API key has expired.",
-    "unsupported_size": "The size is not in the provider's supported set.",
-    "image_too_large": "An upload is over the provider's limit (QCode: 25 MB per file, 200 MB in total).",
+    "image_daily_limit": N_("This key reached its daily image cap (QCode: 100 images per key per day, reset at 00:00 "
+                            "Beijing time)."),
+    "crs_daily_exhausted": N_("The account's daily budget is exhausted."),
+    "crs_total_exhausted": N_("The account's lifetime budget is exhausted."),
+    "concurrency_exhausted": N_("Too many requests in flight for this key (QCode allows 2)."),
+    "service_overloaded": N_("The provider's service is overloaded; try again later."),
+    "image_provider_unavailable": N_("The provider's upstream is temporarily unavailable; try again later."),
+    "invalid_api_key": N_("The API key is invalid or disabled."),
+    "key_expired": N_("The API key has expired."),
+    "unsupported_size": N_("The size is not in the provider's supported set."),
+    "image_too_large": N_("An upload is over the provider's limit (QCode: 25 MB per file, 200 MB in total)."),
 }
+
+_ANY_STATUS = N_("The provider answered HTTP {status}.")
+_UNKNOWN_422 = N_("The provider could not process the request (HTTP 422).")
+
+
+def explanation_for(status: int | None, code: str | None) -> tuple[str, dict[str, Any]]:
+    """Easel's explanation of a provider error, as (English message id, params): by the provider's code where
+    Easel knows it, else by the HTTP status."""
+    known = _CODE_MESSAGES.get(code or "")
+    if known:
+        return known, {}
+    if status in _PLAIN_MESSAGES:
+        return _PLAIN_MESSAGES[status], {}
+    if status == 422:
+        return _UNKNOWN_422, {}
+    return _ANY_STATUS, {"status": status}
 
 
 def error_from_status(status: int, code: str | None, message: str | None, *, provider: str | None = None,
                       retry_after: float | None = None) -> ProviderError:
     """Map an HTTP status plus the provider's own error code onto the tree. The one place this happens."""
     known = _CODE_MESSAGES.get(code or "")
-    if status == 422 and not known:
+    if status == 422 and not known and message:
         # A 422 names no cause by itself: QCode sends it with `unsupported_size`, but OpenAI and other gateways
         # use it for any request they cannot process. Without a code we know, the provider's own words are
         # the message, never a guess such as "does not support this size".
-        text = _sentence(message) if message else "The provider could not process the request (HTTP 422)."
+        msgid, params, said = None, {}, _sentence(message)
     else:
-        text = known or _PLAIN_MESSAGES.get(status) or f"The provider answered HTTP {status}."
-        if message and message not in text:
-            text = f"{text} Provider said: {message}"
-    kwargs = dict(status=status, provider=provider, retry_after=retry_after)
+        msgid, params = explanation_for(status, code)
+        said = message or None
+    kwargs = dict(status=status, provider=provider, retry_after=retry_after, provider_text=said)
+    args = (msgid, params)
     if status == 401:
-        return AuthError(text, code=code or "authentication_error", **kwargs)
+        return AuthError(*args, code=code or "authentication_error", **kwargs)
     if status == 402:
-        return PaymentRequired(text, code=code or "payment_required", **kwargs)
+        return PaymentRequired(*args, code=code or "payment_required", **kwargs)
     if status == 413:
-        return PayloadTooLarge(text, code=code or "image_too_large", **kwargs)
+        return PayloadTooLarge(*args, code=code or "image_too_large", **kwargs)
     if status in (400, 404, 405, 409, 415, 422):
-        return BadRequest(text, code=code or ("http_422" if status == 422 else "invalid_request_error"), **kwargs)
+        return BadRequest(*args, code=code or ("http_422" if status == 422 else "invalid_request_error"), **kwargs)
     if status == 429:
         if code in NON_RETRYABLE_429_CODES:
-            return QuotaExhausted(text, code=code, **kwargs)
-        return RateLimited(text, code=code or "rate_limit_error", **kwargs)
+            return QuotaExhausted(*args, code=code, **kwargs)
+        return RateLimited(*args, code=code or "rate_limit_error", **kwargs)
     if status == 524:
-        return GatewayTimeout(text, code=code or "cdn_timeout_524", **kwargs)
+        return GatewayTimeout(*args, code=code or "cdn_timeout_524", **kwargs)
     if status == 503:
-        return Overloaded(text, code=code or "service_overloaded", **kwargs)
+        return Overloaded(*args, code=code or "service_overloaded", **kwargs)
     if status >= 500:
-        return ServerError(text, code=code or "server_error", **kwargs)
-    return ProviderError(text, code=code or f"http_{status}", **kwargs)
+        return ServerError(*args, code=code or "server_error", **kwargs)
+    return ProviderError(*args, code=code or f"http_{status}", **kwargs)
 
 
 def _sentence(text: str) -> str:
     text = text.strip()
     return text if text.endswith((".", "!", "?", "。")) else text + "."
+
+
+# ---- stored English back into the viewer's language ---------------------------------------------------------
+
+_FIELD = re.compile(r"\{\{|\}\}|\{(\w+)(?:![rsa])?(?::[^{}]*)?\}")
+_SAID_EN = PROVIDER_SAID.split("{", 1)[0]          # "Provider said: "
+
+
+def _pattern(msgid: str) -> tuple[re.Pattern[str], int] | None:
+    """A message id with fields as a full-match pattern (each field any text), and how many literal characters
+    it has (more literal letters: a more specific match). None for an id without fields, or with fewer than
+    8 letters of its own."""
+    parts, seen, literal, pos = [], set(), 0, 0
+    for m in _FIELD.finditer(msgid):
+        lit = msgid[pos:m.start()]
+        parts.append(re.escape(lit))
+        literal += sum(c.isalpha() for c in lit)
+        pos = m.end()
+        if m.group(1) is None:
+            parts.append(re.escape(m.group(0)[0]))
+            literal += 1
+        elif m.group(1) in seen:
+            parts.append(f"(?P={m.group(1)})")
+        else:
+            seen.add(m.group(1))
+            parts.append(f"(?P<{m.group(1)}>.*?)")
+    literal += sum(c.isalpha() for c in msgid[pos:])
+    # An id that is mostly fields ("{label}: {value}") would match any text: only real sentences are patterns.
+    if not seen or literal < 8:
+        return None
+    parts.append(re.escape(msgid[pos:]))
+    return re.compile("".join(parts), re.DOTALL), literal
+
+
+@lru_cache(maxsize=None)
+def _patterns(lang: str) -> tuple[tuple[re.Pattern[str], int, str, str], ...]:
+    # The catalog's own ids: every message Easel can write with params, and only those (a private attribute of
+    # gettext's GNUTranslations, stable since Python 2). Each comes with its longest literal piece: a line that
+    # does not contain it cannot match, and checking that first spares most of the regex runs.
+    catalog = getattr(_translations(lang), "_catalog", {}) or {}
+    found = []
+    for msgid in catalog:
+        if isinstance(msgid, str) and msgid and "{" in msgid:
+            compiled = _pattern(msgid)
+            if compiled:
+                piece = max(_FIELD.sub("\0", msgid).split("\0"), key=len)
+                found.append((compiled[0], compiled[1], msgid, piece))
+    found.sort(key=lambda item: -item[1])
+    return tuple(found)
+
+
+# Fields that carry a provider's (or a user's) own words: never looked up, even when they read like Easel's.
+VERBATIM_FIELDS = frozenset({"text", "reason", "error", "prompt", "name", "url", "body"})
+
+
+def _fill(template: str, values: Mapping[str, str]) -> str:
+    """`template` with each field replaced by the text captured for it (a format spec no longer applies)."""
+    def one(m: re.Match[str]) -> str:
+        if m.group(1) is None:
+            return m.group(0)[0]
+        return values.get(m.group(1), m.group(0))
+    return _FIELD.sub(one, template)
+
+
+def _translate_sentence(text: str, lang: str, depth: int = 0) -> str | None:
+    """`text` (English, as Easel wrote it) in `lang`, or None when no message id produces it."""
+    translated = _(text)
+    if translated != text:
+        return translated
+    for pattern, _literal, msgid, piece in _patterns(lang):
+        if piece not in text:
+            continue
+        m = pattern.fullmatch(text)
+        if m:
+            values = m.groupdict()
+            if depth < 1:       # one level of nesting: "{detail} ({label} size rule: {rule})"
+                values = {k: v if k in VERBATIM_FIELDS else (_translate_sentence(v, lang, depth + 1) or v)
+                          for k, v in values.items()}
+            return _fill(_(msgid), values)
+    return None
+
+
+def translate_text(text: str) -> str:
+    """Any English sentence Easel wrote (a fit note, a pricing basis, a stored status line) in the current
+    language, by its catalog entry; text that no entry produces is returned unchanged."""
+    return translate_logged(text)
+
+
+def translate_logged(text: str) -> str:
+    """A message stored in English ("<provider>: <explanation> Provider said: <verbatim>", the tag already split
+    off) in the current language. The provider prefix and the verbatim words stay as they are; text that no
+    message id produces is returned unchanged."""
+    lang = current_language()
+    text = " ".join((text or "").split())
+    if lang == DEFAULT_LANGUAGE or not text:
+        return text
+    return _translate_logged(text, lang)
+
+
+# A page reruns on every click and shows the same stored lines again: each is matched once per language.
+@lru_cache(maxsize=4096)
+def _translate_logged(text: str, lang: str) -> str:
+    retried = _AFTER_ATTEMPTS_EN.match(text)
+    if retried:
+        return render_message(_AFTER_ATTEMPTS, {"message": translate_logged(retried["message"]),
+                                                "count": retried["count"]}, lang)
+    head, sep, said = text.partition(" " + _SAID_EN)
+    if not sep and text.startswith(_SAID_EN):
+        head, said, sep = "", text[len(_SAID_EN):], _SAID_EN
+    # "<provider>: <explanation>": try the whole text first, then without a leading "<label>: " (a label may
+    # itself hold spaces, so each of the first few colons is a candidate).
+    done = _translate_sentence(head, lang) if head else ""
+    if done is None:
+        start = 0
+        for _attempt in range(3):
+            cut = head.find(": ", start)
+            if cut < 0:
+                break
+            rest = _translate_sentence(head[cut + 2:], lang)
+            if rest is not None:
+                done = f"{_translate_sentence(head[:cut], lang) or head[:cut]}: {rest}"
+                break
+            start = cut + 2
+    if done is None:
+        # The provider's own words after a label Easel wrote ("OpenAI-compatible: <verbatim>"): only the label.
+        label, colon, rest = head.partition(": ")
+        shown = _translate_sentence(label, lang, depth=1) if colon else None
+        done = f"{shown}: {rest}" if shown is not None else head
+    if sep and done:
+        return render_message(_WITH_SAID, {"explanation": done, "text": said}, lang)
+    if sep:
+        return render_message(PROVIDER_SAID, {"text": said}, lang)
+    return done

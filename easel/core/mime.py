@@ -7,6 +7,7 @@ import binascii
 import re
 
 from easel.core.errors import ValidationError
+from easel.core.i18n import N_
 
 __all__ = ["sniff_mime", "decode_data_url"]
 
@@ -31,8 +32,8 @@ def sniff_mime(data: bytes) -> str | None:
 def decode_data_url(url: str) -> tuple[str, bytes]:
     m = _DATA_URL_RE.match(url.strip())
     if not m:
-        raise ValidationError("A data URL must look like data:image/<type>;base64,<data>.", code="invalid_data_url")
+        raise ValidationError(N_("A data URL must look like data:image/<type>;base64,<data>."), code="invalid_data_url")
     try:
         return m.group(1), base64.b64decode(m.group(2), validate=True)
     except (binascii.Error, ValueError):
-        raise ValidationError("The data URL's base64 is invalid.", code="invalid_data_url") from None
+        raise ValidationError(N_("The data URL's base64 is invalid."), code="invalid_data_url") from None

@@ -24,6 +24,7 @@ from easel.core.errors import ConfigError, EaselError, ValidationError
 from easel.jobs.keyring import KeyEntry, KeyRing
 from easel.jobs.redact import scrub
 from easel.core.models import Money
+from easel.core.i18n import N_
 from easel.providers.request import ImageInput, ImageRequest, validate
 from easel.store import JobRow, Store, TERMINAL_STATUSES, partials
 from easel.media import thumbnails
@@ -36,22 +37,25 @@ ProfileResolver = Callable[[JobRow], "Profile | None"]
 ClientFactory = Callable[..., object]
 
 # What each provider's doc says about a request cut off mid-flight, quoted in the 'interrupted' message.
+# Whole sentences, so each translates as one (the stored text is English; errors_view translates it when shown).
 _NOT_BILLED = {
-    "qcode": "QCode's doc: failed requests and client disconnects are not billed",
-    "icodeeasy": "icodeeasy's doc: failed requests are not billed",
-    "demo": "the Demo is simulated, so nothing was billed",
+    "qcode": N_("Interrupted by a restart. QCode's doc: failed requests and client disconnects are not billed."),
+    "icodeeasy": N_("Interrupted by a restart. icodeeasy's doc: failed requests are not billed."),
+    "demo": N_("Interrupted by a restart. The Demo is simulated, so nothing was billed."),
 }
 
 
 def interrupted_message(provider: str) -> str:
+    """The English text stored on a job a restart cut off."""
     note = _NOT_BILLED.get(provider)
-    if note is None:
-        try:
-            label = get_profile(provider).label
-        except ConfigError:
-            label = provider
-        note = f"{label}'s doc says nothing about disconnects; check its dashboard for a charge"
-    return f"Interrupted by a restart. {note}."
+    if note is not None:
+        return note
+    try:
+        label = get_profile(provider).label
+    except ConfigError:
+        label = provider
+    return N_("Interrupted by a restart. {label}'s doc says nothing about disconnects; check its dashboard for a "
+              "charge.").format(label=label)
 
 
 def _pid_alive(pid: int | None) -> bool:
@@ -187,7 +191,8 @@ class JobService:
         except Exception as e:  # noqa: BLE001 - a worker must leave the row in a final state, never 'running'
             log.exception("job %s crashed", job_id)
             self.update_job(job_id, where_status=("queued", "running", "submitting"), status="failed",
-                            error_code="internal_error", error_message=scrub(f"Easel failed: {type(e).__name__}: {e}"),
+                            error_code="internal_error", error_message=scrub(N_("Easel failed: {kind}: {detail}").format(
+                                kind=type(e).__name__, detail=e)),
                             cost_actual=0.0, cost_formula=0.0, finished_at=time.time())
 
     def _run_sync(self, job_id: str, profile: Profile, entry: KeyEntry, r: ImageRequest, check: bool = True) -> None:
@@ -257,7 +262,7 @@ class JobService:
 
     def _fail(self, job_id: str, error: EaselError, profile: Profile, *, latency_s: float | None = None,
               from_status: tuple[str, ...]) -> None:
-        fields = dict(error_code=error.code, error_message=scrub(error.user_message()),
+        fields = dict(error_code=error.code, error_message=scrub(error.log_message()),
                       cost_actual=pricing.actual(profile, ImageRequest(prompt="-"), failed=True).amount,
                       # A sync failure's error body carries no cost in any doc: nothing reported, formula 0.
                       cost_formula=pricing.formula(profile, ImageRequest(prompt="-"), failed=True).amount,
@@ -277,9 +282,9 @@ class JobService:
                       cost_formula=pricing.formula(profile, r, images=images, usage=outcome.usage).amount,
                       finished_at=time.time(), progress=100)
         if not self.update_job(job_id, where_status=("running",), status="completed", **fields):
-            self.update_job(job_id, error_message=(
-                f"Cancelled while running; {profile.label} still returned {len(images)} image(s), "
-                "kept because they were billed."), **fields)
+            self.update_job(job_id, error_message=N_(
+                "Cancelled while running; {label} still returned {count} image(s), kept because they were billed."
+            ).format(label=profile.label, count=len(images)), **fields)
         # After the status, so waiting for a result never waits for its thumbnails either.
         thumbnails.make_thumbnails(self.store, job_id)
 
@@ -297,8 +302,8 @@ class JobService:
         """Run a job again with its original parameters and input images (not the form's current values)."""
         job = self._job(job_id)
         if client.profile.id != job.provider:
-            raise ConfigError(f"This job ran on {job.provider}; choose that provider to retry it.",
-                              code="wrong_provider")
+            raise ConfigError(N_("This job ran on {provider}; choose that provider to retry it."),
+                              dict(provider=job.provider), code="wrong_provider")
         return self.submit(client, self.rebuild_request(job), session_id=session_id or job.session_id)
 
     def rebuild_request(self, job: JobRow) -> ImageRequest:
@@ -307,8 +312,8 @@ class JobService:
             images = [self._load_input(i) for i in inputs.get("images") or []]
             mask = self._load_input(inputs["mask"]) if inputs.get("mask") else None
         except FileNotFoundError:
-            raise ValidationError("This job's input images are no longer in the data directory; "
-                                  "it cannot be retried as it was.", code="inputs_missing") from None
+            raise ValidationError(N_("This job's input images are no longer in the data directory; "
+                                     "it cannot be retried as it was."), code="inputs_missing") from None
         return ImageRequest(prompt=p.get("prompt") or job.prompt, size=p.get("size"), resolution=p.get("resolution"),
                             quality=p.get("quality"), n=int(p.get("n") or job.n), model=p.get("model"),
                             images=images, mask=mask, extras=dict(p.get("extras") or {}),
@@ -326,12 +331,12 @@ class JobService:
         kept: it is paid for). An async task cannot be cancelled at the provider; use stop_following."""
         now = time.time()
         if self.update_job(job_id, where_status=("queued",), status="cancelled", finished_at=now, cost_actual=0.0,
-                           cost_formula=0.0, error_message="Cancelled before it was sent; nothing was billed."):
+                           cost_formula=0.0, error_message=N_("Cancelled before it was sent; nothing was billed.")):
             return True
         job = self._job(job_id)
         if job.mode == "sync" and job.status == "running":
             return self.update_job(job_id, where_status=("running",), status="cancelled", finished_at=now,
-                                   error_message="Cancelled while running; a result that still arrives is kept.")
+                                   error_message=N_("Cancelled while running; a result that still arrives is kept."))
         return False
 
     def stop_following(self, job_id: str) -> bool:

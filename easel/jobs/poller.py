@@ -23,6 +23,7 @@ from easel.providers import pricing
 from easel.providers.catalog import Profile
 from easel.providers.dialects import get_dialect
 from easel.core.errors import ConfigError, EaselError, RateLimited, TaskFailed
+from easel.core.i18n import N_
 from easel.jobs.keyring import KeyEntry, KeyRing
 from easel.jobs.redact import scrub
 from easel.core.models import TaskState, TaskStatus
@@ -149,8 +150,8 @@ class Poller(BackgroundLoop):
         """Poll one job's open or timed-out tasks now (the Tasks page's 'Check now')."""
         entry = self.service.keyring.get(job.provider, job.key_fingerprint)
         if entry is None:
-            raise ConfigError(f"Enter the {job.provider} key ({job.key_fingerprint}) in this session to check this "
-                              "task.", code="missing_key")
+            raise ConfigError(N_("Enter the {provider} key ({fingerprint}) in this session to check this task."),
+                              dict(provider=job.provider, fingerprint=job.key_fingerprint), code="missing_key")
         profile = self.service.profile_for(job, entry)
         items = [(job, t) for t in self.store.list_tasks(job.id) if t.status in ("pending", "running", "timed_out")]
         if items:
@@ -198,8 +199,8 @@ class Poller(BackgroundLoop):
         sem = self.service.semaphore(profile.id, first_job.key_fingerprint, profile.concurrency)
         if not sem.acquire(timeout=10.0 if by_hand else 0.5):
             if by_hand:
-                raise RateLimited(f"Every request slot of this {profile.label} key is busy; try again in a moment.",
-                                  code="key_busy", provider=profile.label)
+                raise RateLimited(N_("Every request slot of this {label} key is busy; try again in a moment."),
+                                  dict(label=profile.label), code="key_busy", provider=profile.label)
             return now + schedule.interval_s            # every slot of this key is busy; try next cycle
         try:
             self.poll_requests += 1
@@ -218,8 +219,8 @@ class Poller(BackgroundLoop):
             status = by_id.get(task.task_id)
             job_profile = profiles[job.id]
             if status is None:
-                missing = EaselError(f"{job_profile.label}'s answer did not include task {task.task_id}.",
-                                     code="task_missing")
+                missing = EaselError(N_("{label}'s answer did not include task {task_id}."),
+                                     dict(label=job_profile.label, task_id=task.task_id), code="task_missing")
                 next_due = min(next_due, self._poll_failed([(job, task)], profiles, missing, now, by_hand))
             elif status.state is TaskState.COMPLETED:
                 retry_at = self._collect(job, task, status, job_profile, client)
@@ -236,7 +237,7 @@ class Poller(BackgroundLoop):
     def _poll_failed(self, items, profiles, error: EaselError, now: float, by_hand: bool) -> float:
         """A poll error backs off (doubling the interval up to a minute) until the deadline."""
         next_due = now + MAX_BACKOFF_S
-        message = scrub(error.user_message())
+        message = scrub(error.log_message())
         for job, task in items:
             interval = profiles[job.id].poll.interval_s
             errors = task.poll_errors + 1
@@ -257,9 +258,8 @@ class Poller(BackgroundLoop):
         changed = status.progress is not None and status.progress != job.progress
         fields = {"progress": status.progress} if changed else {}
         if by_hand and job.status == "timed_out":
-            progress = f" ({status.progress} %)" if status.progress is not None else ""
-            fields["error_message"] = (f"{_timed_out_message(profile, task)} Checked by hand at "
-                                       f"{time.strftime('%H:%M:%S')}: still running{progress}.")
+            fields["error_message"] = _timed_out_message(profile, task, checked_at=time.strftime('%H:%M:%S'),
+                                                         progress=status.progress)
         if fields:
             self.service.update_job(job.id, **fields)
 
@@ -271,8 +271,8 @@ class Poller(BackgroundLoop):
         try:
             have = {img.idx for img in self.store.list_images(job_id=job.id, include_deleted=True, limit=10_000)}
             if not status.images:
-                raise EaselError(f"{profile.label} reported task {task.task_id} complete without any image.",
-                                 code="no_images")
+                raise EaselError(N_("{label} reported task {task_id} complete without any image."),
+                                 dict(label=profile.label, task_id=task.task_id), code="no_images")
             for i, raw in enumerate(status.images):
                 idx = task.idx * _IMAGES_PER_TASK + i
                 if idx in have:
@@ -280,15 +280,16 @@ class Poller(BackgroundLoop):
                 self.store.add_image(job.id, idx, client.download(raw))
         except EaselError as e:
             self.store.release_task(job.id, task.task_id, owner)
-            message = scrub(e.user_message())
+            message = scrub(e.log_message())
             if e.retryable:
                 at = time.time() + profile.poll.interval_s
                 self.store.update_task(job.id, task.task_id, last_error=message, next_poll_at=at)
                 return at
             self.store.update_task(job.id, task.task_id, status="failed", last_error=message)
-            failure = TaskFailed(f"The result of task {task.task_id} could not be stored: {e.message}", code=e.code,
+            failure = TaskFailed(N_("The result of task {task_id} could not be stored: {error}"),
+                                 dict(task_id=task.task_id, error=e.render("en")), code=e.code,
                                  status=e.status, provider=profile.label)
-            self._fail_job(job, profile, e.code, failure.user_message())
+            self._fail_job(job, profile, e.code, failure.log_message())
             return None
         request = self._request(job)
         cost = pricing.actual(profile, request, status).amount
@@ -316,13 +317,16 @@ class Poller(BackgroundLoop):
         self.service.make_thumbnails_later(job.id)
 
     def _task_failed(self, job: JobRow, task: TaskRow, status: TaskStatus, profile: Profile) -> None:
-        reason = status.error_message or "no reason given"
-        error = TaskFailed(f"Task {task.task_id} failed: {reason}", code=status.error_code or "task_failed",
+        reason = status.error_message
+        # The provider's reason is a param: it stays verbatim in every language.
+        error = TaskFailed(N_("Task {task_id} failed: {reason}") if reason else
+                           N_("Task {task_id} failed; the provider gave no reason."),
+                           dict(task_id=task.task_id, reason=reason), code=status.error_code or "task_failed",
                            provider=profile.label)
         # A failed task's own cost is kept as reported (0 when the provider is right; billing_faults' bill_failure).
-        self.store.update_task(job.id, task.task_id, status="failed", last_error=scrub(reason), polls=task.polls + 1,
+        self.store.update_task(job.id, task.task_id, status="failed", last_error=scrub(reason or ""), polls=task.polls + 1,
                                cost_reported=status.reported_cost)
-        self._fail_job(job, profile, error.code, error.user_message())
+        self._fail_job(job, profile, error.code, error.log_message())
 
     def _fail_job(self, job: JobRow, profile: Profile, code: str, message: str) -> None:
         now = time.time()
@@ -333,9 +337,7 @@ class Poller(BackgroundLoop):
                                 cost_formula=pricing.formula(profile, ImageRequest(prompt="-"), failed=True).amount)
 
     def _timed_out(self, job: JobRow, task: TaskRow, profile: Profile, *, last_error: str | None = None) -> None:
-        message = _timed_out_message(profile, task)
-        if last_error:
-            message += f" Last poll error: {last_error}"
+        message = _timed_out_message(profile, task, last_error=last_error)
         self.store.update_task(job.id, task.task_id, status="timed_out", last_error=last_error)
         self.service.update_job(job.id, where_status=("pending", "waiting_for_key"), status="timed_out",
                                 error_code="task_timed_out", error_message=message, finished_at=time.time())
@@ -344,8 +346,8 @@ class Poller(BackgroundLoop):
         if job.status == "pending":
             self.service.update_job(
                 job.id, where_status=("pending",), status="waiting_for_key",
-                error_message=f"Waiting for the {job.provider} key {job.key_fingerprint}: enter it in this session "
-                              "to resume polling.")
+                error_message=N_("Waiting for the {provider} key {fingerprint}: enter it in this session to resume "
+                                 "polling.").format(provider=job.provider, fingerprint=job.key_fingerprint))
 
     # --- helpers ---------------------------------------------------------------------------------------
     def _client(self, profile: Profile, entry: KeyEntry, fingerprint: str):
@@ -375,10 +377,28 @@ def _task_sum(tasks: list[TaskRow], *, partial: bool = False) -> float | None:
     return round(sum(known), 6)
 
 
-def _timed_out_message(profile: Profile, task: TaskRow) -> str:
+def _timed_out_message(profile: Profile, task: TaskRow, *, last_error: str | None = None,
+                       checked_at: str | None = None, progress: int | None = None) -> str:
+    """The English text stored on a timed-out job. Each variant is one whole message, so each translates as one
+    when errors_view shows it (easel.core.errors.translate_logged)."""
     limit = (task.deadline_at or task.created_at) - task.created_at
-    return (f"{profile.label}'s task {task.task_id} did not finish within {limit:.0f} s, so Easel stopped polling "
-            "it. It may still finish (and be billed): use 'Check now' to look again.")
+    params = dict(label=profile.label, task_id=task.task_id, seconds=f"{limit:.0f}", error=last_error,
+                  time=checked_at, progress=progress)
+    if checked_at and progress is not None:
+        msgid = N_("{label}'s task {task_id} did not finish within {seconds} s, so Easel stopped polling it. It may "
+                   "still finish (and be billed): use 'Check now' to look again. Checked by hand at {time}: still "
+                   "running ({progress} %).")
+    elif checked_at:
+        msgid = N_("{label}'s task {task_id} did not finish within {seconds} s, so Easel stopped polling it. It may "
+                   "still finish (and be billed): use 'Check now' to look again. Checked by hand at {time}: still "
+                   "running.")
+    elif last_error:
+        msgid = N_("{label}'s task {task_id} did not finish within {seconds} s, so Easel stopped polling it. It may "
+                   "still finish (and be billed): use 'Check now' to look again. Last poll error: {error}")
+    else:
+        msgid = N_("{label}'s task {task_id} did not finish within {seconds} s, so Easel stopped polling it. It may "
+                   "still finish (and be billed): use 'Check now' to look again.")
+    return msgid.format(**params)
 
 
 def _past(task: TaskRow, now: float) -> bool:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from PIL import Image, PngImagePlugin, UnidentifiedImageError
 
 from easel.core import png_text
-from easel.core.errors import EaselError, ResponseError, UploadError
+from easel.core.errors import EaselError, ResponseError, Text, UploadError
+from easel.core.i18n import N_
 from easel.core.mime import sniff_mime
 
 __all__ = ["MAX_PIXELS", "DOWNSCALE_MAX_PIXELS", "open_image", "image_size", "upload_type", "check_upload", "thumbnail",
@@ -30,35 +31,68 @@ DOWNSCALE_MAX_PIXELS = 4 * MAX_PIXELS
 FORMATS = {"png": ("PNG", "image/png"), "jpeg": ("JPEG", "image/jpeg"), "webp": ("WEBP", "image/webp")}
 
 
-def _fail(what: str, message: str, code: str) -> EaselError:
+# Each failure as a whole sentence per subject, so each translates as one (see easel.core.errors).
+_FAILURES = {
+    "upload": {
+        "empty": N_("The uploaded file is empty."),
+        "type": N_("The uploaded file is not a PNG, JPEG or WebP image."),
+        "bomb_header": N_("The uploaded file is over the safety cap of {cap} pixels{note}; it was not opened."),
+        "bomb": N_("The uploaded file is {width}×{height} = {pixels} pixels, over the safety cap of {cap}{note}; "
+                   "it was not opened."),
+        "corrupt": N_("The uploaded file is corrupt or not a readable PNG, JPEG or WebP image."),
+        "truncated": N_("The uploaded file is corrupt or truncated and could not be decoded."),
+        "too_big": N_("The uploaded file could not be made smaller than {size}."),
+    },
+    "result": {
+        "empty": N_("The result image is empty."),
+        "type": N_("The result image is not a PNG, JPEG or WebP image."),
+        "bomb_header": N_("The result image is over the safety cap of {cap} pixels{note}; it was not opened."),
+        "bomb": N_("The result image is {width}×{height} = {pixels} pixels, over the safety cap of {cap}{note}; "
+                   "it was not opened."),
+        "corrupt": N_("The result image is corrupt or not a readable PNG, JPEG or WebP image."),
+        "truncated": N_("The result image is corrupt or truncated and could not be decoded."),
+        "too_big": N_("The result image could not be made smaller than {size}."),
+    },
+    "stored": {
+        "empty": N_("The stored image is empty."),
+        "type": N_("The stored image is not a PNG, JPEG or WebP image."),
+        "bomb_header": N_("The stored image is over the safety cap of {cap} pixels{note}; it was not opened."),
+        "bomb": N_("The stored image is {width}×{height} = {pixels} pixels, over the safety cap of {cap}{note}; "
+                   "it was not opened."),
+        "corrupt": N_("The stored image is corrupt or not a readable PNG, JPEG or WebP image."),
+        "truncated": N_("The stored image is corrupt or truncated and could not be decoded."),
+        "too_big": N_("The stored image could not be made smaller than {size}."),
+    },
+}
+_DOWNSCALE_NOTE = N_(" (the cap for opening an image to downscale it)")
+
+
+def _fail(what: str, failure: str, code: str, **params) -> EaselError:
     cls = UploadError if what == "upload" else ResponseError
-    noun = "uploaded file" if what == "upload" else f"{what} image"
-    return cls(f"The {noun} {message}", code=code)
+    return cls(_FAILURES.get(what, _FAILURES["result"])[failure], params, code=code)
 
 
-def _cap_note(cap: int) -> str:
-    return "" if cap == MAX_PIXELS else " (the cap for opening an image to downscale it)"
+def _cap_note(cap: int) -> Text | str:
+    return "" if cap == MAX_PIXELS else Text(_DOWNSCALE_NOTE)
 
 
 def _open_lazy(data: bytes, what: str, cap: int = MAX_PIXELS) -> Image.Image:
     if not data:
-        raise _fail(what, "is empty.", "empty_image")
+        raise _fail(what, "empty", "empty_image")
     if sniff_mime(data) is None:
-        raise _fail(what, "is not a PNG, JPEG or WebP image.", "unsupported_image_type")
+        raise _fail(what, "type", "unsupported_image_type")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _fail(what, f"is over the safety cap of {cap:,} pixels{_cap_note(cap)}; it was not opened.",
-                    "decompression_bomb") from None
+        raise _fail(what, "bomb_header", "decompression_bomb", cap=f"{cap:,}", note=_cap_note(cap)) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        raise _fail(what, "is corrupt or not a readable PNG, JPEG or WebP image.", "corrupt_image") from None
+        raise _fail(what, "corrupt", "corrupt_image") from None
     w, h = img.size
     if w <= 0 or h <= 0 or w * h > cap:
-        raise _fail(what, f"is {w}×{h} = {w * h:,} pixels, over the safety cap of {cap:,}{_cap_note(cap)}; "
-                          "it was not opened.",
-                    "decompression_bomb")
+        raise _fail(what, "bomb", "decompression_bomb", width=w, height=h, pixels=f"{w * h:,}", cap=f"{cap:,}",
+                    note=_cap_note(cap))
     return img
 
 
@@ -68,7 +102,7 @@ def open_image(data: bytes, *, what: str = "upload") -> Image.Image:
     try:
         img.load()
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        raise _fail(what, "is corrupt or truncated and could not be decoded.", "corrupt_image") from None
+        raise _fail(what, "truncated", "corrupt_image") from None
     return img
 
 
@@ -81,8 +115,8 @@ def upload_type(data: bytes, name: str) -> str:
     """The upload's type from its bytes (never its name); raises UploadError naming the file otherwise."""
     mime = sniff_mime(data)
     if mime is None:
-        raise UploadError(f"{name} is not a PNG, JPEG or WebP image (checked from its bytes, not its name).",
-                          code="unsupported_image_type")
+        raise UploadError(N_("{name} is not a PNG, JPEG or WebP image (checked from its bytes, not its name)."),
+                          dict(name=name), code="unsupported_image_type")
     return mime
 
 
@@ -91,9 +125,10 @@ def check_upload(data: bytes, name: str, profile) -> tuple[str, Image.Image]:
     per-file size cap, and Pillow's pixel cap. Returns (mime, decoded image); raises UploadError naming the rule."""
     mime = upload_type(data, name)
     if len(data) > profile.max_upload_bytes:
-        raise UploadError(f"{name} is {megabytes(len(data))}; {profile.label} takes at most {megabytes(profile.max_upload_bytes)} "
-                          f"per file. Save it smaller (JPEG or WebP) and upload again.",
-                          code="image_too_large")
+        raise UploadError(N_("{name} is {size}; {label} takes at most {max} per file. Save it smaller (JPEG or "
+                             "WebP) and upload again."),
+                          dict(name=name, size=megabytes(len(data)), label=profile.label,
+                               max=megabytes(profile.max_upload_bytes)), code="image_too_large")
     return mime, open_image(data)
 
 
@@ -156,7 +191,8 @@ def convert(data: bytes, fmt: str, metadata: dict | None = None, *, quality: int
     in EXIF UserComment, where A1111 writes it. Never a key."""
     fmt = fmt.lower().replace("jpg", "jpeg")
     if fmt not in FORMATS:
-        raise UploadError(f"Format must be one of {', '.join(FORMATS)}; got {fmt}.", code="unsupported_format")
+        raise UploadError(N_("Format must be one of {formats}; got {format}."),
+                          dict(formats=", ".join(FORMATS), format=fmt), code="unsupported_format")
     img = open_image(data, what="stored")
     meta = _safe_metadata(metadata)
     out = io.BytesIO()
@@ -257,7 +293,7 @@ def downscale(data: bytes, *, max_side: int, max_pixels: int, max_bytes: int | N
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             img.load()
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        raise _fail(what, "is corrupt or truncated and could not be decoded.", "corrupt_image") from None
+        raise _fail(what, "truncated", "corrupt_image") from None
     img = _rgb_or_rgba(img)
     fmt = {"image/png": "PNG", "image/jpeg": "JPEG", "image/webp": "WEBP"}[mime]
     for _ in range(12):
@@ -270,5 +306,5 @@ def downscale(data: bytes, *, max_side: int, max_pixels: int, max_bytes: int | N
             continue
         target = (max(1, math.floor(target[0] * 0.85)), max(1, math.floor(target[1] * 0.85)))
     else:
-        raise _fail(what, f"could not be made smaller than {megabytes(max_bytes or 0)}.", "image_too_large")
+        raise _fail(what, "too_big", "image_too_large", size=megabytes(max_bytes or 0))
     return Downscaled(out, FORMATS[fmt.lower()][1], small.width, small.height, original)

@@ -1,6 +1,9 @@
 """The inline API reference of a provider, built from its profile and its dialect, so it cannot drift from what
 Easel sends: the parameter table lists exactly the fields the dialect puts on the wire, the defaults are the
 values Easel sends when the form is left alone, and the examples are `codegen` snippets of a default request.
+
+The table's words (allowed values, "required", "not sent") are for reading only, never stored: they are
+translated here, in the current language, while names, types and values on the wire stay as sent.
 """
 
 from __future__ import annotations
@@ -8,6 +11,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+from easel.core.i18n import N_, _, ngettext
 from easel.providers import codegen, entries, sizes
 from easel.providers.catalog import EXTRA_OPTIONS, Profile
 from easel.providers.request import ImageInput, ImageRequest
@@ -15,7 +19,7 @@ from easel.providers.request import ImageInput, ImageRequest
 __all__ = ["ParamRow", "parameter_rows", "example_request", "examples", "endpoint_line"]
 
 EXAMPLE_PROMPT = "A cyberpunk Tokyo street at night, neon reflecting in rain puddles"
-_NOT_SENT = "not sent (provider default)"
+_NOT_SENT = N_("not sent (provider default)")
 
 
 @dataclass(frozen=True)
@@ -83,10 +87,12 @@ def _fields(profile: Profile, req: ImageRequest) -> dict[str, tuple[str, object]
 def _size_rule(profile: Profile, edit: bool) -> str:
     allowed = profile.allowed_sizes(edit=edit)
     if profile.size_mode == "pixels" and profile.pixel_rules:
-        return (f"WIDTHxHEIGHT: multiples of {sizes.SIDE_MULTIPLE}, longest side ≤ {sizes.MAX_SIDE}, ratio ≤ 3:1, "
-                f"{sizes.MIN_PIXELS:,}–{sizes.MAX_PIXELS:,} pixels; or auto")
+        return _("WIDTHxHEIGHT: multiples of {multiple}, longest side ≤ {max_side}, ratio ≤ 3:1, {min_pixels}–"
+                 "{max_pixels} pixels; or auto").format(multiple=sizes.SIDE_MULTIPLE, max_side=sizes.MAX_SIDE,
+                                                        min_pixels=f"{sizes.MIN_PIXELS:,}",
+                                                        max_pixels=f"{sizes.MAX_PIXELS:,}")
     if profile.size_mode == "ratio":
-        return " / ".join(allowed) + " (or a pixel string from the doc's table)"
+        return _("{sizes} (or a pixel string from the doc's table)").format(sizes=" / ".join(allowed))
     return " / ".join(allowed) if allowed else "WIDTHxHEIGHT"
 
 
@@ -95,7 +101,7 @@ def _allowed(profile: Profile, name: str, edit: bool) -> str:
     if name == "model":
         return " / ".join(profile.models)
     if name == "prompt":
-        return "text"
+        return _("text")
     if name == "size":
         return _size_rule(profile, edit)
     if name == "resolution":
@@ -105,14 +111,18 @@ def _allowed(profile: Profile, name: str, edit: bool) -> str:
     if name == "n":
         return f"1–{profile.n_max}"
     if name in ("image", "image[]"):
-        repeat = ", the field repeated per image" if profile.max_references > 1 else ""
-        return f"1–{profile.max_references} PNG / JPEG / WebP files, each ≤ {mb} MB{repeat}"
+        if profile.max_references > 1:
+            return _("1–{max} PNG / JPEG / WebP files, each ≤ {mb} MB, the field repeated per image").format(
+                max=profile.max_references, mb=mb)
+        return _("1–{max} PNG / JPEG / WebP files, each ≤ {mb} MB").format(max=profile.max_references, mb=mb)
     if name == "image_urls":
-        kinds = "https URLs or data URLs" if profile.https_only_urls else "URLs or data URLs"
-        return f"up to {profile.max_references} {kinds}"
+        if profile.https_only_urls:
+            return _("up to {max} https URLs or data URLs").format(max=profile.max_references)
+        return _("up to {max} URLs or data URLs").format(max=profile.max_references)
     if name in ("mask", "mask_url"):
-        only = "; single-image edits only" if profile.mask_single_image_only else ""
-        return f"PNG with alpha (transparent = repaint), the input's size{only}"
+        if profile.mask_single_image_only:
+            return _("PNG with alpha (transparent = repaint), the input's size; single-image edits only")
+        return _("PNG with alpha (transparent = repaint), the input's size")
     if name == "response_format" and profile.response_format_param:
         return profile.response_format_param
     choices = EXTRA_OPTIONS.get(name)
@@ -121,13 +131,13 @@ def _allowed(profile: Profile, name: str, edit: bool) -> str:
     if name == "output_compression":
         return "0–100 (JPEG / WebP)"
     if name == "user":
-        return "text: an end-user identifier passed through (for upstream abuse detection)"
-    return "text"
+        return _("text: an end-user identifier passed through (for upstream abuse detection)")
+    return _("text")
 
 
 def _shown(value: object) -> str:
     if isinstance(value, list):
-        return f"{len(value)} item{'s' if len(value) != 1 else ''}"
+        return ngettext("{n} item", "{n} items", len(value)).format(n=len(value))
     return str(value)
 
 
@@ -140,14 +150,15 @@ def parameter_rows(profile: Profile, *, edit: bool, base_url: str | None = None)
     for name, (kind, _value) in everything.items():
         default = defaults.get(name)
         if name in ("prompt", "image", "image[]", "image_urls", "mask", "mask_url"):
-            shown = "required" if name in defaults and name != "mask" else "optional"
+            shown = _("required") if name in defaults and name != "mask" else _("optional")
         else:
-            shown = _shown(default[1]) if default is not None else _NOT_SENT
+            shown = _shown(default[1]) if default is not None else _(_NOT_SENT)
         rows.append(ParamRow(name, kind, _allowed(profile, name, edit), shown))
     if edit and profile.max_references > 1:
         _name_image_fields(profile, rows, base_url)
     if profile.async_mode == "optional":
-        rows.append(ParamRow("async (query)", "integer", "1: answer 202 with a task_id to poll", "not sent (waits)"))
+        rows.append(ParamRow("async (query)", "integer", _("1: answer 202 with a task_id to poll"),
+                             _("not sent (waits)")))
     return rows
 
 
@@ -160,8 +171,9 @@ def _name_image_fields(profile: Profile, rows: list[ParamRow], base_url: str | N
         if row.type == "file" and row.name != "mask" and several and several[0] != row.name:
             mb = profile.max_upload_bytes // (1024 * 1024)
             rows[i] = ParamRow(f"{row.name} / {several[0]}", "file",
-                               f"one image as '{row.name}'; 2–{profile.max_references} as repeated '{several[0]}'; "
-                               f"PNG / JPEG / WebP, each ≤ {mb} MB", row.default)
+                               _("one image as '{one}'; 2–{max} as repeated '{several}'; PNG / JPEG / WebP, each ≤ "
+                                 "{mb} MB").format(one=row.name, max=profile.max_references, several=several[0],
+                                                   mb=mb), row.default)
 
 
 def endpoint_line(profile: Profile, *, edit: bool, base_url: str | None = None) -> str:

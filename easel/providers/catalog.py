@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from easel.core.i18n import N_
 from easel.providers import sizes
 
 __all__ = ["Profile", "PollSchedule", "BUILTIN", "get_profile", "custom_profile", "simulated_profile", "prefix_for",
@@ -149,7 +150,7 @@ _OPENAI_GENERATION_ONLY = ("moderation",)
 
 BUILTIN: dict[str, Profile] = {
     "demo": Profile(
-        id="demo", label="Demo (offline simulator)", dialect="openai",
+        id="demo", label=N_("Demo (offline simulator)"), dialect="openai",
         base_url="http://127.0.0.1:0/openai/v1",     # replaced by the running simulator's address
         models=("gpt-image-2",), size_mode="pixels", sizes=("auto",) + _OPENAI_PRESETS, default_size="1024x1024",
         pixel_rules=True, max_references=16, mask="multipart", extras=_OPENAI_EXTRAS,
@@ -166,7 +167,8 @@ BUILTIN: dict[str, Profile] = {
         resolutions=("1k", "2k"), default_size="1:1", default_resolution="1k",
         qualities=("low", "medium", "high", "auto"), default_quality="medium", n_max=4,
         max_references=16, reference_urls=True, https_only_urls=True, mask=None,
-        mask_note="icodeeasy's doc documents no mask parameter: edits there are reference-only (image_urls / image[]).",
+        mask_note=N_("icodeeasy's doc documents no mask parameter: edits there are reference-only (image_urls / "
+                      "image[])."),
         async_mode="optional", response="url", pricing="icodeeasy_tiers", currency="CNY", concurrency=4,
         typical_latency_s=45.0, request_timeout_s=300.0,
         poll=PollSchedule(first_delay_s=5.0, interval_s=3.0, max_interval_s=5.0, deadline_s=600.0),
@@ -175,10 +177,10 @@ BUILTIN: dict[str, Profile] = {
     "qcode": Profile(
         id="qcode", label="QCode", dialect="openai", base_url="https://api.qcode.cc/qcode-img/v1",
         regions={
-            "China, direct (no CDN limit)": "https://api.qcode.cc/qcode-img/v1",
-            "HK / SEA": "https://asia.qcode.cc/qcode-img/v1",
-            "Europe": "https://eu.qcode.cc/qcode-img/v1",
-            "North America": "https://us.qcode.cc/qcode-img/v1",
+            N_("China, direct (no CDN limit)"): "https://api.qcode.cc/qcode-img/v1",
+            N_("HK / SEA"): "https://asia.qcode.cc/qcode-img/v1",
+            N_("Europe"): "https://eu.qcode.cc/qcode-img/v1",
+            N_("North America"): "https://us.qcode.cc/qcode-img/v1",
         },
         # qcode.txt contradicts itself on which entries sit behind the CDN; Easel follows its "Mitigations"
         # (the qcode-img direct entry on api.qcode.cc has no 100 s limit) and treats the other regions as CDN.
@@ -215,7 +217,7 @@ BUILTIN: dict[str, Profile] = {
         request_timeout_s=300.0, doc="openai-hk.txt",
     ),
     "openai": Profile(
-        id="openai", label="OpenAI-compatible", dialect="openai", base_url="https://api.openai.com/v1",
+        id="openai", label=N_("OpenAI-compatible"), dialect="openai", base_url="https://api.openai.com/v1",
         models=("gpt-image-2", "gpt-image-1.5", "gpt-image-1"), key_prefix="sk-", size_mode="pixels",
         # Defaults as the spec gives them: size `auto` on generations, `1024x1024` on edits; quality `auto` on
         # both. Easel sends them explicitly, and the caption shows the size the provider chose (from the bytes).
@@ -239,7 +241,8 @@ def get_profile(profile_id: str) -> Profile:
         from easel.core.errors import ConfigError
 
         known = ", ".join(sorted(BUILTIN) + sorted(_custom))
-        raise ConfigError(f"Unknown provider {profile_id!r}. Known: {known}.", code="unknown_provider") from None
+        raise ConfigError(N_("Unknown provider {provider}. Known: {known}."), dict(provider=repr(profile_id), known=known),
+                          code="unknown_provider") from None
 
 
 def all_profiles() -> list[Profile]:
@@ -252,7 +255,8 @@ def custom_profile(profile_id: str, base_url: str, dialect: str, *, label: str |
     from easel.core.errors import ConfigError
 
     if dialect not in DIALECTS:
-        raise ConfigError(f"Dialect must be one of {', '.join(DIALECTS)}.", code="unknown_dialect")
+        raise ConfigError(N_("Dialect must be one of {dialects}."), dict(dialects=", ".join(DIALECTS)),
+                          code="unknown_dialect")
     template = {"openai": BUILTIN["openai"], "icodeeasy": BUILTIN["icodeeasy"], "gccai": BUILTIN["gccai"]}[dialect]
     models = (model,) + tuple(m for m in template.models if m != model) if model else template.models
     profile = replace(template, id=profile_id, label=label or profile_id, base_url=base_url.rstrip("/"),
@@ -300,13 +304,14 @@ def prefix_for(profile) -> str:
 # - icodeeasy: its doc says "The API always returns URLs and does not support response_format: b64_json"; the
 #   stream's partial images are b64_json only, so there is nothing it could stream.
 # - gccai: every request is a task (submit → task_id → poll); no response stays open to stream on.
+# Marked with N_: shown translated with _() where a page shows them; the values themselves stay English.
 STREAM_UNSUPPORTED: dict[str, str] = {
-    "qcode": "QCode's doc: “stream + partial_images (incremental return) ⏳ Not yet supported (full result "
-             "returned at once)”.",
-    "icodeeasy": "icodeeasy's doc: “The API always returns URLs and does not support response_format: "
-                 "b64_json”, and partial images arrive only as b64_json.",
-    "gccai": "gccai's doc runs every request as a task (submit → task_id → poll): no response stays open to "
-             "stream on.",
+    "qcode": N_("QCode's doc: “stream + partial_images (incremental return) ⏳ Not yet supported (full result "
+                "returned at once)”."),
+    "icodeeasy": N_("icodeeasy's doc: “The API always returns URLs and does not support response_format: "
+                    "b64_json”, and partial images arrive only as b64_json."),
+    "gccai": N_("gccai's doc runs every request as a task (submit → task_id → poll): no response stays open to "
+                "stream on."),
 }
 PARTIAL_IMAGES_MAX = 3          # OpenAI's spec: partial_images is an integer from 0 to 3
 

@@ -27,7 +27,9 @@ from easel.core.config import key_fingerprint
 from easel.providers.dialects import get_dialect
 from easel.providers.dialects import sse
 from easel.providers.dialects._common import USER_AGENT, parse_error
-from easel.core.errors import (ConfigError, EaselError, ProviderError, ResponseError, TaskFailed, TaskTimedOut, TransportError, ValidationError, error_from_status)
+from easel.core.errors import (ConfigError, EaselError, ProviderError, ResponseError, TaskFailed, TaskTimedOut, Text,
+                               TransportError, ValidationError, error_from_status)
+from easel.core.i18n import N_
 from easel.core.models import ImageOut, RawImage, TaskState, TaskStatus, Usage, WireResult
 from easel.core.mime import sniff_mime
 from easel.providers.request import ImageRequest, validate
@@ -88,11 +90,17 @@ class StreamInterrupted(TransportError):
     default_code = "stream_interrupted"
     retryable = False
 
-    def __init__(self, partials: int, provider: str, why: str):
-        got = f"after {partials} partial image{'s' if partials != 1 else ''}" if partials else "before any image"
-        kept = " The partials are kept, labelled partial." if partials else ""
-        super().__init__(f"The stream broke {got}, before the final image: {why}.{kept}",
-                         code="stream_interrupted", provider=provider, retryable=False)
+    def __init__(self, partials: int, provider: str, why: Text):
+        if partials == 1:
+            msgid = N_("The stream broke after 1 partial image, before the final image: {why}. The partials are kept, "
+                       "labelled partial.")
+        elif partials:
+            msgid = N_("The stream broke after {count} partial images, before the final image: {why}. The partials "
+                       "are kept, labelled partial.")
+        else:
+            msgid = N_("The stream broke before any image, before the final image: {why}.")
+        super().__init__(msgid, dict(count=partials, why=why), code="stream_interrupted", provider=provider,
+                         retryable=False)
         self.partials = partials
 
 
@@ -130,7 +138,7 @@ class ProviderClient:
                  on_attempt: Callable[[AttemptInfo], None] | None = None,
                  sleep: Callable[[float], None] = time.sleep):
         if not api_key or not api_key.strip():
-            raise ConfigError(f"{profile.label} needs an API key.", code="missing_key")
+            raise ConfigError(N_("{label} needs an API key."), dict(label=profile.label), code="missing_key")
         self.profile = profile
         self.base_url = (base_url or profile.base_url).rstrip("/")
         self.max_retries = max(0, int(max_retries))
@@ -194,7 +202,8 @@ class ProviderClient:
             costs = [s.reported_cost for s in statuses if s.reported_cost is not None]
             outcome.reported_cost = sum(costs) if costs else outcome.reported_cost
         if not raws:
-            raise ResponseError("The provider answered without any image.", code="no_images", provider=self.profile.label)
+            raise ResponseError(N_("The provider answered without any image."), code="no_images",
+                                provider=self.profile.label)
         outcome.images = [self.download(raw) for raw in raws]
         outcome.latency_s = time.monotonic() - started
         return outcome
@@ -203,14 +212,14 @@ class ProviderClient:
         """Start async task(s) and return their ids without waiting."""
         r = validate(req, self.profile)
         if not self.profile.supports_async:
-            raise ValidationError(f"{self.profile.label} has no async mode; run it as a normal request.",
-                                  code="async_not_supported")
+            raise ValidationError(N_("{label} has no async mode; run it as a normal request."),
+                                  dict(label=self.profile.label), code="async_not_supported")
         r.async_ = True
         response, _ = self._send_api(
             lambda: self.dialect.build_submit(self.profile, r, self.base_url, async_=True), "submit")
         wire = self.dialect.parse_submit(self.profile, response)
         if not wire.task_ids:
-            raise ResponseError("The provider answered an async request without a task id.", code="unexpected_response",
+            raise ResponseError(N_("The provider answered an async request without a task id."), code="unexpected_response",
                                 provider=self.profile.label)
         return list(wire.task_ids)
 
@@ -240,13 +249,16 @@ class ProviderClient:
             failed = [s for s in done.values() if s.state is TaskState.FAILED]
             if failed:
                 s = failed[0]
-                reason = s.error_message or "no reason given"
-                raise TaskFailed(f"Task {s.task_id} failed: {reason}", code=s.error_code or "task_failed",
+                # The provider's reason is a param: verbatim in every language.
+                raise TaskFailed(N_("Task {task_id} failed: {reason}") if s.error_message else
+                                 N_("Task {task_id} failed; the provider gave no reason."),
+                                 dict(task_id=s.task_id, reason=s.error_message), code=s.error_code or "task_failed",
                                  provider=self.profile.label)
             if not pending:
                 return [done[t] for t in task_ids if t in done]
             if waited >= schedule.deadline_s:
-                raise TaskTimedOut(f"Task {pending[0]} did not finish within {schedule.deadline_s:.0f} s.",
+                raise TaskTimedOut(N_("Task {task_id} did not finish within {seconds} s."),
+                                   dict(task_id=pending[0], seconds=f"{schedule.deadline_s:.0f}"),
                                    provider=self.profile.label)
             delay = min(schedule.interval_s, max(schedule.deadline_s - waited, 0.0)) or schedule.interval_s
 
@@ -256,12 +268,12 @@ class ProviderClient:
             try:
                 data = base64.b64decode(raw.b64, validate=False)
             except (binascii.Error, ValueError):
-                raise ResponseError("The provider's b64_json is not valid base64.", code="bad_base64",
+                raise ResponseError(N_("The provider's b64_json is not valid base64."), code="bad_base64",
                                     provider=self.profile.label) from None
         elif raw.url:
             data = self._fetch(raw.url)
         else:
-            raise ResponseError("A result carries neither image data nor a URL.", code="no_images",
+            raise ResponseError(N_("A result carries neither image data nor a URL."), code="no_images",
                                 provider=self.profile.label)
         img = imaging.open_image(data, what="result")
         return ImageOut(data=data, width=img.width, height=img.height, mime=sniff_mime(data) or "image/png",
@@ -277,7 +289,7 @@ class ProviderClient:
         started = time.monotonic()
         r = validate(req, self.profile)
         if not r.stream:
-            raise ValidationError("generate_stream needs a request with stream on.", code="stream_required")
+            raise ValidationError(N_("generate_stream needs a request with stream on."), code="stream_required")
         response, attempts = self._send_api(
             lambda: self.dialect.build_submit(self.profile, r, self.base_url, async_=False), "submit", stream=True)
         outcome = Outcome(attempts=attempts, provider_request_id=response.headers.get("x-request-id"))
@@ -288,7 +300,7 @@ class ProviderClient:
                 response.read()
                 wire = self.dialect.parse_submit(self.profile, response)
                 if not wire.images:
-                    raise ResponseError("The provider answered without any image.", code="no_images",
+                    raise ResponseError(N_("The provider answered without any image."), code="no_images",
                                         provider=self.profile.label)
                 outcome.usage, outcome.provider_request_id = wire.usage, wire.provider_request_id
                 outcome.images = [self.download(raw) for raw in wire.images]
@@ -314,8 +326,9 @@ class ProviderClient:
                 outcome.usage = event.usage
                 return image
         except httpx.HTTPError as e:
-            raise StreamInterrupted(partials, self.profile.label, f"the connection closed mid-stream ({type(e).__name__})") from None
-        raise StreamInterrupted(partials, self.profile.label, "the stream ended without its final image")
+            raise StreamInterrupted(partials, self.profile.label, Text(N_("the connection closed mid-stream ({kind})"),
+                                                                       dict(kind=type(e).__name__))) from None
+        raise StreamInterrupted(partials, self.profile.label, Text(N_("the stream ended without its final image")))
 
     # --- plumbing ---
     def _fetch(self, url: str) -> bytes:
@@ -324,13 +337,15 @@ class ProviderClient:
             try:
                 response = self._files.get(url)
             except httpx.HTTPError as e:
-                last = TransportError(f"The result file could not be fetched: {type(e).__name__}.",
-                                      code="download_failed", provider=self.profile.label)
+                last = TransportError(N_("The result file could not be fetched: {kind}."),
+                                      dict(kind=type(e).__name__), code="download_failed",
+                                      provider=self.profile.label)
             else:
                 if response.is_success:
                     return response.content
-                last = ResponseError(f"The result file could not be downloaded (HTTP {response.status_code}); "
-                                     "its link may have expired.", code=f"download_http_{response.status_code}",
+                last = ResponseError(N_("The result file could not be downloaded (HTTP {status}); its link may "
+                                        "have expired."), dict(status=response.status_code),
+                                     code=f"download_http_{response.status_code}",
                                      status=response.status_code, provider=self.profile.label,
                                      retryable=response.status_code >= 500 or response.status_code == 429)
             if not last.retryable or attempt >= self.max_retries:
@@ -354,10 +369,12 @@ class ProviderClient:
             try:
                 response = self._http.send(request, stream=stream)
             except httpx.TimeoutException as e:
-                error = TransportError(f"The request to {self.profile.label} timed out ({type(e).__name__}).",
+                error = TransportError(N_("The request to {label} timed out ({kind})."),
+                                       dict(label=self.profile.label, kind=type(e).__name__),
                                        code="timeout", provider=self.profile.label)
             except httpx.HTTPError as e:
-                error = TransportError(f"The connection to {self.profile.label} failed ({type(e).__name__}).",
+                error = TransportError(N_("The connection to {label} failed ({kind})."),
+                                       dict(label=self.profile.label, kind=type(e).__name__),
                                        code="connection_error", provider=self.profile.label)
             latency = time.monotonic() - started
             if response is not None and not response.is_success and stream:
@@ -365,7 +382,8 @@ class ProviderClient:
                 try:
                     response.read()
                 except httpx.HTTPError as e:
-                    error = TransportError(f"The connection to {self.profile.label} failed ({type(e).__name__}).",
+                    error = TransportError(N_("The connection to {label} failed ({kind})."),
+                                           dict(label=self.profile.label, kind=type(e).__name__),
                                            code="connection_error", provider=self.profile.label)
                     response = None
                 finally:
@@ -387,8 +405,8 @@ class ProviderClient:
                 return response, attempt
             if not will_retry:
                 if attempt > 1 and isinstance(error, (ProviderError, TransportError)):
-                    error.message = f"{error.message} (after {attempt} attempts)"
-                    error.args = (error.message,)
+                    error.attempts = attempt
+                    error.args = (error.render("en"),)
                 raise error
             self.sleep(delay)
 
@@ -433,8 +451,8 @@ class ProviderClient:
             try:
                 response = self._http.send(request)
             except httpx.HTTPError as e:
-                raise TransportError(f"The model list of {self.profile.label} could not be fetched "
-                                     f"({type(e).__name__}).", code="connection_error",
+                raise TransportError(N_("The model list of {label} could not be fetched ({kind})."),
+                                     dict(label=self.profile.label, kind=type(e).__name__), code="connection_error",
                                      provider=self.profile.label) from None
             if not response.is_success:
                 code, message = parse_error(response)

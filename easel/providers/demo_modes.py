@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from easel.core.i18n import N_, _
 from easel.providers import catalog
 from easel.providers.catalog import Profile
 
@@ -17,7 +18,9 @@ SIMULATABLE = ("demo", "icodeeasy", "qcode", "gccai", "openai-hk")
 
 
 def simulate_label(pid: str) -> str:
-    return "OpenAI-style, every feature" if pid == "demo" else f"{catalog.BUILTIN[pid].label}'s rules"
+    """The Simulate choice's label, in the current language (a picker's format_func: shown, never stored)."""
+    return _("OpenAI-style, every feature") if pid == "demo" else _("{label}'s rules").format(
+        label=catalog.BUILTIN[pid].label)
 
 
 def demo_profile(pid: str, simulator_url: str) -> Profile:
@@ -29,5 +32,6 @@ def demo_profile(pid: str, simulator_url: str) -> Profile:
     if pid == "demo":
         return profile
     # The simulator finishes tasks in about a second, so the real providers' 15 s first poll would only stall.
-    return replace(profile, label=f"{profile.label} (simulated)", poll=demo.poll,
+    # The label stays English (it is stored with the job); errors_view shows it translated by its entry.
+    return replace(profile, label=N_("{label} (simulated)").format(label=profile.label), poll=demo.poll,
                    typical_latency_s=demo.typical_latency_s)

@@ -2,6 +2,8 @@
 
 Every figure here comes from ../shared/providers/; the `basis` text says how a figure was reached so the
 UI can show "≈ CNY 0.40 (2 × medium)". A failed request costs 0: every provider says failures are not billed.
+A basis is English (the usage log and the CLI's JSON keep it); a page shows it translated with
+`easel.core.errors.translate_text(money.basis)`.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import math
 import statistics
 from decimal import Decimal
 
+from easel.core.i18n import N_
 from easel.providers import sizes
 from easel.providers.catalog import Profile
 from easel.core.models import Money, Usage
@@ -33,7 +36,7 @@ OUTPUT_TOKENS_1024 = {"low": 272, "medium": 1056, "high": 4160}
 _PER_MILLION = (Decimal(5), Decimal(10), Decimal(40))
 _CREDITS_PER_USD = Decimal("7.1") * 10000     # openai-hk: (...)*7.1*10000/1000000 = credits
 
-GCCAI_NO_PRICE = "gccai publishes no price list; the task reports its cost"
+GCCAI_NO_PRICE = N_("gccai publishes no price list; the task reports its cost")
 
 
 def _money(amount: Decimal | float | None, currency: str, basis: str) -> Money:
@@ -101,34 +104,47 @@ def _tier(quality: str | None) -> tuple[str, Decimal]:
     return q, ICODEEASY_TIERS.get(q, ICODEEASY_TIERS["medium"])
 
 
+def _qcode_basis(count: int, quality: str | None, rows: list[str]) -> str:
+    """'2 × high 1024x1024'; QCode bills auto as high, and the basis says so in a sentence that translates."""
+    one_row = rows[0] if rows and len(set(rows)) == 1 else None
+    if quality == "auto":
+        if one_row:
+            return N_("{n} × auto, priced as high {size}").format(n=count, size=one_row)
+        return N_("{n} × auto, priced as high").format(n=count)
+    return f"{count} × {quality} {one_row}" if one_row else f"{count} × {quality}"
+
+
 def estimate(profile: Profile, req: ImageRequest, *, history: list[tuple[str, str, float]] | None = None) -> Money:
     """What a request should cost before it is sent."""
     r = req.resolved(profile)
     n, cur = r.n, profile.currency
     if profile.pricing == "icodeeasy_tiers":
         q, price = _tier(r.quality)
-        label = f"{n} × {q}" + (" (billed as medium)" if q == "auto" else "")
+        label = N_("{n} × {quality} (billed as medium)").format(n=n, quality=q) if q == "auto" else f"{n} × {q}"
         return _money(price * n, cur, label)
     if profile.pricing == "qcode_table":
         row = _qcode_row(*_pixels(profile, r, r.size))
         price = _qcode_price(row, r.quality or "medium")
-        q = "auto, priced as high" if r.quality == "auto" else r.quality
-        return _money(price * n, cur, f"{n} × {q} {row}")
+        if r.quality == "auto":
+            return _money(price * n, cur, N_("{n} × auto, priced as high {size}").format(n=n, size=row))
+        return _money(price * n, cur, f"{n} × {r.quality} {row}")
     if profile.pricing in ("tokens_credits", "tokens_usd"):
         w, h = _pixels(profile, r, r.size)
         usage = Usage(text_tokens=_prompt_tokens(r.prompt),
                       output_tokens=n * expected_output_tokens(r.quality or "medium", w, h))
         amount = token_credits(usage) if profile.pricing == "tokens_credits" else token_usd(usage)
-        q = "auto, priced as high" if r.quality == "auto" else r.quality
-        return _money(amount, cur, f"{n} × {q} {w}x{h}")
+        if r.quality == "auto":
+            return _money(amount, cur, N_("{n} × auto, priced as high {size}").format(n=n, size=f"{w}x{h}"))
+        return _money(amount, cur, f"{n} × {r.quality} {w}x{h}")
     if profile.pricing == "task_reported":
         matching = [float(c) for q, res, c in (history or [])
                     if q == r.quality and (res or "").lower() == (r.resolution or "").lower() and c is not None]
         if not matching:
             return Money(None, "USD", GCCAI_NO_PRICE)
         median = Decimal(str(statistics.median(matching)))
-        return _money(median * n, "USD", f"{n} × median of {len(matching)} past {r.quality} {r.resolution} images")
-    return Money(None, cur, "no price list for this provider")
+        return _money(median * n, "USD", N_("{n} × median of {count} past {quality} {resolution} images").format(
+            n=n, count=len(matching), quality=r.quality, resolution=r.resolution))
+    return Money(None, cur, N_("no price list for this provider"))
 
 
 def actual(profile: Profile, req: ImageRequest, outcome: object = None, *, images: list | None = None,
@@ -137,7 +153,7 @@ def actual(profile: Profile, req: ImageRequest, outcome: object = None, *, image
     usage and reported cost fill whichever of the keyword arguments are not given."""
     cur = "USD" if profile.pricing == "task_reported" else profile.currency
     if failed:
-        return _money(Decimal(0), cur, "failed: not billed")
+        return _money(Decimal(0), cur, N_("failed: not billed"))
     if outcome is not None:
         images = images if images is not None else getattr(outcome, "images", None)
         usage = usage if usage is not None else getattr(outcome, "usage", None)
@@ -146,7 +162,7 @@ def actual(profile: Profile, req: ImageRequest, outcome: object = None, *, image
     count = len(images) if images is not None else r.n
     if profile.pricing == "icodeeasy_tiers":
         if reported_cost is not None:
-            return _money(Decimal(str(reported_cost)), cur, "task report")
+            return _money(Decimal(str(reported_cost)), cur, N_("task report"))
         q, price = _tier(r.quality)
         return _money(price * count, cur, f"{count} × {q}")
     if profile.pricing == "qcode_table":
@@ -158,25 +174,23 @@ def actual(profile: Profile, req: ImageRequest, outcome: object = None, *, image
             row = _qcode_row(w, h)
             total += _qcode_price(row, r.quality or "medium")
             rows.append(row)
-        q = "auto, priced as high" if r.quality == "auto" else r.quality
-        basis = f"{count} × {q} {rows[0]}" if rows and len(set(rows)) == 1 else f"{count} × {q}"
-        return _money(total, cur, basis)
+        return _money(total, cur, _qcode_basis(count, r.quality, rows))
     if profile.pricing in ("tokens_credits", "tokens_usd"):
         if usage is None:
             est = estimate(profile, r)
-            return Money(est.amount, cur, f"estimated, no usage reported ({est.basis})")
+            return Money(est.amount, cur, N_("estimated, no usage reported ({basis})").format(basis=est.basis))
         amount = token_credits(usage) if profile.pricing == "tokens_credits" else token_usd(usage)
-        return _money(amount, cur, "usage tokens")
+        return _money(amount, cur, N_("usage tokens"))
     if profile.pricing == "task_reported":
         if reported_cost is None:
-            return Money(None, "USD", "the task reported no cost")
-        return _money(Decimal(str(reported_cost)), "USD", "task report")
-    return Money(None, cur, "no price list for this provider")
+            return Money(None, "USD", N_("the task reported no cost"))
+        return _money(Decimal(str(reported_cost)), "USD", N_("task report"))
+    return Money(None, cur, N_("no price list for this provider"))
 
 
 # --- reconciliation: the provider's own figure against the doc's formula (easel/usage/reconcile.py) ----------
-QCODE_NO_REPORT = "QCode's response reports no cost (qcode.txt: usage only on its dashboard)"
-ICODEEASY_SYNC_NO_REPORT = "icodeeasy's sync response carries no cost; only its async task does"
+QCODE_NO_REPORT = N_("QCode's response reports no cost (qcode.txt: usage only on its dashboard)")
+ICODEEASY_SYNC_NO_REPORT = N_("icodeeasy's sync response carries no cost; only its async task does")
 
 
 def reported(profile: Profile, req: ImageRequest, outcome: object = None, *, usage: Usage | None = None,
@@ -191,17 +205,17 @@ def reported(profile: Profile, req: ImageRequest, outcome: object = None, *, usa
     cur = "USD" if profile.pricing == "task_reported" else profile.currency
     if profile.pricing in ("tokens_credits", "tokens_usd"):
         if usage is None:
-            return Money(None, cur, "no usage in the response")
+            return Money(None, cur, N_("no usage in the response"))
         amount = token_credits(usage) if profile.pricing == "tokens_credits" else token_usd(usage)
-        return _money(amount, cur, f"usage tokens ({usage.output_tokens:,} output)")
+        return _money(amount, cur, N_("usage tokens ({count} output)").format(count=f"{usage.output_tokens:,}"))
     if profile.pricing in ("task_reported", "icodeeasy_tiers"):
         if reported_cost is None:
             return Money(None, cur, ICODEEASY_SYNC_NO_REPORT if profile.pricing == "icodeeasy_tiers"
-                         else "the task reported no cost")
-        return _money(Decimal(str(reported_cost)), cur, "task report")
+                         else N_("the task reported no cost"))
+        return _money(Decimal(str(reported_cost)), cur, N_("task report"))
     if profile.pricing == "qcode_table":
         return Money(None, cur, QCODE_NO_REPORT)
-    return Money(None, cur, "this provider reports no cost")
+    return Money(None, cur, N_("this provider reports no cost"))
 
 
 def formula(profile: Profile, req: ImageRequest, *, images: list | None = None, usage: Usage | None = None,
@@ -215,7 +229,7 @@ def formula(profile: Profile, req: ImageRequest, *, images: list | None = None, 
     inflated output count shows. Quality `auto` has no formula there: the response does not say which tier ran."""
     cur = "USD" if profile.pricing == "task_reported" else profile.currency
     if failed:
-        return _money(Decimal(0), cur, "failed: not billed")
+        return _money(Decimal(0), cur, N_("failed: not billed"))
     r = req.resolved(profile)
     shapes = [(img.width, img.height) for img in images or [] if getattr(img, "width", None)]
     count = len(images or [])
@@ -227,12 +241,11 @@ def formula(profile: Profile, req: ImageRequest, *, images: list | None = None, 
             shapes = [_pixels(profile, r, r.size)] * count
         rows = [_qcode_row(w, h) for w, h in shapes]
         total = sum((_qcode_price(row, r.quality or "medium") for row in rows), Decimal(0))
-        q = "auto, priced as high" if r.quality == "auto" else r.quality
-        return _money(total, cur, f"{count} × {q} {rows[0]}" if len(set(rows)) == 1 else f"{count} × {q}")
+        return _money(total, cur, _qcode_basis(count, r.quality, rows))
     if profile.pricing in ("tokens_credits", "tokens_usd"):
         q = r.quality or profile.default_quality
         if q not in OUTPUT_TOKENS_1024:
-            return Money(None, cur, f"quality {q}: the response does not say which tier ran")
+            return Money(None, cur, N_("quality {quality}: the response does not say which tier ran").format(quality=q))
         if len(shapes) != count:
             shapes = [_pixels(profile, r, r.size)] * count
         out = sum(expected_output_tokens(q, w, h) for w, h in shapes)
@@ -240,7 +253,7 @@ def formula(profile: Profile, req: ImageRequest, *, images: list | None = None, 
         image = usage.image_tokens if usage is not None else 0
         tokens = Usage(text_tokens=text, image_tokens=image, output_tokens=out)
         amount = token_credits(tokens) if profile.pricing == "tokens_credits" else token_usd(tokens)
-        return _money(amount, cur, f"{count} × {q}: {out:,} output tokens")
+        return _money(amount, cur, N_("{count} × {quality}: {tokens} output tokens").format(count=count, quality=q, tokens=f"{out:,}"))
     if profile.pricing == "task_reported":
         return Money(None, cur, GCCAI_NO_PRICE)
-    return Money(None, cur, "no price list for this provider")
+    return Money(None, cur, N_("no price list for this provider"))

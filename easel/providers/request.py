@@ -10,7 +10,8 @@ from pathlib import Path
 from easel.media.imaging import image_size
 from easel.providers import sizes, upload_rules
 from easel.providers.catalog import EXTRA_OPTIONS, MAX_TEXT_EXTRA, TEXT_EXTRAS, Profile
-from easel.core.errors import UploadError, ValidationError
+from easel.core.errors import Text, UploadError, ValidationError
+from easel.core.i18n import N_
 from easel.core.mime import decode_data_url, sniff_mime
 
 __all__ = ["ImageInput", "ImageRequest", "validate", "sniff_mime", "decode_data_url"]
@@ -111,20 +112,22 @@ def validate(req: ImageRequest, profile: Profile) -> ImageRequest:
     """
     r = req.resolved(profile)
     if not r.prompt or not r.prompt.strip():
-        raise ValidationError("A prompt is required.", code="prompt_required")
+        raise ValidationError(N_("A prompt is required."), code="prompt_required")
     _check_model(r, profile)
     if not 1 <= r.n <= profile.n_max:
-        raise ValidationError(f"{profile.label} takes n from 1 to {profile.n_max}; got {r.n}.", code="n_out_of_range")
+        raise ValidationError(N_("{label} takes n from 1 to {n_max}; got {n}."),
+                              dict(label=profile.label, n_max=profile.n_max, n=r.n), code="n_out_of_range")
     _check_size(r, profile)
     qualities = profile.allowed_qualities(edit=r.is_edit)
     if r.quality not in qualities:
-        raise ValidationError(f"{profile.label} takes quality {' / '.join(qualities)}; got {r.quality}.",
+        raise ValidationError(N_("{label} takes quality {allowed}; got {quality}."),
+                              dict(label=profile.label, allowed=" / ".join(qualities), quality=r.quality),
                               code="unsupported_quality")
     _check_images(r, profile)
     _check_extras(r, profile)
     _check_stream(r, profile)
     if r.async_ and not profile.supports_async:
-        raise ValidationError(_no_async_message(profile), code="async_not_supported")
+        raise ValidationError(*_no_async_message(profile), code="async_not_supported")
     if profile.async_mode == "always":
         r.async_ = True
     return r
@@ -142,20 +145,22 @@ def _check_model(r: ImageRequest, profile: Profile) -> None:
         # The spec types `model` as any string, and GET /models may list more than the profile: a typed name is
         # sent as typed and the provider has the last word on it.
         if not _MODEL_NAME_RE.match(r.model or ""):
-            raise ValidationError(f"A model name is letters, digits and . _ - : / @ +, at most 128 characters; "
-                                  f"got {r.model!r}.", code="invalid_model_name")
+            raise ValidationError(N_("A model name is letters, digits and . _ - : / @ +, at most 128 characters; "
+                                     "got {model}."), dict(model=repr(r.model)), code="invalid_model_name")
         return
-    raise ValidationError(f"{profile.label} offers the models {', '.join(profile.models)}; not {r.model}.",
+    raise ValidationError(N_("{label} offers the models {models}; not {model}."),
+                          dict(label=profile.label, models=", ".join(profile.models), model=r.model),
                           code="unsupported_model")
 
 
-def _no_async_message(profile: Profile) -> str:
+def _no_async_message(profile: Profile) -> tuple[str, dict]:
+    """(message id, params) of the refusal of an async request."""
     # Messages never name Easel's internal doc files (openai-hk.txt): the Demo's user never chose openai-hk.
     if profile.simulated and profile.id == "demo":
-        return (f"{profile.label} answers at once and has no async mode. To try a provider's task flow with no "
-                "key, simulate one that has it: gccai or icodeeasy (the Demo's Simulate choice in the sidebar, or "
-                "`--simulate gccai` with `easel generate --provider demo`).")
-    return f"{profile.label} has no async mode; run it as a normal request."
+        return (N_("{label} answers at once and has no async mode. To try a provider's task flow with no key, "
+                   "simulate one that has it: gccai or icodeeasy (the Demo's Simulate choice in the sidebar, or "
+                   "`--simulate gccai` with `easel generate --provider demo`)."), dict(label=profile.label))
+    return N_("{label} has no async mode; run it as a normal request."), dict(label=profile.label)
 
 
 def _check_size(r: ImageRequest, profile: Profile) -> None:
@@ -163,46 +168,51 @@ def _check_size(r: ImageRequest, profile: Profile) -> None:
     size = r.size or ""
     if profile.size_mode == "fixed":
         if size not in allowed:
-            raise ValidationError(
-                f"{profile.label} supports only the sizes {', '.join(allowed)}; got {size}.",
-                code="unsupported_size")
+            raise ValidationError(N_("{label} supports only the sizes {allowed}; got {size}."),
+                                  dict(label=profile.label, allowed=", ".join(allowed), size=size),
+                                  code="unsupported_size")
         return
     if profile.size_mode == "ratio":
         if r.resolution not in profile.resolutions:
-            raise ValidationError(f"{profile.label} takes resolution {' / '.join(profile.resolutions)}; got {r.resolution}.",
-                                  code="unsupported_resolution")
+            raise ValidationError(N_("{label} takes resolution {allowed}; got {resolution}."),
+                                  dict(label=profile.label, allowed=" / ".join(profile.resolutions),
+                                       resolution=r.resolution), code="unsupported_resolution")
         if size in allowed:
             return
         wh = sizes.parse_pixels(size)
         if wh is None:
             raise ValidationError(
-                f"{profile.label} takes an aspect ratio ({', '.join(allowed)}) or a pixel string like 1536x1024; got {size!r}.",
-                code="unsupported_size")
+                N_("{label} takes an aspect ratio ({allowed}) or a pixel string like 1536x1024; got {size}."),
+                dict(label=profile.label, allowed=", ".join(allowed), size=repr(size)), code="unsupported_size")
         if profile.dialect == "gccai":
             table = {v for row in sizes.GCCAI_PIXELS.values() for v in row.values()} | set(sizes.GCCAI_ALTERNATE_PIXELS.values())
             if wh not in table:
                 raise ValidationError(
-                    f"gccai accepts pixel sizes from its size × resolution table only; {size} is not in it.",
-                    code="unsupported_size")
+                    N_("gccai accepts pixel sizes from its size × resolution table only; {size} is not in it."),
+                    dict(size=size), code="unsupported_size")
         return
     # free pixel sizes
     if size == "auto":
         return
     wh = sizes.parse_pixels(size)
     if wh is None:
-        raise ValidationError(f"Size must be WIDTHxHEIGHT in pixels, or auto; got {size!r}.", code="unsupported_size")
+        raise ValidationError(N_("Size must be WIDTHxHEIGHT in pixels, or auto; got {size}."), dict(size=repr(size)),
+                              code="unsupported_size")
     if profile.pixel_rules:
         try:
             sizes.check_openai_pixels(*wh)
         except sizes.PixelRuleError as e:
-            raise ValidationError(f"{e} ({profile.label} size rule: {e.rule})", code=f"size_{e.rule}") from None
+            raise ValidationError(N_("{detail} ({label} size rule: {rule})"),
+                                  dict(detail=e, label=profile.label, rule=e.rule), code=f"size_{e.rule}") from None
 
 
 def _check_images(r: ImageRequest, profile: Profile) -> None:
     if r.images and profile.max_references == 0:
-        raise ValidationError(f"{profile.label} takes no input images.", code="references_not_supported")
+        raise ValidationError(N_("{label} takes no input images."), dict(label=profile.label),
+                              code="references_not_supported")
     if len(r.images) > profile.max_references:
-        raise ValidationError(f"{profile.label} takes at most {profile.max_references} input images; got {len(r.images)}.",
+        raise ValidationError(N_("{label} takes at most {max} input images; got {count}."),
+                              dict(label=profile.label, max=profile.max_references, count=len(r.images)),
                               code="too_many_images")
     total = 0
     first_size = None
@@ -211,38 +221,45 @@ def _check_images(r: ImageRequest, profile: Profile) -> None:
             url = img.url or ""
             if not profile.reference_urls:
                 raise ValidationError(
-                    f"{profile.label}'s edits take uploaded files only (multipart), so image {i} must be uploaded, not a URL. "
-                    "Easel never fetches a URL on your behalf.", code="url_references_not_supported")
+                    N_("{label}'s edits take uploaded files only (multipart), so image {index} must be uploaded, not "
+                       "a URL. Easel never fetches a URL on your behalf."), dict(label=profile.label, index=i),
+                    code="url_references_not_supported")
             if profile.https_only_urls and not url.lower().startswith("https://"):
-                raise ValidationError(f"{profile.label} accepts only https:// reference URLs (http is rejected); image {i} is {url[:40]}.",
+                raise ValidationError(N_("{label} accepts only https:// reference URLs (http is rejected); image "
+                                         "{index} is {url}."), dict(label=profile.label, index=i, url=url[:40]),
                                       code="https_only")
             if not url.lower().startswith(("https://", "http://")):
-                raise ValidationError(f"Reference image {i} must be an https URL.", code="invalid_url")
+                raise ValidationError(N_("Reference image {index} must be an https URL."), dict(index=i),
+                                      code="invalid_url")
             continue
         data = img.data or b""
         if not sniff_mime(data):
-            raise UploadError(f"Image {i} ({img.name}) is not a PNG, JPEG or WebP.", code="unsupported_image_type")
+            raise UploadError(N_("Image {index} ({name}) is not a PNG, JPEG or WebP."), dict(index=i, name=img.name),
+                              code="unsupported_image_type")
         # The pages' uploaders ask the same rules first, so the UI and the CLI refuse a file in the same words.
         size = upload_rules.check_image(data, img.name, profile)
         first_size = first_size or size
         total += len(data)
     if total > profile.max_total_upload_bytes:
-        raise UploadError(f"Uploads total {total / 1e6:.1f} MB; {profile.label} takes at most "
-                          f"{profile.max_total_upload_bytes // (1024 * 1024)} MB in all.", code="image_too_large")
+        raise UploadError(N_("Uploads total {total} MB; {label} takes at most {max} MB in all."),
+                          dict(total=f"{total / 1e6:.1f}", label=profile.label,
+                               max=profile.max_total_upload_bytes // (1024 * 1024)), code="image_too_large")
     if r.mask is not None:
         if profile.mask is None:
-            raise ValidationError(profile.mask_note or f"{profile.label} documents no mask.", code="mask_not_supported")
+            # mask_note is a catalog note marked with N_ where it is written.
+            raise ValidationError(*((profile.mask_note, None) if profile.mask_note else
+                                    (N_("{label} documents no mask."), dict(label=profile.label))),
+                                  code="mask_not_supported")
         if not r.images:
-            raise ValidationError("A mask needs the image it applies to.", code="mask_without_image")
+            raise ValidationError(N_("A mask needs the image it applies to."), code="mask_without_image")
         if profile.mask_single_image_only and len(r.images) > 1:
-            raise ValidationError(f"{profile.label} applies a mask to single-image edits only, as its documentation "
-                                  "says.",
-                                  code="mask_single_image_only")
+            raise ValidationError(N_("{label} applies a mask to single-image edits only, as its documentation says."),
+                                  dict(label=profile.label), code="mask_single_image_only")
         if sniff_mime(r.mask.data or b"") != "image/png":
-            raise UploadError("The mask must be a PNG with an alpha channel.", code="mask_not_png")
+            raise UploadError(N_("The mask must be a PNG with an alpha channel."), code="mask_not_png")
         if first_size is not None and not r.images[0].is_url:
             upload_rules.check_mask_size(image_size(r.mask.data or b""), first_size,
-                                         mask_name=f"The mask ({r.mask.name})", image_name=f"image 1 ({r.images[0].name})")
+                                         mask_name=r.mask.name, image_name=r.images[0].name)
 
 
 def _check_extras(r: ImageRequest, profile: Profile) -> None:
@@ -251,21 +268,23 @@ def _check_extras(r: ImageRequest, profile: Profile) -> None:
         if value is None or value == "":
             continue
         if key not in allowed:
-            where = (" on edits only" if key in profile.edit_only_extras else
-                     " on generations only" if key in profile.generation_only_extras else "")
-            raise ValidationError(f"{profile.label} takes {key}{where}." if where else
-                                  f"{profile.label} does not take {key}.", code="unsupported_option")
+            msgid = (N_("{label} takes {key} on edits only.") if key in profile.edit_only_extras else
+                     N_("{label} takes {key} on generations only.") if key in profile.generation_only_extras else
+                     N_("{label} does not take {key}."))
+            raise ValidationError(msgid, dict(label=profile.label, key=key), code="unsupported_option")
         if key in TEXT_EXTRAS:
             if not isinstance(value, str) or len(value) > MAX_TEXT_EXTRA or not value.isprintable():
-                raise ValidationError(f"{key} must be one line of printable text, at most {MAX_TEXT_EXTRA} characters.",
-                                      code="invalid_option")
+                raise ValidationError(N_("{key} must be one line of printable text, at most {max} characters."),
+                                      dict(key=key, max=MAX_TEXT_EXTRA), code="invalid_option")
             continue
         choices = EXTRA_OPTIONS.get(key)
         if choices is None:
             if not isinstance(value, int) or not 0 <= value <= 100:
-                raise ValidationError(f"{key} must be a whole number from 0 to 100.", code="invalid_option")
+                raise ValidationError(N_("{key} must be a whole number from 0 to 100."), dict(key=key),
+                                      code="invalid_option")
         elif value not in choices:
-            raise ValidationError(f"{key} must be one of {', '.join(choices)}.", code="invalid_option")
+            raise ValidationError(N_("{key} must be one of {choices}."), dict(key=key, choices=", ".join(choices)),
+                                  code="invalid_option")
 
 
 def _check_stream(r: ImageRequest, profile: Profile) -> None:
@@ -273,21 +292,22 @@ def _check_stream(r: ImageRequest, profile: Profile) -> None:
 
     if not r.stream:
         if r.partial_images not in (None, 0):
-            raise ValidationError("partial_images applies to streamed requests only; turn streaming on.",
+            raise ValidationError(N_("partial_images applies to streamed requests only; turn streaming on."),
                                   code="partial_images_without_stream")
         return
     reason = stream_unsupported_reason(profile)
     if reason is not None:
-        raise ValidationError(f"{profile.label} cannot stream partial images. {reason}", code="stream_not_supported")
+        raise ValidationError(N_("{label} cannot stream partial images. {detail}"),
+                              dict(label=profile.label, detail=Text(reason)), code="stream_not_supported")
     if r.async_:
-        raise ValidationError("A streamed request cannot also be a provider task; choose one.",
+        raise ValidationError(N_("A streamed request cannot also be a provider task; choose one."),
                               code="stream_with_async")
     # Reading of OpenAI's spec: stream events carry partial_image_index but no image index, so partials of
     # several images could not be told apart. Easel streams one image per request.
     if r.n != 1:
-        raise ValidationError("Streaming previews show one image: set Images (n) to 1 (the stream's events do "
-                              "not say which of several images a partial belongs to).", code="stream_n_not_1")
+        raise ValidationError(N_("Streaming previews show one image: set Images (n) to 1 (the stream's events do "
+                                 "not say which of several images a partial belongs to)."), code="stream_n_not_1")
     p = r.partial_images
     if p is not None and (isinstance(p, bool) or not isinstance(p, int) or not 0 <= p <= PARTIAL_IMAGES_MAX):
-        raise ValidationError(f"partial_images must be a whole number from 0 to {PARTIAL_IMAGES_MAX} "
-                              "(OpenAI's spec).", code="invalid_partial_images")
+        raise ValidationError(N_("partial_images must be a whole number from 0 to {max} (OpenAI's spec)."),
+                              dict(max=PARTIAL_IMAGES_MAX), code="invalid_partial_images")

@@ -8,6 +8,9 @@ from __future__ import annotations
 import math
 import re
 
+from easel.core.errors import render_message
+from easel.core.i18n import DEFAULT_LANGUAGE, N_
+
 __all__ = [
     "GCCAI_PIXELS", "GCCAI_ALTERNATE_PIXELS", "ICODEEASY_RATIOS", "GCCAI_RATIOS", "QCODE_SIZES",
     "OPENAI_HK_PRESETS", "parse_pixels", "format_pixels", "ratio_pixels", "check_openai_pixels", "pixel_rule_errors",
@@ -70,12 +73,29 @@ _PIXELS_RE = re.compile(r"^\s*(\d{2,5})\s*[xX×*]\s*(\d{2,5})\s*$")
 
 
 class PixelRuleError(ValueError):
-    """A pixel size breaks a rule; `rule` names it for the message, `detail` is the message without the size."""
+    """A pixel size breaks a rule; `rule` names it for the message, `detail` is the message without the size.
 
-    def __init__(self, rule: str, message: str, detail: str | None = None):
-        super().__init__(message)
+    Both are English message ids with params (see easel.core.errors): `str(e)` is English, `e.message` and
+    `e.detail` speak the current language, `render(lang)` / `render_detail(lang)` any."""
+
+    def __init__(self, rule: str, message: str, params: dict | None = None, detail: str | None = None):
         self.rule = rule
-        self.detail = detail or message
+        self.msgid, self.detail_msgid, self.params = message, detail or message, dict(params or {})
+        super().__init__(self.render(DEFAULT_LANGUAGE))
+
+    def render(self, lang: str | None = None) -> str:
+        return render_message(self.msgid, self.params, lang)
+
+    def render_detail(self, lang: str | None = None) -> str:
+        return render_message(self.detail_msgid, self.params, lang)
+
+    @property
+    def message(self) -> str:
+        return self.render()
+
+    @property
+    def detail(self) -> str:
+        return self.render_detail()
 
 
 def parse_pixels(size: str) -> tuple[int, int] | None:
@@ -94,27 +114,33 @@ def ratio_pixels(ratio: str, resolution: str) -> tuple[int, int]:
     try:
         return GCCAI_PIXELS[key][resolution.lower()]
     except KeyError:
-        raise PixelRuleError("ratio_table", f"No pixel size is documented for ratio {ratio} at {resolution}.") from None
+        raise PixelRuleError("ratio_table", N_("No pixel size is documented for ratio {ratio} at {resolution}."),
+                             dict(ratio=ratio, resolution=resolution)) from None
 
 
 def pixel_rule_errors(width: int, height: int) -> list[PixelRuleError]:
     """Every openai-hk size rule that width × height breaks, in the order `check_openai_pixels` checks them."""
-    size = f"{width}x{height}"
+    pixels = width * height
+    # The figures go in as written in the doc (grouped by thousands, as all three locales group them).
+    params = dict(size=f"{width}x{height}", max_side=MAX_SIDE, multiple=SIDE_MULTIPLE, pixels=f"{pixels:,}",
+                  min_pixels=f"{MIN_PIXELS:,}", max_pixels=f"{MAX_PIXELS:,}")
     errors = []
 
-    def broken(rule: str, detail: str, message: str | None = None) -> None:
-        errors.append(PixelRuleError(rule, message or f"{size}: {detail}", detail))
+    def broken(rule: str, message: str, detail: str) -> None:
+        errors.append(PixelRuleError(rule, message, params, detail))
 
     if max(width, height) > MAX_SIDE:
-        broken("max_side", f"the longest side must be ≤ {MAX_SIDE} px.")
+        broken("max_side", N_("{size}: the longest side must be ≤ {max_side} px."),
+               N_("the longest side must be ≤ {max_side} px."))
     if width % SIDE_MULTIPLE or height % SIDE_MULTIPLE:
-        broken("multiple_of_16", f"both sides must be multiples of {SIDE_MULTIPLE}.")
+        broken("multiple_of_16", N_("{size}: both sides must be multiples of {multiple}."),
+               N_("both sides must be multiples of {multiple}."))
     if min(width, height) <= 0 or max(width, height) / min(width, height) > MAX_RATIO:
-        broken("max_ratio", "the aspect ratio must not exceed 3:1.")
-    pixels = width * height
+        broken("max_ratio", N_("{size}: the aspect ratio must not exceed 3:1."),
+               N_("the aspect ratio must not exceed 3:1."))
     if not MIN_PIXELS <= pixels <= MAX_PIXELS:
-        broken("pixel_range", f"the total must be between {MIN_PIXELS:,} and {MAX_PIXELS:,} pixels; it is {pixels:,}.",
-               f"{size} is {pixels:,} pixels; it must be between {MIN_PIXELS:,} and {MAX_PIXELS:,}.")
+        broken("pixel_range", N_("{size} is {pixels} pixels; it must be between {min_pixels} and {max_pixels}."),
+               N_("the total must be between {min_pixels} and {max_pixels} pixels; it is {pixels}."))
     return errors
 
 

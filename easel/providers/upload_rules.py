@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from easel.core.errors import UploadError
+from easel.core.errors import UploadError, render_message
+from easel.core.i18n import N_
 from easel.media import imaging
 from easel.providers import sizes
 
@@ -26,27 +27,36 @@ __all__ = ["Problem", "upload_problem", "check_image", "check_mask_size"]
 @dataclass(frozen=True)
 class Problem:
     code: str          # the rule's name
-    message: str       # a sentence naming the file and the limit
+    msgid: str         # a sentence naming the file and the limit: an English message id …
+    params: dict       # … and its fields (see easel.core.errors)
+
+    @property
+    def message(self) -> str:
+        """The sentence in the current language."""
+        return render_message(self.msgid, self.params)
 
     def error(self) -> UploadError:
-        return UploadError(self.message, code=self.code)
+        return UploadError(self.msgid, self.params, code=self.code)
 
 
 def upload_problem(nbytes: int, name: str, profile, size: tuple[int, int]) -> Problem | None:
     """Which limit a file of `nbytes` bytes and `size` pixels breaks, or None."""
     if nbytes > profile.max_upload_bytes:
-        return Problem("image_too_large", f"{name} is {imaging.megabytes(nbytes)}; {profile.label} takes at most "
-                                          f"{imaging.megabytes(profile.max_upload_bytes)} per file.")
+        return Problem("image_too_large", N_("{name} is {size}; {label} takes at most {max} per file."),
+                       dict(name=name, size=imaging.megabytes(nbytes), label=profile.label,
+                            max=imaging.megabytes(profile.max_upload_bytes)))
     w, h = size
     if w * h > imaging.MAX_PIXELS:
         return Problem("image_over_pixel_cap",
-                       f"{name} is {w}×{h} = {w * h:,} pixels, over Easel's safety cap of {imaging.MAX_PIXELS:,} "
-                       "pixels for an image it opens.")
+                       N_("{name} is {width}×{height} = {pixels} pixels, over Easel's safety cap of {cap} pixels for "
+                          "an image it opens."),
+                       dict(name=name, width=w, height=h, pixels=f"{w * h:,}", cap=f"{imaging.MAX_PIXELS:,}"))
     if max(w, h) > sizes.MAX_SIDE or w * h > sizes.MAX_PIXELS:
         return Problem("image_over_max_size",
-                       f"{name} is {w}×{h}, larger than the largest image the providers document: at most "
-                       f"{sizes.MAX_SIDE} px on a side and {sizes.MAX_PIXELS:,} pixels "
-                       f"({sizes.MAX_SIDE}×{sizes.MAX_PIXELS // sizes.MAX_SIDE}).")
+                       N_("{name} is {width}×{height}, larger than the largest image the providers document: at most "
+                          "{max_side} px on a side and {max_pixels} pixels ({max_side}×{max_short})."),
+                       dict(name=name, width=w, height=h, max_side=sizes.MAX_SIDE,
+                            max_pixels=f"{sizes.MAX_PIXELS:,}", max_short=sizes.MAX_PIXELS // sizes.MAX_SIDE))
     return None
 
 
@@ -65,10 +75,16 @@ def check_image(data: bytes, name: str, profile) -> tuple[int, int]:
     return size
 
 
-def check_mask_size(mask_size: tuple[int, int], image_size: tuple[int, int], *, mask_name: str = "The mask",
-                    image_name: str = "the first image") -> None:
-    """A mask must be exactly the first image's size; raises UploadError `mask_size_mismatch`."""
+def check_mask_size(mask_size: tuple[int, int], image_size: tuple[int, int], *, mask_name: str | None = None,
+                    image_name: str | None = None) -> None:
+    """A mask must be exactly the first image's size; raises UploadError `mask_size_mismatch`. `mask_name` and
+    `image_name` are the files' names, when known."""
     if tuple(mask_size) != tuple(image_size):
-        raise UploadError(f"{mask_name} is {mask_size[0]}×{mask_size[1]}, but {image_name} is {image_size[0]}×"
-                          f"{image_size[1]}: a mask must be the size of the first image, pixel for pixel.",
-                          code="mask_size_mismatch")
+        sizes_ = dict(mask_w=mask_size[0], mask_h=mask_size[1], image_w=image_size[0], image_h=image_size[1])
+        if mask_name and image_name:
+            msgid = N_("The mask ({mask}) is {mask_w}×{mask_h}, but image 1 ({image}) is {image_w}×{image_h}: a "
+                       "mask must be the size of the first image, pixel for pixel.")
+        else:
+            msgid = N_("The mask is {mask_w}×{mask_h}, but the first image is {image_w}×{image_h}: a mask must be "
+                       "the size of the first image, pixel for pixel.")
+        raise UploadError(msgid, dict(sizes_, mask=mask_name, image=image_name), code="mask_size_mismatch")

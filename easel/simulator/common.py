@@ -298,7 +298,7 @@ def ref_blobs(state: SimState, refs: list[str], *, https_only: bool) -> tuple[li
             try:
                 out.append(decode_data_url(ref)[1])
             except ValidationError as e:
-                return [], f"image_urls[{i - 1}]: {e.message}"
+                return [], f"image_urls[{i - 1}]: {e.render('en')}"  # the simulated provider speaks English
         elif low.startswith("https://") or (low.startswith("http://") and not https_only):
             out.append(own_file(state, ref) or render.placeholder(ref))
         elif low.startswith("http://"):

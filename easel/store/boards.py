@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 
 from easel.core.errors import EaselError
+from easel.core.i18n import N_
 from easel.store.share_links import MIGRATION_STATEMENTS as SHARE_LINK_STATEMENTS
 
 __all__ = ["BoardRow", "STARRED_TAG", "MIGRATION_STATEMENTS", "NAME_MAX", "create_board", "rename_board",
@@ -62,13 +63,14 @@ class BoardRow:
 def _clean_name(store, name: str, *, board_id: str | None = None) -> str:
     name = " ".join((name or "").split())
     if not name:
-        raise BoardError("A board needs a name.", code="board_name_empty")
+        raise BoardError(N_("A board needs a name."), code="board_name_empty")
     if len(name) > NAME_MAX:
-        raise BoardError(f"A board name is at most {NAME_MAX} characters; this one has {len(name)}.",
+        raise BoardError(N_("A board name is at most {max} characters; this one has {count}."),
+                         dict(max=NAME_MAX, count=len(name)),
                          code="board_name_too_long")
     clash = store.query("SELECT id FROM boards WHERE name = ? COLLATE NOCASE AND id IS NOT ?", (name, board_id))
     if clash:
-        raise BoardError(f"A board named “{name}” already exists.", code="board_name_taken")
+        raise BoardError(N_("A board named “{name}” already exists."), dict(name=name), code="board_name_taken")
     return name
 
 
@@ -84,7 +86,7 @@ def create_board(store, name: str, *, now: float | None = None) -> str:
 
 def rename_board(store, board_id: str, name: str) -> str:
     if get_board(store, board_id) is None:
-        raise BoardError("That board was deleted.", code="board_gone")
+        raise BoardError(N_("That board was deleted."), code="board_gone")
     name = _clean_name(store, name, board_id=board_id)
     with store._write() as conn:
         conn.execute("UPDATE boards SET name = ?, updated_at = ? WHERE id = ?", (name, time.time(), board_id))
@@ -132,7 +134,7 @@ def add_to_board(store, board_id: str, image_ids) -> int:
     now = time.time()
     with store._write() as conn:
         if conn.execute("SELECT 1 FROM boards WHERE id = ?", (board_id,)).fetchone() is None:
-            raise BoardError("That board was deleted.", code="board_gone")
+            raise BoardError(N_("That board was deleted."), code="board_gone")
         added = 0
         for image_id in image_ids:
             added += conn.execute("INSERT INTO board_images (board_id, image_id, added_at) VALUES (?, ?, ?) "

@@ -21,6 +21,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from easel.core.errors import EaselError
+from easel.core.i18n import N_
 
 __all__ = ["ShareLink", "Resolution", "ShareLinkError", "MIGRATION_STATEMENTS", "MIN_TTL_S", "MAX_TTL_S",
            "new_token", "hash_token", "check_ttl", "status_at", "create_link", "resolve", "revoke", "list_links",
@@ -78,7 +79,8 @@ def hash_token(token: str) -> str:
 
 def check_ttl(ttl_s: float) -> float:
     if not MIN_TTL_S <= ttl_s <= MAX_TTL_S:
-        raise ShareLinkError(f"A share link lasts from 1 hour to 30 days; {ttl_s / 3600:g} hours is outside that.",
+        raise ShareLinkError(N_("A share link lasts from 1 hour to 30 days; {hours} hours is outside that."),
+                             dict(hours=f"{ttl_s / 3600:g}"),
                              code="share_ttl_out_of_range")
     return float(ttl_s)
 
@@ -104,7 +106,7 @@ def create_link(store, image_ids, ttl_s: float, *, title: str = "", board_id: st
     ttl_s = check_ttl(ttl_s)
     ids = tuple(dict.fromkeys(int(i) for i in image_ids))
     if not ids:
-        raise ShareLinkError("There is nothing to share: the board has no images.", code="share_empty")
+        raise ShareLinkError(N_("There is nothing to share: the board has no images."), code="share_empty")
     at = time.time() if now is None else now
     token = new_token()
     link = ShareLink(uuid.uuid4().hex[:12], title, ids, at, at + ttl_s, None, board_id)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from easel.core.errors import ConfigError
+from easel.core.i18n import N_
 from easel.providers.dialects._common import endpoint_url, parse_error
 
 __all__ = ["get_dialect", "endpoint_url", "parse_error"]
@@ -28,4 +29,5 @@ def get_dialect(name: str) -> ModuleType:
     try:
         return modules[name]
     except KeyError:
-        raise ConfigError(f"Unknown dialect {name!r}; Easel speaks {', '.join(modules)}.", code="unknown_dialect") from None
+        raise ConfigError(N_("Unknown dialect {name}; Easel speaks {dialects}."),
+                          dict(name=repr(name), dialects=", ".join(modules)), code="unknown_dialect") from None

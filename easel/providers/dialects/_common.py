@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from easel.core.errors import ResponseError
+from easel.core.errors import ResponseError, Text
+from easel.core.i18n import N_
 
 _DATA_PREFIX_RE = re.compile(r"^\s*data:[^,;]*(;[^,]*)?,", re.S)
 USER_AGENT = "easel/0.1"
@@ -48,15 +49,23 @@ def load_json(response: httpx.Response, provider: str | None = None) -> object:
     try:
         return response.json()
     except (ValueError, UnicodeDecodeError):
-        snippet = response.text[:120].strip() if response.content else "an empty body"
-        raise ResponseError(f"The provider answered HTTP {response.status_code} with a body that is not JSON: "
-                            f"{snippet!r}.", code="malformed_json", status=response.status_code,
-                            provider=provider) from None
+        body = repr(response.text[:120].strip()) if response.content else Text(N_("an empty body"))
+        raise ResponseError(N_("The provider answered HTTP {status} with a body that is not JSON: {body}."),
+                            dict(status=response.status_code, body=body), code="malformed_json",
+                            status=response.status_code, provider=provider) from None
+
+
+_NOT_AN_OBJECT = {
+    "response": N_("The provider's response is not a JSON object."),
+    "task": N_("The provider's task is not a JSON object."),
+    "model list": N_("The provider's model list is not a JSON object."),
+}
 
 
 def expect_dict(value: object, what: str, provider: str | None = None) -> dict:
     if not isinstance(value, dict):
-        raise ResponseError(f"The provider's {what} is not a JSON object.", code="unexpected_response", provider=provider)
+        raise ResponseError(_NOT_AN_OBJECT.get(what, _NOT_AN_OBJECT["response"]), code="unexpected_response",
+                            provider=provider)
     return value
 
 

@@ -6,6 +6,7 @@ import httpx
 
 from easel.providers.catalog import Profile
 from easel.core.errors import ResponseError, error_from_status
+from easel.core.i18n import N_
 from easel.core.models import RawImage, TaskState, TaskStatus, WireResult
 from easel.providers.request import ImageRequest
 from easel.providers.dialects._common import endpoint_url, get_request, json_request, load_json, parse_error
@@ -44,7 +45,7 @@ def build_submit(profile: Profile, req: ImageRequest, base_url: str, *, async_: 
 def _envelope(profile: Profile, response: httpx.Response) -> object:
     body = load_json(response, profile.label)
     if not isinstance(body, dict):
-        raise ResponseError("gccai's response is not a JSON object.", code="unexpected_response", provider=profile.label)
+        raise ResponseError(N_("gccai's response is not a JSON object."), code="unexpected_response", provider=profile.label)
     code = body.get("code", 200)
     # An HTTP 200 may still carry an error code in gccai's envelope.
     if isinstance(code, int) and code not in (0, 200):
@@ -57,7 +58,7 @@ def parse_submit(profile: Profile, response: httpx.Response) -> WireResult:
     items = data if isinstance(data, list) else [data]
     ids = [str(i.get("task_id") or i.get("id")) for i in items if isinstance(i, dict) and (i.get("task_id") or i.get("id"))]
     if not ids:
-        raise ResponseError("gccai accepted the request but sent no task_id.", code="unexpected_response",
+        raise ResponseError(N_("gccai accepted the request but sent no task_id."), code="unexpected_response",
                             provider=profile.label)
     return WireResult(task_ids=ids, provider_request_id=ids[0])
 
@@ -87,7 +88,8 @@ def _task(profile: Profile, item: dict) -> TaskStatus:
     raw_status = str(item.get("status") or "").lower()
     state = _STATES.get(raw_status)
     if state is None:
-        raise ResponseError(f"gccai reported an unknown task status {raw_status!r}.", code="unexpected_response",
+        raise ResponseError(N_("gccai reported an unknown task status {status}."), dict(status=repr(raw_status)),
+                            code="unexpected_response",
                             provider=profile.label)
     progress = item.get("progress")
     status = TaskStatus(task_id=str(item.get("id") or item.get("task_id") or ""), state=state,

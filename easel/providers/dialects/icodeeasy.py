@@ -6,6 +6,7 @@ import httpx
 
 from easel.providers.catalog import Profile
 from easel.core.errors import ResponseError
+from easel.core.i18n import N_
 from easel.core.models import RawImage, TaskState, TaskStatus, WireResult
 from easel.providers.request import ImageRequest
 from easel.providers.dialects._common import (endpoint_url, expect_dict, get_request, json_request, load_json, parse_error)
@@ -36,12 +37,12 @@ def parse_submit(profile: Profile, response: httpx.Response) -> WireResult:
     if response.status_code == 202 or ("task_id" in body and "data" not in body):
         task_id = body.get("task_id") or body.get("id")
         if not task_id:
-            raise ResponseError("icodeeasy accepted the async request but sent no task_id.", code="unexpected_response",
+            raise ResponseError(N_("icodeeasy accepted the async request but sent no task_id."), code="unexpected_response",
                                 provider=profile.label)
         return WireResult(task_ids=[str(task_id)], provider_request_id=str(task_id))
     items = body.get("data")
     if not isinstance(items, list):
-        raise ResponseError("The provider's response has no data list of images.", code="unexpected_response",
+        raise ResponseError(N_("The provider's response has no data list of images."), code="unexpected_response",
                             provider=profile.label)
     images = [RawImage(url=item["url"], revised_prompt=item.get("revised_prompt"))
               for item in items if isinstance(item, dict) and item.get("url")]
@@ -58,7 +59,8 @@ def parse_poll(profile: Profile, response: httpx.Response) -> list[TaskStatus]:
     raw_status = str(body.get("status") or "").lower()
     state = _STATES.get(raw_status)
     if state is None:
-        raise ResponseError(f"icodeeasy reported an unknown task status {raw_status!r}.", code="unexpected_response",
+        raise ResponseError(N_("icodeeasy reported an unknown task status {status}."), dict(status=repr(raw_status)),
+                            code="unexpected_response",
                             provider=profile.label)
     status = TaskStatus(task_id=task_id, state=state, reported_cost=_number(body.get("cost")))
     if state is TaskState.COMPLETED:

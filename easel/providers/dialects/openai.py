@@ -14,6 +14,7 @@ import httpx
 
 from easel.providers.catalog import Profile
 from easel.core.errors import ValidationError
+from easel.core.i18n import N_
 from easel.core.models import RawImage, TaskStatus, Usage, WireResult
 from easel.providers.request import ImageRequest
 from easel.providers.dialects._common import (USER_AGENT, endpoint_url, expect_dict, form_value, json_request, load_json, parse_error, strip_data_prefix)
@@ -44,18 +45,20 @@ def fields(profile: Profile, req: ImageRequest) -> dict[str, object]:
 
 def build_submit(profile: Profile, req: ImageRequest, base_url: str, *, async_: bool = False) -> httpx.Request:
     if async_:
-        raise ValidationError(f"{profile.label} has no async mode; run it as a normal request.", code="async_not_supported")
+        raise ValidationError(N_("{label} has no async mode; run it as a normal request."), dict(label=profile.label),
+                              code="async_not_supported")
     body = fields(profile, req)
     if not req.is_edit:
         return json_request("POST", endpoint_url(base_url, profile.path_prefix, "/images/generations"), body)
     if not req.images:
-        raise ValidationError("An edit needs at least one input image.", code="edit_without_image")
+        raise ValidationError(N_("An edit needs at least one input image."), code="edit_without_image")
     files = []
     image_field = profile.image_field(len(req.images))
     for i, img in enumerate(req.images, 1):
         if img.data is None:
-            raise ValidationError(f"{profile.label}'s edits take uploaded files only, so image {i} must be uploaded, "
-                                  "not a URL.", code="url_references_not_supported")
+            raise ValidationError(N_("{label}'s edits take uploaded files only, so image {index} must be uploaded, "
+                                     "not a URL."), dict(label=profile.label, index=i),
+                                  code="url_references_not_supported")
         files.append((image_field, img.file_tuple()))
     if req.mask is not None:
         files.append(("mask", ("mask.png", req.mask.data or b"", "image/png")))
@@ -72,7 +75,7 @@ def parse_submit(profile: Profile, response: httpx.Response) -> WireResult:
     if not isinstance(items, list):
         from easel.core.errors import ResponseError
 
-        raise ResponseError("The provider's response has no data list of images.", code="unexpected_response",
+        raise ResponseError(N_("The provider's response has no data list of images."), code="unexpected_response",
                             provider=profile.label)
     images = []
     for item in items:
@@ -97,8 +100,8 @@ def parse_usage(usage: object) -> Usage | None:
 
 
 def build_poll(profile: Profile, task_ids: list[str], base_url: str) -> list[httpx.Request]:
-    raise ValidationError(f"{profile.label} has no tasks to poll.", code="async_not_supported")
+    raise ValidationError(N_("{label} has no tasks to poll."), dict(label=profile.label), code="async_not_supported")
 
 
 def parse_poll(profile: Profile, response: httpx.Response) -> list[TaskStatus]:
-    raise ValidationError(f"{profile.label} has no tasks to poll.", code="async_not_supported")
+    raise ValidationError(N_("{label} has no tasks to poll."), dict(label=profile.label), code="async_not_supported")

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from easel.core.errors import ProviderError, ResponseError
+from easel.core.i18n import N_
 from easel.core.models import Usage
 from easel.providers.dialects._common import strip_data_prefix
 from easel.providers.dialects.openai import parse_usage
@@ -148,28 +149,31 @@ def parse_image_event(sse: ServerSentEvent, *, provider: str | None = None) -> I
     try:
         body = json.loads(sse.data)
     except ValueError:
-        raise ResponseError("A streamed event is not valid JSON.", code="unexpected_response",
+        raise ResponseError(N_("A streamed event is not valid JSON."), code="unexpected_response",
                             provider=provider) from None
     if not isinstance(body, dict):
-        raise ResponseError("A streamed event is not a JSON object.", code="unexpected_response", provider=provider)
+        raise ResponseError(N_("A streamed event is not a JSON object."), code="unexpected_response", provider=provider)
     error = body.get("error")
     if error:
         err = error if isinstance(error, dict) else {"message": str(error)}
         code = err.get("code") or err.get("type") or "stream_error"
-        raise ProviderError(f"The provider reported an error mid-stream: {err.get('message') or code}",
-                            code=str(code), provider=provider)
+        raise ProviderError(N_("The provider reported an error mid-stream: {text}"),
+                            dict(text=err.get("message") or code), code=str(code), provider=provider)
     kind = body.get("type") or sse.event
     if kind not in PARTIAL_TYPES + COMPLETED_TYPES:
         return None
     if sse.event and sse.event != kind:
-        raise ResponseError(f"A streamed event says `event: {sse.event}` but its type is {kind}.",
+        raise ResponseError(N_("A streamed event says `event: {event}` but its type is {kind}."),
+                            dict(event=sse.event, kind=kind),
                             code="unexpected_response", provider=provider)
     b64 = body.get("b64_json")
     if not isinstance(b64, str) or not b64:
-        raise ResponseError(f"The {kind} event carries no b64_json.", code="unexpected_response", provider=provider)
+        raise ResponseError(N_("The {kind} event carries no b64_json."), dict(kind=kind), code="unexpected_response",
+                            provider=provider)
     index = body.get("partial_image_index")
     if kind in PARTIAL_TYPES and (isinstance(index, bool) or not isinstance(index, int)):
-        raise ResponseError(f"The {kind} event carries no partial_image_index.", code="unexpected_response",
+        raise ResponseError(N_("The {kind} event carries no partial_image_index."), dict(kind=kind),
+                            code="unexpected_response",
                             provider=provider)
     return ImageStreamEvent(
         type=kind, b64=strip_data_prefix(b64), partial_index=index if kind in PARTIAL_TYPES else None,
