@@ -168,7 +168,7 @@ class Dispatcher(BackgroundLoop):
             try:
                 job_id = self.jobs.submit(client, request, session_id=sessions[row.batch_id], batch_id=row.batch_id)
             except EaselError as e:
-                batches.set_row_not_sent(self.store, row.batch_id, row.row_no, e.code, scrub(e.user_message()))
+                batches.set_row_not_sent(self.store, row.batch_id, row.row_no, e.code, scrub(e.log_message()))
                 continue
             except Exception:
                 # Not the request's fault (the service is shutting down): the row waits for the next process.

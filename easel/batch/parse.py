@@ -11,9 +11,8 @@ Readings, chosen here and tested:
   it, so a row breaks the same named rule a single generation would. Only `n`, which must be a number before
   it can be a request at all, and `async` (true/false, yes/no, 1/0: run as a provider task), are checked here.
 
-Languages: an error is raised with its message in the reader's language (the page or the CLI shows it at once)
-and carries its English Text as `error.text`: a row's problem is kept with the batch (the store, batch.csv) in
-English, from that Text (easel.batch.run).
+Languages: an error carries its message id and params (easel.core.errors), so it reads in the reader's language
+where it is shown and is kept with the batch (the store, batch.csv) in English, its log_message().
 """
 
 from __future__ import annotations
@@ -50,10 +49,9 @@ ASYNC_NOT_A_BOOLEAN = Template(N_("async is true or false; got {value}."))
 
 
 def invalid(text: Text, code: str) -> ValidationError:
-    """A ValidationError that reads in the current language and keeps its English Text for the record."""
-    error = ValidationError(text.shown(), code=code)
-    error.text = text
-    return error
+    """A ValidationError of the Text's message id and params: it reads in the current language, and its
+    log_message() is the English the batch keeps (easel.core.errors)."""
+    return ValidationError(text.template.msgid, text.args, code=code)
 
 
 @dataclass

@@ -35,7 +35,7 @@ def start(jobs, plan: BatchPlan, *, name: str, session_id: str | None = None, di
         if not r.valid:
             rows.append(dict(row_no=r.row, prompt=r.prompt, target=r.target_name,
                              provider=r.target.profile.id if r.target is not None else "", status=batches.INVALID,
-                             error_code=r.problem.code, error_message=_kept_message(r.problem)))
+                             error_code=r.problem.code, error_message=r.problem.log_message()))
             continue
         target = r.target
         if target.name not in registered:                 # the dispatcher finds the key in the job service's ring
@@ -55,17 +55,6 @@ def start(jobs, plan: BatchPlan, *, name: str, session_id: str | None = None, di
     return bid
 
 
-def _kept_message(problem) -> str:
-    """The problem's user_message() as the batch keeps it: English where the error carries its Text (an error of
-    easel.batch.parse reads in the current language and keeps its English for the record)."""
-    text = getattr(problem, "text", None)
-    if text is None:
-        return problem.user_message()
-    shown_message, problem.message = problem.message, str(text)
-    try:
-        return problem.user_message()
-    finally:
-        problem.message = shown_message
 
 
 def _json_safe(d: dict) -> dict:

@@ -38,13 +38,13 @@ def start(jobs, plan: ComparisonPlan, *, session_id: str | None = None) -> str:
     for idx, col in enumerate(plan.columns):
         job_id, code, message = None, None, None
         if col.problem is not None:
-            code, message = col.problem.code, col.problem.user_message()
+            code, message = col.problem.code, col.problem.log_message()
         else:
             client = col.target.client()
             try:
                 job_id = jobs.submit(client, col.mapped.request, session_id=session_id, comparison_id=cid)
             except EaselError as e:
-                code, message = e.code, e.user_message()
+                code, message = e.code, e.log_message()
             finally:
                 client.close()
         cmp.add_column(store, cid, idx, target=col.target.name, label=col.target.label, plan=col.describe(),

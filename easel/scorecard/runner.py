@@ -83,7 +83,7 @@ def run(service, client, plan_: Plan, *, on_progress: Callable[[int, int, str], 
         try:
             job_ids[probe.key] = service.submit(client, probe.request, session_id=session, check=probe.check)
         except EaselError as e:       # Easel's own rules refused a probe: nothing went out, the check says so
-            results[probe.key].refused = e.user_message()
+            results[probe.key].refused = e.log_message()
     total = len(plan_.probes)
     done = total - len(job_ids)
     if on_progress:

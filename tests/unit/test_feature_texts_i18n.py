@@ -10,7 +10,6 @@ import time
 import pytest
 
 from easel.batch import parse_csv
-from easel.batch.run import _kept_message
 from easel.compare import archive
 from easel.compare.mapping import CompareSettings, map_settings
 from easel.compare.plan import ColumnPlan
@@ -149,7 +148,7 @@ def test_a_batch_rows_problem_reads_translated_and_is_kept_in_english():
     with use_language("zh"):
         (row,) = parse_csv(b"prompt,n\na fox,two\n")
         assert row.problem.message == "n 必须是整数；当前为 'two'。"
-        kept = _kept_message(row.problem)
-        assert row.problem.message == "n 必须是整数；当前为 'two'。"          # unchanged by keeping
+        kept = row.problem.log_message()
+        assert row.problem.message == "n 必须是整数；当前为 'two'。"          # unchanged by logging
         assert shown(kept) == "n 必须是整数；当前为 'two'。 [n_not_a_number]"
     assert kept == "n must be a whole number; got 'two'. [n_not_a_number]"
