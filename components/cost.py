@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from easel.core.i18n import _, current_language, format_currency, ngettext
+from easel.core import i18n_text
+from easel.core.i18n import _, ngettext
 from easel.usage import budgets
 from easel.providers import pricing
 from easel.providers.catalog import Profile
@@ -28,28 +29,19 @@ def estimate(profile: Profile, request: ImageRequest, *, store=None, repeat: int
     if repeat <= 1 or one.amount is None:
         return one
     return Money(one.amount * repeat, one.currency,
-                 ngettext("{runs} run × {basis}", "{runs} runs × {basis}", repeat).format(runs=repeat, basis=one.basis))
+                 ngettext("{runs} run × {basis}", "{runs} runs × {basis}", repeat).format(runs=repeat, basis=i18n_text.shown(one.basis)))
 
 
 def money_text(money: Money) -> str:
-    """A figure for reading. English keeps Easel's own form, 'USD 0.16' / 'CNY 0.40' / '3,000 credits', the one
-    the CLI, the CSV exports and the other English pages print, where '$' alone would not say which dollar.
-    Chinese and Korean get their locale's currency style from Babel ('US$0.16', '¥0.40', '3,000 积分'), with
-    the figure's own decimals: at least two, up to five, as Money.label() keeps them (a QCode image is 0.211)."""
-    if money.amount is None:
-        return f"{money.currency} ?"
-    if current_language() == "en":
-        return money.label()
-    if money.currency == "credits":
-        return format_currency(money.amount, "credits")
-    decimals = len(f"{money.amount:.5f}".partition(".")[2].rstrip("0"))
-    return format_currency(money.amount, money.currency, digits=max(2, decimals))
+    """A figure for reading: 'USD 0.16' in English (where '$' alone would not say which dollar), the locale's
+    currency style in Chinese and Korean ('US$0.16', '¥0.40', '3,000 积分'), with the figure's own decimals."""
+    return i18n_text.money_text(money.amount, money.currency)
 
 
 def cost_line(profile: Profile, request: ImageRequest, *, store=None, repeat: int = 1) -> str:
     """'≈ CNY 0.40 (2 × medium)'; for gccai before any history, the reason there is no figure."""
     money = estimate(profile, request, store=store, repeat=repeat)
-    line = f"≈ {money_text(money)} ({money.basis})"
+    line = f"≈ {money_text(money)} ({i18n_text.shown(money.basis)})"
     if money.amount is not None and profile.simulated:
         line += " · " + _("simulated, nothing is charged")
     return line

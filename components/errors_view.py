@@ -50,7 +50,8 @@ import re
 
 import streamlit as st
 
-from easel.core.errors import EaselError, translate_logged, translate_text
+from easel.core.errors import EaselError, translate_logged
+from easel.core.i18n_text import shown
 from easel.core.i18n import _
 
 from components import md_escape
@@ -74,7 +75,7 @@ def error_parts(err: EaselError | str | object) -> tuple[str, str]:
     """(plain message, code text) for an EaselError or a string; see the module docstring."""
     if isinstance(err, EaselError):
         # A label Easel wrote ("Demo (offline simulator)", "QCode (simulated)") has an entry; a provider's name none.
-        where = f"{translate_text(err.provider)}: " if err.provider else ""
+        where = f"{shown(err.provider)}: " if err.provider else ""
         return " ".join(f"{where}{err.message}".split()), _code_text(err.code, err.status)
     text = " ".join(str(err if err is not None else "").split())
     match = _TAG.search(text)

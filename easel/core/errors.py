@@ -50,14 +50,15 @@ import re
 from functools import lru_cache
 from typing import Any, Mapping
 
-from easel.core.i18n import DEFAULT_LANGUAGE, N_, _, _translations, current_language, use_language
+from easel.core.i18n import DEFAULT_LANGUAGE, N_, _, current_language, use_language
+from easel.core.i18n_text import shown, translate_sentence as _translate_sentence
 
 __all__ = [
     "EaselError", "ValidationError", "ConfigError", "UploadError", "ProviderError", "BadRequest",
     "AuthError", "PaymentRequired", "PayloadTooLarge", "RateLimited", "QuotaExhausted", "ServerError",
     "Overloaded", "GatewayTimeout", "TransportError", "ResponseError", "TaskFailed", "TaskTimedOut",
-    "error_from_status", "NON_RETRYABLE_429_CODES", "render_message", "explanation_for", "translate_logged", "translate_text",
-    "PROVIDER_SAID", "Text", "VERBATIM_FIELDS",
+    "error_from_status", "NON_RETRYABLE_429_CODES", "render_message", "explanation_for", "translate_logged",
+    "PROVIDER_SAID", "Message",
 ]
 
 # The lead-in before a provider's verbatim words. Stored English rows split on it, so it never changes lightly.
@@ -82,7 +83,7 @@ def render_message(msgid: str, params: Mapping[str, Any] | None = None, lang: st
     # provider `label` Easel names itself ("Demo (offline simulator)"; a provider's own name has no entry).
     with use_language(lang) if lang else contextlib.nullcontext():
         params = {k: (v.render(lang) if callable(getattr(v, "render", None)) else
-                      translate_text(v) if k == "label" and isinstance(v, str) and v else v)
+                      shown(v) if k == "label" and isinstance(v, str) and v else v)
                   for k, v in params.items()}
     try:
         return text.format(**params)
@@ -90,7 +91,7 @@ def render_message(msgid: str, params: Mapping[str, Any] | None = None, lang: st
         return msgid.format(**params)
 
 
-class Text:
+class Message:
     """A message id with params, rendered when shown: a param of another message that is itself Easel's words
     (a catalog note), so it follows the language of the message around it."""
 
@@ -152,7 +153,7 @@ class EaselError(Exception):
         """The line a page or the CLI shows: the message plus the provider's code and status, in `lang`."""
         if self.provider:
             with use_language(lang) if lang else contextlib.nullcontext():
-                where = f"{translate_text(self.provider)}: "
+                where = f"{shown(self.provider)}: "
         else:
             where = ""
         tag = self.code if self.status is None else f"{self.code}, HTTP {self.status}"
@@ -325,88 +326,7 @@ def _sentence(text: str) -> str:
 
 # ---- stored English back into the viewer's language ---------------------------------------------------------
 
-_FIELD = re.compile(r"\{\{|\}\}|\{(\w+)(?:![rsa])?(?::[^{}]*)?\}")
 _SAID_EN = PROVIDER_SAID.split("{", 1)[0]          # "Provider said: "
-
-
-def _pattern(msgid: str) -> tuple[re.Pattern[str], int] | None:
-    """A message id with fields as a full-match pattern (each field any text), and how many literal characters
-    it has (more literal letters: a more specific match). None for an id without fields, or with fewer than
-    8 letters of its own."""
-    parts, seen, literal, pos = [], set(), 0, 0
-    for m in _FIELD.finditer(msgid):
-        lit = msgid[pos:m.start()]
-        parts.append(re.escape(lit))
-        literal += sum(c.isalpha() for c in lit)
-        pos = m.end()
-        if m.group(1) is None:
-            parts.append(re.escape(m.group(0)[0]))
-            literal += 1
-        elif m.group(1) in seen:
-            parts.append(f"(?P={m.group(1)})")
-        else:
-            seen.add(m.group(1))
-            parts.append(f"(?P<{m.group(1)}>.*?)")
-    literal += sum(c.isalpha() for c in msgid[pos:])
-    # An id that is mostly fields ("{label}: {value}") would match any text: only real sentences are patterns.
-    if not seen or literal < 8:
-        return None
-    parts.append(re.escape(msgid[pos:]))
-    return re.compile("".join(parts), re.DOTALL), literal
-
-
-@lru_cache(maxsize=None)
-def _patterns(lang: str) -> tuple[tuple[re.Pattern[str], int, str, str], ...]:
-    # The catalog's own ids: every message Easel can write with params, and only those (a private attribute of
-    # gettext's GNUTranslations, stable since Python 2). Each comes with its longest literal piece: a line that
-    # does not contain it cannot match, and checking that first spares most of the regex runs.
-    catalog = getattr(_translations(lang), "_catalog", {}) or {}
-    found = []
-    for msgid in catalog:
-        if isinstance(msgid, str) and msgid and "{" in msgid:
-            compiled = _pattern(msgid)
-            if compiled:
-                piece = max(_FIELD.sub("\0", msgid).split("\0"), key=len)
-                found.append((compiled[0], compiled[1], msgid, piece))
-    found.sort(key=lambda item: -item[1])
-    return tuple(found)
-
-
-# Fields that carry a provider's (or a user's) own words: never looked up, even when they read like Easel's.
-VERBATIM_FIELDS = frozenset({"text", "reason", "error", "prompt", "name", "url", "body"})
-
-
-def _fill(template: str, values: Mapping[str, str]) -> str:
-    """`template` with each field replaced by the text captured for it (a format spec no longer applies)."""
-    def one(m: re.Match[str]) -> str:
-        if m.group(1) is None:
-            return m.group(0)[0]
-        return values.get(m.group(1), m.group(0))
-    return _FIELD.sub(one, template)
-
-
-def _translate_sentence(text: str, lang: str, depth: int = 0) -> str | None:
-    """`text` (English, as Easel wrote it) in `lang`, or None when no message id produces it."""
-    translated = _(text)
-    if translated != text:
-        return translated
-    for pattern, _literal, msgid, piece in _patterns(lang):
-        if piece not in text:
-            continue
-        m = pattern.fullmatch(text)
-        if m:
-            values = m.groupdict()
-            if depth < 1:       # one level of nesting: "{detail} ({label} size rule: {rule})"
-                values = {k: v if k in VERBATIM_FIELDS else (_translate_sentence(v, lang, depth + 1) or v)
-                          for k, v in values.items()}
-            return _fill(_(msgid), values)
-    return None
-
-
-def translate_text(text: str) -> str:
-    """Any English sentence Easel wrote (a fit note, a pricing basis, a stored status line) in the current
-    language, by its catalog entry; text that no entry produces is returned unchanged."""
-    return translate_logged(text)
 
 
 def translate_logged(text: str) -> str:

@@ -26,10 +26,11 @@ import string
 from functools import lru_cache
 from typing import Callable, Iterable
 
-from easel.core.i18n import _, current_language, format_currency, use_language
+from easel.core.i18n import _, _translations, current_language, format_currency, use_language
 from easel.core.models import Money
 
-__all__ = ["Template", "Text", "Value", "shown", "money_text", "money_digits"]
+__all__ = ["Template", "Text", "Value", "shown", "money_text", "money_digits", "translate_sentence",
+           "VERBATIM_FIELDS"]
 
 _REGISTRY: list["Template"] = []
 # A Money label as Money.label() writes it: 'USD 0.422', 'CNY 1,312.40', 'USD ?', '3,000 credits'.
@@ -262,4 +263,71 @@ def shown(text) -> str:
             parts = [_parse(p) for p in text.split(sep)]
             if all(p is not None for p in parts):
                 return sep.join(p.shown() for p in parts)
-    return text
+    return translate_sentence(text) or text
+
+
+# ---- any sentence of the catalog, read back from its English -----------------------------------------------
+# Most of what Easel keeps in English is a plain `_()`/`N_()` message, not a Template: a fit note, a pricing
+# basis, an error's explanation. Such a sentence is found by its catalog entry: an entry without fields by
+# lookup, an entry with fields as a pattern whose fields are carried into the translation.
+
+# Fields that carry a provider's (or a user's) own words: never looked up, even when they read like Easel's.
+VERBATIM_FIELDS = frozenset({"text", "reason", "error", "prompt", "name", "url", "body"})
+
+
+@lru_cache(maxsize=None)
+def _catalog_patterns(lang: str) -> tuple[tuple[re.Pattern, str, str], ...]:
+    """The catalog's ids with fields as patterns (the private `_catalog` of gettext's GNUTranslations, stable
+    since Python 2), most literal letters first, each with its longest fixed piece for a cheap pre-check."""
+    found = []
+    for msgid in getattr(_translations(lang), "_catalog", {}) or {}:
+        if not (isinstance(msgid, str) and "{" in msgid):
+            continue
+        try:
+            parsed = list(string.Formatter().parse(msgid))
+        except ValueError:
+            continue
+        if any(name is not None and not name.isidentifier() for _lit, name, *_rest in parsed):
+            continue        # not a format string, e.g. a JSON example with single braces
+        letters = sum(c.isalpha() for literal, *_rest in parsed for c in literal)
+        # An id that is mostly fields ("{label}: {value}") would match any text: only real sentences are patterns.
+        if not any(name for _lit, name, *_rest in parsed) or letters < 8:
+            continue
+        anchor = max((literal for literal, *_rest in parsed), key=len)
+        found.append((letters, _pattern(msgid, frozenset(), ()), msgid, anchor))
+    found.sort(key=lambda item: -item[0])
+    return tuple((pattern, msgid, anchor) for _letters, pattern, msgid, anchor in found)
+
+
+def _fill(template: str, values: dict) -> str:
+    """`template` with each field replaced by the text captured for it (a format spec no longer applies)."""
+    out = []
+    for literal, name, _spec, _conv in string.Formatter().parse(template):
+        out.append(literal)
+        if name is not None:
+            out.append(values.get(name, "{" + name + "}"))
+    return "".join(out)
+
+
+def translate_sentence(text: str, lang: str | None = None, depth: int = 0) -> str | None:
+    """`text`, English as Easel wrote it, in the current language; None when no catalog entry produces it."""
+    if not text or not text.strip():
+        return None         # gettext's "" is the catalog's header, never a sentence
+    lang = lang or current_language()
+    translated = _(text)
+    if translated != text:
+        return translated
+    for pattern, msgid, anchor in _catalog_patterns(lang):
+        if anchor not in text:
+            continue
+        found = pattern.fullmatch(text)
+        if found:
+            values = found.groupdict()
+            if depth < 1:       # one level of nesting: "{detail} ({label} size rule: {rule})"
+                values = {k: v if k in VERBATIM_FIELDS else (translate_sentence(v, lang, depth + 1) or v)
+                          for k, v in values.items()}
+            try:
+                return _fill(_(msgid), values)
+            except ValueError:
+                return None
+    return None

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from PIL import Image, PngImagePlugin, UnidentifiedImageError
 
 from easel.core import png_text
-from easel.core.errors import EaselError, ResponseError, Text, UploadError
+from easel.core.errors import EaselError, ResponseError, Message, UploadError
 from easel.core.i18n import N_
 from easel.core.mime import sniff_mime
 
@@ -72,8 +72,8 @@ def _fail(what: str, failure: str, code: str, **params) -> EaselError:
     return cls(_FAILURES.get(what, _FAILURES["result"])[failure], params, code=code)
 
 
-def _cap_note(cap: int) -> Text | str:
-    return "" if cap == MAX_PIXELS else Text(_DOWNSCALE_NOTE)
+def _cap_note(cap: int) -> Message | str:
+    return "" if cap == MAX_PIXELS else Message(_DOWNSCALE_NOTE)
 
 
 def _open_lazy(data: bytes, what: str, cap: int = MAX_PIXELS) -> Image.Image:

@@ -27,7 +27,7 @@ from easel.core.config import key_fingerprint
 from easel.providers.dialects import get_dialect
 from easel.providers.dialects import sse
 from easel.providers.dialects._common import USER_AGENT, parse_error
-from easel.core.errors import (ConfigError, EaselError, ProviderError, ResponseError, TaskFailed, TaskTimedOut, Text,
+from easel.core.errors import (ConfigError, EaselError, ProviderError, ResponseError, TaskFailed, TaskTimedOut, Message,
                                TransportError, ValidationError, error_from_status)
 from easel.core.i18n import N_
 from easel.core.models import ImageOut, RawImage, TaskState, TaskStatus, Usage, WireResult
@@ -90,7 +90,7 @@ class StreamInterrupted(TransportError):
     default_code = "stream_interrupted"
     retryable = False
 
-    def __init__(self, partials: int, provider: str, why: Text):
+    def __init__(self, partials: int, provider: str, why: Message):
         if partials == 1:
             msgid = N_("The stream broke after 1 partial image, before the final image: {why}. The partials are kept, "
                        "labelled partial.")
@@ -326,9 +326,9 @@ class ProviderClient:
                 outcome.usage = event.usage
                 return image
         except httpx.HTTPError as e:
-            raise StreamInterrupted(partials, self.profile.label, Text(N_("the connection closed mid-stream ({kind})"),
+            raise StreamInterrupted(partials, self.profile.label, Message(N_("the connection closed mid-stream ({kind})"),
                                                                        dict(kind=type(e).__name__))) from None
-        raise StreamInterrupted(partials, self.profile.label, Text(N_("the stream ended without its final image")))
+        raise StreamInterrupted(partials, self.profile.label, Message(N_("the stream ended without its final image")))
 
     # --- plumbing ---
     def _fetch(self, url: str) -> bytes:

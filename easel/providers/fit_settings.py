@@ -6,7 +6,7 @@ The result's `params` are in the shape of a stored job's parameters (what compon
 so every value in it is one the form offers for this provider.
 
 The notes are English (they go into the CLI's JSON and Compare's plan as they are); a page shows one in the
-viewer's language with `easel.core.errors.translate_text(note)`, which finds its catalog entry.
+viewer's language with `easel.core.i18n_text.shown(note)`, which finds its catalog entry.
 """
 
 from __future__ import annotations

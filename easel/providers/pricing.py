@@ -3,7 +3,7 @@
 Every figure here comes from ../shared/providers/; the `basis` text says how a figure was reached so the
 UI can show "≈ CNY 0.40 (2 × medium)". A failed request costs 0: every provider says failures are not billed.
 A basis is English (the usage log and the CLI's JSON keep it); a page shows it translated with
-`easel.core.errors.translate_text(money.basis)`.
+`easel.core.i18n_text.shown(money.basis)`.
 """
 
 from __future__ import annotations

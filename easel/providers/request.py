@@ -10,7 +10,7 @@ from pathlib import Path
 from easel.media.imaging import image_size
 from easel.providers import sizes, upload_rules
 from easel.providers.catalog import EXTRA_OPTIONS, MAX_TEXT_EXTRA, TEXT_EXTRAS, Profile
-from easel.core.errors import Text, UploadError, ValidationError
+from easel.core.errors import Message, UploadError, ValidationError
 from easel.core.i18n import N_
 from easel.core.mime import decode_data_url, sniff_mime
 
@@ -298,7 +298,7 @@ def _check_stream(r: ImageRequest, profile: Profile) -> None:
     reason = stream_unsupported_reason(profile)
     if reason is not None:
         raise ValidationError(N_("{label} cannot stream partial images. {detail}"),
-                              dict(label=profile.label, detail=Text(reason)), code="stream_not_supported")
+                              dict(label=profile.label, detail=Message(reason)), code="stream_not_supported")
     if r.async_:
         raise ValidationError(N_("A streamed request cannot also be a provider task; choose one."),
                               code="stream_with_async")

@@ -140,8 +140,8 @@ PARSE_ERROR = {
 def test_a_batch_parse_error_names_its_row_in_the_readers_language(lang):
     with use_language(lang), pytest.raises(ValidationError) as e:
         parse_csv(BROKEN_CSV)
-    assert e.value.message == PARSE_ERROR[lang] and e.value.code == "csv_malformed"
-    assert str(e.value.text) == PARSE_ERROR["en"]           # the English kept beside it
+    assert e.value.render(lang) == PARSE_ERROR[lang] and e.value.code == "csv_malformed"
+    assert e.value.log_message() == PARSE_ERROR["en"] + " [csv_malformed]"      # what the batch keeps
 
 
 def test_a_batch_rows_problem_reads_translated_and_is_kept_in_english():

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from easel.core.errors import ResponseError, Text
+from easel.core.errors import ResponseError, Message
 from easel.core.i18n import N_
 
 _DATA_PREFIX_RE = re.compile(r"^\s*data:[^,;]*(;[^,]*)?,", re.S)
@@ -49,7 +49,7 @@ def load_json(response: httpx.Response, provider: str | None = None) -> object:
     try:
         return response.json()
     except (ValueError, UnicodeDecodeError):
-        body = repr(response.text[:120].strip()) if response.content else Text(N_("an empty body"))
+        body = repr(response.text[:120].strip()) if response.content else Message(N_("an empty body"))
         raise ResponseError(N_("The provider answered HTTP {status} with a body that is not JSON: {body}."),
                             dict(status=response.status_code, body=body), code="malformed_json",
                             status=response.status_code, provider=provider) from None
