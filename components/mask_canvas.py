@@ -153,7 +153,8 @@ def _painted(key: str, source: SourceImage) -> bool:
 def _toolbar(profile: Profile, source: SourceImage, key: str):
     """The row above the canvas. Returns (uploaded mask file or None, tool, brush width, invert)."""
     painted = _painted(key, source)
-    with st.container(horizontal=True, vertical_alignment="center", gap="xsmall", key=f"{key}.toolbar"):
+    # xxsmall gaps: the row must stay one line at 1366 px with Korean labels too, which are the widest.
+    with st.container(horizontal=True, vertical_alignment="center", gap="xxsmall", key=f"{key}.toolbar"):
         tool = st.segmented_control(
             _("Tool"), list(_TOOLS), default="Brush", required=True, key=f"{key}.tool", label_visibility="collapsed",
             format_func=lambda t: _(_TOOLS[t][2]))
