@@ -44,6 +44,8 @@ def test_a_pinned_language_beats_the_session_resolver_which_beats_the_environmen
 
 def test_a_resolver_that_fails_outside_a_session_falls_back_to_the_environment(monkeypatch):
     monkeypatch.setenv("EASEL_LANG", "zh")
+    # Restored at teardown: the UI's resolver, once installed, must outlive this test for the AppTests after it.
+    monkeypatch.setattr(i18n, "_resolver", i18n._resolver)
 
     def outside_a_session():
         raise RuntimeError("no script run context")
