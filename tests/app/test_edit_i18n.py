@@ -42,7 +42,7 @@ EDIT = {
         nothing="이미지에서 바꿀 곳을 칠하세요. 칠하지 않으면 마스크를 보내지 않으며, 모델이 이미지 전체를 바꿀 수 있습니다.",
         painted=r"이미지의 \d+\.\d%가 다시 그려집니다\. 마스크: 1536×1024 PNG\.",
         placeholder_result="결과가 원본 옆 이곳에 편집 전/후 슬라이더와 함께 표시됩니다.",
-        popovers=["프롬프트 저장", "참조 이미지", "불러오기", "옵션"], library="라이브러리",
+        popovers=["프롬프트 저장", "참조 이미지", "불러오기", "옵션"], library="프롬프트 라이브러리",
         library_empty="저장된 프롬프트: 아직 없음",
         canvas={"Undo": "되돌리기", "Redo": "다시 실행", "Edit": "획 선택 및 이동", "Reset canvas & history": "캔버스와 기록 초기화"},
         keep="마스크 밖 픽셀 유지", wipe="편집 전 ◀ ▶ 편집 후", wiped="편집 전 ◀ | ▶ 편집 후, 마스크 밖 픽셀 유지",
@@ -307,3 +307,25 @@ def test_the_invalid_rows_table_has_translated_headers_over_english_columns(lang
     assert list(table.value.columns) == ["Row", "Rule", "Why", "Prompt"]
     config = json.loads(table.proto.columns)
     assert {name: config[name]["label"] for name in t["columns"]} == t["columns"]
+
+
+def test_a_batchs_progress_and_failed_rows_speak_chinese(demo, jobs_for_test):
+    from test_batch_page import _until_finished
+
+    demo.set_faults([{"kind": "http_400", "times": 1, "endpoint": "submit"}])
+    at = _open("zh")
+    _ok(at.segmented_control(key="gen.mode").set_value("批量").run())
+    at.text_area(key="batch.text").input("a red fox\na blue whale\n")
+    _ok(at.run())
+    _ok(at.button(key="batch.go").click().run())
+    _until_finished(at, jobs_for_test.store)
+    bid = at.session_state["easel.batch.current"]
+    assert f"**批量 {bid}** · 已完成 1 · 失败 1 · 剩余 0" in [m.value for m in at.markdown]
+    failed = at.dataframe[0]
+    assert list(failed.value["Status"]) == ["失败"]                  # the stored status stays "failed"
+    config = json.loads(failed.proto.columns)
+    assert [config[c]["label"] for c in ("Row", "Status", "Code", "Error", "Prompt")] == [
+        "行", "状态", "错误码", "错误", "提示词"]
+    assert at.button(key=f"batch.retry.{bid}").label == "重试 1 个失败项"
+    assert at.button(key=f"batch.gallery.{bid}").label == "在图库中查看"
+    assert at.get("download_button")[0].proto.label == "下载 ZIP"
