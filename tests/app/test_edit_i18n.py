@@ -329,3 +329,13 @@ def test_a_batchs_progress_and_failed_rows_speak_chinese(demo, jobs_for_test):
     assert at.button(key=f"batch.retry.{bid}").label == "重试 1 个失败项"
     assert at.button(key=f"batch.gallery.{bid}").label == "在图库中查看"
     assert at.get("download_button")[0].proto.label == "下载 ZIP"
+    # The Gallery's batch filter: the pasted batch's stored English name is worded in Chinese where it is shown.
+    _ok(at.button(key=f"batch.gallery.{bid}").click().run())
+    picker = at.selectbox(key="gallery.batch")
+    assert picker.value == bid
+    assert picker.options[0] == "全部批量"
+    assert re.fullmatch(rf"批量 {bid[:6]} · 粘贴的提示词 · \d{{4}}/\d{{1,2}}/\d{{1,2}} \d{{2}}:\d{{2}}", picker.options[1])
+    from easel.store import batches
+
+    assert batches.get_batch(jobs_for_test.store, bid).name == "pasted prompts"
+    assert [d.proto.label for d in at.get("download_button") if d.proto.id.endswith("gallery.batch.zip")] == ["批量 ZIP"]
