@@ -13,10 +13,11 @@ from easel import batch
 from easel.batch.targets import resolver
 from easel.compare.targets import DEMO_KEY, Target
 from easel.core.errors import EaselError
+from easel.core.i18n import N_, _, format_number, ngettext
 from easel.simulator import local
 
 from components import md_escape, params, services
-from components.batch_progress import CURRENT, batch_progress
+from components.batch_progress import CURRENT, PASTED, batch_progress
 from components.demo_provider import SIMULATE_KEY
 from components.errors_view import show_error
 
@@ -25,15 +26,19 @@ __all__ = ["MODE_KEY", "mode_toggle", "batch_mode", "session_target"]
 MODE_KEY = "gen.mode"
 KEY = "batch"
 MODES = ("Single", "Batch")
+_MODE_LABELS = {"Single": N_("Single"), "Batch": N_("Batch")}
+# The invalid-rows table's column headers, shown translated over stable English column keys.
+_INVALID_COLUMNS = {"Row": N_("Row"), "Rule": N_("Rule"), "Why": N_("Why"), "Prompt": N_("Prompt")}
 QUERY = "batch"            # the followed batch's id in the URL, so a reload or a shared link shows it again
 
 
 def mode_toggle() -> str:
     """Single or Batch, under the page title. A `?batch=` link (what Send puts in the URL) opens Batch."""
     default = "Batch" if st.query_params.get(QUERY) else "Single"
-    return st.segmented_control("Mode", MODES, key=MODE_KEY, default=default, label_visibility="collapsed",
-                                help="Batch: one prompt per line, or a CSV with a prompt column and any "
-                                     "parameter; each row becomes an ordinary job.") or "Single"
+    return st.segmented_control(_("Mode"), MODES, key=MODE_KEY, default=default, label_visibility="collapsed",
+                                format_func=lambda m: _(_MODE_LABELS[m]),
+                                help=_("Batch: one prompt per line, or a CSV with a prompt column and any "
+                                       "parameter; each row becomes an ordinary job.")) or "Single"
 
 
 def session_target(sess) -> Target:
@@ -49,32 +54,36 @@ def session_target(sess) -> Target:
 def _rows(text: str, upload):
     if upload is not None:
         return upload.name, batch.parse_file(upload.name, upload.getvalue())
-    return "pasted prompts", batch.parse_text(text)
+    return PASTED, batch.parse_text(text)
 
 
 def _preview(store, plan) -> None:
     sent, bad = len(plan.valid), len(plan.invalid)
-    st.markdown(f"**{len(plan.rows)} rows** · {sent} to send · {bad} invalid")
-    st.markdown(md_escape(f"Estimate: {plan.total_label()}"))
+    rows = len(plan.rows)
+    st.markdown(ngettext("**{rows} row** · {sent} to send · {bad} invalid",
+                         "**{rows} rows** · {sent} to send · {bad} invalid", rows)
+                .format(rows=format_number(rows), sent=format_number(sent), bad=format_number(bad)))
+    st.markdown(md_escape(_("Estimate: {total}").format(total=plan.total_label())))
     for note in batch.limit_notes(store, plan):
         st.caption(":material/schedule: " + md_escape(note))
     if bad:
-        st.caption("These rows break a rule and will not be sent:")
+        st.caption(_("These rows break a rule and will not be sent:"))
         st.dataframe(pd.DataFrame([{"Row": r.row, "Rule": r.rule, "Why": r.problem.message,
                                     "Prompt": r.prompt} for r in plan.invalid]),
-                     hide_index=True, width="stretch", height=min(36 * (bad + 1) + 2, 220), key=f"{KEY}.invalid")
+                     hide_index=True, width="stretch", height=min(36 * (bad + 1) + 2, 220), key=f"{KEY}.invalid",
+                     column_config={k: _(v) for k, v in _INVALID_COLUMNS.items()})
 
 
 def batch_mode(sess, store, jobs) -> None:
     left, right = st.columns(2, gap="large")
     with left:
-        text = st.text_area("Prompts, one per line", key=f"{KEY}.text", height=150,
-                            placeholder="A watercolor fox reading under a lamp\nA paper boat on a rainy street")
-        upload = st.file_uploader("Or a CSV or TXT file", type=["csv", "txt"], key=f"{KEY}.file",
-                                  help="CSV: a `prompt` column and optional columns size, quality, n, provider, "
-                                       "resolution, model, async, output_format, background… (empty = the "
-                                       "defaults below).")
-        with st.expander("Defaults for every row", icon=":material/tune:"):
+        text = st.text_area(_("Prompts, one per line"), key=f"{KEY}.text", height=150,
+                            placeholder=_("A watercolor fox reading under a lamp\nA paper boat on a rainy street"))
+        upload = st.file_uploader(_("Or a CSV or TXT file"), type=["csv", "txt"], key=f"{KEY}.file",
+                                  help=_("CSV: a `prompt` column and optional columns size, quality, n, provider, "
+                                         "resolution, model, async, output_format, background… (empty = the "
+                                         "defaults below)."))
+        with st.expander(_("Defaults for every row"), icon=":material/tune:", key=f"{KEY}.defaults"):
             fields = params.parameter_form(sess.profile, edit=False, key=KEY)
     with right:
         plan, problem = None, None
@@ -92,14 +101,16 @@ def batch_mode(sess, store, jobs) -> None:
             show_error(problem, icon=":material/rule:")
         elif plan is not None:
             _preview(store, plan)
-        clicked = st.button(f"Send {len(plan.valid)} rows" if plan is not None else "Send batch", type="primary",
+        label = (ngettext("Send {n} row", "Send {n} rows", len(plan.valid)).format(n=format_number(len(plan.valid)))
+                 if plan is not None else _("Send batch"))
+        clicked = st.button(label, type="primary",
                             icon=":material/playlist_play:", key=f"{KEY}.go", width="stretch",
                             disabled=plan is None or not plan.valid)
         if not sess.ready:
-            st.caption(md_escape(sess.problem or "Pick a provider in the sidebar."))
+            st.caption(md_escape(sess.problem or _("Pick a provider in the sidebar.")))
         elif plan is None and problem is None:
-            st.caption("Paste prompts or upload a file: the count, the cost and any invalid rows show here first; "
-                       "nothing is sent until you press Send.")
+            st.caption(_("Paste prompts or upload a file: the count, the cost and any invalid rows show here "
+                         "first; nothing is sent until you press Send."))
         if clicked and plan is not None and plan.valid:
             st.session_state[CURRENT] = batch.start(jobs, plan, name=name, session_id=services.session_id())
             st.query_params[QUERY] = st.session_state[CURRENT]

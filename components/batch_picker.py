@@ -3,15 +3,14 @@ its ZIP with batch.csv (each row's job id, status, files and cost; the gallery's
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import streamlit as st
 
 from easel.batch import archive
+from easel.core.i18n import _, format_datetime
 from easel.store import batches
 
 from components import truncate
-from components.batch_progress import GALLERY_BATCH
+from components.batch_progress import GALLERY_BATCH, batch_name
 
 __all__ = ["batch_filter"]
 
@@ -31,16 +30,17 @@ def batch_filter(store, *, on_change=None) -> str | None:
 
     def label(bid: str | None) -> str:
         if bid is None:
-            return "All batches"
+            return _("All batches")
         b = recent[bid]
         # The id first: the select is narrow, and the id is what Generate's progress line names.
-        return f"Batch {bid[:6]} · {truncate(b.name, 18)} · {datetime.fromtimestamp(b.created_at):%d %b %H:%M}"
+        return _("Batch {id} · {name} · {created}").format(id=bid[:6], name=truncate(batch_name(b.name), 18),
+                                                         created=format_datetime(b.created_at, "short"))
 
-    chosen = st.selectbox("Batch", [None, *recent], key=GALLERY_BATCH, format_func=label, on_change=on_change,
+    chosen = st.selectbox(_("Batch"), [None, *recent], key=GALLERY_BATCH, format_func=label, on_change=on_change,
                           width=220, label_visibility="collapsed")
     if chosen is not None:
-        st.download_button("Batch ZIP", data=lambda: archive.zip_to_temp_file(store, chosen),
+        st.download_button(_("Batch ZIP"), data=lambda: archive.zip_to_temp_file(store, chosen),
                            file_name=f"easel-batch-{chosen}.zip", mime="application/zip", icon=":material/download:",
-                           key="gallery.batch.zip", help="This batch's images and batch.csv: each row's job id, "
-                                                         "status, file names and cost, failed rows included.")
+                           key="gallery.batch.zip", help=_("This batch's images and batch.csv: each row's job id, "
+                                                           "status, file names and cost, failed rows included."))
     return chosen

@@ -20,6 +20,7 @@ from PIL import Image
 
 from easel.providers.catalog import Profile
 from easel.core.errors import EaselError, UploadError
+from easel.core.i18n import _
 from easel.media import imaging, thumbnails
 from easel.media.imaging import open_image
 from easel.core.mime import sniff_mime
@@ -70,12 +71,12 @@ def _from_gallery(image_id: int) -> SourceImage:
     store = get_store()
     row = store.get_image(int(image_id))
     if row is None or row.deleted:
-        raise UploadError("That gallery image is no longer there.", code="image_missing")
+        raise UploadError(_("That gallery image is no longer there."), code="image_missing")
     data = store.image_bytes(row)
     mime = row.mime or sniff_mime(data) or "image/png"
     ext = {"image/jpeg": "jpg", "image/webp": "webp"}.get(mime, "png")
     return SourceImage(data, f"gallery-{row.id}.{ext}", mime, open_image(data, what="stored"),
-                       f"gallery image #{row.id}")
+                       _("gallery image #{id}").format(id=row.id))
 
 
 def _use_upload() -> None:
@@ -88,16 +89,22 @@ def _use_gallery(image_id: int) -> None:
     st.session_state.pop(_SAVED_UPLOAD, None)
 
 
-def _accepted(data: bytes, name: str, note: str = "", *, profile: Profile, key: str) -> SourceImage | None:
+def _accepted(data: bytes, name: str, downscaled_from: tuple[int, int] | None = None, *, profile: Profile,
+              key: str) -> SourceImage | None:
     """An upload through the oversize check; kept in session state once accepted (an uploader forgets its file
-    when the page is left), with a note of where it came from if it was downscaled."""
+    when the page is left), with the size it was downscaled from, if it was. The size is kept, not a sentence:
+    the label is worded in the language of the run that shows it."""
     got = oversize.accept_upload(data, name, profile, key=f"{key}.oversize")
     if got is None:
         return None
-    if got.downscaled_from:
-        note = f", downscaled from {got.downscaled_from[0]}×{got.downscaled_from[1]}"
-    st.session_state[_SAVED_UPLOAD] = (got.data, got.name, note)
-    return SourceImage(got.data, got.name, got.mime, got.image, f"upload {truncate(got.name, 40)}{note}")
+    downscaled_from = tuple(got.downscaled_from) if got.downscaled_from else downscaled_from
+    st.session_state[_SAVED_UPLOAD] = (got.data, got.name, downscaled_from)
+    if downscaled_from:
+        label = _("upload {name}, downscaled from {width}×{height}").format(
+            name=truncate(got.name, 40), width=downscaled_from[0], height=downscaled_from[1])
+    else:
+        label = _("upload {name}").format(name=truncate(got.name, 40))
+    return SourceImage(got.data, got.name, got.mime, got.image, label)
 
 
 def _pick(profile: Profile, key: str) -> SourceImage | None:
@@ -105,8 +112,8 @@ def _pick(profile: Profile, key: str) -> SourceImage | None:
     the page in the same run, so the source row and the canvas take their place at once."""
     slot = st.empty()
     with slot.container(horizontal=True, vertical_alignment="bottom", key=f"{key}.pick"):
-        up = st.file_uploader("Source image (PNG, JPEG or WebP)", type=_UPLOAD_TYPES, key=f"{key}.upload",
-                              help="Or open a gallery image with its \"Edit this image\" button.")
+        up = st.file_uploader(_("Source image (PNG, JPEG or WebP)"), type=_UPLOAD_TYPES, key=f"{key}.upload",
+                              help=_("Or open a gallery image with its “Edit this image” button."))
         _gallery_popover(key)
     if up is None:
         return None
@@ -121,17 +128,17 @@ def _gallery_popover(key: str) -> None:
 
     store = get_store()
     rows = [r for r in store.list_images(limit=_GALLERY_PICKS) if not r.deleted]
-    with st.popover("From the gallery", icon=":material/photo_library:", disabled=not rows,
-                    help="Edit one of your latest results." if rows else "The gallery is empty."):
+    with st.popover(_("From the gallery"), icon=":material/photo_library:", disabled=not rows,
+                    help=_("Edit one of your latest results.") if rows else _("The gallery is empty.")):
         cols = st.columns(3)
         for i, row in enumerate(rows):
             with cols[i % 3]:
                 try:
                     st.image(thumbnails.thumbnail_bytes(store, row), width="stretch")
                 except (OSError, EaselError):
-                    st.caption("(unreadable)")
+                    st.caption(_("(unreadable)"))
                     continue
-                st.button("Edit this", key=f"{key}.gallery.{row.id}", on_click=_use_gallery, args=(row.id,),
+                st.button(_("Edit this"), key=f"{key}.gallery.{row.id}", on_click=_use_gallery, args=(row.id,),
                           width="stretch")
 
 
@@ -153,24 +160,26 @@ def source_row(profile: Profile, *, key: str = "edit.source") -> tuple[SourceIma
             src = _pick(profile, key)
     except EaselError as err:
         show_error(err)
-        st.button("Choose another image", key=f"{key}.clear", on_click=_use_upload)
+        st.button(_("Choose another image"), key=f"{key}.clear", on_click=_use_upload)
         return None, [], None
     if src is None:
         if saved is not None:          # no longer within this provider's limits: the offer is shown above
-            st.button("Choose another image", key=f"{key}.clear", on_click=_use_upload)
+            st.button(_("Choose another image"), key=f"{key}.clear", on_click=_use_upload)
         return None, [], None
     refs_key = "edit.refs"
     with st.container(horizontal=True, vertical_alignment="center", key=f"{key}.row"):
-        st.text(f"Source: {src.label}, {src.size[0]}×{src.size[1]}")
+        st.text(_("Source: {label}, {width}×{height}").format(label=src.label, width=src.size[0],
+                                                              height=src.size[1]))
         st.space("stretch")
-        st.button("Replace", key=f"{key}.clear", on_click=_use_upload, icon=":material/swap_horiz:", type="tertiary")
+        st.button(_("Replace"), key=f"{key}.clear", on_click=_use_upload, icon=":material/swap_horiz:", type="tertiary")
         if profile.max_references > 1:
             n = len(st.session_state.get(REFERENCES) or []) + len(st.session_state.get(f"{refs_key}.upload") or [])
-            with st.popover(f"References ({n})" if n else "References", icon=":material/collections:",
-                            help="Extra images sent after the source, for multi-image edits."):
+            with st.popover(_("References ({n})").format(n=n) if n else _("References"),
+                            icon=":material/collections:",
+                            help=_("Extra images sent after the source, for multi-image edits.")):
                 refs, problem = reference_picker(profile, src, key=refs_key)
         else:
-            st.caption(f"{md_escape(profile.label)} takes one input image only.")
+            st.caption(_("{provider} takes one input image only.").format(provider=md_escape(profile.label)))
             refs, problem = [], None
     if problem:
         show_error(problem)
@@ -184,9 +193,9 @@ def _clear_gallery_refs() -> None:
 def reference_picker(profile: Profile, source: SourceImage | None, *, key: str = "edit.refs") -> tuple[list[ImageInput], str | None]:
     """Extra images after the source, in order, and a problem that blocks sending (None if fine)."""
     room = max(0, profile.max_references - 1)
-    ups = st.file_uploader(f"Extra reference images (up to {room})", type=_UPLOAD_TYPES, accept_multiple_files=True,
-                           key=f"{key}.upload",
-                           help="Multi-image composition: the source is image 1, these follow in upload order.")
+    ups = st.file_uploader(_("Extra reference images (up to {n})").format(n=room), type=_UPLOAD_TYPES,
+                           accept_multiple_files=True, key=f"{key}.upload",
+                           help=_("Multi-image composition: the source is image 1, these follow in upload order."))
     refs: list[SourceImage] = []
     problem = None
     for image_id in st.session_state.get(REFERENCES) or []:
@@ -195,22 +204,25 @@ def reference_picker(profile: Profile, source: SourceImage | None, *, key: str =
         except EaselError as err:
             show_error(err, level="warning")
     if st.session_state.get(REFERENCES):
-        st.button("Remove the gallery references", key=f"{key}.clear", on_click=_clear_gallery_refs)
+        st.button(_("Remove the gallery references"), key=f"{key}.clear", on_click=_clear_gallery_refs)
     for up in ups or []:
         data = up.getvalue()
         got = oversize.accept_upload(data, up.name, profile, key=f"{key}.oversize.{hashlib.sha256(data).hexdigest()[:12]}")
         if got is None:
-            problem = problem or f"{up.name} cannot be sent as it is: downscale it or remove it (under References)."
+            problem = problem or _("{name} cannot be sent as it is: downscale it or remove it (under References).") \
+                .format(name=up.name)
             continue
         refs.append(SourceImage(got.data, got.name, got.mime, got.image, f"upload {truncate(got.name, 40)}"))
     if not refs:
         return [], problem
     if len(refs) > room:
-        problem = f"{profile.label} takes at most {profile.max_references} images in all; remove {len(refs) - room}."
+        problem = _("{provider} takes at most {limit} images in all; remove {extra}.").format(
+            provider=profile.label, limit=profile.max_references, extra=len(refs) - room)
     total = sum(len(r.data) for r in refs) + (len(source.data) if source else 0)
     if total > profile.max_total_upload_bytes:
-        problem = (f"The images total {imaging.megabytes(total)}; {profile.label} takes at most "
-                   f"{imaging.megabytes(profile.max_total_upload_bytes)} in all.")
+        problem = _("The images total {total}; {provider} takes at most {limit} in all.").format(
+            total=imaging.megabytes(total), provider=profile.label,
+            limit=imaging.megabytes(profile.max_total_upload_bytes))
     _show_order(source, refs)
     return [r.as_input() for r in refs], problem
 
@@ -223,6 +235,7 @@ def _show_order(source: SourceImage | None, refs: list[SourceImage]) -> None:
             thumb = item.image.copy()
             thumb.thumbnail((160, 160))
             st.image(thumb)
-            st.text(f"Image {i + 1}: {'source' if item is source else truncate(item.name, 24)}")
-    st.caption("Name each image's role in the prompt, by number: \"Image 1 is the scene, image 2 the product; "
-               "place the product on the table\". The provider receives them in this order.")
+            st.text(_("Image {n}: source").format(n=i + 1) if item is source
+                    else _("Image {n}: {name}").format(n=i + 1, name=truncate(item.name, 24)))
+    st.caption(_("Name each image's role in the prompt, by number: “Image 1 is the scene, image 2 the product; "
+                 "place the product on the table”. The provider receives them in this order."))

@@ -21,6 +21,7 @@ from PIL import Image
 
 from easel.media import masks
 from easel.core.errors import EaselError
+from easel.core.i18n import _
 from easel.media.imaging import open_image
 from easel.core.models import ImageOut
 
@@ -37,7 +38,7 @@ _PREVIEW = 800          # px, longest side of the cached copies: sharp in the co
 
 def placeholder() -> None:
     with st.container(border=True, height=180, vertical_alignment="center", horizontal_alignment="center"):
-        st.caption("The result appears here, beside the source, with a before/after slider.")
+        st.caption(_("The result appears here, beside the source, with a before/after slider."))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -115,7 +116,7 @@ def render_results(store, job_id: str, *, key: str = "edit.result") -> None:
     if not rows:
         return
     if len(rows) > 1:
-        pick = st.segmented_control("Result", list(range(len(rows))), default=0, required=True, key=f"{key}.pick",
+        pick = st.segmented_control(_("Result"), list(range(len(rows))), default=0, required=True, key=f"{key}.pick",
                                     format_func=lambda i: f"{i + 1}", label_visibility="collapsed")
         row = rows[pick or 0]
     else:
@@ -125,9 +126,9 @@ def render_results(store, job_id: str, *, key: str = "edit.result") -> None:
     mask_data = _load_input(store, mask_sha)
     keep = False
     if source_data is not None and mask_data is not None:
-        keep = st.toggle("Keep unmasked pixels", value=True, key=f"{key}.keep",
-                         help="gpt-image models redraw the whole image. This pastes the original pixels back "
-                              "everywhere outside the mask; the result is saved to the gallery too.")
+        keep = st.toggle(_("Keep unmasked pixels"), value=True, key=f"{key}.keep",
+                         help=_("gpt-image models redraw the whole image. This pastes the original pixels back "
+                                "everywhere outside the mask; the result is saved to the gallery too."))
     shown = row
     try:
         if keep:
@@ -138,12 +139,12 @@ def render_results(store, job_id: str, *, key: str = "edit.result") -> None:
         show_error(err)
         return
     if before is None:
-        st.image(after, caption="Result", width="stretch")
+        st.image(after, caption=_("Result"), width="stretch")
     else:
         _compare(before, after, source_sha, shown.sha256, keep=keep, key=key)
-    st.button("Edit again", key=f"{key}.again.{shown.id}", on_click=_edit_again, args=(shown.id,),
-              icon=":material/edit:", help="Make this result the new source image.")
-    with st.expander("In the gallery", expanded=False):
+    st.button(_("Edit again"), key=f"{key}.again.{shown.id}", on_click=_edit_again, args=(shown.id,),
+              icon=":material/edit:", help=_("Make this result the new source image."))
+    with st.expander(_("In the gallery"), expanded=False, key=f"{key}.in_gallery"):
         render_gallery(store.list_images(job_id=job_id, limit=1000), key=f"{key}.gallery", store=store, columns=1)
 
 
@@ -151,9 +152,9 @@ def render_results(store, job_id: str, *, key: str = "edit.result") -> None:
 def _compare(before: Image.Image, after: Image.Image, before_sha: str, after_sha: str, *, keep: bool, key: str) -> None:
     """The wipe and its slider, then the heatmap; the slider reruns this fragment only."""
     frame = st.container(key=f"{key}.compare")       # above the slider, drawn once the slider's value is known
-    pos = st.slider("Before ◀ ▶ After", 0, 100, 50, key=f"{key}.wipe", format="%d%%",
-                    help="Drag to move the seam: the source is on its left, the result on its right.")
-    after_label = "After, unmasked pixels kept" if keep else "After"
-    frame.image(masks.wipe(before, after, pos / 100), width="stretch", caption=f"Before ◀ | ▶ {after_label}")
+    pos = st.slider(_("Before ◀ ▶ After"), 0, 100, 50, key=f"{key}.wipe", format="%d%%",
+                    help=_("Drag to move the seam: the source is on its left, the result on its right."))
+    caption = _("Before ◀ | ▶ After, unmasked pixels kept") if keep else _("Before ◀ | ▶ After")
+    frame.image(masks.wipe(before, after, pos / 100), width="stretch", caption=caption)
     st.image(_heatmap(before_sha, after_sha, before, after), width="stretch",
-             caption="Difference (brighter = more change)")
+             caption=_("Difference (brighter = more change)"))

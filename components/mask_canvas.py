@@ -26,6 +26,7 @@ from PIL import Image
 from easel.media import masks
 from easel.providers.catalog import Profile
 from easel.core.errors import EaselError
+from easel.core.i18n import N_, _, format_percent
 from easel.media.imaging import open_image
 from easel.providers.request import ImageInput
 
@@ -41,9 +42,9 @@ __all__ = ["MaskResult", "mask_editor", "mask_from_canvas_value", "canvas_key", 
 CANVAS_W, CANVAS_H = 620, 560
 
 # tool → (canvas drawing mode, colour, the toolbar's label: short, so the whole toolbar is one row at 1366 px)
-_TOOLS = {"Brush": ("freedraw", masks.BRUSH_RGBA, "Brush"),
-          "Eraser": ("freedraw", masks.ERASER_RGBA, "Eraser"),
-          "Rectangle": ("rect", masks.BRUSH_RGBA, "Box")}
+_TOOLS = {"Brush": ("freedraw", masks.BRUSH_RGBA, N_("Brush")),
+          "Eraser": ("freedraw", masks.ERASER_RGBA, N_("Eraser")),
+          "Rectangle": ("rect", masks.BRUSH_RGBA, N_("Box"))}
 
 
 @dataclass
@@ -92,13 +93,15 @@ def _clear(key: str, source_id: str) -> None:
 def mask_editor(profile: Profile, source: SourceImage, *, image_count: int, key: str = "edit.mask") -> MaskResult | None:
     """Draw the toolbar and the canvas; return the mask to send, or None (no mask: the whole image may change)."""
     if profile.mask is None:
-        st.info(md_escape(profile.mask_note or f"{profile.label} documents no mask."), icon=":material/block:")
-        st.caption("Reference-only edits still work: describe the change in the prompt.")
+        st.info(md_escape(profile.mask_note or _("{provider} documents no mask.").format(provider=profile.label)),
+                icon=":material/block:")
+        st.caption(_("Reference-only edits still work: describe the change in the prompt."))
         st.image(masks.display_copy(source.image, CANVAS_W, CANVAS_H))
         return None
     if profile.mask_single_image_only and image_count > 1:
-        st.info(md_escape(f"{profile.label} applies a mask to single-image edits only, as its documentation says. "
-                          "Remove the extra reference images to paint a mask."), icon=":material/block:")
+        st.info(md_escape(_("{provider} applies a mask to single-image edits only, as its documentation says. "
+                            "Remove the extra reference images to paint a mask.").format(provider=profile.label)),
+                icon=":material/block:")
         st.image(masks.display_copy(source.image, CANVAS_W, CANVAS_H))
         return None
 
@@ -113,9 +116,9 @@ def mask_editor(profile: Profile, source: SourceImage, *, image_count: int, key:
         if invert:
             mask = masks.invert(mask)
         st.image(masks.overlay(display, mask, opacity=masks.STROKE_ALPHA))   # in the canvas's place, same size
-        st.caption("The uploaded mask replaces the painting (remove it under Mask file to paint again).")
+        st.caption(_("The uploaded mask replaces the painting (remove it under Mask file to paint again)."))
     else:
-        mode, color, _ = _TOOLS[tool]
+        mode, color, _label = _TOOLS[tool]
         value = _draw_canvas(display, source, mode, color, width, key)
         mask = mask_from_canvas_value(value, display.size, source.size)
         if invert:
@@ -123,11 +126,15 @@ def mask_editor(profile: Profile, source: SourceImage, *, image_count: int, key:
         _canvas_style(canvas_key(key, source), width if mode == "freedraw" else None, eraser=tool == "Eraser")
     fraction = masks.repaint_fraction(mask)
     if fraction == 0.0:
-        st.caption("Paint where the image should change. Nothing painted: no mask is sent, and the model may "
-                   "change the whole image.")
+        st.caption(_("Paint where the image should change. Nothing painted: no mask is sent, and the model may "
+                     "change the whole image."))
         return None
-    inverted = " (inverted: everything but the tint)" if invert else ""
-    st.caption(f"{fraction:.1%} of the image will be repainted{inverted}. Mask: {source.size[0]}×{source.size[1]} PNG.")
+    if invert:
+        line = _("{share} of the image will be repainted (inverted: everything but the tint). "
+                 "Mask: {width}×{height} PNG.")
+    else:
+        line = _("{share} of the image will be repainted. Mask: {width}×{height} PNG.")
+    st.caption(line.format(share=format_percent(fraction, 1), width=source.size[0], height=source.size[1]))
     return MaskResult(mask, fraction)
 
 
@@ -146,24 +153,26 @@ def _painted(key: str, source: SourceImage) -> bool:
 def _toolbar(profile: Profile, source: SourceImage, key: str):
     """The row above the canvas. Returns (uploaded mask file or None, tool, brush width, invert)."""
     painted = _painted(key, source)
-    with st.container(horizontal=True, vertical_alignment="center", gap="xsmall", key=f"{key}.toolbar"):
+    # xxsmall gaps: the row must stay one line at 1366 px with Korean labels too, which are the widest.
+    with st.container(horizontal=True, vertical_alignment="center", gap="xxsmall", key=f"{key}.toolbar"):
         tool = st.segmented_control(
-            "Tool", list(_TOOLS), default="Brush", required=True, key=f"{key}.tool", label_visibility="collapsed",
-            format_func=lambda t: _TOOLS[t][2])
+            _("Tool"), list(_TOOLS), default="Brush", required=True, key=f"{key}.tool", label_visibility="collapsed",
+            format_func=lambda t: _(_TOOLS[t][2]))
         tool = tool or "Brush"
-        width = st.slider("Brush size", 4, 120, 40, key=f"{key}.width", disabled=tool == "Rectangle",
+        width = st.slider(_("Brush size"), 4, 120, 40, key=f"{key}.width", disabled=tool == "Rectangle",
                           label_visibility="collapsed", width=90)
-        st.button("Undo", icon=":material/undo:", key=f"{key}.undo", on_click=_undo, args=(key, source.id),
-                  disabled=not painted, help="Take back the last stroke.", type="tertiary")
-        st.button("Clear", icon=":material/delete:", key=f"{key}.clear", on_click=_clear, args=(key, source.id),
-                  disabled=not painted, help="Remove every stroke.", type="tertiary")
-        invert = st.toggle("Invert", key=f"{key}.invert")
-        with st.popover("Mask file", icon=":material/upload_file:", help="Upload a mask made elsewhere."):
+        st.button(_("Undo"), icon=":material/undo:", key=f"{key}.undo", on_click=_undo, args=(key, source.id),
+                  disabled=not painted, help=_("Take back the last stroke."), type="tertiary")
+        st.button(_("Clear"), icon=":material/delete:", key=f"{key}.clear", on_click=_clear, args=(key, source.id),
+                  disabled=not painted, help=_("Remove every stroke."), type="tertiary")
+        invert = st.toggle(_("Invert"), key=f"{key}.invert")
+        with st.popover(_("Mask file"), icon=":material/upload_file:", help=_("Upload a mask made elsewhere.")):
             if profile.mask_single_image_only:
-                st.caption(f"{md_escape(profile.label)} takes a mask with a single image only.")
-            uploaded = st.file_uploader("A PNG whose transparent area is repainted, or black-and-white where white is "
-                                        "repainted. It is resized to the source.", type=["png", "webp", "jpg", "jpeg"],
-                                        key=f"{key}.upload")
+                st.caption(_("{provider} takes a mask with a single image only.").format(
+                    provider=md_escape(profile.label)))
+            uploaded = st.file_uploader(_("A PNG whose transparent area is repainted, or black-and-white where white "
+                                          "is repainted. It is resized to the source."),
+                                        type=["png", "webp", "jpg", "jpeg"], key=f"{key}.upload")
     return uploaded, tool, width, invert
 
 
@@ -212,6 +221,22 @@ def mask_from_canvas_value(value: dict, display_size: tuple[int, int], source_si
 # the canvas's st-key class): a cursor drawn as a ring of the brush's diameter (dashed for the eraser), and the
 # canvas's own hover toolbar (undo, redo, reset) moved from above the canvas, where it would cover this toolbar
 # row, to just below it. If it cannot find the canvas, nothing changes: a crosshair, and the toolbar above.
+# The canvas words its toolbar's tooltips in English and offers no option for them, so the same component
+# rewords them (title and aria-label) in the session's language, matching each button by its English label,
+# which it keeps in a data attribute so a later language switch finds it again.
+
+# The canvas toolbar's English labels (streamlit-drawable-canvas 0.13, frontend `Qh`) → Easel's wording. Its
+# "Edit" is a mode for selecting and moving strokes, not Easel's Edit page, so it gets its own message.
+_CANVAS_TOOLBAR = {
+    "Update the app with this drawing": N_("Update the app with this drawing"),
+    "Undo": N_("Undo"),
+    "Redo": N_("Redo"),
+    "Edit": N_("Select and move strokes"),
+    "Bring forward": N_("Bring forward"),
+    "Send backward": N_("Send backward"),
+    "Delete selected": N_("Delete the selected stroke"),
+    "Reset canvas & history": N_("Reset the canvas and its history"),
+}
 
 _STYLE_JS = """
 export default function (component) {
@@ -227,6 +252,13 @@ export default function (component) {
       root.appendChild(style);
     }
     style.textContent = data.css;
+    for (const button of root.querySelectorAll(".dc-toolbar button")) {
+      const english = button.dataset.easelEn || button.getAttribute("aria-label") || "";
+      button.dataset.easelEn = english;
+      const shown = (data.titles || {})[english] || english;
+      button.title = shown;
+      button.setAttribute("aria-label", shown);
+    }
     return true;
   };
   let tries = 0;
@@ -260,5 +292,11 @@ def _canvas_style(ckey: str, diameter: int | None, *, eraser: bool) -> None:
     if _style_component is None:
         _style_component = st.components.v2.component("easel.canvas_style", js=_STYLE_JS)
     container = "st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", ckey.strip())     # Streamlit's own rule for the class
-    _style_component(data={"container": container, "css": _canvas_css(diameter, eraser=eraser)},
+    _style_component(data={"container": container, "css": _canvas_css(diameter, eraser=eraser),
+                           "titles": canvas_toolbar_titles()},
                      key=f"{ckey}.style", height=0)
+
+
+def canvas_toolbar_titles() -> dict[str, str]:
+    """The canvas toolbar's English labels → their tooltips in the session's language."""
+    return {english: _(message) for english, message in _CANVAS_TOOLBAR.items()}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from easel.core.i18n import _, format_number
 from easel.prompts.templates import TemplateError, parse
 from easel.store import prompt_library as lib
 
@@ -75,13 +76,13 @@ def picker(store, *, form_key: str) -> None:
     saved = lib.list_prompts(store)
     by_id = {p.id: p for p in saved}
     # Labelled "Library", not "Saved prompts": pages and tests find the prompt box by the label "Prompt".
-    st.selectbox("Library", list(by_id), index=None, key=f"{form_key}.library", filter_mode="contains",
+    st.selectbox(_("Library"), list(by_id), index=None, key=f"{form_key}.library", filter_mode="contains",
                  format_func=lambda pid: picker_label(by_id[pid]) if pid in by_id else str(pid),
-                 placeholder=f"Saved prompts ({len(saved)}): type to search…" if saved
-                 else "Saved prompts: none yet",
+                 placeholder=_("Saved prompts ({n}): type to search…").format(n=format_number(len(saved))) if saved
+                 else _("Saved prompts: none yet"),
                  on_change=_choose, args=(store, form_key), label_visibility="collapsed",
-                 help="Type to filter by title, tag or text; ↑ ↓ and Enter choose. Fills the prompt and its saved "
-                      "size, quality and provider; everything else stays as you set it.")
+                 help=_("Type to filter by title, tag or text; ↑ ↓ and Enter choose. Fills the prompt and its saved "
+                        "size, quality and provider; everything else stays as you set it."))
 
 
 def _save(store, *, prompt: str, title_key: str, tags_key: str, keep_key: str, settings: dict) -> None:
@@ -90,7 +91,9 @@ def _save(store, *, prompt: str, title_key: str, tags_key: str, keep_key: str, s
     free = lib.free_title(store, title)
     lib.save_prompt(store, title=free, prompt=prompt, tags=tags,
                     settings=settings if st.session_state.get(keep_key, True) else {})
-    note = f"Saved “{free}” to the prompt library" + (" (the title was taken)" if free != title else "")
+    # Worded now, in this run's language: the notifier shows it once, later in this same run.
+    note = (_("Saved “{title}” to the prompt library (the title was taken)") if free != title
+            else _("Saved “{title}” to the prompt library")).format(title=free)
     st.session_state["easel.toasts"] = [*st.session_state.get("easel.toasts", []), note]
     st.session_state.pop(title_key, None)
     st.session_state.pop(tags_key, None)
@@ -103,20 +106,21 @@ def _save_form(store, *, prompt: str, settings: dict, key: str) -> None:
         st.caption(md_escape(e.user_message()))
         return
     title_key, tags_key, keep_key = f"{key}.save.title", f"{key}.save.tags", f"{key}.save.keep"
-    st.text_input("Title", key=title_key, placeholder=truncate(prompt, 60), max_chars=120,
-                  help="Empty: the start of the prompt. A title already taken gets “(2)”.")
-    st.text_input("Tags", key=tags_key, placeholder="poster, client X", help="Separated by commas.")
-    described = ", ".join(f"{k} {v}" for k, v in settings.items()) or "none set"
-    st.checkbox(f"Save the settings too ({described})", key=keep_key, value=True)
-    st.button("Save", key=f"{key}.save.go", type="primary", icon=":material/bookmark_add:", width="stretch",
+    st.text_input(_("Title"), key=title_key, placeholder=truncate(prompt, 60), max_chars=120,
+                  help=_("Empty: the start of the prompt. A title already taken gets “(2)”."))
+    st.text_input(_("Tags"), key=tags_key, placeholder=_("poster, client X"), help=_("Separated by commas."))
+    # The settings are shown as the API names them (size 1024x1024), in every language.
+    described = ", ".join(f"{k} {v}" for k, v in settings.items()) or _("none set")
+    st.checkbox(_("Save the settings too ({settings})").format(settings=described), key=keep_key, value=True)
+    st.button(_("Save"), key=f"{key}.save.go", type="primary", icon=":material/bookmark_add:", width="stretch",
               on_click=_save, kwargs=dict(store=store, prompt=prompt, title_key=title_key, tags_key=tags_key,
                                           keep_key=keep_key, settings=settings))
 
 
 def save_popover(store, *, prompt: str, form_key: str) -> None:
     """"Save prompt" beside the prompt: the title defaults to the prompt's start, so it is one click to Save."""
-    with st.popover("Save prompt", icon=":material/bookmark_add:", disabled=not prompt.strip(),
-                    help="Save this prompt (and its size, quality and provider) to the prompt library."):
+    with st.popover(_("Save prompt"), icon=":material/bookmark_add:", disabled=not prompt.strip(),
+                    help=_("Save this prompt (and its size, quality and provider) to the prompt library.")):
         _save_form(store, prompt=prompt, settings=settings_of(form_key), key=form_key)
 
 
@@ -126,8 +130,8 @@ def save_job_popover(store, job, *, key: str, compact: bool = False) -> None:
     if job is None or not (job.prompt or "").strip():
         return
     settings = {k: v for k, v in (("size", job.size), ("quality", job.quality), ("provider", job.provider)) if v}
-    label = ":material/bookmark_add:" if compact else "Save prompt"
+    label = ":material/bookmark_add:" if compact else _("Save prompt")
     with st.popover(label, icon=None if compact else ":material/bookmark_add:",
                     width="content" if compact else "stretch",
-                    help="Save this job's prompt and settings to the prompt library."):
+                    help=_("Save this job's prompt and settings to the prompt library.")):
         _save_form(store, prompt=job.prompt, settings=settings, key=f"{key}.lib")

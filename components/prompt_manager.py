@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from easel.core.errors import EaselError
+from easel.core.i18n import N_, _
 from easel.prompts import exchange
 from easel.prompts.templates import TemplateError, parse
 from easel.store import prompt_library as lib
@@ -17,7 +18,13 @@ __all__ = ["toolbar", "empty_state", "import_report", "prompt_card", "filtered"]
 _REPORT = "lib.import.report"
 _EDITING = "lib.editing"
 _CONFIRM = "lib.confirm_delete"
-_FORMS = {"Generate": ("gen", "pages/generate.py"), "Edit": ("edit.params", "pages/edit.py")}
+# page → (its form's key, its file, the card's button label)
+# Example values in the settings fields, as the API and the provider list spell them, in every language.
+_EXAMPLE_QUALITY, _EXAMPLE_PROVIDER = "high", "qcode"
+# A rejected import entry's mark (markdown colour and icon, no words).
+_REJECTED = ":red[:material/close:]"
+_FORMS = {"Generate": ("gen", "pages/generate.py", N_("Use on Generate")),
+          "Edit": ("edit.params", "pages/edit.py", N_("Use on Edit"))}
 
 
 def filtered(store) -> list[lib.SavedPrompt]:
@@ -27,8 +34,9 @@ def filtered(store) -> list[lib.SavedPrompt]:
 
 def _add_starter(store) -> None:
     report = exchange.add_starter(store)
+    # Worded now, in this run's language: the notifier shows it once, later in this same run.
     st.session_state["easel.toasts"] = [*st.session_state.get("easel.toasts", []),
-                                        f"Starter prompts: {report.summary()}"]
+                                        _("Starter prompts: {summary}").format(summary=report.summary())]
 
 
 def _import(store) -> None:
@@ -53,64 +61,76 @@ def _create(store) -> None:
     ss["lib.new.problem"] = None
     for k in ("lib.new.title", "lib.new.prompt", "lib.new.tags"):
         ss.pop(k, None)
-    ss["easel.toasts"] = [*ss.get("easel.toasts", []), f"Saved “{title}”"]
+    ss["easel.toasts"] = [*ss.get("easel.toasts", []), _("Saved “{title}”").format(title=title)]
 
 
 def _tags(text: str | None) -> list[str]:
     return [t.strip() for t in (text or "").split(",") if t.strip()]
 
 
-def _check(store, title: str, prompt: str, prompt_id: int | None) -> str | None:
+def _check(store, title: str, prompt: str, prompt_id: int | None) -> tuple[str, dict] | TemplateError | None:
+    """What stops saving, kept in session state until the next Save: a message and its values (or the template's
+    error), not a sentence, so a language switch in between rewords it (_problem_text)."""
     if not title:
-        return "Give it a title."
+        return N_("Give it a title."), {}
     if not prompt.strip():
-        return "Write the prompt."
+        return N_("Write the prompt."), {}
     try:
         parse(prompt)
     except TemplateError as e:
-        return e.user_message()
+        return e
     other = lib.get_by_title(store, title)
     if other is not None and other.id != prompt_id:
-        return f"A saved prompt is already titled “{title}”."
+        return N_("A saved prompt is already titled “{title}”."), {"title": title}
     return None
 
 
+def _problem_text(problem: tuple[str, dict] | TemplateError) -> str:
+    if isinstance(problem, TemplateError):
+        return problem.user_message()
+    message, values = problem
+    return _(message).format(**values)
+
+
 def toolbar(store, count: int) -> None:
-    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-        st.text_input("Search", key="lib.search", placeholder="Search title, tag or text", width=200,
+    # xsmall gaps keep the seven controls on one row at 1366 px in the languages with the widest labels (ko).
+    with st.container(horizontal=True, vertical_alignment="center", gap="xsmall"):
+        st.text_input(_("Search"), key="lib.search", placeholder=_("Search title, tag or text"), width=200,
                       label_visibility="collapsed")
         tags = sorted({t for p in lib.list_prompts(store) for t in p.tags}, key=str.casefold)
         if st.session_state.get("lib.tag") not in (None, *tags):
             st.session_state["lib.tag"] = None
-        st.selectbox("Tag", tags, index=None, key="lib.tag", placeholder="Any tag", width=150,
+        st.selectbox(_("Tag"), tags, index=None, key="lib.tag", placeholder=_("Any tag"), width=150,
                      label_visibility="collapsed")
-        with st.popover("New prompt", icon=":material/add:"):
-            st.text_input("Title", key="lib.new.title", max_chars=exchange.MAX_TITLE)
-            st.text_area("Prompt", key="lib.new.prompt", height=120,
-                         help="Variables in braces make a template: a {animal} in {style} style.")
-            st.text_input("Tags", key="lib.new.tags", placeholder="poster, client X", help="Separated by commas.")
-            st.button("Save", key="lib.new.go", type="primary", on_click=_create, args=(store,))
+        with st.popover(_("New prompt"), icon=":material/add:"):
+            st.text_input(_("Title"), key="lib.new.title", max_chars=exchange.MAX_TITLE)
+            st.text_area(_("Prompt"), key="lib.new.prompt", height=120,
+                         help=_("Variables in braces make a template: a {animal} in {style} style."))
+            st.text_input(_("Tags"), key="lib.new.tags", placeholder=_("poster, client X"),
+                          help=_("Separated by commas."))
+            st.button(_("Save"), key="lib.new.go", type="primary", on_click=_create, args=(store,))
             if st.session_state.get("lib.new.problem"):
-                st.error(md_escape(st.session_state["lib.new.problem"]), icon=":material/rule:")
-        with st.popover("Import", icon=":material/upload:"):
-            st.file_uploader("A prompt library (.json)", type=["json"], key="lib.import.file",
-                             help=f"Format “{exchange.FORMAT}”, version {exchange.VERSION}, as Export writes it. "
-                                  "A title already here: the same prompt is skipped, a different one gets “(2)”.")
-            st.button("Import", key="lib.import.go", type="primary", on_click=_import, args=(store,))
-        st.download_button("Export", data=lambda: exchange.export_library(store).encode("utf-8"),
+                st.error(md_escape(_problem_text(st.session_state["lib.new.problem"])), icon=":material/rule:")
+        with st.popover(_("Import"), icon=":material/upload:"):
+            st.file_uploader(_("A prompt library (.json)"), type=["json"], key="lib.import.file",
+                             help=_("Format “{format}”, version {version}, as Export writes it. A title already "
+                                    "here: the same prompt is skipped, a different one gets “(2)”.").format(
+                                 format=exchange.FORMAT, version=exchange.VERSION))
+            st.button(_("Import"), key="lib.import.go", type="primary", on_click=_import, args=(store,))
+        st.download_button(_("Export"), data=lambda: exchange.export_library(store).encode("utf-8"),
                            file_name="easel-prompts.json", mime="application/json", icon=":material/download:",
                            key="lib.export", on_click="ignore", disabled=count == 0,
-                           help="Every saved prompt as JSON, to pass the library around.")
-        st.button("Starter prompts", key="lib.starter", icon=":material/library_add:", on_click=_add_starter,
-                  args=(store,), help="About 20 prompts in English, Chinese and Korean: product shots, posters, "
-                                      "portraits, icons and edit recipes. Ones already here are skipped.")
+                           help=_("Every saved prompt as JSON, to pass the library around."))
+        st.button(_("Starter prompts"), key="lib.starter", icon=":material/library_add:", on_click=_add_starter,
+                  args=(store,), help=_("About 20 prompts in English, Chinese and Korean: product shots, posters, "
+                                        "portraits, icons and edit recipes. Ones already here are skipped."))
 
 
 def empty_state(store) -> None:
     with st.container(border=True):
-        st.markdown("**Your prompt library is empty.** Save prompts from Generate or Edit (“Save prompt”), from a "
-                    "result (“Save prompt” in the gallery), or start with the starter library.")
-        st.button("Add starter prompts", key="lib.starter.empty", type="primary", icon=":material/library_add:",
+        st.markdown(_("**Your prompt library is empty.** Save prompts from Generate or Edit (“Save prompt”), from "
+                      "a result (“Save prompt” in the gallery), or start with the starter library."))
+        st.button(_("Add starter prompts"), key="lib.starter.empty", type="primary", icon=":material/library_add:",
                   on_click=_add_starter, args=(store,))
 
 
@@ -121,12 +141,12 @@ def import_report() -> None:
     if isinstance(report, EaselError):
         st.error(md_escape(report.user_message()), icon=":material/error:")
         return
-    (st.warning if report.problems else st.success)(md_escape(f"Import: {report.summary()}"),
-                                                    icon=":material/upload:")
+    (st.warning if report.problems else st.success)(md_escape(_("Import: {summary}").format(
+        summary=report.summary())), icon=":material/upload:")
     for old, new in report.renamed:
-        st.caption(md_escape(f"“{old}” was taken: imported as “{new}”."))
+        st.caption(md_escape(_("“{old}” was taken: imported as “{new}”.").format(old=old, new=new)))
     for p in report.problems:
-        st.caption(f":red[:material/close:] {md_escape(str(p))}")
+        st.caption(f"{_REJECTED} {md_escape(str(p))}")
 
 
 def _save_edit(store, prompt_id: int) -> None:
@@ -146,20 +166,23 @@ def _save_edit(store, prompt_id: int) -> None:
 
 def _edit_form(store, p: lib.SavedPrompt) -> None:
     k = f"lib.edit.{p.id}"
-    st.text_input("Title", value=p.title, key=f"{k}.title", max_chars=exchange.MAX_TITLE)
-    st.text_area("Prompt", value=p.prompt, key=f"{k}.prompt", height=110)
-    st.text_input("Tags", value=", ".join(p.tags), key=f"{k}.tags", help="Separated by commas.")
+    st.text_input(_("Title"), value=p.title, key=f"{k}.title", max_chars=exchange.MAX_TITLE)
+    st.text_area(_("Prompt"), value=p.prompt, key=f"{k}.prompt", height=110)
+    st.text_input(_("Tags"), value=", ".join(p.tags), key=f"{k}.tags", help=_("Separated by commas."))
     c1, c2, c3 = st.columns(3)
-    c1.text_input("Size", value=p.settings.get("size", ""), key=f"{k}.size", placeholder="1024x1024 or 16:9")
-    c2.text_input("Quality", value=p.settings.get("quality", ""), key=f"{k}.quality", placeholder="high")
-    c3.text_input("Provider", value=p.settings.get("provider", ""), key=f"{k}.provider", placeholder="qcode")
-    st.caption("Empty settings are not saved: the form keeps what it has. A setting the chosen provider does not "
-               "offer is left out when the prompt is used.")
+    c1.text_input(_("Size"), value=p.settings.get("size", ""), key=f"{k}.size",
+                  placeholder=_("1024x1024 or 16:9"))
+    c2.text_input(_("Quality"), value=p.settings.get("quality", ""), key=f"{k}.quality",
+                  placeholder=_EXAMPLE_QUALITY)
+    c3.text_input(_("Provider"), value=p.settings.get("provider", ""), key=f"{k}.provider",
+                  placeholder=_EXAMPLE_PROVIDER)
+    st.caption(_("Empty settings are not saved: the form keeps what it has. A setting the chosen provider does "
+                 "not offer is left out when the prompt is used."))
     with st.container(horizontal=True, gap="small"):
-        st.button("Save", key=f"{k}.save", type="primary", on_click=_save_edit, args=(store, p.id))
-        st.button("Cancel", key=f"{k}.cancel", on_click=lambda: st.session_state.pop(_EDITING, None))
+        st.button(_("Save"), key=f"{k}.save", type="primary", on_click=_save_edit, args=(store, p.id))
+        st.button(_("Cancel"), key=f"{k}.cancel", on_click=lambda: st.session_state.pop(_EDITING, None))
     if st.session_state.get(f"{k}.problem"):
-        st.error(md_escape(st.session_state[f"{k}.problem"]), icon=":material/rule:")
+        st.error(md_escape(_problem_text(st.session_state[f"{k}.problem"])), icon=":material/rule:")
 
 
 def _delete(store, prompt_id: int) -> None:
@@ -179,17 +202,17 @@ def prompt_card(store, p: lib.SavedPrompt) -> None:
         if p.settings:
             st.caption(md_escape(" · ".join(f"{k} {v}" for k, v in p.settings.items())))
         with actions, st.container(horizontal=True, gap="small", horizontal_alignment="right"):
-            for page, (form_key, path) in _FORMS.items():
-                if st.button(f"Use on {page}", key=f"lib.use.{page}.{p.id}", type="tertiary",
+            for page, (form_key, path, label) in _FORMS.items():
+                if st.button(_(label), key=f"lib.use.{page}.{p.id}", type="tertiary",
                              icon=":material/north_east:"):
                     prompt_library.use(p, form_key=form_key)
                     st.switch_page(path)
-            st.button("Edit", key=f"lib.edit.{p.id}.open", type="tertiary", icon=":material/edit:",
+            st.button(_("Edit"), key=f"lib.edit.{p.id}.open", type="tertiary", icon=":material/edit:",
                       on_click=lambda: st.session_state.__setitem__(_EDITING, p.id))
             if st.session_state.get(_CONFIRM) == p.id:
-                st.button("Delete for good", key=f"lib.del.{p.id}.yes", type="primary", on_click=_delete,
+                st.button(_("Delete for good"), key=f"lib.del.{p.id}.yes", type="primary", on_click=_delete,
                           args=(store, p.id))
-                st.button("Keep", key=f"lib.del.{p.id}.no", on_click=lambda: st.session_state.pop(_CONFIRM, None))
+                st.button(_("Keep"), key=f"lib.del.{p.id}.no", on_click=lambda: st.session_state.pop(_CONFIRM, None))
             else:
-                st.button("Delete…", key=f"lib.del.{p.id}", type="tertiary", icon=":material/delete:",
+                st.button(_("Delete…"), key=f"lib.del.{p.id}", type="tertiary", icon=":material/delete:",
                           on_click=lambda: st.session_state.__setitem__(_CONFIRM, p.id))

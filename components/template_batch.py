@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from easel.core.errors import EaselError
+from easel.core.i18n import N_, _, format_number, ngettext
 from easel.prompts import batch
 from easel.prompts.templates import TemplateError, expand, parse
 
@@ -20,8 +21,8 @@ __all__ = ["TemplateState", "variable_fields", "batch_action", "VALUES_HELP"]
 
 # One line per variable, so the form keeps its button in the first screen: several values are separated by |
 # (easel.prompts.templates also splits on newlines, for values pasted from a list).
-VALUES_HELP = ("The value for this variable. Several values, separated by |, make a batch: one job for every "
-               "combination of the variables' values. Write {{ and }} in the prompt for literal braces.")
+VALUES_HELP = N_("The value for this variable. Several values, separated by |, make a batch: one job for every "
+                 "combination of the variables' values. Write {{ and }} in the prompt for literal braces.")
 
 
 @dataclass
@@ -42,8 +43,8 @@ def variable_fields(prompt: str, *, key: str) -> TemplateState | None:
     cols = st.columns(min(len(names), 3))
     values = {}
     for i, name in enumerate(names):
-        values[name] = cols[i % len(cols)].text_input(md_escape(f"{{{name}}}"), key=f"{key}.var.{name}", help=VALUES_HELP,
-                                                      placeholder="fox | owl")
+        values[name] = cols[i % len(cols)].text_input(md_escape(f"{{{name}}}"), key=f"{key}.var.{name}",
+                                                      help=_(VALUES_HELP), placeholder=_("fox | owl"))
     try:
         return TemplateState(names, expand(prompt, values))
     except TemplateError as e:
@@ -52,13 +53,16 @@ def variable_fields(prompt: str, *, key: str) -> TemplateState | None:
 
 def _total_line(plan: batch.BatchPlan) -> str:
     total = plan.total()
-    each = "job" if plan.count == 1 else "jobs"
-    prompts = len(plan.prompts)
-    runs = f"{prompts} prompts × {plan.repeat} runs = " if plan.repeat > 1 else ""
-    cost = f"≈ {total.label()}" if total.amount is not None else f"≈ {total.currency} ? ({total.basis})"
+    # The amount is Money's own label (easel.core.models); an unknown price names its currency and basis.
+    cost = total.label() if total.amount is not None else f"{total.currency} ? ({total.basis})"
+    line = ngettext("{n} job · total ≈ {cost}", "{n} jobs · total ≈ {cost}", plan.count).format(
+        n=format_number(plan.count), cost=cost)
+    if plan.repeat > 1:
+        line = _("{prompts} prompts × {runs} runs = {jobs}").format(
+            prompts=format_number(len(plan.prompts)), runs=format_number(plan.repeat), jobs=line)
     if plan.profile.simulated:
-        cost += " · simulated, nothing is charged"
-    return f"{runs}{plan.count} {each} · total {cost}"
+        line = _("{line} · simulated, nothing is charged").format(line=line)
+    return line
 
 
 def batch_action(profile, request, prompts: list[str], *, repeat: int, store, jobs, sess, session_id: str,
@@ -80,21 +84,24 @@ def batch_action(profile, request, prompts: list[str], *, repeat: int, store, jo
         st.session_state.pop(confirm_key)                    # the batch changed since it was reviewed
     blocked = not sess.ready or plan.quota_problem is not None
     if st.session_state.get(confirm_key) != sig:
-        if st.button(f"Review {plan.count} jobs…", type="primary", icon=":material/auto_awesome:", width="stretch",
+        review = ngettext("Review {n} job…", "Review {n} jobs…", plan.count).format(n=format_number(plan.count))
+        if st.button(review, type="primary", icon=":material/auto_awesome:", width="stretch",
                      disabled=blocked, key=f"{key}.batch.review"):
             st.session_state[confirm_key] = sig
             st.rerun()
         return None
     with st.container(border=True, key=f"{key}-batch-confirm"):
-        st.markdown(f"**Send {plan.count} jobs to {md_escape(profile.label)}?**")
+        st.markdown(ngettext("**Send {n} job to {provider}?**", "**Send {n} jobs to {provider}?**", plan.count)
+                    .format(n=format_number(plan.count), provider=md_escape(profile.label)))
         shown = plan.prompts[:12]
         st.markdown("\n".join(f"{i}. {md_escape(truncate(p, 90))}" for i, p in enumerate(shown, start=1)))
         if len(plan.prompts) > len(shown):
-            st.caption(f"…and {len(plan.prompts) - len(shown)} more.")
+            st.caption(_("…and {n} more.").format(n=format_number(len(plan.prompts) - len(shown))))
         send_col, cancel_col = st.columns(2)
-        send = send_col.button(f"Send {plan.count} jobs", type="primary", icon=":material/send:", width="stretch",
+        send = send_col.button(ngettext("Send {n} job", "Send {n} jobs", plan.count).format(
+                                   n=format_number(plan.count)), type="primary", icon=":material/send:", width="stretch",
                                key=f"{key}.batch.send", disabled=blocked)
-        if cancel_col.button("Cancel", key=f"{key}.batch.cancel", width="stretch"):
+        if cancel_col.button(_("Cancel"), key=f"{key}.batch.cancel", width="stretch"):
             st.session_state.pop(confirm_key, None)
             st.rerun()
     if not send:

@@ -13,6 +13,7 @@ from components import prompt_library, template_batch
 from components.errors_view import show_error
 from components.router import ensure_routed
 from easel.core.errors import EaselError
+from easel.core.i18n import N_, _
 from easel.providers.request import ImageRequest
 
 ensure_routed()      # before anything is drawn: a fresh server's first deep link (components/router.py)
@@ -20,14 +21,14 @@ ensure_routed()      # before anything is drawn: a fresh server's first deep lin
 LAST_JOB = "easel.last_job.edit"
 FORM = "edit.params"
 # Placeholder text is grey and starts "Describe…, e.g.", so it never reads as a prompt already typed.
-PLACEHOLDER = "Describe the change, e.g. “a small red boat on the lake”…"
+PLACEHOLDER = N_("Describe the change, e.g. “a small red boat on the lake”…")
 
 sess = session.current()
 profile = sess.profile
 store = services.get_store()
 prompt_library.apply_pick(profile, form_key=FORM, prompt_key="edit.prompt", edit=True)
 title_col, library_col = st.columns([0.45, 0.55], vertical_alignment="center")
-title_col.title("Edit")
+title_col.title(_("Edit"))
 with library_col, st.container(horizontal=True, vertical_alignment="center", gap="small"):
     # Beside the title: in the narrow right column the picker and Save would take two rows above the prompt.
     prompt_library.picker(store, form_key=FORM)
@@ -43,9 +44,9 @@ with left:
     code_slot = st.container()          # filled once the request is known (right column)
 
 with right:
-    prompt = st.text_area("What should change?", key="edit.prompt", height=110, placeholder=PLACEHOLDER,
-                          help="Describe the whole picture you want; the model repaints only the tinted area. "
-                               "Variables in braces ({color}) make a template; {{ and }} are literal braces.")
+    prompt = st.text_area(_("What should change?"), key="edit.prompt", height=110, placeholder=_(PLACEHOLDER),
+                          help=_("Describe the whole picture you want; the model repaints only the tinted area. "
+                                 "Variables in braces ({color}) make a template; {{ and }} are literal braces."))
     template = template_batch.variable_fields(prompt, key="edit")
     # A template sends its expanded prompts: one value per variable is one edit, several make a batch.
     batch_prompts = template.prompts if template is not None and len(template.prompts) > 1 else None
@@ -54,14 +55,14 @@ with right:
     if "auto" in profile.allowed_sizes(edit=True) and f"{FORM}.size" not in st.session_state:
         st.session_state[f"{FORM}.size"] = "auto"      # an edit keeps the source's shape unless asked otherwise
     with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-        with st.popover("Options", icon=":material/tune:", help="Size, quality, number of images."):
+        with st.popover(_("Options"), icon=":material/tune:", help=_("Size, quality, number of images.")):
             fields = params.parameter_form(profile, edit=True, key=FORM)
         request = ImageRequest(prompt=prompt, images=([source.as_input()] if source else []) + refs,
                                mask=mask.as_input() if mask else None, edit=True, **fields)
-        blocked = (source is None and "Add a source image.") or refs_problem or (not sess.ready and sess.problem) \
+        blocked = (source is None and _("Add a source image.")) or refs_problem or (not sess.ready and sess.problem) \
             or (template is not None and template.problem is not None and template.problem.user_message()) \
-            or (not prompt.strip() and "Write what should change.")
-        clicked = not batch_prompts and st.button("Edit", type="primary", icon=":material/brush:",
+            or (not prompt.strip() and _("Write what should change."))
+        clicked = not batch_prompts and st.button(_("Edit"), type="primary", icon=":material/brush:",
                                                   disabled=bool(blocked), key="edit.submit", width="stretch")
     if batch_prompts and not blocked:
         ids = template_batch.batch_action(profile, request, batch_prompts, repeat=1, store=store,
@@ -69,7 +70,8 @@ with right:
                                           key="edit")
         if ids:
             st.session_state[LAST_JOB] = ids[0]
-            st.toast(f"{len(ids)} edits sent: this column follows the first; all are on the Tasks page.")
+            # A template batch is two or more edits, so the message is always plural.
+            st.toast(_("{n} edits sent: this column follows the first; all are on the Tasks page.").format(n=len(ids)))
     else:
         with st.container(key="edit.cost"):
             cost.show_cost(profile, request, store=store)
