@@ -137,3 +137,15 @@ def test_language_line_under_the_title(parsed, name):
     assert lines[2] == READMES[name][1]
     others = [other for other in READMES if other != name]
     assert sorted(LINK.findall(lines[2])) == sorted(others)
+
+
+@pytest.mark.parametrize("name", list(READMES))
+def test_every_bold_label_renders_bold(name):
+    # CommonMark does not close `**` after punctuation when a letter follows (`**공유…**를`), which is easy to
+    # write in Chinese and Korean; a label left as literal asterisks on GitHub is caught here.
+    from markdown_it import MarkdownIt  # markdown-it-py comes with Streamlit (through rich)
+
+    html = MarkdownIt("commonmark").enable("table").render((ROOT / name).read_text(encoding="utf-8"))
+    text = re.sub(r"<pre>.*?</pre>|<code>.*?</code>", "", html, flags=re.S)
+    stray = [text[max(0, m.start() - 30):m.end() + 30] for m in re.finditer(r"\*\*", text)]
+    assert stray == []
