@@ -34,8 +34,8 @@ def test_both_thumbnail_sizes_exist_once_a_job_completes(sim, easel_data_dir, pr
     svc = JobService(Store(), poll_schedule=FAST)
     client = ProviderClient(simulated_profile(get_profile(provider), sim.url), "sk-test-thumbs-0123456789")
     made = []
-    original = thumbnails.thumbnail_path
-    monkeypatch.setattr(thumbnails, "thumbnail_path",
+    original = thumbnails.thumbnail
+    monkeypatch.setattr(thumbnails, "thumbnail",
                         lambda store, row, max_side=384: made.append(max_side) or original(store, row, max_side))
     try:
         job = svc.submit(client, ImageRequest(prompt="a lighthouse", size=size, quality="low"))

@@ -108,7 +108,7 @@ def test_a_missing_blob_file_is_listed_not_fatal(store):
     fill(store, 3)
     victim = store.list_images(limit=1)[0]
     other = [r for r in store.list_images(limit=10) if r.sha256 != victim.sha256]
-    store.blobs.path(victim.path).unlink()
+    (store.root / victim.path).unlink()
     buf = io.BytesIO()
     summary = zip_export.write_zip(store, buf)
     assert summary == zip_export.ZipSummary(images=len(other), missing=3 - len(other))
