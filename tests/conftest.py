@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 # The SeaweedFS S3 server (session-scoped) and a fresh bucket per test: tests/s3_server.py.
-from s3_server import s3_bucket, s3_server  # noqa: E402,F401
+from s3_server import object_backend, s3_bucket, s3_server  # noqa: E402,F401
 
 
 @pytest.fixture(autouse=True)

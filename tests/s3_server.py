@@ -94,7 +94,7 @@ def start_weed(workdir: Path) -> tuple[subprocess.Popen, S3Server]:
     log = open(workdir / "weed.log", "wb")
     cmd = [weed, "server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", f"-dir={data}",
            f"-master.port={master}", f"-master.port.grpc={master_grpc}", "-master.telemetry=false",
-           "-master.volumeSizeLimitMB=64", "-volume.max=8",
+           "-master.volumeSizeLimitMB=64", "-volume.max=32",
            f"-volume.port={volume}", f"-volume.port.grpc={volume_grpc}",
            f"-filer.port={filer}", f"-filer.port.grpc={filer_grpc}",
            "-s3", f"-s3.port={s3}", f"-s3.port.grpc={s3_grpc}", "-s3.port.iceberg=0", "-s3.port.lance=0",
@@ -142,12 +142,32 @@ def s3_server():
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-_buckets = iter(range(1, 1_000_000))
+_prefixes = iter(range(1, 1_000_000))
+BUCKET = "easel-test"
 
 
 @pytest.fixture
 def s3_bucket(s3_server, monkeypatch) -> str:
-    """A fresh bucket name for one test with Easel pointed at it (EASEL_OBJECT_STORE=s3://…/easel); the bucket
-    itself is made by Easel's first write, as in a new team install."""
-    bucket = f"easel-test-{os.getpid()}-{next(_buckets)}"
-    return s3_server.env(monkeypatch, bucket)
+    """Easel pointed at a fresh prefix of the session's bucket (EASEL_OBJECT_STORE=s3://easel-test/t-N), so no
+    test sees another's objects. One bucket, not one per test: SeaweedFS gives each bucket its own volumes. The
+    bucket itself is made by Easel's first write, as in a new team install."""
+    return s3_server.env(monkeypatch, BUCKET, f"t-{next(_prefixes)}")
+
+
+@pytest.fixture(params=["local", "s3"])
+def object_backend(request) -> str:
+    """Run a test once on the data directory and once on S3 (the same test, not a copy)."""
+    if request.param == "s3":
+        request.getfixturevalue("s3_bucket")
+    return request.param
+
+
+def remove_object(store, key: str) -> None:
+    """Delete one object behind Easel's back (a test of "the file is gone"), in either back end."""
+    from easel.store.objects import S3Objects
+
+    objects = store.blobs.objects
+    if isinstance(objects, S3Objects):
+        objects._client.remove_object(objects.bucket, objects._key(key))
+    else:
+        (objects.root / key).unlink()
