@@ -15,6 +15,7 @@ A missing object raises FileNotFoundError in both back ends, so callers handle "
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -50,6 +51,9 @@ class ObjectStore(Protocol):
     def check(self) -> None: ...                               # raises ObjectStoreError if it cannot be used
 
 
+_SECRET_PARAMS = frozenset({"password", "sslpassword", "secret", "secret_key"})
+
+
 def redact_url(url: str) -> str:
     """`url` with any password in it replaced by ***, e.g. postgresql://user:***@host/db."""
     try:
@@ -57,11 +61,14 @@ def redact_url(url: str) -> str:
     except ValueError:
         return "(unparseable URL)"
     netloc = parts.netloc
+    secret_query = any(p.partition("=")[0].lower() in _SECRET_PARAMS for p in parts.query.split("&"))
+    if "@" not in netloc and not secret_query:
+        return url          # nothing to hide; geturl() would also drop the empty host of sqlite:////path
     if "@" in netloc:
         user, host = netloc.rsplit("@", 1)
         name = user.split(":", 1)[0]
         netloc = f"{name}:***@{host}" if ":" in user else f"{name}@{host}"
-    query = "&".join(f"{k}=***" if k.lower() in ("password", "sslpassword", "secret", "secret_key") else f"{k}={v}"
+    query = "&".join(f"{k}=***" if k.lower() in _SECRET_PARAMS else f"{k}={v}"
                      for k, _, v in (p.partition("=") for p in parts.query.split("&") if p))
     return parts._replace(netloc=netloc, query=query).geturl()
 
@@ -242,8 +249,12 @@ class _S3Errors:
         if isinstance(err, S3Error):
             raise ObjectStoreError(f"{self.what} in {self.store.url}: {err.code} ({err.message})", err.code) from None
         if isinstance(err, (urllib3.exceptions.HTTPError, OSError)):
-            raise ObjectStoreError(f"{self.what}: {self.store.endpoint} could not be reached "
-                                   f"({type(err).__name__})", "unreachable") from None
+            # urllib3 wraps the cause ("[Errno 111] Connection refused") a few levels deep: name that, not the
+            # wrapper.
+            cause = re.search(r"\[Errno -?\d+\] ([^'\")\]]+)", str(err))
+            why = cause.group(1).strip() if cause else type(err).__name__
+            raise ObjectStoreError(f"{self.what}: {self.store.endpoint} could not be reached ({why})",
+                                   "unreachable") from None
         return False
 
 
