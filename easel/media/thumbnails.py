@@ -24,6 +24,10 @@ SIZES = (GRID_SIDE, TILE_SIDE, TABLE_SIDE)
 _QUALITY = {TILE_SIDE: 75}
 
 
+# Pages hand these bytes to st.image, so Streamlit serves them from the app's own origin under short-lived,
+# session-scoped media URLs, whether the object store is local or S3. Not presigned S3 URLs: those are bearer
+# credentials in the page for as long as they live, and would need every browser to reach the storage endpoint
+# (docs/DEPLOY.md, "How images reach the browser").
 @dataclass(frozen=True)
 class Thumbnail:
     data: bytes
