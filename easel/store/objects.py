@@ -17,6 +17,8 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import BinaryIO, Protocol
 from urllib.parse import urlsplit
@@ -28,6 +30,8 @@ __all__ = ["ObjectStore", "LocalObjects", "S3Objects", "ObjectStoreError", "open
            "CHUNK"]
 
 CHUNK = 64 * 1024
+CACHED_PREFIXES = ("thumbs/",)
+SMALL_CACHE_BYTES = 64 * 2**20
 _DEFAULT_ENDPOINT = "https://s3.amazonaws.com"
 _MISSING = frozenset({"NoSuchKey", "NoSuchBucket", "NoSuchObject", "NotFound", "ResourceNotFound"})
 
@@ -167,6 +171,11 @@ class S3Objects:
                              secret_key=secret_key, region=region or None, secure=ep.scheme == "https",
                              http_client=http)
         self._bucket_ready = False
+        # Thumbnails are small, immutable (content addressed) and read on every page rerun: kept here, so a
+        # rerun that shows 50 of them makes no request to the store. Bounded; the oldest read goes first.
+        self._small: OrderedDict[str, bytes] = OrderedDict()
+        self._small_bytes = 0
+        self._small_lock = threading.Lock()
 
     def __repr__(self) -> str:      # never the keys
         return f"S3Objects({self.url!r}, endpoint={self.endpoint!r})"
@@ -190,6 +199,8 @@ class S3Objects:
                 self._client.make_bucket(self.bucket)
             self._bucket_ready = True
             self._client.put_object(self.bucket, name, io.BytesIO(data), len(data))
+        if key.startswith(CACHED_PREFIXES):
+            self._remember(key, data)
 
     def _exists(self, name: str) -> bool:
         from minio.error import S3Error
@@ -212,8 +223,28 @@ class S3Objects:
             raise
 
     def get(self, key: str) -> bytes:
+        cacheable = key.startswith(CACHED_PREFIXES)
+        if cacheable:
+            with self._small_lock:
+                hit = self._small.get(key)
+                if hit is not None:
+                    self._small.move_to_end(key)
+                    return hit
         with self.open(key) as stream:
-            return stream.read()
+            data = stream.read()
+        if cacheable:
+            self._remember(key, data)
+        return data
+
+    def _remember(self, key: str, data: bytes) -> None:
+        with self._small_lock:
+            if key in self._small:
+                return
+            self._small[key] = data
+            self._small_bytes += len(data)
+            while self._small_bytes > SMALL_CACHE_BYTES and len(self._small) > 1:
+                _, old = self._small.popitem(last=False)
+                self._small_bytes -= len(old)
 
     def first(self, prefix: str) -> str | None:
         with self._errors(f"listing {prefix}"):

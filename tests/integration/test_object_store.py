@@ -189,3 +189,22 @@ def test_credentials_come_from_secrets_toml_before_the_environment(tmp_path, mon
 ])
 def test_urls_are_shown_without_their_password(url, shown):
     assert redact_url(url) == shown
+
+
+def test_s3_thumbnails_are_read_from_the_bucket_once_per_process(s3_bucket, monkeypatch):
+    store = Store()
+    row = store.add_image(new_job(store), 0, ImageOut(data=png(), width=640, height=320, mime="image/png"))
+    objects = store.blobs.objects
+    gets = []
+    original = objects._client.get_object
+    monkeypatch.setattr(objects._client, "get_object", lambda bucket, name, *a, **k: gets.append(name)
+                        or original(bucket, name, *a, **k))
+    first = thumbnails.thumbnail(store, row)          # made: two misses, the image read once, the thumbnail written
+    prefix = objects.prefix
+    assert gets == [f"{prefix}/thumbs/{row.sha256}-384.jpg", f"{prefix}/thumbs/{row.sha256}-384.png",
+                    f"{prefix}/{row.path}"]
+    gets.clear()
+    for _ in range(3):
+        assert thumbnails.thumbnail(store, row) == first
+    assert gets == []                                   # a page rerun asks the bucket nothing
+    assert Store().blobs.read(f"thumbs/{row.sha256}-384.jpg") == first.data     # another process reads it there
