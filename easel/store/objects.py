@@ -160,14 +160,15 @@ class S3Objects:
                               code="bad_s3_endpoint")
         self.bucket = bucket
         self.prefix = prefix.strip("/")
-        self.endpoint = f"{ep.scheme}://{ep.hostname}{f':{ep.port}' if ep.port else ''}"
+        host = ep.netloc.rsplit("@", 1)[-1]         # host[:port], IPv6 brackets kept; never a user:password
+        self.endpoint = f"{ep.scheme}://{host}"
         self.url = f"s3://{bucket}/{self.prefix}" if self.prefix else f"s3://{bucket}"
         # Few retries and a bounded wait: a page or `easel store check` says the store is down within seconds
         # instead of minio's default back-off of about a minute.
         http = urllib3.PoolManager(
             timeout=urllib3.Timeout(connect=min(timeout_s, 5.0), read=timeout_s), maxsize=16,
             retries=urllib3.Retry(total=2, backoff_factor=0.2, status_forcelist=[500, 502, 503, 504]))
-        self._client = Minio(f"{ep.hostname}{f':{ep.port}' if ep.port else ''}", access_key=access_key,
+        self._client = Minio(host, access_key=access_key,
                              secret_key=secret_key, region=region or None, secure=ep.scheme == "https",
                              http_client=http)
         self._bucket_ready = False
@@ -193,14 +194,25 @@ class S3Objects:
         with self._errors(f"storing {key}"):
             if self._exists(name):
                 return
-            if not self._bucket_ready and not self._client.bucket_exists(self.bucket):
-                # Made on the first write, so a new team install needs no separate step; a bucket that exists
-                # (the usual case, made by whoever runs the storage) is only looked at once per process.
-                self._client.make_bucket(self.bucket)
-            self._bucket_ready = True
+            if not self._bucket_ready:
+                self._make_bucket()
             self._client.put_object(self.bucket, name, io.BytesIO(data), len(data))
         if key.startswith(CACHED_PREFIXES):
             self._remember(key, data)
+
+    def _make_bucket(self) -> None:
+        """Made on the first write, so a new team install needs no separate step; a bucket that exists (the usual
+        case, made by whoever runs the storage) is only looked at once per process."""
+        from minio.error import S3Error
+
+        if not self._client.bucket_exists(self.bucket):
+            try:
+                self._client.make_bucket(self.bucket)
+            except S3Error as e:
+                # Another replica made it between the look and the make: that is the bucket wanted.
+                if e.code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                    raise
+        self._bucket_ready = True
 
     def _exists(self, name: str) -> bool:
         from minio.error import S3Error
