@@ -1,5 +1,6 @@
-"""The gallery as a ZIP, streamed: images are copied from the object store (files or S3) one at a time, in pieces and the manifest is
-written to a side file, so the memory it takes does not grow with the number of images.
+"""The gallery as a ZIP, streamed: images are copied from the object store (files or S3) one at a time, in
+pieces, and the manifest is written to a side file, so the memory it takes does not grow with the number of
+images.
 
 One SQL query (images joined with their jobs, parameters included) feeds the whole archive; it is read a page
 of rows at a time. Images are stored as they are (no re-encoding, ZIP_STORED: PNG, JPEG and WebP are already
