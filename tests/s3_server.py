@@ -118,7 +118,8 @@ def stop_weed(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
         proc.terminate()
         try:
-            proc.wait(timeout=15)
+            # Its data is thrown away, so a server slow to flush on SIGTERM is not waited for long.
+            proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=5)
