@@ -99,7 +99,7 @@ def _bases(store, count: int, cache: Path) -> list[dict]:
         row = ImageRow(id=0, job_id="", idx=0, sha256=sha, path=rel, created_at=0, width=w, height=h,
                        mime="image/png", bytes=len(data))
         for side in sorted(thumbnails.SIZES, reverse=True):
-            thumbnails.thumbnail_path(store, row, side)
+            thumbnails.thumbnail(store, row, side)
         out.append({"sha": sha, "path": rel, "w": w, "h": h, "bytes": len(data)})
     return out
 

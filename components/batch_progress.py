@@ -103,6 +103,5 @@ def _strip(store, rows) -> None:
     with st.container(key="batch-strip"):
         for start in range(0, len(shown), PER_ROW):
             for col, r in zip(st.columns(PER_ROW, gap="small"), shown[start:start + PER_ROW]):
-                path = thumbnails.thumbnail_path(store, r.images[0])
-                col.image(str(path), width="stretch", caption=_("Row {n}").format(n=r.row),
-                          output_format="PNG" if path.suffix == ".png" else "JPEG")
+                thumb = thumbnails.thumbnail(store, r.images[0])
+                col.image(thumb.data, width="stretch", caption=_("Row {n}").format(n=r.row), output_format=thumb.format)

@@ -67,11 +67,11 @@ def _cover(store, image_id: int | None) -> None:
         st.markdown(":material/dashboard:", width=COVER)
         return
     try:
-        path = thumbnails.thumbnail_path(store, row, thumbnails.TILE_SIDE)
+        thumb = thumbnails.thumbnail(store, row, thumbnails.TILE_SIDE)
     except Exception as err:  # noqa: BLE001 - a missing cover file: the board still works
         st.caption(_("Cover unreadable ({error})").format(error=type(err).__name__), width=COVER)
         return
-    st.image(str(path), width=COVER, output_format="PNG" if path.suffix == ".png" else "JPEG")
+    st.image(thumb.data, width=COVER, output_format=thumb.format)
 
 
 def _zip(store, board, *, key: str) -> None:

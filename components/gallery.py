@@ -101,11 +101,11 @@ def _slug(text: str) -> str:
 def _thumbnail(store, row, *, width="stretch", alt: str | None = None, side: int = thumbnails.GRID_SIDE) -> None:
     # The format is named so st.image need not open the file to guess it; JPEG/PNG are then sent as they are.
     try:
-        path = thumbnails.thumbnail_path(store, row, side)
+        thumb = thumbnails.thumbnail(store, row, side)
     except Exception as err:  # noqa: BLE001 - a missing or unreadable file: say so in its cell, draw the rest
         st.warning(_("Image unreadable ({error})").format(error=type(err).__name__), icon=":material/broken_image:")
         return
-    st.image(str(path), width=width, output_format="PNG" if path.suffix == ".png" else "JPEG", alt=alt)
+    st.image(thumb.data, width=width, output_format=thumb.format, alt=alt)
 
 
 def _open_button(key: str, image_id: int) -> None:

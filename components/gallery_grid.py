@@ -261,8 +261,8 @@ def _thumbnail(store, row, side: int) -> tuple[bytes, str]:
         if hit is not None:
             _BYTES.move_to_end(key)
             return hit
-    path = thumbnails.thumbnail_path(store, row, side)
-    item = (path.read_bytes(), "image/png" if path.suffix == ".png" else "image/jpeg")
+    thumb = thumbnails.thumbnail(store, row, side)
+    item = (thumb.data, thumb.mime)
     with _cache_lock:
         if key not in _BYTES:
             _BYTES[key] = item

@@ -169,12 +169,12 @@ def _lightbox(key: str, ids: tuple[int, ...], store) -> None:
     left, right = st.columns([3, 2], gap="medium")
     with left, st.container(key="easel-lightbox-image"):
         try:
-            path = thumbnails.thumbnail_path(store, row, LIGHTBOX_SIDE)
+            thumb = thumbnails.thumbnail(store, row, LIGHTBOX_SIDE)
         except Exception as err:  # noqa: BLE001 - a missing or unreadable file: the rest still works
             st.warning(_("Image unreadable ({error})").format(error=type(err).__name__),
                        icon=":material/broken_image:")
         else:
-            st.image(str(path), width="content", output_format="PNG" if path.suffix == ".png" else "JPEG",
+            st.image(thumb.data, width="content", output_format=thumb.format,
                      alt=(row.prompt or "")[:200] or None)
     with right:
         with st.container(horizontal=True, vertical_alignment="center", key="easel-lightbox-nav"):

@@ -194,11 +194,11 @@ def _thumb(job, store) -> None:
         images = store.list_images(job_id=job.id, limit=1)
         if images:
             try:
-                path = thumbnails.thumbnail_path(store, images[0])
+                thumb = thumbnails.thumbnail(store, images[0])
             except Exception:  # noqa: BLE001 - an unreadable file: the row still shows the job, without a picture
-                path = None
-            if path is not None:
-                st.image(str(path), width=40, output_format="PNG" if path.suffix == ".png" else "JPEG")
+                thumb = None
+            if thumb is not None:
+                st.image(thumb.data, width=40, output_format=thumb.format)
                 return
     color = _COLORS.get(job.status, "blue")
     st.markdown(f":{color}[{_ICONS.get(job.status, ':material/hourglass_top:')}]", width="content")

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+# The SeaweedFS S3 server (session-scoped) and a fresh bucket per test: tests/s3_server.py.
+from s3_server import object_backend, s3_bucket, s3_server  # noqa: E402,F401
+
 
 @pytest.fixture(autouse=True)
 def easel_data_dir(tmp_path, monkeypatch):
@@ -20,6 +23,9 @@ def easel_data_dir(tmp_path, monkeypatch):
     for name in list(os.environ):
         if name.startswith("EASEL_") and name.endswith(("_API_KEY", "_BASE_URL")):
             monkeypatch.delenv(name)
+    # Nor a developer's team set-up: the default is the data directory for images and SQLite for the store.
+    for name in ("EASEL_OBJECT_STORE", "EASEL_S3_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("EASEL_SECRETS_FILE", str(tmp_path / "no-secrets.toml"))
     # Messages in English whatever the machine's LANG says: tests that check another language set it themselves.
     monkeypatch.setenv("EASEL_LANG", "en")

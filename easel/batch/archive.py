@@ -49,9 +49,9 @@ def write_zip(store, batch_id: str, out: BinaryIO | str | os.PathLike) -> list[d
         for r, entry in zip(rows, data):
             for img, name in zip(r.images, file_names(r)):
                 try:
-                    # Copied from disk in chunks, never read whole; a PNG gets its prompt and settings as text
-                    # chunks (Easel's and A1111's), like every PNG Easel hands out.
-                    write_image(zf, store.blobs.path(img.path), name, png_info.job_chunks(img, r.job))
+                    # Streamed from the object store in chunks, never read whole; a PNG gets its prompt and settings as
+                    # text chunks (Easel's and A1111's), like every PNG Easel hands out.
+                    write_image(zf, store.blobs, img.path, name, png_info.job_chunks(img, r.job))
                 except FileNotFoundError:
                     entry["error_message"] = (entry["error_message"] + f" {name} missing from the data directory."
                                               ).strip()

@@ -9,6 +9,7 @@ from easel.cli import prompts  # noqa: F401
 from easel.cli import scorecard  # noqa: F401
 from easel.cli import share  # noqa: F401
 from easel.cli import simulate  # noqa: F401
+from easel.cli import store  # noqa: F401
 from easel.cli import tasks  # noqa: F401
 from easel.cli import usage  # noqa: F401
 from easel.cli.main import main

@@ -30,9 +30,10 @@ from easel.providers.demo_modes import SIMULATABLE
 JSON_KEYS = ("row", "prompt", "job_id", "status", "files", "cost", "currency", "error_code")
 
 
-def row_json(r, image_root: Path) -> dict:
+def row_json(r, locate) -> dict:
+    """`locate` names where an image lives (Blobs.location): a local file, or s3://bucket/key."""
     return {"row": r.row, "prompt": r.prompt, "job_id": r.job.id if r.job is not None else None, "status": r.status,
-            "files": [str(image_root / img.path) for img in r.images], "cost": r.cost, "currency": r.currency,
+            "files": [locate(img.path) for img in r.images], "cost": r.cost, "currency": r.currency,
             "error_code": r.error_code}
 
 
@@ -91,11 +92,11 @@ def batch_command(file, provider, simulate, size, resolution, quality, n, model,
             valid=len(plan.valid), total=len(plan.rows), cost=plan.total_label()), err=True)
         for note in batch.limit_notes(svc.store, plan):
             click.echo(note, err=True)
-    root = svc.store.root.resolve()
+    locate = svc.store.blobs.location
 
     def report(r) -> None:
         if as_json:
-            click.echo(dumps(row_json(r, root)))
+            click.echo(dumps(row_json(r, locate)))
         else:
             cost = "" if r.cost is None else f" · {r.currency} {r.cost:g}"
             err = f" [{r.error_code}]" if r.error_code else ""

@@ -8,7 +8,6 @@ EaselError becomes its user message on stderr and a non-zero exit.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -173,32 +172,26 @@ def _prompt_start(prompt: str | None, width: int) -> str:
 
 def collect_outcome(store, job, out_dir: Path | None = None) -> dict:
     images = store.list_images(job_id=job.id, include_deleted=True)
-    paths = None
+    # Without --out, each image is named where it lives: a file under the data directory, or s3://bucket/key.
+    paths = [store.blobs.location(img.path) for img in images]
     if out_dir is not None and images:
         out_dir.mkdir(parents=True, exist_ok=True)
         paths = []
         for img in images:
-            src = store.blobs.path(img.path)
-            dest = out_dir / f"{job.id[:8]}-{img.idx}{src.suffix}"
-            _copy_with_settings(src, dest, img, job)
+            dest = out_dir / f"{job.id[:8]}-{img.idx}{Path(img.path).suffix}"
+            _copy_with_settings(store.blobs, img.path, dest, img, job)
             paths.append(str(dest.resolve()))
-    return job_outcome(job, images, image_root=store.root.resolve(), paths=paths)
+    return job_outcome(job, images, paths=paths)
 
 
-def _copy_with_settings(src: Path, dest: Path, img, job) -> None:
+def _copy_with_settings(blobs, key: str, dest: Path, img, job) -> None:
     """The stored image to `dest`; a PNG with its prompt and settings as text chunks (Easel's own and A1111's
-    `parameters`), like a download from the app, streamed without re-encoding."""
-    from easel.core import png_text
+    `parameters`), like a download from the app, streamed in pieces (from a file or S3) without re-encoding."""
     from easel.media import png_info
+    from easel.store.zip_export import copy_stamped
 
-    with open(src, "rb") as f:
-        is_png = f.read(8) == png_text.PNG_SIGNATURE
-        if not is_png:
-            shutil.copyfile(src, dest)
-            return
-        f.seek(0)
-        with open(dest, "wb") as out:
-            png_text.stamp_png(f, out, png_info.job_chunks(img, job))
+    with blobs.open(key) as src, open(dest, "wb") as out:
+        copy_stamped(src.read(8), src, out, png_info.job_chunks(img, job))
 
 
 def print_outcome(outcome: dict, *, as_json: bool, job_id: str) -> None:

@@ -77,8 +77,9 @@ def write_zip(store, comparison_id: str, out: BinaryIO | str | os.PathLike) -> d
             col = cols[entry["column"] - 1]
             for img, name in zip(col.images, entry["files"]):
                 try:
-                    # Copied from disk in chunks, never read whole; a PNG with its prompt and settings as text chunks.
-                    write_image(zf, store.blobs.path(img.path), name, png_info.job_chunks(img, col.job))
+                    # Streamed from the object store in chunks, never read whole; a PNG with its prompt and settings
+                    # as text chunks.
+                    write_image(zf, store.blobs, img.path, name, png_info.job_chunks(img, col.job))
                 except FileNotFoundError:
                     entry.setdefault("missing", []).append(name)
         zf.writestr(MANIFEST, json.dumps(data, ensure_ascii=False, indent=2) + "\n")

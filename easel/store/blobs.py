@@ -1,13 +1,14 @@
-"""Content-addressed files: <root>/<kind>/ab/<sha256>.<ext>. Identical bytes are written once."""
+"""Content-addressed objects: <kind>/ab/<sha256>.<ext> in the object store (the data directory by default, or
+S3: easel/store/objects.py). Identical bytes are written once."""
 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 from easel.core.mime import sniff_mime
+from easel.store.objects import ObjectStore, open_objects
 
 __all__ = ["Blobs", "EXTENSIONS"]
 
@@ -15,37 +16,35 @@ EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
 
 
 class Blobs:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, objects: ObjectStore | None = None):
         self.root = Path(root)
+        self.objects = objects if objects is not None else open_objects(self.root)
+
+    @property
+    def url(self) -> str:
+        return self.objects.url
 
     def put(self, kind: str, data: bytes, mime: str | None = None) -> tuple[str, str]:
-        """Write `data` once under `kind`; return (sha256, path relative to root)."""
+        """Write `data` once under `kind`; return (sha256, key)."""
         sha = hashlib.sha256(data).hexdigest()
         ext = EXTENSIONS.get(mime or sniff_mime(data) or "", "bin")
         rel = f"{kind}/{sha[:2]}/{sha}.{ext}"
-        target = self.root / rel
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            # Write beside and rename, so a reader never sees half a file and two writers of the same
-            # bytes cannot interleave.
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-                os.replace(tmp, target)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+        self.objects.put(rel, data)
         return sha, rel
 
     def read(self, rel: str) -> bytes:
-        return (self.root / rel).read_bytes()
+        return self.objects.get(rel)
 
-    def find(self, kind: str, sha: str) -> Path | None:
-        folder = self.root / kind / sha[:2]
-        for candidate in sorted(folder.glob(f"{sha}.*")) if folder.is_dir() else ():
-            return candidate
-        return None
+    def open(self, rel: str) -> BinaryIO:
+        """The object as a stream read in pieces, so a ZIP of many images never holds one whole."""
+        return self.objects.open(rel)
 
-    def path(self, rel: str) -> Path:
-        return self.root / rel
+    def find(self, kind: str, sha: str) -> str | None:
+        """The key of the object with this hash under `kind`, whatever its extension."""
+        return self.objects.first(f"{kind}/{sha[:2]}/{sha}.")
+
+    def location(self, rel: str) -> str:
+        """Where the object is, for a person reading the CLI's output: a local path, or s3://bucket/prefix/key."""
+        if isinstance(self.objects.url, str) and self.objects.url.startswith("s3://"):
+            return f"{self.objects.url}/{rel}"
+        return str(Path(getattr(self.objects, "root", self.root)).resolve() / rel)

@@ -409,10 +409,10 @@ class Store:
         return sha
 
     def load_input(self, sha: str) -> bytes:
-        path = self.blobs.find("inputs", sha)
-        if path is None:
-            raise FileNotFoundError(f"input {sha[:12]}… is no longer in the data directory")
-        return path.read_bytes()
+        rel = self.blobs.find("inputs", sha)
+        if rel is None:
+            raise FileNotFoundError(f"input {sha[:12]}… is no longer in the object store")
+        return self.blobs.read(rel)
 
     # --- tasks -------------------------------------------------------------------------------------
     def add_tasks(self, job_id: str, provider: str, task_ids: list[str], *, first_poll_at: float,

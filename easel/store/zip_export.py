@@ -1,5 +1,6 @@
-"""The gallery as a ZIP, streamed: images are copied from their blob files one at a time and the manifest is
-written to a side file, so the memory it takes does not grow with the number of images.
+"""The gallery as a ZIP, streamed: images are copied from the object store (files or S3) one at a time, in
+pieces, and the manifest is written to a side file, so the memory it takes does not grow with the number of
+images.
 
 One SQL query (images joined with their jobs, parameters included) feeds the whole archive; it is read a page
 of rows at a time. Images are stored as they are (no re-encoding, ZIP_STORED: PNG, JPEG and WebP are already
@@ -22,7 +23,7 @@ from easel.core import png_text
 from easel.core.tempfiles import written_to_temp_file
 from easel.store.rows import ImageRow
 
-__all__ = ["image_metadata", "file_name", "write_image", "write_zip", "zip_to_temp_file", "plan_parts", "ZipPart", "ZipSummary"]
+__all__ = ["image_metadata", "file_name", "write_image", "copy_stamped", "write_zip", "zip_to_temp_file", "plan_parts", "ZipPart", "ZipSummary"]
 
 _FETCH = 200
 _EXTENSIONS = {"image/jpeg": "jpg", "image/webp": "webp"}
@@ -82,17 +83,45 @@ def file_name(row: ImageRow, ext: str) -> str:
     return f"easel-{row.job_id[:8]}-{row.idx + 1}.{ext}"
 
 
-def write_image(zf: zipfile.ZipFile, path, name: str, chunks: dict[str, str]) -> None:
-    """One image file into the archive, read from disk in 64 KB pieces, never whole. A PNG gets `chunks` as text
-    chunks (stamped here, at export, so every image ever stored gets them and the blob stays the provider's
-    bytes); JPEG and WebP are copied as they are. Raises FileNotFoundError for a blob that is gone."""
-    with open(path, "rb") as src:
-        if src.read(8) != png_text.PNG_SIGNATURE:
-            zf.write(path, name)
-            return
-        src.seek(0)
+def write_image(zf: zipfile.ZipFile, blobs, key: str, name: str, chunks: dict[str, str]) -> None:
+    """One image into the archive, streamed from the object store (a local file or S3) in 64 KB pieces, never
+    whole. A PNG gets `chunks` as text chunks (stamped here, at export, so every image ever stored gets them and
+    the blob stays the provider's bytes); JPEG and WebP are copied as they are. Raises FileNotFoundError for a
+    blob that is gone."""
+    with blobs.open(key) as src:
+        head = src.read(8)
         with zf.open(name, "w", force_zip64=True) as dst:
-            png_text.stamp_png(src, dst, chunks)
+            copy_stamped(head, src, dst, chunks)
+
+
+def copy_stamped(head: bytes, src: BinaryIO, dst: BinaryIO, chunks: dict[str, str]) -> None:
+    """Copy an image whose first 8 bytes (`head`) were already read from `src` to `dst`, in 64 KB pieces: a PNG
+    with `chunks` stamped in, anything else as it is. (The stream cannot seek back on S3, hence `head`.)"""
+    body = _Rejoined(head, src)
+    if head == png_text.PNG_SIGNATURE:
+        png_text.stamp_png(body, dst, chunks)
+        return
+    while piece := body.read(_PIECE):
+        dst.write(piece)
+
+
+_PIECE = 64 * 1024
+
+
+class _Rejoined:
+    """`head` (already read) followed by the rest of `stream`, read like one file."""
+
+    def __init__(self, head: bytes, stream):
+        self._head, self._stream = head, stream
+
+    def read(self, n: int = -1) -> bytes:
+        if not self._head:
+            return self._stream.read(n)
+        if n is None or n < 0:
+            out, self._head = self._head + self._stream.read(), b""
+            return out
+        out, self._head = self._head[:n], self._head[n:]
+        return out + (self._stream.read(n - len(out)) if len(out) < n else b"")
 
 
 def _where(store, filters: dict) -> tuple[str, list]:
@@ -153,9 +182,8 @@ def write_zip(store, out: BinaryIO | str | os.PathLike, *, part: ZipPart | None 
                     entry = {"file": name, **image_metadata(row, None, params)}
                     if header is not None:
                         entry["job_id"] = row.job_id
-                    path = store.blobs.path(row.path)
                     try:
-                        write_image(zf, path, name, png_text.image_chunks(row, r["prompt"], r["provider"], params))
+                        write_image(zf, store.blobs, row.path, name, png_text.image_chunks(row, r["prompt"], r["provider"], params))
                         written += 1
                     except FileNotFoundError:
                         entry["missing"] = True

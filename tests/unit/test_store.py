@@ -167,7 +167,7 @@ def test_an_old_webp_thumbnail_is_ignored_and_made_again(store, easel_data_dir):
     old.parent.mkdir(parents=True, exist_ok=True)
     old.write_bytes(b"RIFF\0\0\0\0WEBPVP8 stale")
     assert thumbnails.thumbnail_bytes(store, row)[:3] == b"\xff\xd8\xff"          # a JPEG, made again
-    assert thumbnails.thumbnail_path(store, row).suffix == ".jpg"
+    assert thumbnails.thumbnail(store, row).mime == "image/jpeg"
 
 
 def test_make_thumbnails_caches_every_image_of_a_job(store, easel_data_dir):
