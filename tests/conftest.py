@@ -32,6 +32,33 @@ def easel_data_dir(tmp_path, monkeypatch):
     return data
 
 
+@pytest.fixture(autouse=True)
+def apptest_thread_speaks_the_sessions_language(monkeypatch):
+    """AppTest formats a select's options with its format_func in the test's own thread, outside the session,
+    where the language would come from the environment; a translated page's options would then not be found. So
+    after each script run this thread speaks the language that run displayed, as the browser's next rerun does."""
+    from streamlit.testing.v1 import AppTest
+
+    from easel.core import i18n
+
+    original = AppTest._run
+
+    def run_then_follow(self, *args, **kwargs):
+        result = original(self, *args, **kwargs)
+        try:
+            shown = self.session_state["easel.lang"]
+        except (KeyError, AttributeError):
+            shown = None
+        if shown:
+            i18n._pinned.set(shown)
+        return result
+
+    monkeypatch.setattr(AppTest, "_run", run_then_follow)
+    token = i18n._pinned.set(None)
+    yield
+    i18n._pinned.reset(token)
+
+
 @pytest.fixture(scope="session")
 def simulator():
     """A real simulator over loopback HTTP, one per test session. Tests reset it with `simulator.reset()`."""
