@@ -94,6 +94,6 @@ def plan_total(plan) -> str:
         line += " ≈ " + money(plan.total().amount, plan.currency, exact=True) + f" ({rates_text(plan.rates)})"
     unpriced = plan.unpriced()
     if unpriced:
-        line += "; " + _("not counted: {columns} (no price before it reports one)").format(
-            columns=", ".join(unpriced))
+        line = _("{total}; not counted: {columns} (no price before it reports one)").format(
+            total=line, columns=", ".join(unpriced))
     return line

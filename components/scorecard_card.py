@@ -28,8 +28,13 @@ def card_title(provider_label: str, simulated: bool) -> str:
     """The provider's name as the page shows it. The Demo's own label already says it is a simulator; a Demo
     playing QCode is labelled "QCode (simulated)". Catalog labels are plain English constants: `_()` shows
     them in the session's language where a catalog has them."""
-    shown = _(provider_label)
-    if simulated and "simulat" not in provider_label.lower():
+    # easel.providers.demo_modes names a Demo playing a provider "QCode (simulated)": titled again here, so the
+    # suffix is translated with the rest.
+    base = provider_label.removesuffix(" (simulated)")
+    if base != provider_label:
+        simulated = True
+    shown = _(base)
+    if simulated and "simulat" not in base.lower():
         return _("{provider} (simulated)").format(provider=shown)
     return shown
 

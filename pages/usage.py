@@ -14,7 +14,7 @@ from components.reconcile_view import render_reconciliation
 from components.router import ensure_routed
 from easel.usage import quota
 from easel import usage
-from easel.core.i18n import _
+from easel.core.i18n import _, format_percent
 from easel.usage.currency import load_rates
 
 ensure_routed()      # before anything is drawn: a fresh server's first deep link (components/router.py)
@@ -48,7 +48,8 @@ with latency:
     left, right = st.columns(2)
     left.altair_chart(charts.latency_hist_chart(board.latency_hist), width="stretch")
     right.altair_chart(charts.latency_pct_chart(board.latency_pct), width="stretch")
-    st.caption(_("Percentiles from a log-scale histogram (20 buckets per decade: within 6 % of the exact value)."))
+    st.caption(_("Percentiles from a log-scale histogram (20 buckets per decade: within {error} of the exact "
+                 "value).").format(error=format_percent(0.06)))
     st.altair_chart(charts.error_chart(board.errors, days=days), width="stretch")
 with requests:
     panels.render_requests(store, f, board.total_requests)
