@@ -28,6 +28,9 @@ def money(amount: float, currency: str, *, exact: bool = False) -> str:
     to four decimals, so a per-image price of a fraction of a cent still shows (easel's format_amount rule);
     `exact` keeps up to five decimals everywhere, for a single request's price (QCode's 0.165 is not 0.17)."""
     most = _MAX_DIGITS if exact else (2 if abs(amount) >= 0.1 or amount == 0 else 4)
+    # Rounded once, here: Python's float formatting and Babel's decimal rounding can disagree on a half
+    # (0.051495 → '0.05149' vs '0.05150'), which would leave a trailing zero.
+    amount = round(amount, most)
     if currency == "credits":
         return format_currency(amount, "credits", digits=0)
     if currency in ("CNY", "USD"):
