@@ -118,7 +118,7 @@ def _card(store, jobs, cid: str, col, winner: int | None, options: dict) -> None
             show_error(job_error_text(job), icon=":material/error:")
         _actions(store, jobs, cid, col, winner, options)
         if col.revised_prompt:
-            st.caption(md_escape("revised: " + truncate(col.revised_prompt, 160)))
+            st.caption(md_escape(_("revised: {prompt}").format(prompt=truncate(col.revised_prompt, 160))))
         _notes(col.plan.get("notes") or [])
 
 
