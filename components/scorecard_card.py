@@ -68,6 +68,6 @@ def render_card(run, *, label: str) -> None:
     # Coloured by the verdict code, not by its translated word.
     styled = (frame.style.apply(lambda col: [_badge(s) for s in raw], subset=[status_col]).hide(axis="index")
               .set_properties(**{"font-size": "0.82rem", "padding": "0.2rem 0.45rem", "line-height": "1.3"})
-              .set_properties(subset=[status_col], **{"white-space": "nowrap"}))   # '해당 없음' on one line
+              .set_properties(subset=[status_col], **{"white-space": "nowrap", "min-width": "5.5em"}))  # '해당 없음' on one line
     # A static table: every cell wraps, so the evidence is read in full, not cut at a column's edge.
     st.table(styled)

@@ -14,7 +14,7 @@ from easel.core.errors import EaselError
 from easel.store import scorecards
 
 from components.scorecard_card import STATUS_COLOURS, card_key, card_title, status_label
-from components.usage_charts import day_format
+from components.usage_charts import moment_format
 
 __all__ = ["render_history", "provider_label", "provider_key"]
 
@@ -58,7 +58,9 @@ def history_chart(frame: pd.DataFrame) -> alt.Chart:
     colours = alt.Scale(domain=[status_label(s) for s in STATUS_COLOURS],
                         range=[fg for _bg, fg in STATUS_COLOURS.values()])
     return (alt.Chart(frame).mark_line(point=True)
-            .encode(x=alt.X("at:T", title=_("Run (UTC)"), axis=alt.Axis(format=day_format(), labelOverlap=True)),
+            # A UTC scale, as the title says (a plain time scale would show the browser's clock).
+            .encode(x=alt.X("at:T", title=_("Run (UTC)"), scale=alt.Scale(type="utc"),
+                            axis=alt.Axis(format=moment_format(), labelOverlap=True, tickCount=4)),
                     y=alt.Y("checks:Q", title=_("Checks"), axis=alt.Axis(tickMinStep=1)),
                     color=alt.Color("status:N", scale=colours, title=_("Verdict")),
                     strokeDash=alt.StrokeDash("provider:N", title=_("Provider")),

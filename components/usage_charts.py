@@ -13,7 +13,7 @@ import altair as alt
 
 from easel.core.i18n import N_, _, current_language
 
-__all__ = ["day_axis", "day_format", "date_format", "split_title", "volume_chart", "cumulative_chart", "latency_hist_chart", "latency_pct_chart", "error_chart",
+__all__ = ["day_axis", "day_format", "date_format", "moment_format", "split_title", "volume_chart", "cumulative_chart", "latency_hist_chart", "latency_pct_chart", "error_chart",
            "quota_gauge"]
 
 
@@ -25,6 +25,7 @@ MIN_AXIS_DAYS = 7            # a per-day chart's axis spans at least this many d
 _DAY_FORMATS = {"en": "%b %d", "zh": "%-m月%-d日", "ko": "%-m월 %-d일"}
 _DATE_FORMATS = {"en": "%b %d, %Y", "zh": "%Y年%-m月%-d日", "ko": "%Y년 %-m월 %-d일"}
 _DATETIME_FORMATS = {"en": "%b %d, %Y %H:%M", "zh": "%Y年%-m月%-d日 %H:%M", "ko": "%Y년 %-m월 %-d일 %H:%M"}
+_MOMENT_FORMATS = {"en": "%b %d %H:%M", "zh": "%-m月%-d日 %H:%M", "ko": "%-m월 %-d일 %H:%M"}
 
 # The chart split's names (easel.usage.SPLITS values stay the codes; these are their legend titles).
 SPLIT_TITLES = {"provider": N_("Provider"), "quality": N_("Quality"), "resolution": N_("Resolution"),
@@ -34,6 +35,11 @@ SPLIT_TITLES = {"provider": N_("Provider"), "quality": N_("Quality"), "resolutio
 def day_format() -> str:
     """An axis label for a day: 'Dec 05' / '12月5日' / '12월 5일'."""
     return _DAY_FORMATS.get(current_language(), _DAY_FORMATS["en"])
+
+
+def moment_format() -> str:
+    """An axis label for a moment (runs minutes apart): 'Dec 05 06:38' / '12月5日 06:38' / '12월 5일 06:38'."""
+    return _MOMENT_FORMATS.get(current_language(), _MOMENT_FORMATS["en"])
 
 
 def date_format(*, time: bool = False) -> str:
