@@ -183,3 +183,24 @@ def test_scorecard_in_chinese_and_korean(demo, jobs_for_test):
     assert "QCode(모의)" in at.multiselect(key="easel.scorecard.providers").options
     assert [_plain(c.value) for c in at.caption][0] == "QCode(모의): 탐색 13개, 무료(모의)"
     assert next(b for b in at.button if b.key == "easel.scorecard.run").label == "적합성 평가 실행"
+
+
+def test_a_scorecard_card_in_chinese_has_translated_columns_and_verdicts(demo, jobs_for_test):
+    from components import scorecard_runner
+
+    at = _open("pages/scorecard.py", "zh", timeout=60)
+    at.multiselect(key="easel.scorecard.checks").set_value(["n", "errors"])
+    _run(at, "zh")
+    next(b for b in at.button if b.key == "easel.scorecard.run").click()
+    _run(at, "zh")
+    sid = at.session_state["easel.session_id"]
+    end = time.monotonic() + 60
+    while (state := scorecard_runner.progress(sid)) is not None and not state.finished:
+        assert time.monotonic() < end, "the scorecard did not finish"
+        time.sleep(0.05)
+    _run(at, "zh")
+    _run(at, "zh")
+    frame = at.table[0].value
+    assert list(frame.columns) == ["状态", "检查项", "预期", "实际返回", "原因 / 测量方式"]
+    assert list(zip(frame["检查项"], frame["状态"])) == [("n", "通过"), ("errors", "通过")]
+    assert any(":green-badge[2 通过]" in m.value and ":red-badge[0 失败]" in m.value for m in at.markdown)
