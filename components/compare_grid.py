@@ -15,11 +15,12 @@ from easel.compare import archive
 from easel.compare.plan import ComparisonPlan
 from easel.media import thumbnails
 from easel.store import comparisons as cmp
-from easel.core.models import Money
+from easel.core.i18n import _, format_decimal
 
 from components import md_escape, notifier, truncate
 from components.errors_view import show_error
 from components.job_view import job_error_text, progress_state
+from components.money_view import money_or_unknown
 
 __all__ = ["plan_grid", "results_grid", "money_text"]
 
@@ -39,14 +40,14 @@ def _slots(count: int) -> list:
 
 def money_text(amount: float | None, currency: str) -> str:
     # Up to five decimals: a comparison is about the differences, and QCode's 0.165 is not 0.17.
-    return "unknown" if amount is None else Money(amount, currency).label()
+    return money_or_unknown(amount, currency)
 
 
 def _notes(notes: list[str]) -> None:
     if notes:
-        st.caption(md_escape("Changes: " + "; ".join(notes)))
+        st.caption(md_escape(_("Changes: {notes}").format(notes="; ".join(notes))))
     else:
-        st.caption("Sent as asked.")
+        st.caption(_("Sent as asked."))
 
 
 def plan_grid(plan: ComparisonPlan) -> None:
@@ -55,7 +56,8 @@ def plan_grid(plan: ComparisonPlan) -> None:
         r = col.mapped.request
         with slot.container(border=True, key=f"{KEY}-plan-{col.target.name.replace(':', '-')}"):
             st.markdown(f"**{md_escape(col.target.label)}**")
-            st.caption(md_escape(f"sends {col.mapped.sent_size} · {r.quality} · n={r.n}"))
+            st.caption(md_escape(_("sends {size} · {quality} · n={n}").format(
+                size=col.mapped.sent_size, quality=r.quality, n=r.n)))
             est = col.estimate
             conv = col.converted
             line = f"≈ {money_text(est.amount, est.currency)}"
@@ -68,7 +70,7 @@ def plan_grid(plan: ComparisonPlan) -> None:
             if col.problem is not None:
                 show_error(col.problem, icon=":material/rule:")
             for w in col.warnings:
-                st.caption(f":orange[:material/warning: {md_escape(w)}]")
+                st.caption(":orange[:material/warning: " + md_escape(w) + "]")     # markup around easel's text
 
 
 def _image(store, col, winner: int | None) -> None:
@@ -78,25 +80,25 @@ def _image(store, col, winner: int | None) -> None:
     st.image(thumbnails.thumbnail_bytes(store, img), width="stretch")
     actual = col.actual_size
     expected = col.expected_size
-    asked = f" · asked {expected}" if expected else ""
+    asked = " · " + _("asked {size}").format(size=expected) if expected else ""
     mark = " · ✓" if expected and actual and f"{actual[0]}x{actual[1]}" == expected else \
-        (" · differs" if expected and actual else "")
-    st.caption(f"{actual[0]}×{actual[1]} px{asked}{mark}" + (" · ★ winner" if winner == img.id else ""))
+        (" · " + _("differs") if expected and actual else "")
+    st.caption(f"{actual[0]}×{actual[1]} px{asked}{mark}" + (" · ★ " + _("winner") if winner == img.id else ""))
 
 
 def _money(col) -> str:
     est = col.estimate
     rep = col.reported
     if not compare.run.is_finished(col.job):
-        rep_text = "reported pending"
+        rep_text = _("reported pending")
     elif rep is not None:
-        rep_text = f"reported {money_text(rep.amount, rep.currency)}"
+        rep_text = _("reported {amount}").format(amount=money_text(rep.amount, rep.currency))
     else:
         # QCode and sync icodeeasy report no cost: say so, with what the doc's price list makes it.
         billed = col.billed
-        rep_text = "not reported" + ("" if billed is None or billed.amount is None else
-                                     f" · doc price {money_text(billed.amount, billed.currency)}")
-    return f"est {money_text(est.amount, est.currency)} · {rep_text}"
+        rep_text = _("not reported") + ("" if billed is None or billed.amount is None else " · " + _(
+            "doc price {amount}").format(amount=money_text(billed.amount, billed.currency)))
+    return _("est {amount}").format(amount=money_text(est.amount, est.currency)) + f" · {rep_text}"
 
 
 def _card(store, jobs, cid: str, col, winner: int | None, options: dict) -> None:
@@ -108,15 +110,15 @@ def _card(store, jobs, cid: str, col, winner: int | None, options: dict) -> None
             st.progress(percent, text=label)
         _image(store, col, winner)
         if col.latency_s is not None:
-            st.caption(f"{col.latency_s:.1f} s submit → on disk")
+            st.caption(_("{seconds} s submit → on disk").format(seconds=format_decimal(col.latency_s, 1)))
         st.caption(md_escape(_money(col)))
         if job is None:
-            show_error(f"{col.message or 'Not sent.'} [{col.code or 'not_sent'}]", icon=":material/error:")
+            show_error(f"{col.message or _('Not sent.')} [{col.code or 'not_sent'}]", icon=":material/error:")
         elif job.is_terminal and job.status != "completed":
             show_error(job_error_text(job), icon=":material/error:")
         _actions(store, jobs, cid, col, winner, options)
         if col.revised_prompt:
-            st.caption(md_escape("revised: " + truncate(col.revised_prompt, 160)))
+            st.caption(md_escape(_("revised: {prompt}").format(prompt=truncate(col.revised_prompt, 160))))
         _notes(col.plan.get("notes") or [])
 
 
@@ -126,10 +128,10 @@ def _actions(store, jobs, cid: str, col, winner: int | None, options: dict) -> N
     b1 = b2 = st.container(gap="small")
     choice = options.get(col.target)
     if col.job is not None:
-        if b1.button("Rerun", key=f"{KEY}.rerun.{col.idx}", icon=":material/replay:", width="stretch",
+        if b1.button(_("Rerun"), key=f"{KEY}.rerun.{col.idx}", icon=":material/replay:", width="stretch",
                      disabled=choice is None or not choice.usable,
                      help=None if choice is not None and choice.usable else
-                     (choice.reason if choice is not None else "not available in this session")):
+                     (choice.reason if choice is not None else _("not available in this session"))):
             from components import services
 
             try:
@@ -139,7 +141,7 @@ def _actions(store, jobs, cid: str, col, winner: int | None, options: dict) -> N
             st.rerun()
     img = col.image
     if img is not None and winner != img.id:
-        if b2.button("Pick as winner", key=f"{KEY}.win.{col.idx}", icon=":material/star:", width="stretch"):
+        if b2.button(_("Pick as winner"), key=f"{KEY}.win.{col.idx}", icon=":material/star:", width="stretch"):
             compare.pick_winner(store, cid, img.id)
             st.rerun()
 
@@ -148,11 +150,12 @@ def results_grid(store, jobs, cid: str, options: dict) -> None:
     """The comparison's columns; live while any is unfinished."""
     comp = cmp.get_comparison(store, cid)
     if comp is None:
-        st.warning(md_escape(f"No comparison {cid} in this data directory."), icon=":material/search_off:")
+        st.warning(md_escape(_("No comparison {id} in this data directory.").format(id=cid)),
+                   icon=":material/search_off:")
         return
     cols = compare.results(store, cid)
     if not cols:
-        st.info("This comparison has no columns.", icon=":material/compare:")
+        st.info(_("This comparison has no columns."), icon=":material/compare:")
         return
     unfinished = any(not compare.run.is_finished(c.job) for c in cols)
     # The columns are ordinary jobs: followed like any other, so leaving the page mid-run still toasts when
@@ -171,16 +174,16 @@ def results_grid(store, jobs, cid: str, options: dict) -> None:
                 _card(store, jobs, cid, col, winner, options)
 
     with st.container(horizontal=True, vertical_alignment="center"):
-        st.caption(md_escape(f"Comparison {cid} · {truncate(comp.prompt, 70)}"))
+        st.caption(md_escape(_("Comparison {id}").format(id=cid) + f" · {truncate(comp.prompt, 70)}"))
         # Page links keep the session (a plain link would reload the app and lose the session's keys).
-        st.page_link("pages/tasks.py", label="Tasks", icon=":material/pending_actions:",
+        st.page_link("pages/tasks.py", label=_("Tasks"), icon=":material/pending_actions:",
                      query_params={"comparison": cid})
-        st.page_link("pages/gallery.py", label="Gallery", icon=":material/photo_library:",
+        st.page_link("pages/gallery.py", label=_("Gallery"), icon=":material/photo_library:",
                      query_params={"comparison": cid})
-        st.download_button("Download ZIP", data=lambda: archive.zip_to_temp_file(store, cid),
+        st.download_button(_("Download ZIP"), data=lambda: archive.zip_to_temp_file(store, cid),
                            file_name=f"easel-compare-{cid}.zip", mime="application/zip",
                            icon=":material/download:", key=f"{KEY}.zip", disabled=unfinished,
-                           help="Every column's images and comparison.json (sizes, latency, costs, errors).")
+                           help=_("Every column's images and comparison.json (sizes, latency, costs, errors)."))
     if st.session_state.get(f"{KEY}.error"):
         show_error(st.session_state.pop(f"{KEY}.error"))
     _grid()

@@ -15,6 +15,7 @@ from easel.compare import targets as tg
 from easel.compare.targets import Target
 from easel.core import config
 from easel.core.errors import EaselError
+from easel.core.i18n import _
 from easel.providers import catalog
 from easel.simulator import local
 
@@ -40,12 +41,16 @@ class Choice:
 
 def _keyed(name: str, profile) -> Choice:
     typed = (st.session_state.get(_TYPED) or {}).get(profile.id) or ""
-    label = tg.target_label(name) if not profile.custom else f"{profile.label} (custom)"
+    label = tg.target_label(name) if not profile.custom else _("{name} (custom)").format(name=profile.label)
     key = config.resolve_key(profile.id, typed).key if not profile.custom else (typed.strip() or None)
     if not key:
-        env = "" if profile.custom else f", or set EASEL_{profile.env_id}_API_KEY"
-        return Choice(name, label, None, f"no API key in this session: pick {profile.label} in the sidebar and type "
-                                         f"its key{env}")
+        if profile.custom:
+            reason = _("no API key in this session: pick {provider} in the sidebar and type its key").format(
+                provider=profile.label)
+        else:
+            reason = _("no API key in this session: pick {provider} in the sidebar and type its key, or set "
+                       "{variable}").format(provider=profile.label, variable=f"EASEL_{profile.env_id}_API_KEY")
+        return Choice(name, label, None, reason)
     try:
         override = st.session_state.get(f"easel.base_url.{profile.id}") or None
         base = profile.base_url if profile.custom else config.resolve_base_url(profile.id, profile.base_url, override)
@@ -60,7 +65,7 @@ def choices() -> list[Choice]:
     try:
         sim_url = local.ensure_simulator()
     except Exception as e:  # noqa: BLE001 - shown beside the choice; the Demo cannot run without its simulator
-        sim_url, sim_problem = None, f"the demo simulator did not start: {e}"
+        sim_url, sim_problem = None, _("the demo simulator did not start: {error}").format(error=e)
     for name in tg.DEMO_NAMES:
         if sim_url is None:
             out.append(Choice(name, tg.target_label(name), None, sim_problem))

@@ -8,11 +8,13 @@ import streamlit as st
 
 from easel import scorecard
 from easel.core.errors import EaselError
+from easel.core.i18n import N_, _, ngettext
 from easel.store import scorecards
 
 from components import md_escape, services
 from components import scorecard_runner as runner
 from components.errors_view import show_error
+from components.money_view import money
 from components.scorecard_card import render_card
 from components.scorecard_targets import targets
 
@@ -22,7 +24,7 @@ CONFIRM_KEY = "easel.scorecard.confirm"
 ERROR_KEY = "easel.scorecard.error"
 CHECKS_KEY = "easel.scorecard.checks"
 PROVIDERS_KEY = "easel.scorecard.providers"
-RUN_LABEL = "Run scorecard"
+RUN_LABEL = N_("Run scorecard")
 
 
 def render_scorecard_panel(sess, jobs) -> None:
@@ -30,22 +32,24 @@ def render_scorecard_panel(sess, jobs) -> None:
     sid = services.session_id()
     options = targets(sess)
     if not options:
-        show_error(sess.problem or "No provider is ready: pick one in the sidebar.", code=sess.code or "",
+        show_error(sess.problem or _("No provider is ready: pick one in the sidebar."), code=sess.code or "",
                    level="warning")
         return
     labels = list(options)
     if any(label not in options for label in st.session_state.get(PROVIDERS_KEY, [])):
         del st.session_state[PROVIDERS_KEY]       # a provider that left the list (sidebar changed, key removed)
     pick, checks_col, action = st.columns([2, 4, 2], vertical_alignment="bottom")
-    chosen = pick.multiselect("Providers", labels, default=labels[:1], key=PROVIDERS_KEY,
-                              help="The sidebar's provider, the Demo playing each provider, and every provider with "
-                                   "a key in secrets or the environment.")
-    checks = checks_col.multiselect("Checks", scorecard.CHECKS, default=list(scorecard.CHECKS), key=CHECKS_KEY,
-                                    help="Each check sends its probes (ordinary jobs, in the usage log) and ends "
-                                         "pass, fail or n/a, with what the doc expects against what came back.")
-    clicked = action.button(RUN_LABEL, type="primary", icon=":material/fact_check:", width="stretch")
+    chosen = pick.multiselect(_("Providers"), labels, default=labels[:1], key=PROVIDERS_KEY,
+                              format_func=lambda k: options[k].label if k in options else k,
+                              help=_("The sidebar's provider, the Demo playing each provider, and every provider "
+                                     "with a key in secrets or the environment."))
+    checks = checks_col.multiselect(_("Checks"), scorecard.CHECKS, default=list(scorecard.CHECKS), key=CHECKS_KEY,
+                                    help=_("Each check sends its probes (ordinary jobs, in the usage log) and ends "
+                                           "pass, fail or n/a, with what the doc expects against what came back."))
+    clicked = action.button(_(RUN_LABEL), type="primary", icon=":material/fact_check:", width="stretch",
+                            key="easel.scorecard.run")
     if not chosen or not checks:
-        st.info("Pick at least one provider and one check.", icon=":material/checklist:")
+        st.info(_("Pick at least one provider and one check."), icon=":material/checklist:")
         return
     try:
         work = [(options[label], scorecard.prepare(options[label].profile, checks, store=store)) for label in chosen]
@@ -56,9 +60,9 @@ def render_scorecard_panel(sess, jobs) -> None:
     paid = [(t, plan) for t, plan in work if not plan.free]
     p = runner.progress(sid)
     running = p is not None and not p.finished
-    asked = (tuple(chosen), tuple(checks), tuple(plan.cost.label() for _, plan in paid))
+    asked = (tuple(chosen), tuple(checks), tuple(plan.cost.label() for _unused, plan in paid))
     if clicked and running:
-        st.info("A scorecard is already running in this session; its result appears below when it ends.")
+        st.info(_("A scorecard is already running in this session; its result appears below when it ends."))
     elif clicked and not paid:
         running = runner.start(sid, jobs, work) is not None
     elif clicked:
@@ -68,31 +72,39 @@ def render_scorecard_panel(sess, jobs) -> None:
     for error in st.session_state.pop(ERROR_KEY, []):
         show_error(error)
     _watch(sid, running)
-    _cards(store, [t for t, _ in work])
+    _cards(store, [t for t, _unused in work])
 
 
 def _price_line(target, plan) -> str:
+    probes = len(plan.probes)
     if plan.free:
-        return f"{target.label}: {len(plan.probes)} probes, free (simulated)"
-    return f"{target.label}: {len(plan.probes)} probes, ≈ {plan.cost.label()} billed to your key"
+        return ngettext("{provider}: {count} probe, free (simulated)", "{provider}: {count} probes, free (simulated)",
+                        probes).format(provider=target.label, count=probes)
+    return ngettext("{provider}: {count} probe, ≈ {cost} billed to your key",
+                    "{provider}: {count} probes, ≈ {cost} billed to your key", probes).format(
+        provider=target.label, count=probes, cost=_cost_text(plan))
 
 
 def _cost_text(plan) -> str:
-    return plan.cost.label() if plan.cost.amount is not None else f"an unknown amount ({plan.cost.basis})"
+    if plan.cost.amount is None:
+        return _("an unknown amount ({basis})").format(basis=plan.cost.basis)
+    return money(plan.cost.amount, plan.cost.currency, exact=True)
 
 
 def _confirm(sid: str, jobs, work, paid) -> bool:
     """The paid providers' confirmation step; True once the runs have started."""
-    probes = sum(len(plan.probes) for _, plan in paid)
+    probes = sum(len(plan.probes) for _unused, plan in paid)
     costs = ", ".join(f"{t.label} {_cost_text(plan)}" for t, plan in paid)
-    st.warning(f"This sends {probes} real requests and costs {md_escape(costs)}. Failed probes are not billed.",
-               icon=":material/payments:")
+    st.warning(ngettext("This sends {count} real request and costs {costs}. Failed probes are not billed.",
+                        "This sends {count} real requests and costs {costs}. Failed probes are not billed.",
+                        probes).format(count=probes, costs=md_escape(costs)), icon=":material/payments:")
     yes, no = st.columns(2)
-    total = " + ".join(_cost_text(plan) for _, plan in paid)
-    if yes.button(f"Confirm: spend {total}", type="primary", width="stretch"):
+    total = " + ".join(_cost_text(plan) for _unused, plan in paid)
+    if yes.button(_("Confirm: spend {total}").format(total=total), type="primary", width="stretch",
+                  key="easel.scorecard.confirm_yes"):
         st.session_state.pop(CONFIRM_KEY, None)
         return runner.start(sid, jobs, work) is not None
-    if no.button("Cancel", width="stretch"):
+    if no.button(_("Cancel"), width="stretch", key="easel.scorecard.confirm_no"):
         st.session_state.pop(CONFIRM_KEY, None)
         st.rerun()
     return False
@@ -105,7 +117,8 @@ def _watch(sid: str, running: bool) -> None:
         if p is None:
             return
         if not p.finished:
-            st.progress(p.done / max(1, p.total), text=f"Running… {p.done} of {p.total} probes done ({p.last})")
+            text = _("Running… {done} of {total} probes done").format(done=p.done, total=p.total)
+            st.progress(p.done / max(1, p.total), text=text + (f" ({p.last})" if p.last else ""))
             return
         if p.errors:
             st.session_state[ERROR_KEY] = list(p.errors)
@@ -117,11 +130,11 @@ def _watch(sid: str, running: bool) -> None:
 
 def _cards(store, chosen: list) -> None:
     """Each chosen provider's latest card: one directly, several in tabs."""
-    places = [st.container()] if len(chosen) == 1 else st.tabs([t.label for t in chosen])
+    places = [st.container()] if len(chosen) == 1 else st.tabs([t.label for t in chosen], key="easel.scorecard.tabs")
     for target, place in zip(chosen, places):
         with place:
             latest = scorecards.latest_run(store, target.profile.id, simulated=target.profile.simulated)
             if latest is None:
-                st.caption(f"No scorecard for {md_escape(target.label)} yet: run it above.")
+                st.caption(_("No scorecard for {provider} yet: run it above.").format(provider=md_escape(target.label)))
             else:
                 render_card(latest, label=target.label)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from easel import scorecard
 from easel.core.errors import EaselError
+from easel.core.i18n import _, current_language, use_language
 
 __all__ = ["Progress", "start", "progress", "clear"]
 
@@ -20,7 +21,7 @@ __all__ = ["Progress", "start", "progress", "clear"]
 class Progress:
     total: int
     done: int = 0
-    last: str = "submitting"
+    last: str = ""                    # the probe last done ("" before the first)
     run_ids: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     finished: bool = False
@@ -47,7 +48,9 @@ def start(session_id: str, service, work: list[tuple[object, scorecard.Plan]]) -
         current = _runs.get(session_id)
         if current is not None and not current.finished:
             return None
-        state = _runs[session_id] = Progress(sum(len(plan.probes) for _, plan in work))
+        state = _runs[session_id] = Progress(sum(len(plan.probes) for _unused, plan in work))
+    # The thread has no browser session: its messages speak the language of the session that started it.
+    lang = current_language()
 
     def run_all() -> None:
         base = 0
@@ -56,7 +59,8 @@ def start(session_id: str, service, work: list[tuple[object, scorecard.Plan]]) -
                 def on_progress(done: int, total: int, key: str, base=base, label=target.label) -> None:
                     state.done, state.last = base + done, f"{label}: {key}"
 
-                state.run_ids.append(_run_one(service, target, plan, on_progress, state))
+                with use_language(lang):
+                    state.run_ids.append(_run_one(service, target, plan, on_progress, state))
                 base += len(plan.probes)
         finally:
             state.finished = True
@@ -73,7 +77,8 @@ def _run_one(service, target, plan, on_progress, state: Progress) -> str:
     except EaselError as e:
         state.errors.append(f"{target.label}: {e.user_message()}")
     except Exception as e:  # noqa: BLE001 - shown on the page instead of a traceback
-        state.errors.append(f"{target.label}: the scorecard stopped: {type(e).__name__}: {e}")
+        state.errors.append(_("{provider}: the scorecard stopped: {error}").format(
+            provider=target.label, error=f"{type(e).__name__}: {e}"))
     finally:
         if client is not None and target.owns_client:
             client.close()

@@ -12,14 +12,14 @@ from easel.providers.catalog import Profile
 from easel.simulator import local
 
 from components.demo_provider import DEMO_KEY
-from components.scorecard_card import card_title
+from components.scorecard_card import card_key, card_title
 
 __all__ = ["Target", "targets"]
 
 
 @dataclass
 class Target:
-    label: str
+    label: str                        # as shown, in the session's language
     profile: Profile
     client: object | None = None      # the sidebar session's own client, if this is its provider
     key: str | None = field(default=None, repr=False)   # else the key a client is built from at the run's start
@@ -39,11 +39,12 @@ class Target:
 
 
 def targets(sess) -> dict[str, Target]:
-    """Label → target, the sidebar's provider first."""
+    """Key → target, the sidebar's provider first. The key is the English title (card_key), a stable option
+    value whatever the language; the target's label is the title as shown."""
     out: dict[str, Target] = {}
     if sess.ready:
         label = card_title(sess.profile.label, sess.profile.simulated)
-        out[label] = Target(label, sess.profile, client=sess.client)
+        out[card_key(sess.profile.label, sess.profile.simulated)] = Target(label, sess.profile, client=sess.client)
     try:
         url = local.ensure_simulator()
     except Exception:  # noqa: BLE001 - without its simulator the Demo is simply not offered here
@@ -51,8 +52,7 @@ def targets(sess) -> dict[str, Target]:
     if url:
         for mode in demo_modes.SIMULATABLE:
             profile = demo_modes.demo_profile(mode, url)
-            label = card_title(profile.label, True)
-            out.setdefault(label, Target(label, profile, key=DEMO_KEY))
+            out.setdefault(card_key(profile.label, True), Target(card_title(profile.label, True), profile, key=DEMO_KEY))
     builtin = [pid for pid in catalog.BUILTIN if pid != "demo"]
     for pid in config.configured_provider_ids(builtin):
         key = config.resolve_key(pid).key
@@ -63,6 +63,6 @@ def targets(sess) -> dict[str, Target]:
             base_url = config.resolve_base_url(pid, base.base_url)
         except EaselError:
             continue
-        label = base.label
-        out.setdefault(label, Target(label, replace(base, base_url=base_url), key=key, base_url=base_url))
+        out.setdefault(card_key(base.label, False), Target(card_title(base.label, False), replace(base, base_url=base_url),
+                                                          key=key, base_url=base_url))
     return out

@@ -10,9 +10,11 @@ import streamlit as st
 
 from easel import compare
 from easel.core.errors import EaselError
+from easel.core.i18n import _, ngettext
 
 from components import compare_form, compare_grid, compare_targets, md_escape, services
 from components.errors_view import show_error
+from components.money_view import plan_total
 from components.router import ensure_routed
 
 ensure_routed()      # before anything is drawn: a fresh server's first deep link (components/router.py)
@@ -23,7 +25,7 @@ options = compare_targets.choices()
 by_name = {c.name: c for c in options}
 active = st.query_params.get("comparison")
 
-st.title("Compare")
+st.title(_("Compare"))
 left, right = st.columns([0.3, 0.7], gap="medium")
 with left:
     form, action, secondary = st.container(), st.container(), st.container()
@@ -34,14 +36,15 @@ with action:
     if settings is not None:
         plan = compare.plan_comparison(store, [c.target for c in chosen if c.usable], settings)
         warned = len(plan.warnings())
-        st.caption(md_escape(f"Total ≈ {plan.total_label()}") +
-                   (f" · :orange[{warned} warning{'s' if warned > 1 else ''}: see the columns]" if warned else ""))
+        warning = ngettext("{count} warning: see the columns", "{count} warnings: see the columns", warned)
+        st.caption(md_escape(_("Total ≈ {total}").format(total=plan_total(plan))) +
+                   (f" · :orange[{warning.format(count=warned)}]" if warned else ""))
     elif problem:
         st.caption(md_escape(problem))
     runnable = plan is not None and len(plan.runnable) >= 2
-    clicked = st.button("Compare", type="primary", icon=":material/compare:", width="stretch", key="cmp.go",
+    clicked = st.button(_("Compare"), type="primary", icon=":material/compare:", width="stretch", key="cmp.go",
                         disabled=not runnable)
-    if active and st.button("New comparison", icon=":material/add:", width="stretch", key="cmp.new"):
+    if active and st.button(_("New comparison"), icon=":material/add:", width="stretch", key="cmp.new"):
         st.query_params.pop("comparison", None)
         st.rerun()
 
@@ -60,5 +63,5 @@ with right:
     elif plan is not None:
         compare_grid.plan_grid(plan)
     else:
-        st.info("Choose 2–6 providers and type a prompt: each column's request, changes and cost appear here "
-                "before anything is sent.", icon=":material/compare:")
+        st.info(_("Choose 2–6 providers and type a prompt: each column's request, changes and cost appear here "
+                  "before anything is sent."), icon=":material/compare:")
