@@ -1,14 +1,16 @@
 """Money, counts and KPI figures as the reader's locale writes them (Babel, through easel.core.i18n).
 
 The Usage, Compare and Scorecard pages show amounts here, so ¥ / $ / credits read the same way on all three:
-'¥1,234.50' in Chinese, 'CN¥1,234.50' in Korean and English, '45,000 credits' / '45,000 积分'. easel keeps its own
+'¥1,234.50' in Chinese, 'CN¥1,234.50' in Korean, 'CNY 1,234.50' in English, '45,000 credits' / '45,000 积分'. easel keeps its own
 plain labels for the CLI and files; this module is only for what a person reads on screen.
 """
 
 from __future__ import annotations
 
-from easel.core.i18n import _, format_currency, format_decimal, format_number, format_percent
-from easel.usage.currency import CREDITS_PER_USD
+from easel.core.i18n import DEFAULT_LANGUAGE, _, current_language, format_decimal, format_number, format_percent
+from easel.core.i18n_text import money_text
+from easel.core.models import Money
+from easel.usage.currency import CREDITS_PER_USD, format_amount
 
 __all__ = ["money", "money_or_unknown", "breakdown", "metric_value", "metric_delta", "rates_text", "plan_total",
            "CURRENCY_ORDER"]
@@ -24,19 +26,16 @@ def _digits(amount: float, most: int) -> int:
 
 
 def money(amount: float, currency: str, *, exact: bool = False) -> str:
-    """One amount in its own unit, in the session's locale. Totals (the default) show cents, and below a dime up
-    to four decimals, so a per-image price of a fraction of a cent still shows (easel's format_amount rule);
-    `exact` keeps up to five decimals everywhere, for a single request's price (QCode's 0.165 is not 0.17)."""
+    """One amount in its own unit, for reading. Totals (the default) show cents, and below a dime up to four
+    decimals, so a per-image price of a fraction of a cent still shows (easel's format_amount rule); `exact`
+    keeps up to five decimals everywhere, for a single request's price (QCode's 0.165 is not 0.17). English keeps
+    Easel's own form ('USD 0.211', 'CNY 1,312.40': a unit code, so USD and CNY cannot be mistaken), as the other
+    pages, the CLI and the exports print it; Chinese and Korean use their locale's currency style."""
     most = _MAX_DIGITS if exact else (2 if abs(amount) >= 0.1 or amount == 0 else 4)
-    # Rounded once, here: Python's float formatting and Babel's decimal rounding can disagree on a half
-    # (0.051495 → '0.05149' vs '0.05150'), which would leave a trailing zero.
-    amount = round(amount, most)
-    if currency == "credits":
-        return format_currency(amount, "credits", digits=0)
-    if currency in ("CNY", "USD"):
-        return format_currency(amount, currency, digits=_digits(amount, most))
-    # A unit Easel does not know (a custom provider's): the number in the locale, the unit as logged.
-    return f"{currency or '?'} {format_decimal(amount, _digits(amount, most))}".strip()
+    if current_language() == DEFAULT_LANGUAGE:
+        amount = round(amount, most)
+        return Money(amount, currency).label() if exact else format_amount(amount, currency)
+    return money_text(amount, currency, max_digits=most)
 
 
 def money_or_unknown(amount: float | None, currency: str) -> str:

@@ -52,6 +52,9 @@ def money_text(amount: float | None, currency: str, *, max_digits: int = 5) -> s
     (US$0.422, ¥0.42, 3,000 积分) with the same decimals."""
     if amount is None:
         return f"{currency} ?"
+    # Rounded once, here: Python's float formatting and Babel's decimal rounding can disagree on a half
+    # (0.051495 → '0.05149' vs '0.05150'), which would leave a trailing zero.
+    amount = round(amount, max_digits)
     if current_language() == "en":
         return Money(amount, currency).label()
     if currency == "credits":

@@ -39,7 +39,7 @@ def test_the_plan_shows_each_columns_changes_and_the_total_before_sending(demo, 
     assert md_escape("Changes: size 1536x1024 → 3:2 at 1K (gccai takes ratios); runs as a task: every gccai "
                      "request is one (submit, then poll)") in texts
     # Demo: 1584 output tokens × $40/M + 2 prompt tokens × $5/M; QCode's medium floor, USD 0.08.
-    assert md_escape("Total ≈ $0.14337; not counted: Demo · gccai (no price before it reports one)") in texts
+    assert md_escape("Total ≈ USD 0.14337; not counted: Demo · gccai (no price before it reports one)") in texts
     assert not at.button(key="cmp.go").disabled
     # Nothing sent while planning (the sidebar's model list on the Demo is the only call).
     assert [r.endpoint for r in demo.requests()] == ["models"]
@@ -82,8 +82,8 @@ def test_a_comparison_runs_fills_in_and_its_winner_is_a_gallery_filter(demo, job
     assert not at.exception, [e.value for e in at.exception]
     captions = [c.value for c in at.caption]
     assert captions.count("1536×1024 px · asked 1536x1024 · ✓") == 3
-    assert md_escape("est $0.06337 · reported $0.06337") in captions
-    assert md_escape("est $0.08 · not reported · doc price $0.08") in captions
+    assert md_escape("est USD 0.06337 · reported USD 0.06337") in captions
+    assert md_escape("est USD 0.08 · not reported · doc price USD 0.08") in captions
     at.button(key="cmp.win.1").click().run()
     winner = cmp.get_comparison(store, cid).winner_image_id
     assert winner == store.list_images(job_id=cols[1].job_id)[0].id

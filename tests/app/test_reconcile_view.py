@@ -59,7 +59,7 @@ def test_the_view_shows_totals_flagged_rows_and_billed_failures(store):
     assert [w.value for w in t.warning] == ["1 row differs beyond the tolerance · 1 failed request billed."]
     flagged, billed, totals = frames(t)
     by = {row["Provider"]: row for row in totals.to_dict("records")}
-    assert (by["qcode"]["Reported"], by["qcode"]["Formula"]) == ("–", "$0.211")          # Babel, en_US
+    assert (by["qcode"]["Reported"], by["qcode"]["Formula"]) == ("–", "USD 0.211")
     assert by["qcode"]["Notes"].startswith("nothing reported: QCode's response reports no cost")
     assert (by["openai-hk"]["Reported"], by["openai-hk"]["Formula"]) == ("1,546 credits", "774 credits")
     assert (by["gccai"]["Billed but failed"], by["gccai"]["Notes"]) == (1, "1 billed but failed")

@@ -108,15 +108,15 @@ def test_demo_runs_free_and_shows_every_verdict(jobs_for_test, demo_session):
 
 def test_a_paid_provider_asks_before_spending_and_sends_nothing_until_confirmed(jobs_for_test, qcode_session, sim):
     at = page(qcode_session)
-    assert shown(at.caption)[0] == "QCode: 13 probes, ≈ $1.171 billed to your key"
+    assert shown(at.caption)[0] == "QCode: 13 probes, ≈ USD 1.171 billed to your key"
     button(at, "Run scorecard").click().run()
-    assert shown(at.warning) == ["This sends 13 real requests and costs QCode $1.171. Failed probes are not billed."]
+    assert shown(at.warning) == ["This sends 13 real requests and costs QCode USD 1.171. Failed probes are not billed."]
     button(at, "Cancel").click().run()
     assert not at.warning
     assert sim.state.requests("/qcode/") == []
     at.multiselect(key="easel.scorecard.checks").set_value(["errors", "revised_prompt"]).run()
     button(at, "Run scorecard").click().run()
-    button(at, "Confirm: spend $0.16").click().run()
+    button(at, "Confirm: spend USD 0.16").click().run()
     run_to_end(at)
     assert card(at) == [("errors", "pass"), ("revised_prompt", "pass")]
     assert len(sim.state.requests("/qcode/")) == 2

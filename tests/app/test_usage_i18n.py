@@ -139,7 +139,7 @@ def test_usage_in_korean_keeps_the_filters_across_a_switch(usage_log, monkeypatc
         in [c.value for c in at.caption]
     reconcile = next(t for t in at.tabs if t.label == "대조")
     totals = reconcile.dataframe[-1].value
-    assert list(totals.columns) == ["날짜", "제공업체", "요청", "예상", "보고된 값", "공식", "실패했지만 청구됨", "참고"]
+    assert list(totals.columns) == ["날짜", "제공업체", "요청", "예상", "보고된 비용", "공식", "실패했지만 청구됨", "참고"]
     assert "CN¥0.20" in list(totals["공식"]) + list(totals["예상"])
 
 

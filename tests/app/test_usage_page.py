@@ -41,9 +41,9 @@ def to_cny(amounts: dict) -> float:
 
 
 def money(text: str) -> float:
-    # Babel's en_US writes yuan as CN¥1,234.50 (components/money_view.py).
-    assert text.startswith("CN¥"), text
-    return float(text[len("CN¥"):].replace(",", ""))
+    unit, _, amount = text.partition(" ")
+    assert unit == "CNY", text
+    return float(amount.replace(",", ""))
 
 
 @pytest.fixture
@@ -200,7 +200,7 @@ def test_split_switch_and_filters(log):
 def test_excluding_demo_usage_leaves_only_real_requests(log):
     at = run_page(**{"easel.usage.sim": False})
     m = metrics(at)
-    assert m["Spend today"][0] == "CN¥0.20"
+    assert m["Spend today"][0] == "CNY 0.20"
     assert m["Images"][0] == "1"
     assert not any("simulated" in i.value for i in at.info)
 
@@ -212,7 +212,7 @@ def test_with_real_usage_simulated_usage_is_hidden_until_the_toggle_shows_it(log
     at = run_page()
     assert at.toggle(key="easel.usage.sim").value is False
     m = metrics(at)
-    assert m["Spend today"][0] == "CN¥0.20" and m["Images"][0] == "1"
+    assert m["Spend today"][0] == "CNY 0.20" and m["Images"][0] == "1"
     assert chart_frame(at, "Images per day")["images"].sum() == 1
     today = bj_day(time.time())
     hidden = sum(1 for r in rows if r[COL["simulated"]] and today - timedelta(days=29) <= bj_day(r[COL["created_at"]]))
@@ -273,7 +273,7 @@ def test_an_empty_log_says_how_to_get_data_and_reports_no_change(easel_data_dir)
     page says how to get data instead of drawing empty charts silently."""
     at = run_page()
     shown = metrics(at)
-    assert shown["Spend today"] == ("CN¥0.00", "")        # AppTest reports "no delta" as ""
+    assert shown["Spend today"] == ("CNY 0.00", "")        # AppTest reports "no delta" as ""
     assert shown["Images"] == ("0", "")
     assert any("No requests in this range yet" in i.value for i in at.info)
 

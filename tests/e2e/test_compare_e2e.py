@@ -40,9 +40,9 @@ def test_three_provider_comparison_on_demo_fills_the_grid(e2e_server, page, wait
     gccai_plan = page.locator(".st-key-cmp-plan-demo-gccai").inner_text()
     total = page.get_by_text(re.compile(r"^Total ≈ ")).inner_text()
     if "unknown" in gccai_plan:         # no gccai history yet in this server's log (other tests may add some)
-        assert total == "Total ≈ $0.14337; not counted: Demo · gccai (no price before it reports one)"
-    assert "≈ $0.06337" in page.locator(".st-key-cmp-plan-demo").inner_text()
-    assert "≈ $0.08" in page.locator(".st-key-cmp-plan-demo-qcode").inner_text()
+        assert total == "Total ≈ USD 0.14337; not counted: Demo · gccai (no price before it reports one)"
+    assert "≈ USD 0.06337" in page.locator(".st-key-cmp-plan-demo").inner_text()
+    assert "≈ USD 0.08" in page.locator(".st-key-cmp-plan-demo-qcode").inner_text()
     go_button = page.locator(".st-key-cmp-go button")
     box = go_button.bounding_box()
     assert box["y"] + box["height"] <= SCREEN["height"]            # the action is in the first screen
@@ -59,9 +59,9 @@ def test_three_provider_comparison_on_demo_fills_the_grid(e2e_server, page, wait
     for t in texts:
         assert "1536×1024 px · asked 1536x1024 · ✓" in t
         assert re.search(r"\d+\.\d s submit → on disk", t), t
-    assert "est $0.06337 · reported $0.06337" in texts[0], texts[0]
-    assert re.search(r"est (unknown|\$[0-9.]+) · reported \$0\.04\b", texts[1]), texts[1]
-    assert "est $0.08 · not reported · doc price $0.08" in texts[2], texts[2]
+    assert "est USD 0.06337 · reported USD 0.06337" in texts[0], texts[0]
+    assert re.search(r"est (unknown|USD [0-9.]+) · reported USD 0\.04\b", texts[1]), texts[1]
+    assert "est USD 0.08 · not reported · doc price USD 0.08" in texts[2], texts[2]
     for c in cards:                         # every column's image starts in the first screen
         img = c.locator("img").first.bounding_box()
         assert img["y"] < SCREEN["height"] and img["height"] > 100, img

@@ -15,7 +15,7 @@ from easel.usage.kpis import Metric  # noqa: E402
 
 
 @pytest.mark.parametrize("lang, expected", [
-    ("en", ["CN¥1,234.50", "$0.0423", "$0.165", "45,000 credits"]),
+    ("en", ["CNY 1,234.50", "USD 0.0423", "USD 0.165", "45,000 credits"]),     # Easel's own form
     ("zh", ["¥1,234.50", "US$0.0423", "US$0.165", "45,000 积分"]),
     ("ko", ["CN¥1,234.50", "US$0.0423", "US$0.165", "45,000 크레딧"]),
 ])
