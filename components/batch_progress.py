@@ -65,11 +65,11 @@ def batch_progress(store, jobs, batch_id: str | None) -> None:
         sendable = p.total - p.invalid
         st.progress((p.done + p.failed) / sendable if sendable else 1.0)
         if p.waiting_message:
-            st.info(md_escape(p.waiting_message), icon=":material/schedule:")
+            st.info(md_escape(p.waiting_shown), icon=":material/schedule:")
         failed = [r for r in rows if r.failed]
         if failed:
             st.dataframe(pd.DataFrame([{"Row": r.row, "Status": _(_STATUS[r.status]) if r.status in _STATUS
-                                        else r.status, "Code": r.error_code, "Error": r.error_message,
+                                        else r.status, "Code": r.error_code, "Error": r.error_shown,
                                         "Prompt": r.prompt} for r in failed]),
                          hide_index=True, width="stretch", key=f"batch.failed.{batch_id}",
                          column_config={k: _(v) for k, v in _FAILED_COLUMNS.items()})

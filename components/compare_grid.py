@@ -15,6 +15,7 @@ from easel.compare import archive
 from easel.compare.plan import ComparisonPlan
 from easel.media import thumbnails
 from easel.store import comparisons as cmp
+from easel.core.i18n_text import shown
 from easel.core.i18n import _, format_decimal
 
 from components import md_escape, notifier, truncate
@@ -57,7 +58,7 @@ def plan_grid(plan: ComparisonPlan) -> None:
         with slot.container(border=True, key=f"{KEY}-plan-{col.target.name.replace(':', '-')}"):
             st.markdown(f"**{md_escape(col.target.label)}**")
             st.caption(md_escape(_("sends {size} · {quality} · n={n}").format(
-                size=col.mapped.sent_size, quality=r.quality, n=r.n)))
+                size=shown(col.mapped.sent_size), quality=r.quality, n=r.n)))
             est = col.estimate
             conv = col.converted
             line = f"≈ {money_text(est.amount, est.currency)}"
@@ -119,7 +120,7 @@ def _card(store, jobs, cid: str, col, winner: int | None, options: dict) -> None
         _actions(store, jobs, cid, col, winner, options)
         if col.revised_prompt:
             st.caption(md_escape(_("revised: {prompt}").format(prompt=truncate(col.revised_prompt, 160))))
-        _notes(col.plan.get("notes") or [])
+        _notes(col.notes)
 
 
 def _actions(store, jobs, cid: str, col, winner: int | None, options: dict) -> None:

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from easel.core.i18n import N_, _, format_datetime, use_language
+from easel.scorecard import shown_check
 
 from components import md_escape
 
@@ -60,8 +61,9 @@ def render_card(run, *, label: str) -> None:
     # `label` is already the target's title (card_title), in the session's language.
     st.markdown(f"**{md_escape(label)}** · {counts} · {when}")
     raw = [ch.status for ch in run.checks]
-    frame = pd.DataFrame([{"Status": status_label(ch.status), "Check": ch.name, "Expected": ch.expected or "—",
-                           "Got": ch.got or "—", "Why / how measured": ch.why} for ch in run.checks],
+    shown = [shown_check(ch) for ch in run.checks]       # kept English, read in the session's language
+    frame = pd.DataFrame([{"Status": status_label(ch.status), "Check": ch.name, "Expected": s["expected"] or "—",
+                           "Got": s["got"] or "—", "Why / how measured": s["why"]} for ch, s in zip(run.checks, shown)],
                          columns=list(COLUMNS))
     frame = frame.rename(columns={k: _(v) for k, v in COLUMNS.items()})
     status_col = _(COLUMNS["Status"])
