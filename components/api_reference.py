@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from easel.core.i18n_text import shown
 from easel.core.i18n import _
 from easel.providers import api_reference, codegen, error_codes
 from easel.providers.catalog import Profile
@@ -16,7 +17,7 @@ __all__ = ["api_reference_view"]
 
 
 def api_reference_view(profile: Profile, *, edit: bool, base_url: str | None = None, key: str) -> None:
-    with st.expander(_("API reference · {provider}").format(provider=profile.label), icon=":material/menu_book:",
+    with st.expander(_("API reference · {provider}").format(provider=shown(profile.label)), icon=":material/menu_book:",
                      key=f"{key}.api_ref"):
         st.text(api_reference.endpoint_line(profile, edit=edit, base_url=base_url))      # plain text: a typed URL stays text
         st.caption(md_escape(_("Authorization: Bearer <key> (Easel reads it from {variable} in these examples). "

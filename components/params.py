@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from easel.core.errors import EaselError
+from easel.core.i18n_text import shown
 from easel.core.i18n import N_, _, format_number
 from easel.providers import sizes
 from easel.providers.catalog import (EXTRA_OPTIONS, MAX_TEXT_EXTRA, PARTIAL_IMAGES_MAX, TEXT_EXTRAS, Profile,
@@ -198,7 +199,7 @@ def _extra_widgets(profile: Profile, *, edit: bool, key: str) -> dict:
     if not names:
         return {}
     extras: dict = {}
-    with st.expander(_("{provider} options").format(provider=profile.label), expanded=False, key=f"{key}.extras_box"):
+    with st.expander(_("{provider} options").format(provider=shown(profile.label)), expanded=False, key=f"{key}.extras_box"):
         cols = st.columns(2)
         for i, name in enumerate(names):
             choices = EXTRA_OPTIONS.get(name)

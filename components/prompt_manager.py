@@ -105,7 +105,7 @@ def toolbar(store, count: int) -> None:
         with st.popover(_("New prompt"), icon=":material/add:"):
             st.text_input(_("Title"), key="lib.new.title", max_chars=exchange.MAX_TITLE)
             st.text_area(_("Prompt"), key="lib.new.prompt", height=120,
-                         help=_("Variables in braces make a template: a {animal} in {style} style."))
+                         help=_("Variables in braces make a template: `a {animal} in {style} style`."))
             st.text_input(_("Tags"), key="lib.new.tags", placeholder=_("poster, client X"),
                           help=_("Separated by commas."))
             st.button(_("Save"), key="lib.new.go", type="primary", on_click=_create, args=(store,))

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from easel.core.i18n import N_, _, format_datetime, use_language
-from easel.scorecard import shown_check
+from easel.scorecard import check_label, shown_check
 
 from components import md_escape
 
@@ -62,7 +62,7 @@ def render_card(run, *, label: str) -> None:
     st.markdown(f"**{md_escape(label)}** · {counts} · {when}")
     raw = [ch.status for ch in run.checks]
     shown = [shown_check(ch) for ch in run.checks]       # kept English, read in the session's language
-    frame = pd.DataFrame([{"Status": status_label(ch.status), "Check": ch.name, "Expected": s["expected"] or "—",
+    frame = pd.DataFrame([{"Status": status_label(ch.status), "Check": check_label(ch.name), "Expected": s["expected"] or "—",
                            "Got": s["got"] or "—", "Why / how measured": s["why"]} for ch, s in zip(run.checks, shown)],
                          columns=list(COLUMNS))
     frame = frame.rename(columns={k: _(v) for k, v in COLUMNS.items()})

@@ -12,6 +12,8 @@ from easel.core.i18n import N_, _
 from easel.providers import catalog
 from easel.core.errors import EaselError
 from easel.store import scorecards
+from easel.scorecard import check_label
+from easel.core.i18n_text import shown
 
 from components.scorecard_card import STATUS_COLOURS, card_key, card_title, status_label
 from components.usage_charts import moment_format
@@ -89,8 +91,8 @@ def render_history(store) -> None:
         for ch in scorecards.check_changes(store, pid, simulated=simulated):
             if ch["from"] is None:
                 continue            # a check's first verdict is not a change
-            row = {"When (UTC)": _when(ch["at"]), "Check": ch["name"],
-                   "Change": f"{status_label(ch['from'])} → {status_label(ch['to'])}", "Got": ch["got"]}
+            row = {"When (UTC)": _when(ch["at"]), "Check": check_label(ch["name"]),
+                   "Change": f"{status_label(ch['from'])} → {status_label(ch['to'])}", "Got": shown(ch["got"])}
             if len(picked) > 1:
                 row = {"Provider": provider_label(pid, simulated), **row}
             changes.append(row)

@@ -44,6 +44,7 @@ def render_scorecard_panel(sess, jobs) -> None:
                               help=_("The sidebar's provider, the Demo playing each provider, and every provider "
                                      "with a key in secrets or the environment."))
     checks = checks_col.multiselect(_("Checks"), scorecard.CHECKS, default=list(scorecard.CHECKS), key=CHECKS_KEY,
+                                    format_func=scorecard.check_label,
                                     help=_("Each check sends its probes (ordinary jobs, in the usage log) and ends "
                                            "pass, fail or n/a, with what the doc expects against what came back."))
     clicked = action.button(_(RUN_LABEL), type="primary", icon=":material/fact_check:", width="stretch",

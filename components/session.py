@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from easel.core.errors import EaselError
+from easel.core.i18n_text import shown
 from easel.core.i18n import N_, _
 from easel.providers import catalog
 
@@ -46,7 +47,9 @@ def provider_label(pid: str) -> str:
         p = catalog.get_profile(pid)
     except EaselError:
         return pid
-    return _("{provider} (custom, {dialect})").format(provider=p.label, dialect=p.dialect) if p.custom else p.label
+    if p.custom:
+        return _("{provider} (custom, {dialect})").format(provider=p.label, dialect=p.dialect)
+    return shown(p.label)       # "Demo (offline simulator)" is Easel's words; a provider's name has no entry
 
 
 def _failed(profile, key, base_url: str, e: EaselError) -> ProviderSession:

@@ -25,6 +25,8 @@ EXACT = [
     N_("Choose options"), N_("No results"), N_("View less"), N_("Press Enter to apply"),
     N_("Press Enter to submit form"), N_("Press Ctrl+Enter to apply"), N_("Press ⌘+Enter to apply"),
     N_("Press Ctrl+Enter to submit form"), N_("Press ⌘+Enter to submit form"), N_("Running..."),
+    # An empty date field's segments (React Aria's placeholders, which follow no Streamlit setting).
+    N_("yyyy"), N_("mm"), N_("dd"),
 ]
 # (JavaScript regular expression over the whole trimmed text, translated template with {1}, {2} for its groups).
 PATTERNS = [

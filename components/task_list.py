@@ -21,6 +21,7 @@ from easel.media import thumbnails
 from easel.providers import catalog
 from easel.core.errors import EaselError
 from easel.core.i18n import N_, _, format_datetime, format_number, ngettext
+from easel.core.i18n_text import money_text
 from easel.store import TERMINAL_STATUSES
 from easel.store import comparisons
 from easel.store.rollup_schema import ZERO_COST_STATUSES
@@ -142,18 +143,24 @@ def error_line(job) -> tuple[str, str]:
 def _cost_text(job) -> str:
     """What the job cost, as the usage log counts it; a simulated job's amount is marked as never charged."""
     if job.actual is not None:
-        text = job.actual.label()
+        text = money_text(job.actual.amount, job.actual.currency)
     elif job.status in ZERO_COST_STATUSES:
         return _("not billed")
     elif job.cost_estimated is not None:
-        text = "≈ " + job.estimated.label()
+        text = "≈ " + money_text(job.estimated.amount, job.estimated.currency)
     else:
         return _("cost unknown until the task reports it")
     return _("{cost} (not charged)").format(cost=text) if job.simulated else text
 
 
+# How the request went, in words (the stored values are the API's: mode sync/async, endpoint generations/edits).
+_MODES = {"sync": N_("sync"), "async": N_("async")}
+_ENDPOINTS = {"generations": N_("generations"), "edits": N_("edits")}
+
+
 def _params_text(job) -> str:
-    parts = [job.size, job.resolution, job.quality, f"n={job.n}", job.mode, job.endpoint]
+    parts = [job.size, job.resolution, job.quality, f"n={job.n}", _(_MODES.get(job.mode, job.mode)),
+             _(_ENDPOINTS.get(job.endpoint, job.endpoint))]
     if job.ref_count:
         parts.append(ngettext("{n} reference", "{n} references", job.ref_count).format(n=job.ref_count))
     if job.has_mask:

@@ -13,7 +13,7 @@ everything = prompt_library.count_prompts(store)
 
 st.title(_("Prompts"))
 st.caption(_("Saved prompts and templates. Pick one on Generate or Edit with the Saved prompts search; a template "
-             "({animal}) asks for its values there."))
+             "(`{animal}`) asks for its values there."))
 prompt_manager.toolbar(store, everything)
 prompt_manager.import_report()
 if not everything:

@@ -7,7 +7,7 @@ The run is kept in English; `shown_check` and `check_title` give a check in the 
 
 from easel.scorecard.judge import CheckResult, MASK_TOLERANCE, VERDICTS, shown_check
 from easel.scorecard.runner import SESSION_PREFIX, Plan, Scorecard, prepare, run
-from easel.scorecard.suite import CHECK_TITLES, CHECKS, check_title
+from easel.scorecard.suite import CHECK_LABELS, CHECK_TITLES, CHECKS, check_label, check_title
 
 __all__ = ["CHECKS", "CHECK_TITLES", "CheckResult", "MASK_TOLERANCE", "Plan", "Scorecard", "SESSION_PREFIX", "VERDICTS",
-           "check_title", "prepare", "run", "shown_check"]
+           "check_label", "check_title", "prepare", "run", "shown_check", "CHECK_LABELS"]

@@ -48,6 +48,19 @@ PROBES_PRICED = Template(N_("{count} probes at the doc's prices; the invalid-siz
                             "cost 0"))
 
 
+# A check's short name as a picker or a table shows it: in English the name itself, which `easel scorecard
+# --checks` takes; in other languages its word (尺寸 for sizes). API parameter names stay as they are.
+CHECK_LABELS = {
+    "sizes": N_("sizes"), "n": "n", "output_format": "output_format", "output_compression": "output_compression",
+    "background": N_("background"), "mask": N_("mask"), "errors": N_("errors"), "cost": N_("cost"),
+    "revised_prompt": "revised_prompt", "latency": N_("latency"),
+}
+
+
+def check_label(name: str) -> str:
+    return _(CHECK_LABELS[name]) if name in CHECK_LABELS else name
+
+
 def check_title(name: str) -> str:
     return _(CHECK_TITLES[name]) if name in CHECK_TITLES else name
 
