@@ -19,8 +19,7 @@ case "${1:-}" in
   update)
     extract
     # -N: never guess a translation from a similar string (a guessed, fuzzy entry would ship wrong text).
-    pybabel -q update -N -i "$POT" -d "$LOCALES" -D messages
-    python3 scripts/i18n_fragments.py ;;
+    pybabel -q update -N -i "$POT" -d "$LOCALES" -D messages ;;
   compile) pybabel compile -d "$LOCALES" -D messages --statistics ;;
   init) pybabel init -i "$POT" -d "$LOCALES" -D messages -l "${2:?language code}" ;;
   *) sed -n 2,7p "$0"; exit 2 ;;
