@@ -22,15 +22,18 @@ from typing import Iterator
 
 from easel.core import config
 from easel.core.models import ImageOut
+from easel.store import pg
 from easel.store.blobs import Blobs
 from easel.store.gallery_schema import ORIGINS
 from easel.store.prompt_search import prompt_search_sql
 from easel.store.rows import TASK_OPEN_STATUSES, AttemptRow, ImageRow, JobRow, TaskRow, time_range
+from easel.store.pg import is_postgres_url, redact_url
 from easel.store.schema import migrate
 
 __all__ = ["Store"]
 
 BUSY_TIMEOUT_MS = 30_000
+DATABASE_URL_ENV = "EASEL_DATABASE_URL"
 _JOB_COLUMNS = frozenset(JobRow.__dataclass_fields__)
 _TASK_COLUMNS = frozenset(TaskRow.__dataclass_fields__) - {"key_fingerprint", "base_url"}
 _JSON_COLUMNS = {"params_json", "task_ids_json", "inputs_json"}
@@ -40,7 +43,18 @@ _IMAGE_SELECT_VERSIONED = _IMAGE_SELECT.replace(" FROM ", ", jobs.updated_at AS 
 
 
 class Store:
-    def __init__(self, path: str | Path | None = None):
+    """`Store()` is the data directory's SQLite file, or the PostgreSQL database named by EASEL_DATABASE_URL when
+    that is set (team mode). A `path` names the data directory's file; under EASEL_DATABASE_URL only its folder is
+    used (for the image files). `database_url` (or a `postgresql://` path) picks a database explicitly."""
+
+    def __init__(self, path: str | Path | None = None, *, database_url: str | None = None):
+        if is_postgres_url(path):
+            database_url, path = str(path), None
+        database_url = database_url or os.environ.get(DATABASE_URL_ENV) or None
+        if database_url is not None and not is_postgres_url(database_url):
+            raise ValueError(f"{DATABASE_URL_ENV} must be a postgresql:// URL; got {redact_url(database_url)!r}")
+        self.database_url = database_url
+        self.engine = "postgres" if database_url else "sqlite"
         self.path = Path(path) if path is not None else config.data_dir() / "easel.db"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.root = self.path.parent
@@ -49,7 +63,17 @@ class Store:
         self._all: list[list] = []          # [connection, its lock, the thread using it]
         self._lock = threading.Lock()
         with self.reading() as conn:
-            self.schema_version = migrate(conn)
+            self.schema_version = migrate(conn, self.engine)
+
+    @property
+    def no_limit(self):
+        """What `LIMIT ?` takes for "no limit": SQLite reads -1 so, PostgreSQL NULL (it refuses a negative)."""
+        return None if self.engine == "postgres" else -1
+
+    @property
+    def location(self) -> str:
+        """Where the rows live, for messages: the file, or the database URL without its password."""
+        return redact_url(self.database_url) if self.database_url else str(self.path)
 
     # --- connections -------------------------------------------------------------------------------
     # One connection per thread at a time. close() may run on another thread while a worker is mid-query;
@@ -81,6 +105,8 @@ class Store:
         return None
 
     def _open(self) -> tuple[sqlite3.Connection, threading.RLock]:
+        if self.database_url:
+            return self._register(pg.connect(self.database_url))
         # isolation_level=None: we open transactions ourselves (BEGIN IMMEDIATE for writes).
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                                check_same_thread=False)
@@ -89,6 +115,9 @@ class Store:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
+        return self._register(conn)
+
+    def _register(self, conn) -> tuple[sqlite3.Connection, threading.RLock]:
         guard = threading.RLock()   # re-entrant: a read inside a write block on the same thread
         with self._lock:
             self._all.append([conn, guard, threading.current_thread()])
@@ -121,7 +150,9 @@ class Store:
     def query(self, sql: str, args: tuple | list = ()) -> list[sqlite3.Row]:
         conn, guard = self._pair()
         with guard:
-            return conn.execute(sql, args).fetchall()
+            cur = conn.execute(sql, args)
+            # A statement without rows (an UPDATE) reads as [] on both engines; psycopg would raise on fetchall.
+            return cur.fetchall() if cur.description is not None else []
 
     def journal_mode(self) -> str:
         return self.query("PRAGMA journal_mode")[0][0]
@@ -134,7 +165,7 @@ class Store:
             with guard:
                 try:
                     conn.close()
-                except sqlite3.Error:
+                except Exception:  # noqa: BLE001 - closing what may already be broken
                     pass
 
     # --- jobs (the usage log) ----------------------------------------------------------------------
@@ -282,7 +313,7 @@ class Store:
             where.append("images.job_id = ?")
             args.append(job_id)
         if text and text.strip():
-            search, search_args = prompt_search_sql(text)
+            search, search_args = prompt_search_sql(text, self.engine)
             where.append(f"images.id IN ({search})")
             args += search_args
         if days is not None:
