@@ -19,6 +19,9 @@ from easel.store import Store
 from easel.media import png_info
 from easel.store import zip_export
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 def noisy_png(seed: int, side: int = 160) -> bytes:
     """Photo-like for a compressor: noise, so the PNG is about as large as its pixels (~77 KB here)."""
