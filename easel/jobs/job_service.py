@@ -21,6 +21,7 @@ from typing import Callable
 from easel.providers import pricing
 from easel.providers.catalog import PollSchedule, Profile, get_profile
 from easel.core.errors import ConfigError, EaselError, ValidationError
+from easel.jobs.key_slots import KeySlots
 from easel.jobs.keyring import KeyEntry, KeyRing
 from easel.jobs.redact import scrub
 from easel.core.models import Money
@@ -101,12 +102,15 @@ class JobService:
             self.recover()
 
     # --- plumbing shared with the poller --------------------------------------------------------------
-    def semaphore(self, provider: str, fingerprint: str, size: int) -> threading.BoundedSemaphore:
+    def semaphore(self, provider: str, fingerprint: str, size: int) -> threading.BoundedSemaphore | KeySlots:
         """The one semaphore for a key in this process, shared by every session's jobs and the poller."""
         with self._lock:
             sem = self._semaphores.get((provider, fingerprint))
             if sem is None:
-                sem = self._semaphores[(provider, fingerprint)] = threading.BoundedSemaphore(max(1, size))
+                # On PostgreSQL the key's slots are shared with every replica (easel/jobs/key_slots.py).
+                sem = self._semaphores[(provider, fingerprint)] = (
+                    KeySlots(self.store, provider, fingerprint, size) if self.store.engine == "postgres"
+                    else threading.BoundedSemaphore(max(1, size)))
             return sem
 
     def schedule(self, profile: Profile) -> PollSchedule:

@@ -10,6 +10,7 @@ queries stay beside them. Schema and migrations live in schema.py, row types in 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -498,6 +499,53 @@ class Store:
             conn.execute("UPDATE tasks SET lease_owner = NULL, lease_until = NULL WHERE job_id = ? AND task_id = ? "
                          "AND lease_owner = ?", (job_id, task_id, owner))
 
+    def lease_tasks(self, keys, owner: str, lease_s: float, *, due_before: float) -> set[tuple[str, str]]:
+        """Take the poll lease on those (job id, task id) `keys` that are still open, due by `due_before` (or past
+        their deadline) and not leased by another owner; returns the keys taken. Several replicas' pollers see the
+        same due tasks, and each task goes to exactly one of them for one poll: the due test is made here, on the
+        row as it is now, so a task another replica has just polled (its next poll moved on) is not taken again.
+        On PostgreSQL the candidate rows are locked FOR UPDATE SKIP LOCKED, so a replica skips the rows another is
+        taking instead of waiting on them; on SQLite the write transaction already takes one writer at a time."""
+        keys = list(dict.fromkeys(keys))
+        now = time.time()
+        skip_locked = " FOR UPDATE SKIP LOCKED" if self.engine == "postgres" else ""
+        taken: set[tuple[str, str]] = set()
+        for start in range(0, len(keys), 400):
+            chunk = keys[start:start + 400]
+            values = ", ".join("(?, ?)" for _ in chunk)
+            sql = ("UPDATE tasks SET lease_owner = ?, lease_until = ? WHERE (job_id, task_id) IN ("
+                   f"SELECT job_id, task_id FROM tasks WHERE (job_id, task_id) IN (VALUES {values}) "
+                   "AND status IN ('pending', 'running') AND (next_poll_at <= ? OR deadline_at <= ?) "
+                   f"AND (lease_until IS NULL OR lease_until < ? OR lease_owner = ?){skip_locked}) "
+                   "RETURNING job_id, task_id")
+            args = [owner, now + lease_s, *(v for k in chunk for v in k), due_before, now, now, owner]
+            with self._write() as conn:
+                taken.update((r[0], r[1]) for r in conn.execute(sql, args).fetchall())
+        return taken
+
+    def release_tasks(self, keys, owner: str) -> None:
+        """Give back the leases `owner` still holds on these tasks (after a poll and what followed from it)."""
+        keys = list(dict.fromkeys(keys))
+        for start in range(0, len(keys), 400):
+            chunk = keys[start:start + 400]
+            with self._write() as conn:
+                conn.execute("UPDATE tasks SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ? AND "
+                             f"(job_id, task_id) IN (VALUES {', '.join('(?, ?)' for _ in chunk)})",
+                             [owner, *(v for k in chunk for v in k)])
+
+    # --- cross-replica locks (PostgreSQL) ------------------------------------------------------------
+    # Session advisory locks on this thread's connection: held until unlocked or until the connection ends, so a
+    # replica killed with -9 gives its locks back when the server sees its connections drop.
+    def try_advisory_lock(self, name: str) -> bool:
+        """Take the lock `name` if no other session holds it. SQLite has no sessions: always True there."""
+        if self.engine != "postgres":
+            return True
+        return bool(self.query("SELECT pg_try_advisory_lock(?)", (_lock_id(name),))[0][0])
+
+    def advisory_unlock(self, name: str) -> None:
+        if self.engine == "postgres":
+            self.query("SELECT pg_advisory_unlock(?)", (_lock_id(name),))
+
     # --- attempts ----------------------------------------------------------------------------------
     def add_attempt(self, job_id: str, attempt: int, *, status_code: int | None = None, error_code: str | None = None,
                     latency_s: float | None = None, at: float | None = None) -> None:
@@ -540,3 +588,8 @@ class Store:
             if rows:
                 return [JobRow.from_row(r) for r in rows]
         return []
+
+
+def _lock_id(name: str) -> int:
+    """A lock name as PostgreSQL's 64-bit advisory lock key (a collision would only make two locks one)."""
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
