@@ -27,6 +27,10 @@ class KeySlots:
         self._names = [f"easel-key-slot:{provider}:{fingerprint}:{i}" for i in range(self.size)]
         self._local = threading.BoundedSemaphore(self.size)
         self._held = threading.local()
+        # Slots this replica holds: never asked for again here, since a PostgreSQL session may take an advisory
+        # lock it already holds a second time, and connections pass between threads.
+        self._mine: set[str] = set()
+        self._mine_lock = threading.Lock()
 
     def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -34,16 +38,25 @@ class KeySlots:
             return False
         while True:
             for name in self._names:
+                with self._mine_lock:
+                    if name in self._mine:
+                        continue
+                    self._mine.add(name)
                 if self.store.try_advisory_lock(name):
                     self._stack().append(name)
                     return True
+                with self._mine_lock:
+                    self._mine.discard(name)
             if not blocking or (deadline is not None and time.monotonic() >= deadline):
                 self._local.release()
                 return False
             time.sleep(POLL_S)
 
     def release(self) -> None:
-        self.store.advisory_unlock(self._stack().pop())
+        name = self._stack().pop()
+        self.store.advisory_unlock(name)
+        with self._mine_lock:
+            self._mine.discard(name)
         self._local.release()
 
     def _stack(self) -> list[str]:
