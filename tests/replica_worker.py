@@ -3,6 +3,8 @@ gccai task against the simulator, until it is killed. Usage: python -m tests.rep
 
 from __future__ import annotations
 
+import faulthandler
+import signal
 import sys
 import time
 
@@ -15,6 +17,7 @@ FAST = PollSchedule(first_delay_s=0.05, interval_s=0.05, max_interval_s=0.1, dea
 
 
 def main() -> None:
+    faulthandler.register(signal.SIGUSR1)       # a stuck replica's threads, on demand, for a failing test
     sim_url, key, lease_s = sys.argv[1], sys.argv[2], float(sys.argv[3])
     svc = JobService(Store(), poll_schedule=FAST, recover=False)
     svc.poller.lease_s = lease_s

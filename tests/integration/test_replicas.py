@@ -201,3 +201,47 @@ def test_two_replicas_poll_and_download_each_of_50_tasks_once(sim, replicas):
     files = downloads(sim)
     assert sum(files.values()) - before_files == 50 and set(files.values()) == {1}   # each result fetched once
     assert all(one.store.count_images(job_id=i) == 1 for i in ids)
+
+
+def _start_worker(sim, pg_url: str, data_dir, lease_s: float, n: int) -> tuple[subprocess.Popen, str]:
+    """A replica in a process of its own (tests/replica_worker.py): (the process, its lease owner name). Its stderr
+    goes to worker-N.log in the data directory (SIGUSR1 writes its threads' stacks there)."""
+    env = {**os.environ, "EASEL_DATABASE_URL": pg_url, "EASEL_DATA_DIR": str(data_dir)}
+    with open(data_dir / f"worker-{n}.log", "w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "tests.replica_worker", sim.url, KEY, str(lease_s)],
+                                stdout=subprocess.PIPE, stderr=log, text=True, env=env)
+    return proc, proc.stdout.readline().strip()
+
+
+def test_kill_9_of_a_replica_mid_run_loses_nothing_and_the_other_finishes(sim, replicas, pg_url, easel_data_dir):
+    ids = park_tasks(sim, replicas, 50)
+    store = Store()
+    store.query("UPDATE tasks SET next_poll_at = 0")          # due now (the parked schedule said in an hour)
+    workers = [_start_worker(sim, pg_url, easel_data_dir, lease_s=1.5, n=n) for n in range(2)]
+    try:
+        # Killed as soon as it has stored a first result: it still holds the leases of the rest of its batch.
+        wait_for(lambda: store.count_images() >= 1, timeout=60, what="a first result stored")
+        holders = {r[0] for r in store.query("SELECT DISTINCT lease_owner FROM tasks WHERE lease_owner IS NOT NULL")}
+        victim, survivor = sorted(workers, key=lambda w: w[1] not in holders)
+        victim[0].send_signal(signal.SIGKILL)
+        victim[0].wait(10)
+        held = {r[0] for r in store.query("SELECT task_id FROM tasks WHERE lease_owner = ?", (victim[1],))}
+        assert held, "the killed replica was holding tasks"
+        wait_for(lambda: store.count_jobs(status="completed") == 50, timeout=120, what="all 50 jobs completed")
+        assert survivor[0].poll() is None                     # the other replica is still running
+    finally:
+        for proc, _ in workers:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(10)
+    jobs = [store.get_job(i) for i in ids]
+    assert [j.status for j in jobs] == ["completed"] * 50
+    assert all(store.count_images(job_id=i) == 1 for i in ids)            # nothing lost, nothing doubled
+    # Each task polled once; only those the killed replica held when it died may have been polled again.
+    polls = Counter(polled_ids(sim))
+    assert set(polls) == {t for j in jobs for t in j.task_ids}
+    assert all(n == 1 for t, n in polls.items() if t not in held) and all(n <= 2 for n in polls.values())
+    # Each result fetched once, but for the one download the killed replica may have had under way.
+    files = downloads(sim)
+    assert len(files) == 50 and sum(n - 1 for n in files.values()) <= 1
+    store.close()
