@@ -317,3 +317,14 @@ def test_connections_follow_the_threads_alive_not_the_reruns(tmp_path):
     for w in workers:
         w.join()
     store.close()
+
+
+def test_a_prompt_longer_than_an_index_entry_is_logged_and_searchable(store):
+    # PostgreSQL refuses B-tree entries over ~2.7 KB: the prompt rollup is unique through md5 there.
+    long_prompt = "a lighthouse " + "在暴风雨中 " * 2000
+    job_id = job(store, prompt=long_prompt, status="completed")
+    job(store, prompt=long_prompt, status="completed")
+    store.add_image(job_id, 0, image_out(png()))
+    assert store.query("SELECT requests FROM usage_prompts WHERE prompt = ?", (long_prompt,))[0][0] == 2
+    assert [r.job_id for r in store.list_images(text="lighthouse 在暴风雨中")] == [job_id]
+    assert [r.job_id for r in store.list_images(text="LIGHTHOUSE")] == [job_id]     # case does not matter
