@@ -55,6 +55,10 @@ def interrupted_message(provider: str) -> str:
     return f"Interrupted by a restart. {note}."
 
 
+def _replica_lock(pid: int) -> str:
+    return f"easel-replica:{pid}"
+
+
 def _pid_alive(pid: int | None) -> bool:
     if not pid:
         return False
@@ -98,6 +102,10 @@ class JobService:
 
         self.poller = Poller(self)
         self.keyring.on_register(lambda ident: self.poller.wake())
+        if self.store.engine == "postgres":
+            # "This process is alive", for replicas on other machines, where its pid means nothing: held by this
+            # store's connection until it closes or the process dies (see _owner_alive).
+            self.store.try_advisory_lock(_replica_lock(os.getpid()))
         if recover:
             self.recover()
 
@@ -389,7 +397,7 @@ class JobService:
     def recover(self) -> None:
         """After a restart: mark sync work whose process is gone as interrupted, and resume pending tasks."""
         for job in self.store.list_jobs(status=("queued", "running", "submitting"), limit=100_000):
-            if _pid_alive(job.owner_pid):
+            if self._owner_alive(job.owner_pid):
                 continue
             self.store.update_job(job.id, where_status=(job.status,), status="interrupted", error_code="interrupted",
                                   error_message=interrupted_message(job.provider),
@@ -406,6 +414,18 @@ class JobService:
                 self.store.update_task(task.job_id, task.task_id, next_poll_at=now)
         if pending:
             self.poller.start()
+
+    def _owner_alive(self, pid: int | None) -> bool:
+        """Whether the process that owns a sync job still runs. On PostgreSQL replicas may run on several machines,
+        so it is asked of the database: a live replica holds its pid's lock (a pid shared by two machines reads as
+        alive: the safe side, its jobs are left alone)."""
+        if self.store.engine != "postgres" or not pid or pid == os.getpid():
+            return _pid_alive(pid)
+        name = _replica_lock(pid)
+        if self.store.try_advisory_lock(name):
+            self.store.advisory_unlock(name)
+            return False
+        return True
 
     def close(self, *, wait: bool = True) -> None:
         self._closed = True

@@ -245,3 +245,17 @@ def test_kill_9_of_a_replica_mid_run_loses_nothing_and_the_other_finishes(sim, r
     files = downloads(sim)
     assert len(files) == 50 and sum(n - 1 for n in files.values()) <= 1
     store.close()
+
+
+def test_a_sync_job_is_interrupted_only_once_its_replica_is_gone_on_any_machine(pg_url, easel_data_dir):
+    # A replica on another machine: pid 999_999 means nothing here, but its session holds that pid's lock.
+    other = Store()
+    assert other.try_advisory_lock("easel-replica:999999")
+    writer = Store()
+    job = writer.create_job(provider="qcode", status="running", owner_pid=999_999)
+    JobService(Store()).close()                                  # a replica starting up: recover()
+    assert writer.get_job(job).status == "running"               # its owner is alive elsewhere
+    other.close()                                                # that replica is gone
+    JobService(Store()).close()
+    assert writer.get_job(job).status == "interrupted"
+    writer.close()
