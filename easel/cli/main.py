@@ -138,7 +138,7 @@ def find_job(store, ref: str):
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        raise ValidationError(f"No job or provider task {ref!r} in {store.path}. `easel tasks list` shows the "
+        raise ValidationError(f"No job or provider task {ref!r} in {store.location}. `easel tasks list` shows the "
                               "recent ones.", code="unknown_job")
     shown = matches[:_CANDIDATES]
     more = " (the newest shown)" if len(matches) > _CANDIDATES else ""
