@@ -1,4 +1,5 @@
-"""Store: the one SQLite file behind jobs, the usage log, tasks, attempts and the gallery.
+"""Store: the one SQLite file behind jobs, the usage log, tasks, attempts and the gallery — or, in team mode
+(EASEL_DATABASE_URL), one PostgreSQL database, through the same queries (easel/store/pg.py, dialect.py).
 
 WAL lets the Streamlit pages read while a worker writes. Each thread gets its own connection (sqlite3
 connections are not shared across threads), and every write runs in BEGIN IMMEDIATE so a writer waits on
