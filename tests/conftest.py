@@ -57,6 +57,7 @@ def pytest_generate_tests(metafunc):
 @pytest.fixture(scope="session")
 def pg_server():
     import os
+    import subprocess
 
     from tests.pg_server import PgServer, PgServerError
 
@@ -70,7 +71,7 @@ def pg_server():
             Store(database_url=url).close()
 
         server.make_template(migrate)
-    except (PgServerError, OSError) as exc:
+    except (PgServerError, OSError, subprocess.TimeoutExpired) as exc:
         server.stop()
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL is required in CI and could not start: {exc}")
