@@ -21,6 +21,8 @@ def easel_data_dir(tmp_path, monkeypatch):
         if name.startswith("EASEL_") and name.endswith(("_API_KEY", "_BASE_URL")):
             monkeypatch.delenv(name)
     monkeypatch.setenv("EASEL_SECRETS_FILE", str(tmp_path / "no-secrets.toml"))
+    # Nor a developer's team database: a test reaches PostgreSQL only through the `engine` fixture below.
+    monkeypatch.delenv("EASEL_DATABASE_URL", raising=False)
     return data
 
 
