@@ -232,9 +232,15 @@ class Poller(BackgroundLoop):
             sem.release()
         by_id: dict[str, TaskStatus] = {s.task_id: s for s in statuses}
         next_due = now + schedule.interval_s
-        for job, task in items:
+        # A batch's downloads may outlast the poll lease (100 large results): the rest of it is re-leased every
+        # third of a lease, so another replica does not poll them again meanwhile.
+        renew_at = time.monotonic() + self.lease_s / 3
+        for i, (job, task) in enumerate(items):
             if self._stop.is_set() and not by_hand:
                 break
+            if not by_hand and time.monotonic() >= renew_at:
+                self.store.renew_leases([(j.id, t.task_id) for j, t in items[i:]], self.service.owner, self.lease_s)
+                renew_at = time.monotonic() + self.lease_s / 3
             status = by_id.get(task.task_id)
             job_profile = profiles[job.id]
             if status is None:

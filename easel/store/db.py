@@ -524,6 +524,20 @@ class Store:
                 taken.update((r[0], r[1]) for r in conn.execute(sql, args).fetchall())
         return taken
 
+    def renew_leases(self, keys, owner: str, lease_s: float) -> int:
+        """Extend the leases `owner` still holds on these tasks (a long run of downloads after one poll); a lease
+        that expired and was taken by another replica stays theirs. Returns how many were extended."""
+        keys = list(dict.fromkeys(keys))
+        renewed = 0
+        for start in range(0, len(keys), 400):
+            chunk = keys[start:start + 400]
+            with self._write() as conn:
+                renewed += conn.execute(
+                    "UPDATE tasks SET lease_until = ? WHERE lease_owner = ? AND "
+                    f"(job_id, task_id) IN (VALUES {', '.join('(?, ?)' for _ in chunk)})",
+                    [time.time() + lease_s, owner, *(v for k in chunk for v in k)]).rowcount
+        return renewed
+
     def release_tasks(self, keys, owner: str) -> None:
         """Give back the leases `owner` still holds on these tasks (after a poll and what followed from it)."""
         keys = list(dict.fromkeys(keys))

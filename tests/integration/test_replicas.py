@@ -112,6 +112,20 @@ def test_a_due_task_is_leased_by_one_replica_and_not_again_once_polled(pg_url, e
     a.close(), b.close()
 
 
+def test_a_replica_renews_only_the_leases_it_still_holds(pg_url, easel_data_dir):
+    a, b = Store(), Store()
+    job = a.create_job(provider="gccai", status="pending", mode="async")
+    a.add_tasks(job, "gccai", ["t0", "t1"], first_poll_at=0, deadline_at=None)
+    keys = [(job, "t0"), (job, "t1")]
+    assert a.lease_tasks(keys, "A", 0.05, due_before=time.time()) == set(keys)
+    time.sleep(0.1)                                                       # A's downloads ran past its lease
+    assert b.lease_tasks(keys[1:], "B", 30, due_before=time.time()) == {keys[1]}
+    assert a.renew_leases(keys, "A", 30) == 1                            # t0 stays A's; t1 is B's now
+    assert dict(a.query("SELECT task_id, lease_owner FROM tasks")) == {"t0": "A", "t1": "B"}
+    assert b.lease_tasks(keys[:1], "B", 30, due_before=time.time()) == set()
+    a.close(), b.close()
+
+
 def test_racing_replicas_take_each_task_exactly_once(pg_url, easel_data_dir):
     stores = [Store() for _ in range(4)]
     job = stores[0].create_job(provider="gccai", status="pending", mode="async")
