@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -38,8 +39,8 @@ def main() -> None:
     from tests.pg_server import PgServer
 
     server = PgServer().start()
+    work = Path(tempfile.mkdtemp(prefix="easel-usage-pg-"))
     try:
-        work = Path(tempfile.mkdtemp(prefix="easel-usage-pg-"))
         dirs = []
         for name, rows in (("small", a.small), ("big", a.rows)):
             url = server.new_database()
@@ -64,6 +65,7 @@ def main() -> None:
               f"page ×{big['page'] / base['page']:.2f}")
     finally:
         server.stop()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
