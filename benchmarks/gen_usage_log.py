@@ -37,8 +37,9 @@ def make_log(db: Path, rows: int, days: int, seed: int = 0, chunk: int = 250_000
         gen, ins, done = gen + t1 - t0, ins + t2 - t1, done + n
     sizes = {t: store.query(f"SELECT COUNT(*) FROM {t}")[0][0]
              for t in ("jobs", "usage_daily", "usage_latency", "usage_prompt_daily", "usage_prompts")}
-    with store.reading() as conn:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    if store.engine == "sqlite":
+        with store.reading() as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
     return {"generate_s": gen, "insert_s": ins, **sizes}
 

@@ -8,6 +8,20 @@ cd "$(dirname "$0")/.."
 
 python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
 
+# PostgreSQL (team mode, EASEL_DATABASE_URL): the tests start their own server from Debian's binaries
+# (tests/pg_server.py); without them the PostgreSQL runs are skipped outside CI.
+if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && ! command -v pg_ctl >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo apt-get update -qq
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  else
+    echo "Missing postgresql and this user cannot install it; the PostgreSQL test runs will be skipped." >&2
+  fi
+fi
+
 if [ "${1:-}" = "--with-browser" ]; then
   missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium fonts-dejavu-core)

@@ -29,6 +29,8 @@ def easel_data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("EASEL_SECRETS_FILE", str(tmp_path / "no-secrets.toml"))
     # Messages in English whatever the machine's LANG says: tests that check another language set it themselves.
     monkeypatch.setenv("EASEL_LANG", "en")
+    # Nor a developer's team database: a test reaches PostgreSQL only through the `engine` fixture below.
+    monkeypatch.delenv("EASEL_DATABASE_URL", raising=False)
     return data
 
 
@@ -75,3 +77,82 @@ def sim(simulator):
     """The shared simulator, reset to a clean state (no faults, no recorded requests, zero latency)."""
     simulator.reset()
     return simulator
+
+
+# --- the store's two engines ----------------------------------------------------------------------------------
+# A test module opts in with `pytestmark = pytest.mark.usefixtures("engine")`: each of its tests then runs on
+# SQLite and on PostgreSQL (a real server, tests/pg_server.py, one per session, a fresh database per test), with
+# EASEL_DATABASE_URL set for the PostgreSQL run so every `Store()` the test opens lands there. A test about the
+# SQLite file itself carries `@pytest.mark.sqlite_only`. Outside CI a server that cannot start skips the
+# PostgreSQL runs with the reason; with CI set it fails them.
+def pytest_generate_tests(metafunc):
+    if "engine" in metafunc.fixturenames:
+        only_sqlite = metafunc.definition.get_closest_marker("sqlite_only") is not None
+        metafunc.parametrize("engine", ["sqlite"] if only_sqlite else ["sqlite", "postgres"], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    import os
+    import subprocess
+
+    from tests.pg_server import PgServer, PgServerError
+
+    server = PgServer()
+    try:
+        server.start()
+
+        def migrate(url):
+            from easel.store import Store
+
+            Store(database_url=url).close()
+
+        server.make_template(migrate)
+    except (PgServerError, OSError, subprocess.TimeoutExpired) as exc:
+        server.stop()
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI and could not start: {exc}")
+        yield exc
+        return
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def engine(request, monkeypatch):
+    if request.param == "sqlite":
+        monkeypatch.delenv("EASEL_DATABASE_URL", raising=False)
+        yield "sqlite"
+        return
+    server = request.getfixturevalue("pg_server")
+    if isinstance(server, Exception):
+        pytest.skip(f"PostgreSQL could not start here: {server}")
+    url = server.new_database()
+    monkeypatch.setenv("EASEL_DATABASE_URL", url)
+    yield "postgres"
+    server.drop_database(url)
+
+
+@pytest.fixture
+def new_store(engine, request, tmp_path):
+    """`new_store(name)`: a store of its own (a file named `name`, or a fresh PostgreSQL database), for a test
+    that compares two stores side by side."""
+    from easel.store import Store
+
+    made, urls = [], []
+
+    def make(name: str):
+        if engine == "postgres":
+            server = request.getfixturevalue("pg_server")
+            urls.append(server.new_database())
+            store = Store(tmp_path / name, database_url=urls[-1])
+        else:
+            store = Store(tmp_path / name)
+        made.append(store)
+        return store
+
+    yield make
+    for store in made:
+        store.close()
+    for url in urls:
+        request.getfixturevalue("pg_server").drop_database(url)

@@ -152,7 +152,7 @@ def find_job(store, ref: str):
         return matches[0]
     if not matches:
         raise ValidationError(_("No job or provider task {ref} in {path}. `easel tasks list` shows the recent ones.")
-                              .format(ref=repr(ref), path=store.path), code="unknown_job")
+                              .format(ref=repr(ref), path=store.location), code="unknown_job")
     shown = matches[:_CANDIDATES]
     lines = "\n".join(f"  {j.id[:12]}  {j.provider:<10} {j.status:<12} {_prompt_start(j.prompt, 40)}" for j in shown)
     if len(matches) > _CANDIDATES:

@@ -21,6 +21,7 @@ from typing import Callable
 from easel.providers import pricing
 from easel.providers.catalog import PollSchedule, Profile, get_profile
 from easel.core.errors import ConfigError, EaselError, ValidationError
+from easel.jobs.key_slots import KeySlots
 from easel.jobs.keyring import KeyEntry, KeyRing
 from easel.jobs.redact import scrub
 from easel.core.models import Money
@@ -56,6 +57,10 @@ def interrupted_message(provider: str) -> str:
         label = provider
     return N_("Interrupted by a restart. {label}'s doc says nothing about disconnects; check its dashboard for a "
               "charge.").format(label=label)
+
+
+def _replica_lock(pid: int) -> str:
+    return f"easel-replica:{pid}"
 
 
 def _pid_alive(pid: int | None) -> bool:
@@ -101,16 +106,23 @@ class JobService:
 
         self.poller = Poller(self)
         self.keyring.on_register(lambda ident: self.poller.wake())
+        if self.store.engine == "postgres":
+            # "This process is alive", for replicas on other machines, where its pid means nothing: held by this
+            # store's connection until it closes or the process dies (see _owner_alive).
+            self.store.try_advisory_lock(_replica_lock(os.getpid()))
         if recover:
             self.recover()
 
     # --- plumbing shared with the poller --------------------------------------------------------------
-    def semaphore(self, provider: str, fingerprint: str, size: int) -> threading.BoundedSemaphore:
+    def semaphore(self, provider: str, fingerprint: str, size: int) -> threading.BoundedSemaphore | KeySlots:
         """The one semaphore for a key in this process, shared by every session's jobs and the poller."""
         with self._lock:
             sem = self._semaphores.get((provider, fingerprint))
             if sem is None:
-                sem = self._semaphores[(provider, fingerprint)] = threading.BoundedSemaphore(max(1, size))
+                # On PostgreSQL the key's slots are shared with every replica (easel/jobs/key_slots.py).
+                sem = self._semaphores[(provider, fingerprint)] = (
+                    KeySlots(self.store, provider, fingerprint, size) if self.store.engine == "postgres"
+                    else threading.BoundedSemaphore(max(1, size)))
             return sem
 
     def schedule(self, profile: Profile) -> PollSchedule:
@@ -390,7 +402,7 @@ class JobService:
     def recover(self) -> None:
         """After a restart: mark sync work whose process is gone as interrupted, and resume pending tasks."""
         for job in self.store.list_jobs(status=("queued", "running", "submitting"), limit=100_000):
-            if _pid_alive(job.owner_pid):
+            if self._owner_alive(job.owner_pid):
                 continue
             self.store.update_job(job.id, where_status=(job.status,), status="interrupted", error_code="interrupted",
                                   error_message=interrupted_message(job.provider),
@@ -407,6 +419,18 @@ class JobService:
                 self.store.update_task(task.job_id, task.task_id, next_poll_at=now)
         if pending:
             self.poller.start()
+
+    def _owner_alive(self, pid: int | None) -> bool:
+        """Whether the process that owns a sync job still runs. On PostgreSQL replicas may run on several machines,
+        so it is asked of the database: a live replica holds its pid's lock (a pid shared by two machines reads as
+        alive: the safe side, its jobs are left alone)."""
+        if self.store.engine != "postgres" or not pid or pid == os.getpid():
+            return _pid_alive(pid)
+        name = _replica_lock(pid)
+        if self.store.try_advisory_lock(name):
+            self.store.advisory_unlock(name)
+            return False
+        return True
 
     def close(self, *, wait: bool = True) -> None:
         self._closed = True

@@ -4,7 +4,8 @@ Each cycle groups the due tasks by (provider, key, base URL) and polls each grou
 at most the dialect's POLL_BATCH_LIMIT ids, so a cycle sends ⌈pending ÷ batch size⌉ requests per key. A batch
 the provider refuses as too large is halved, and the smaller size is kept for that key. Finished tasks are
 downloaded at once (gccai's links expire) under a lease in the store, so two pollers, in this process or
-another, never fetch a result twice.
+another, never fetch a result twice. A due task is leased before it is polled (Store.lease_tasks), so replicas
+sharing one PostgreSQL database each poll a task in turn, never both at once.
 
 Over 300 lines as one cohesive thing: one cycle (claim, poll, download, settle) and the backoff and deadline
 rules that govern it; the pieces only make sense together.
@@ -74,6 +75,7 @@ class Poller(BackgroundLoop):
         self.idle_s = idle_s            # also how soon tasks another process added are noticed
         self.lease_s = lease_s
         self.cycles = 0                 # cycles that sent at least one poll request
+        self._cycle_counted = False
         self.poll_requests = 0          # client.poll calls (gccai: one batch request each)
         self._clients: dict[tuple[str, str, str], object] = {}
         self._batch_limits: dict[tuple[str, str, str], int] = {}   # per key, once a provider refused a batch
@@ -129,7 +131,7 @@ class Poller(BackgroundLoop):
             groups[ident].append((job, task))
 
         next_due: float | None = None
-        requests_before = self.poll_requests
+        self._cycle_counted = False
         for ident, items in groups.items():
             if self._stop.is_set():
                 break
@@ -139,12 +141,26 @@ class Poller(BackgroundLoop):
             due_ids = {(j.id, t.task_id) for j, t in due}
             later = [t.next_poll_at for j, t in items if (j.id, t.task_id) not in due_ids]
             if due:
-                later.append(self._poll_batches(due, profiles, entries[ident[:2]], now))
+                later.append(self._poll_leased(due, profiles, entries[ident[:2]], now, now + window,
+                                               schedule.interval_s))
             if later:
                 next_due = min(later) if next_due is None else min(next_due, *later)
-        if self.poll_requests > requests_before:
-            self.cycles += 1
         return next_due
+
+    def _poll_leased(self, due: list[tuple[JobRow, TaskRow]], profiles: dict[str, Profile], entry: KeyEntry,
+                     now: float, due_before: float, interval_s: float) -> float:
+        """Poll the due tasks this poller can lease. Another replica's poller (same store) may hold some or have just
+        polled them: those are left to it, so each poll of a task is sent once across replicas."""
+        owner = self.service.owner
+        taken = self.store.lease_tasks([(j.id, t.task_id) for j, t in due], owner, self.lease_s,
+                                       due_before=due_before)
+        mine = [(j, t) for j, t in due if (j.id, t.task_id) in taken]
+        if not mine:
+            return now + interval_s
+        try:
+            return self._poll_batches(mine, profiles, entry, now)
+        finally:
+            self.store.release_tasks(taken, owner)
 
     def check_job(self, job: JobRow) -> None:
         """Poll one job's open or timed-out tasks now (the Tasks page's 'Check now')."""
@@ -204,6 +220,10 @@ class Poller(BackgroundLoop):
             return now + schedule.interval_s            # every slot of this key is busy; try next cycle
         try:
             self.poll_requests += 1
+            if not by_hand and not self._cycle_counted:
+                # Counted at its first request, not at its end: the cycle's downloads are seen before it ends.
+                self.cycles += 1
+                self._cycle_counted = True
             statuses = client.poll([t.task_id for _, t in items])
         except EaselError as e:
             if halvable and e.status in BATCH_REFUSED_STATUSES:
@@ -213,9 +233,15 @@ class Poller(BackgroundLoop):
             sem.release()
         by_id: dict[str, TaskStatus] = {s.task_id: s for s in statuses}
         next_due = now + schedule.interval_s
-        for job, task in items:
+        # A batch's downloads may outlast the poll lease (100 large results): the rest of it is re-leased every
+        # third of a lease, so another replica does not poll them again meanwhile.
+        renew_at = time.monotonic() + self.lease_s / 3
+        for i, (job, task) in enumerate(items):
             if self._stop.is_set() and not by_hand:
                 break
+            if not by_hand and time.monotonic() >= renew_at:
+                self.store.renew_leases([(j.id, t.task_id) for j, t in items[i:]], self.service.owner, self.lease_s)
+                renew_at = time.monotonic() + self.lease_s / 3
             status = by_id.get(task.task_id)
             job_profile = profiles[job.id]
             if status is None:

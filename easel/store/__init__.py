@@ -1,4 +1,4 @@
-"""The SQLite store: jobs (the usage log), images, tasks, attempts and settings, plus content-addressed files."""
+"""The store (SQLite, or PostgreSQL in team mode): jobs (the usage log), images, tasks, attempts and settings, plus content-addressed files."""
 
 from easel.store.db import Store
 from easel.store.rows import ACTIVE_STATUSES, TERMINAL_STATUSES, AttemptRow, ImageRow, JobRow, TaskRow

@@ -1,4 +1,5 @@
-"""Store: the one SQLite file behind jobs, the usage log, tasks, attempts and the gallery.
+"""Store: the one SQLite file behind jobs, the usage log, tasks, attempts and the gallery — or, in team mode
+(EASEL_DATABASE_URL), one PostgreSQL database, through the same queries (easel/store/pg.py, dialect.py).
 
 WAL lets the Streamlit pages read while a worker writes. Each thread gets its own connection (sqlite3
 connections are not shared across threads), and every write runs in BEGIN IMMEDIATE so a writer waits on
@@ -10,6 +11,7 @@ queries stay beside them. Schema and migrations live in schema.py, row types in 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -22,15 +24,18 @@ from typing import Iterator
 
 from easel.core import config
 from easel.core.models import ImageOut
+from easel.store import pg
 from easel.store.blobs import Blobs
 from easel.store.gallery_schema import ORIGINS
 from easel.store.prompt_search import prompt_search_sql
 from easel.store.rows import TASK_OPEN_STATUSES, AttemptRow, ImageRow, JobRow, TaskRow, time_range
+from easel.store.pg import is_postgres_url, redact_url
 from easel.store.schema import migrate
 
 __all__ = ["Store"]
 
 BUSY_TIMEOUT_MS = 30_000
+DATABASE_URL_ENV = "EASEL_DATABASE_URL"
 _JOB_COLUMNS = frozenset(JobRow.__dataclass_fields__)
 _TASK_COLUMNS = frozenset(TaskRow.__dataclass_fields__) - {"key_fingerprint", "base_url"}
 _JSON_COLUMNS = {"params_json", "task_ids_json", "inputs_json"}
@@ -40,7 +45,18 @@ _IMAGE_SELECT_VERSIONED = _IMAGE_SELECT.replace(" FROM ", ", jobs.updated_at AS 
 
 
 class Store:
-    def __init__(self, path: str | Path | None = None):
+    """`Store()` is the data directory's SQLite file, or the PostgreSQL database named by EASEL_DATABASE_URL when
+    that is set (team mode). A `path` names the data directory's file; under EASEL_DATABASE_URL only its folder is
+    used (for the image files). `database_url` (or a `postgresql://` path) picks a database explicitly."""
+
+    def __init__(self, path: str | Path | None = None, *, database_url: str | None = None):
+        if is_postgres_url(path):
+            database_url, path = str(path), None
+        database_url = database_url or os.environ.get(DATABASE_URL_ENV) or None
+        if database_url is not None and not is_postgres_url(database_url):
+            raise ValueError(f"{DATABASE_URL_ENV} must be a postgresql:// URL; got {redact_url(database_url)!r}")
+        self.database_url = database_url
+        self.engine = "postgres" if database_url else "sqlite"
         self.path = Path(path) if path is not None else config.data_dir() / "easel.db"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.root = self.path.parent
@@ -49,7 +65,17 @@ class Store:
         self._all: list[list] = []          # [connection, its lock, the thread using it]
         self._lock = threading.Lock()
         with self.reading() as conn:
-            self.schema_version = migrate(conn)
+            self.schema_version = migrate(conn, self.engine)
+
+    @property
+    def no_limit(self):
+        """What `LIMIT ?` takes for "no limit": SQLite reads -1 so, PostgreSQL NULL (it refuses a negative)."""
+        return None if self.engine == "postgres" else -1
+
+    @property
+    def location(self) -> str:
+        """Where the rows live, for messages: the file, or the database URL without its password."""
+        return redact_url(self.database_url) if self.database_url else str(self.path)
 
     # --- connections -------------------------------------------------------------------------------
     # One connection per thread at a time. close() may run on another thread while a worker is mid-query;
@@ -81,6 +107,8 @@ class Store:
         return None
 
     def _open(self) -> tuple[sqlite3.Connection, threading.RLock]:
+        if self.database_url:
+            return self._register(pg.connect(self.database_url))
         # isolation_level=None: we open transactions ourselves (BEGIN IMMEDIATE for writes).
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                                check_same_thread=False)
@@ -89,6 +117,9 @@ class Store:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
+        return self._register(conn)
+
+    def _register(self, conn) -> tuple[sqlite3.Connection, threading.RLock]:
         guard = threading.RLock()   # re-entrant: a read inside a write block on the same thread
         with self._lock:
             self._all.append([conn, guard, threading.current_thread()])
@@ -121,7 +152,9 @@ class Store:
     def query(self, sql: str, args: tuple | list = ()) -> list[sqlite3.Row]:
         conn, guard = self._pair()
         with guard:
-            return conn.execute(sql, args).fetchall()
+            cur = conn.execute(sql, args)
+            # A statement without rows (an UPDATE) reads as [] on both engines; psycopg would raise on fetchall.
+            return cur.fetchall() if cur.description is not None else []
 
     def journal_mode(self) -> str:
         return self.query("PRAGMA journal_mode")[0][0]
@@ -134,7 +167,7 @@ class Store:
             with guard:
                 try:
                     conn.close()
-                except sqlite3.Error:
+                except Exception:  # noqa: BLE001 - closing what may already be broken
                     pass
 
     # --- jobs (the usage log) ----------------------------------------------------------------------
@@ -282,7 +315,7 @@ class Store:
             where.append("images.job_id = ?")
             args.append(job_id)
         if text and text.strip():
-            search, search_args = prompt_search_sql(text)
+            search, search_args = prompt_search_sql(text, self.engine)
             where.append(f"images.id IN ({search})")
             args += search_args
         if days is not None:
@@ -467,6 +500,67 @@ class Store:
             conn.execute("UPDATE tasks SET lease_owner = NULL, lease_until = NULL WHERE job_id = ? AND task_id = ? "
                          "AND lease_owner = ?", (job_id, task_id, owner))
 
+    def lease_tasks(self, keys, owner: str, lease_s: float, *, due_before: float) -> set[tuple[str, str]]:
+        """Take the poll lease on those (job id, task id) `keys` that are still open, due by `due_before` (or past
+        their deadline) and not leased by another owner; returns the keys taken. Several replicas' pollers see the
+        same due tasks, and each task goes to exactly one of them for one poll: the due test is made here, on the
+        row as it is now, so a task another replica has just polled (its next poll moved on) is not taken again.
+        On PostgreSQL the candidate rows are locked FOR UPDATE SKIP LOCKED, so a replica skips the rows another is
+        taking instead of waiting on them; on SQLite the write transaction already takes one writer at a time."""
+        keys = list(dict.fromkeys(keys))
+        now = time.time()
+        skip_locked = " FOR UPDATE SKIP LOCKED" if self.engine == "postgres" else ""
+        taken: set[tuple[str, str]] = set()
+        for start in range(0, len(keys), 400):
+            chunk = keys[start:start + 400]
+            values = ", ".join("(?, ?)" for _ in chunk)
+            sql = ("UPDATE tasks SET lease_owner = ?, lease_until = ? WHERE (job_id, task_id) IN ("
+                   f"SELECT job_id, task_id FROM tasks WHERE (job_id, task_id) IN (VALUES {values}) "
+                   "AND status IN ('pending', 'running') AND (next_poll_at <= ? OR deadline_at <= ?) "
+                   f"AND (lease_until IS NULL OR lease_until < ? OR lease_owner = ?){skip_locked}) "
+                   "RETURNING job_id, task_id")
+            args = [owner, now + lease_s, *(v for k in chunk for v in k), due_before, now, now, owner]
+            with self._write() as conn:
+                taken.update((r[0], r[1]) for r in conn.execute(sql, args).fetchall())
+        return taken
+
+    def renew_leases(self, keys, owner: str, lease_s: float) -> int:
+        """Extend the leases `owner` still holds on these tasks (a long run of downloads after one poll); a lease
+        that expired and was taken by another replica stays theirs. Returns how many were extended."""
+        keys = list(dict.fromkeys(keys))
+        renewed = 0
+        for start in range(0, len(keys), 400):
+            chunk = keys[start:start + 400]
+            with self._write() as conn:
+                renewed += conn.execute(
+                    "UPDATE tasks SET lease_until = ? WHERE lease_owner = ? AND "
+                    f"(job_id, task_id) IN (VALUES {', '.join('(?, ?)' for _ in chunk)})",
+                    [time.time() + lease_s, owner, *(v for k in chunk for v in k)]).rowcount
+        return renewed
+
+    def release_tasks(self, keys, owner: str) -> None:
+        """Give back the leases `owner` still holds on these tasks (after a poll and what followed from it)."""
+        keys = list(dict.fromkeys(keys))
+        for start in range(0, len(keys), 400):
+            chunk = keys[start:start + 400]
+            with self._write() as conn:
+                conn.execute("UPDATE tasks SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ? AND "
+                             f"(job_id, task_id) IN (VALUES {', '.join('(?, ?)' for _ in chunk)})",
+                             [owner, *(v for k in chunk for v in k)])
+
+    # --- cross-replica locks (PostgreSQL) ------------------------------------------------------------
+    # Session advisory locks on this thread's connection: held until unlocked or until the connection ends, so a
+    # replica killed with -9 gives its locks back when the server sees its connections drop.
+    def try_advisory_lock(self, name: str) -> bool:
+        """Take the lock `name` if no other session holds it. SQLite has no sessions: always True there."""
+        if self.engine != "postgres":
+            return True
+        return bool(self.query("SELECT pg_try_advisory_lock(?)", (_lock_id(name),))[0][0])
+
+    def advisory_unlock(self, name: str) -> None:
+        if self.engine == "postgres":
+            self.query("SELECT pg_advisory_unlock(?)", (_lock_id(name),))
+
     # --- attempts ----------------------------------------------------------------------------------
     def add_attempt(self, job_id: str, attempt: int, *, status_code: int | None = None, error_code: str | None = None,
                     latency_s: float | None = None, at: float | None = None) -> None:
@@ -509,3 +603,8 @@ class Store:
             if rows:
                 return [JobRow.from_row(r) for r in rows]
         return []
+
+
+def _lock_id(name: str) -> int:
+    """A lock name as PostgreSQL's 64-bit advisory lock key (a collision would only make two locks one)."""
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)

@@ -24,7 +24,9 @@ Pure SQL text; schema.py lists `MIGRATION_STATEMENTS` as migration 3.
 
 from __future__ import annotations
 
-__all__ = ["MIGRATION_STATEMENTS", "REBUILD_COUNTS", "ORIGINS"]
+from easel.store.dialect import pg_trigger
+
+__all__ = ["MIGRATION_STATEMENTS", "PG_MIGRATION_STATEMENTS", "REBUILD_COUNTS", "ORIGINS"]
 
 ORIGINS = ("generate", "edit")
 
@@ -67,30 +69,31 @@ def _trigger(name: str, event: str, table: str, stmts: list[str], when: str = ""
     return f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{cond}\nBEGIN\n{body}END"
 
 
-def _index(img_id: str) -> list[str]:
+def _index(img_id: str, fts: bool = True) -> list[str]:
     """(Re)index one image: its text from its job's prompt and its revised prompt."""
     return [f"INSERT INTO gallery_text (id, text) SELECT images.id, jobs.prompt || char(10) || "
             f"COALESCE(images.revised_prompt, '') FROM images JOIN jobs ON jobs.id = images.job_id "
             f"WHERE images.id = {img_id}",
-            f"INSERT INTO gallery_fts (rowid, text) SELECT id, text FROM gallery_text WHERE id = {img_id}"]
+            f"INSERT INTO gallery_fts (rowid, text) SELECT id, text FROM gallery_text WHERE id = {img_id}"][:2 if fts else 1]
 
 
-def _unindex(img_id: str) -> list[str]:
+def _unindex(img_id: str, fts: bool = True) -> list[str]:
     # An external-content FTS5 table forgets a row by being told its old text ('delete' command).
     return [f"INSERT INTO gallery_fts (gallery_fts, rowid, text) SELECT 'delete', id, text FROM gallery_text "
             f"WHERE id = {img_id}",
-            f"DELETE FROM gallery_text WHERE id = {img_id}"]
+            f"DELETE FROM gallery_text WHERE id = {img_id}"][0 if fts else 1:]
 
 
-def _reindex_job(job_id: str) -> list[str]:
+def _reindex_job(job_id: str, fts: bool = True) -> list[str]:
     ids = f"(SELECT id FROM images WHERE job_id = {job_id})"
-    return [f"INSERT INTO gallery_fts (gallery_fts, rowid, text) SELECT 'delete', id, text FROM gallery_text "
-            f"WHERE id IN {ids}",
-            f"DELETE FROM gallery_text WHERE id IN {ids}",
-            f"INSERT INTO gallery_text (id, text) SELECT images.id, jobs.prompt || char(10) || "
-            f"COALESCE(images.revised_prompt, '') FROM images JOIN jobs ON jobs.id = images.job_id "
-            f"WHERE images.job_id = {job_id}",
-            f"INSERT INTO gallery_fts (rowid, text) SELECT id, text FROM gallery_text WHERE id IN {ids}"]
+    stmts = [f"INSERT INTO gallery_fts (gallery_fts, rowid, text) SELECT 'delete', id, text FROM gallery_text "
+             f"WHERE id IN {ids}",
+             f"DELETE FROM gallery_text WHERE id IN {ids}",
+             f"INSERT INTO gallery_text (id, text) SELECT images.id, jobs.prompt || char(10) || "
+             f"COALESCE(images.revised_prompt, '') FROM images JOIN jobs ON jobs.id = images.job_id "
+             f"WHERE images.job_id = {job_id}",
+             f"INSERT INTO gallery_fts (rowid, text) SELECT id, text FROM gallery_text WHERE id IN {ids}"]
+    return stmts if fts else stmts[1:3]
 
 
 MIGRATION_STATEMENTS: tuple[str, ...] = (
@@ -119,4 +122,40 @@ MIGRATION_STATEMENTS: tuple[str, ...] = (
     "INSERT INTO gallery_text (id, text) SELECT images.id, jobs.prompt || char(10) || "
     "COALESCE(images.revised_prompt, '') FROM images JOIN jobs ON jobs.id = images.job_id",
     "INSERT INTO gallery_fts (gallery_fts) VALUES ('rebuild')",
+)
+
+
+# Migration 3 on PostgreSQL: the same tables, triggers and backfill, with two differences. Triggers are trigger
+# functions (easel/store/dialect.py, pg_trigger). There is no FTS5: `gallery_text` gets a pg_trgm GIN index, which
+# serves the search's ILIKE terms of 3+ characters as the trigram FTS5 index does (prompt_search.py), so the
+# gallery_fts statements are left out of the triggers.
+def _pg_triggers() -> tuple[str, ...]:
+    out: list[str] = []
+    for name, event, table, stmts, when in (
+            ("gallery_images_insert", "INSERT", "images", [_add("NEW", +1), *_index("NEW.id", False)], ""),
+            ("gallery_images_delete", "DELETE", "images", [_add("OLD", -1), _PRUNE, *_unindex("OLD.id", False)], ""),
+            ("gallery_images_update", "UPDATE OF deleted, created_at, job_id", "images",
+             [_add("OLD", -1), _add("NEW", +1), _PRUNE],
+             "OLD.deleted IS NOT NEW.deleted OR OLD.created_at IS NOT NEW.created_at OR OLD.job_id IS NOT NEW.job_id"),
+            ("gallery_images_text", "UPDATE OF revised_prompt, job_id", "images",
+             [*_unindex("OLD.id", False), *_index("NEW.id", False)],
+             "OLD.revised_prompt IS NOT NEW.revised_prompt OR OLD.job_id IS NOT NEW.job_id"),
+            ("gallery_jobs_update", "UPDATE OF provider, endpoint", "jobs",
+             [_add_job("OLD", -1), _add_job("NEW", +1), _PRUNE],
+             "OLD.provider IS NOT NEW.provider OR OLD.endpoint IS NOT NEW.endpoint"),
+            ("gallery_jobs_prompt", "UPDATE OF prompt", "jobs", _reindex_job("NEW.id", False),
+             "OLD.prompt IS NOT NEW.prompt")):
+        out += pg_trigger(name, event, table, stmts, when=when)
+    return tuple(out)
+
+
+PG_MIGRATION_STATEMENTS: tuple[str, ...] = (
+    MIGRATION_STATEMENTS[0],
+    MIGRATION_STATEMENTS[1],
+    "CREATE INDEX gallery_text_trgm ON gallery_text USING gin (text gin_trgm_ops)",
+    *_pg_triggers(),
+    "CREATE INDEX images_visible_newest ON images (deleted, created_at DESC, id DESC)",
+    *REBUILD_COUNTS[1:],
+    "INSERT INTO gallery_text (id, text) SELECT images.id, jobs.prompt || char(10) || "
+    "COALESCE(images.revised_prompt, '') FROM images JOIN jobs ON jobs.id = images.job_id",
 )

@@ -58,9 +58,10 @@ def save_prompt(store, *, title: str, prompt: str, tags=None, settings=None) -> 
     tags_json, settings_json = _clean(tags, settings)
     now = time.time()
     with store._write() as conn:
-        cur = conn.execute("INSERT INTO saved_prompts (title, prompt, tags_json, settings_json, created_at, "
-                           "updated_at) VALUES (?, ?, ?, ?, ?, ?)", (title, prompt, tags_json, settings_json, now, now))
-        pid = cur.lastrowid
+        conn.execute("INSERT INTO saved_prompts (title, prompt, tags_json, settings_json, created_at, "
+                     "updated_at) VALUES (?, ?, ?, ?, ?, ?)", (title, prompt, tags_json, settings_json, now, now))
+        # By its unique title, not lastrowid: PostgreSQL's cursors have no lastrowid.
+        pid = conn.execute("SELECT id FROM saved_prompts WHERE title = ?", (title,)).fetchone()[0]
     return get_prompt(store, pid)
 
 

@@ -27,9 +27,16 @@ def _like(term: str) -> str:
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def prompt_search_sql(text: str) -> tuple[str, list]:
-    """A SELECT of matching image ids, and its arguments."""
+def prompt_search_sql(text: str, engine: str = "sqlite") -> tuple[str, list]:
+    """A SELECT of matching image ids, and its arguments.
+
+    On PostgreSQL every term is an ILIKE over `gallery_text` (case-insensitive, as FTS5's trigram tokenizer and
+    SQLite's LIKE are): its pg_trgm GIN index serves the terms of 3+ characters as the FTS5 index does here."""
     long_terms, short_terms = search_terms(text)
+    if engine == "postgres":
+        terms = [t for t in dict.fromkeys(text.split()) if t]
+        where = ["text ILIKE ? ESCAPE '\\'" for _ in terms]
+        return f"SELECT id FROM gallery_text WHERE {' AND '.join(where) or 'true'}", [_like(t) for t in terms]
     where, args = [], []
     if long_terms:
         where.append("id IN (SELECT rowid FROM gallery_fts WHERE gallery_fts MATCH ?)")

@@ -20,7 +20,9 @@ This module is pure SQL text; the store's migration list imports `MIGRATION_STAT
 
 from __future__ import annotations
 
-__all__ = ["MIGRATION_STATEMENTS", "TOP_PROMPTS_MIGRATION", "rebuild_sql", "rollup_merge_sql", "ROLLUP_TABLES",
+from easel.store.dialect import pg_trigger
+
+__all__ = ["PG_MIGRATION_STATEMENTS", "PG_TOP_PROMPTS_MIGRATION", "PG_BILLING_MIGRATION", "MIGRATION_STATEMENTS", "TOP_PROMPTS_MIGRATION", "rebuild_sql", "rollup_merge_sql", "ROLLUP_TABLES",
            "BILLING_MIGRATION", "BILLING_SUSPECT", "BILLED_FAILED_STATUSES", "billing_merge_sql", "BUCKETS_PER_DECADE", "BUCKET_MIN_S", "FAILURE_STATUSES", "ZERO_COST_STATUSES", "DEFAULT_DAY_OFFSET_S"]
 
 BUCKETS_PER_DECADE = 20
@@ -229,6 +231,33 @@ MIGRATION_STATEMENTS: tuple[str, ...] = (
 )
 
 
+# Migrations 2, 4 and 22 on PostgreSQL: the same tables, statements and backfills; only the triggers differ. A
+# PostgreSQL trigger runs a trigger function (dialect.pg_trigger), and its WHEN may not read a table, so the
+# `bulk` switch (_ON) is checked inside the function while the changed-columns test stays in WHEN.
+def _changed(cols) -> str:
+    return " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in cols)
+
+
+def _pg_usage_triggers() -> tuple[str, ...]:
+    return (*pg_trigger("usage_jobs_insert", "INSERT", "jobs", _row_statements("NEW", +1), guard=_ON),
+            *pg_trigger("usage_jobs_delete", "DELETE", "jobs", _row_statements("OLD", -1), guard=_ON),
+            *pg_trigger("usage_jobs_update", f"UPDATE OF {', '.join(_WATCHED)}", "jobs",
+                        _row_statements("OLD", -1) + _row_statements("NEW", +1), when=_changed(_WATCHED), guard=_ON))
+
+
+# A prompt may be longer than a PostgreSQL B-tree entry (~2.7 KB), so `usage_prompts.prompt` is unique through
+# its md5 there, and looked up through a hash index (which holds any length).
+_PG_PROMPTS = ("CREATE TABLE usage_prompts (id INTEGER PRIMARY KEY, prompt TEXT NOT NULL)",
+               "CREATE UNIQUE INDEX usage_prompts_md5 ON usage_prompts (md5(prompt))",
+               "CREATE INDEX usage_prompts_prompt ON usage_prompts USING hash (prompt)")
+_NO_TRIGGERS = tuple(s for s in MIGRATION_STATEMENTS if not s.startswith("CREATE TRIGGER"))
+PG_MIGRATION_STATEMENTS: tuple[str, ...] = (
+    *(_PG_PROMPTS if s.startswith("CREATE TABLE usage_prompts ") else (s,) for s in _NO_TRIGGERS[:11]),
+)
+PG_MIGRATION_STATEMENTS = tuple(s for group in PG_MIGRATION_STATEMENTS for s in group) + _pg_usage_triggers() \
+    + _NO_TRIGGERS[11:]
+
+
 # Migration 4: the top-prompts list without a scan of every prompt in the range.
 # With realistic logs nearly every prompt is unique, so `usage_prompt_daily` has about one row per request and
 # summing a 30-day range per prompt read millions of rows. `usage_prompts.requests` is each prompt's all-time
@@ -262,6 +291,17 @@ END""",
 BEGIN
     UPDATE usage_prompts SET requests = requests - OLD.requests WHERE id = OLD.prompt_id;
 END""",
+)
+
+PG_TOP_PROMPTS_MIGRATION: tuple[str, ...] = (
+    *TOP_PROMPTS_MIGRATION[:4],
+    *pg_trigger("usage_prompt_daily_insert", "INSERT", "usage_prompt_daily",
+                ["UPDATE usage_prompts SET requests = requests + NEW.requests WHERE id = NEW.prompt_id"], guard=_ON),
+    *pg_trigger("usage_prompt_daily_update", "UPDATE OF requests, prompt_id", "usage_prompt_daily",
+                ["UPDATE usage_prompts SET requests = requests - OLD.requests WHERE id = OLD.prompt_id",
+                 "UPDATE usage_prompts SET requests = requests + NEW.requests WHERE id = NEW.prompt_id"], guard=_ON),
+    *pg_trigger("usage_prompt_daily_delete", "DELETE", "usage_prompt_daily",
+                ["UPDATE usage_prompts SET requests = requests - OLD.requests WHERE id = OLD.prompt_id"], guard=_ON),
 )
 
 
@@ -355,5 +395,14 @@ BILLING_MIGRATION: tuple[str, ...] = (
     _trigger("usage_billing_update", f"UPDATE OF {', '.join(_BILLING_WATCHED)}",
              f"{_ON} AND ({' OR '.join(f'OLD.{c} IS NOT NEW.{c}' for c in _BILLING_WATCHED)})",
              _billing_row("OLD", -1) + _billing_row("NEW", +1)),
+    *billing_merge_sql("true"),
+)
+
+PG_BILLING_MIGRATION: tuple[str, ...] = (
+    *BILLING_MIGRATION[:5],
+    *pg_trigger("usage_billing_insert", "INSERT", "jobs", _billing_row("NEW", +1), guard=_ON),
+    *pg_trigger("usage_billing_delete", "DELETE", "jobs", _billing_row("OLD", -1), guard=_ON),
+    *pg_trigger("usage_billing_update", f"UPDATE OF {', '.join(_BILLING_WATCHED)}", "jobs",
+                _billing_row("OLD", -1) + _billing_row("NEW", +1), when=_changed(_BILLING_WATCHED), guard=_ON),
     *billing_merge_sql("true"),
 )

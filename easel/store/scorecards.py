@@ -55,8 +55,10 @@ def create_run(store: Store, provider: str, *, checks: list[str], simulated: boo
 def add_checks(store: Store, run_id: str, checks: list[CheckRow], *, first_position: int = 0) -> None:
     with store._write() as conn:
         conn.executemany(
-            "INSERT OR REPLACE INTO scorecard_checks (run_id, position, name, status, expected, got, why, job_ids_json) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO scorecard_checks (run_id, position, name, status, expected, got, why, job_ids_json) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, name) DO UPDATE SET position = excluded.position, "
+            "status = excluded.status, expected = excluded.expected, got = excluded.got, why = excluded.why, "
+            "job_ids_json = excluded.job_ids_json",
             [(run_id, first_position + i, c.name, c.status, c.expected, c.got, c.why, json.dumps(c.job_ids))
              for i, c in enumerate(checks)])
 

@@ -58,7 +58,7 @@ def write_csv(store, out: TextIO, since=None, until=None, provider: str | None =
     page = ""
     if limit is not None or offset:
         page = " LIMIT ? OFFSET ?"
-        args = [*args, -1 if limit is None else limit, offset]
+        args = [*args, store.no_limit if limit is None else limit, offset]
     w = csv.writer(out, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
     rows = 0

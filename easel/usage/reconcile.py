@@ -270,16 +270,17 @@ def _notes(t: DayTotals) -> tuple[str, ...]:
 def _check_rows(store, f: Filters, tolerance: Tolerance, out: Reconciliation, limit: int | None) -> None:
     where, args = jobs_where(store, f)
     where = (where + " AND " if where else " WHERE ") + BILLING_SUSPECT
-    source = "jobs INDEXED BY jobs_billing_suspect"
+    # A planner hint SQLite needs to pick the partial index; PostgreSQL has no hints and picks it by itself.
+    source = "jobs INDEXED BY jobs_billing_suspect" if store.engine == "sqlite" else "jobs"
     sql = ("SELECT id, created_at, provider, status, currency, cost_estimated, cost_actual, cost_reported, "
            f"cost_formula FROM {{}}{where} ORDER BY created_at DESC LIMIT ?")
     try:
-        rows = store.query(sql.format(source), [*args, -1 if limit is None else limit + 1])
+        rows = store.query(sql.format(source), [*args, store.no_limit if limit is None else limit + 1])
     except sqlite3.OperationalError:
         # "no query solution": the file's index was made from another text of BILLING_SUSPECT (only a build
         # between releases can do that). The same rows, by a slower plan, rather than a broken page.
         source = "jobs"
-        rows = store.query(sql.format(source), [*args, -1 if limit is None else limit + 1])
+        rows = store.query(sql.format(source), [*args, store.no_limit if limit is None else limit + 1])
     if limit is not None and len(rows) > limit:
         rows = rows[:limit]
         more = store.query(f"SELECT COUNT(*) FROM {source}{where}", args)[0][0]

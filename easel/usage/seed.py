@@ -247,11 +247,14 @@ def bulk_insert(store, rows, columns=COLUMNS) -> int:
     with store._write() as conn:
         before = conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM jobs").fetchone()[0]
         conn.execute("UPDATE usage_config SET bulk = 1 WHERE id = 1")
-        cur = conn.executemany(sql, rows)
+        if store.engine == "postgres":          # COPY: PostgreSQL's bulk load
+            count = conn.copy_rows("jobs", columns, rows)
+        else:
+            count = conn.executemany(sql, rows).rowcount
         conn.execute("UPDATE usage_config SET bulk = 0 WHERE id = 1")
         for stmt in rollup_merge_sql("jobs.rowid > ?"):
             conn.execute(stmt, (before,))
-    return cur.rowcount
+    return count
 
 
 def seed_usage(store, n: int, *, days: int = 30, seed: int = 0, now: float | None = None,

@@ -16,6 +16,10 @@ from gallery_clicks import gallery_count
 from components import md_escape
 from easel.store import batches
 
+import pytest
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 ROOT = Path(__file__).resolve().parents[2]
 INVALID = {7: ("800x600", "low"), 15: ("1024x1024", "ultra")}
 

@@ -18,6 +18,10 @@ from easel.providers.client import ProviderClient
 from easel.providers.request import ImageRequest
 from easel.store import boards, share_links
 
+import pytest
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -13,6 +13,10 @@ from gallery_clicks import gallery_count
 from components import md_escape
 from easel.store import comparisons as cmp
 
+import pytest
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

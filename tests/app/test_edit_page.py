@@ -19,6 +19,9 @@ from easel.providers import catalog
 from easel.media import masks
 from easel.core.models import ImageOut
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 ROOT = Path(__file__).resolve().parents[2]
 SRC_W, SRC_H = 1536, 1024
 CANVAS_W, CANVAS_H = 620, 560                         # components.mask_canvas.CANVAS_W/H (checked below)

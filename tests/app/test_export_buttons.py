@@ -10,6 +10,9 @@ from streamlit.testing.v1 import AppTest
 from easel.store import Store
 from easel.usage import seed as usage_seed
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 def _csv_page(total: int) -> None:
     from components import usage_panels

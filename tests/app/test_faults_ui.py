@@ -17,6 +17,9 @@ from easel.providers import catalog
 from easel.providers.catalog import PollSchedule
 from easel.simulator.routes import prefix_for
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 FAST = PollSchedule(first_delay_s=0.05, interval_s=0.1, max_interval_s=0.2, deadline_s=1.5)
 
 

@@ -23,6 +23,9 @@ from easel.providers.request import ImageRequest
 from easel.media import png_info, thumbnails
 from easel.store import zip_export
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 ROOT = Path(__file__).resolve().parents[2]
 TRICKY = "![x](http://127.0.0.1:9/t.png) **bold** <b>html</b>"
 

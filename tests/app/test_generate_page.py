@@ -15,6 +15,9 @@ from easel.providers import catalog, codegen
 from easel.providers.request import ImageRequest, validate
 from easel.simulator.routes import prefix_for
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 def _configure(monkeypatch, sim, pid: str, key: str | None = None) -> None:
     """A real provider id pointed at the simulator through the environment, as a user would configure it."""

@@ -21,6 +21,10 @@ from easel.simulator.routes import prefix_for
 
 from apptest_text import element_text
 
+import pytest
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 ROOT = Path(__file__).resolve().parents[2]
 SESSIONS = 20
 LOCKED = "database is locked"

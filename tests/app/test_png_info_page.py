@@ -13,6 +13,10 @@ from streamlit.testing.v1 import AppTest
 from easel.core import png_text
 from easel.media import png_info
 
+import pytest
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 ROOT = Path(__file__).resolve().parents[2]
 TRICKY = "一只橘猫 **bold?** [link](http://x/y.png) in a hat"      # markdown must stay text
 A1111 = ("a lighthouse at dusk, 油画\nNegative prompt: blurry, lowres\n"

@@ -17,6 +17,9 @@ from components.prompt_library import picker_label
 from easel.store import Store
 from easel.store import prompt_library as lib
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -6,6 +6,11 @@ from __future__ import annotations
 from test_edit_page import (_app, _canvas_value, _gallery_image, _source_id, _source_png, _store,  # noqa: F401
                             demo, jobs_service)
 
+import pytest
+
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 def test_two_values_make_two_edits_after_confirmation(demo, sim, jobs_service):
     profile, client = demo

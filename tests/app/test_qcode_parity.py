@@ -15,6 +15,9 @@ import pytest
 from components import md_escape
 from easel.providers import catalog
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 DIRECT_LABEL = "China, direct (no CDN limit)"
 CDN_LABEL = "HK / SEA"
 

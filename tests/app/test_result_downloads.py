@@ -8,6 +8,10 @@ from PIL import Image
 
 from components import image_actions
 
+import pytest
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 def test_a_generated_result_has_one_click_png_jpeg_and_webp(app, demo, jobs_for_test):
     at = app

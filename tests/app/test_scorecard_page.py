@@ -16,6 +16,9 @@ import pytest
 from easel.providers import catalog, demo_modes
 from easel.providers.client import ProviderClient
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

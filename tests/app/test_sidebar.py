@@ -15,6 +15,10 @@ from easel.providers import catalog
 
 from apptest_text import element_text
 
+import pytest
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 ROOT = Path(__file__).resolve().parents[2]
 
 BUILTIN_LABELS = ["Demo (offline simulator)", "icodeeasy", "QCode", "gccai", "openai-hk", "OpenAI-compatible"]

@@ -10,6 +10,9 @@ import pytest
 
 from easel.store import partials
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 def _wait_for(predicate, timeout: float = 20.0):
     end = time.monotonic() + timeout

@@ -17,6 +17,9 @@ from easel.providers import catalog
 from easel.jobs.job_service import interrupted_message
 from easel.core.models import ImageOut
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_KEY = "demo-test-key"
 RETRY = "Retry"             # its tooltip: "Retry with the same settings: this job's own parameters, not the form's."

@@ -18,6 +18,9 @@ from easel.usage import seed as usage_seed
 from easel.core.models import ImageOut
 from easel.store import Store
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 ROOT = Path(__file__).resolve().parents[2]
 BJ = 8 * 3600
 COL = {c: i for i, c in enumerate(usage_seed.COLUMNS)}

@@ -7,6 +7,10 @@ from pathlib import Path
 
 from components.image_actions import shown_size
 
+import pytest
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

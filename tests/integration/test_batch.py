@@ -21,6 +21,9 @@ from easel.core.config import key_fingerprint
 from easel.providers.catalog import PollSchedule
 from easel.store import Store, batches
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 SIZES = ("1024x1024", "1536x1024", "1024x1536")
 INVALID = {7: ("800x600", "medium", "unsupported_size"), 15: ("1024x1024", "ultra", "unsupported_quality")}
 

@@ -17,6 +17,9 @@ from easel.compare import archive
 from easel.providers.catalog import PollSchedule
 from easel.store import comparisons as cmp
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 NAMES = ("demo", "demo:gccai", "demo:qcode")
 
 

@@ -21,6 +21,9 @@ from easel.jobs.job_service import JobService
 from easel.providers.request import ImageRequest
 from easel.store import Store
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 FAST = PollSchedule(first_delay_s=0.05, interval_s=0.05, max_interval_s=0.1, deadline_s=10.0)
 CAP = 3          # 1 attempt + max_retries (2), the client's default, as the app builds it
 

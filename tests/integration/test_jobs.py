@@ -19,6 +19,9 @@ from easel.jobs.job_service import JobService
 from easel.providers.request import ImageInput, ImageRequest
 from easel.store import Store
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 KEY = "sk-test-jobs-0123456789"
 FAST = PollSchedule(first_delay_s=0.05, interval_s=0.05, max_interval_s=0.1, deadline_s=5.0)
 

@@ -16,6 +16,9 @@ from easel.providers.client import ProviderClient
 from easel.providers.request import ImageRequest
 from easel.store import Store
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 KEY = "sk-test-prompt-batch-0123"
 EXPECTED = ["a fox in ink style", "a fox in clay style", "a fox in pixel style",
             "a owl in ink style", "a owl in clay style", "a owl in pixel style"]

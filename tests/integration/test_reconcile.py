@@ -14,6 +14,9 @@ from easel.store import Store
 from easel.usage import Filters
 from easel.usage.reconcile import Tolerance, reconcile
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 KEY = "sk-test-reconcile-0123456789"
 FAST = PollSchedule(first_delay_s=0.05, interval_s=0.05, max_interval_s=0.1, deadline_s=10.0)
 PROMPT = "a red fox"          # 9 characters: the simulator counts ceil(9 / 4) = 3 text tokens

@@ -15,6 +15,9 @@ from easel.providers.catalog import PollSchedule, get_profile
 from easel.providers.client import ProviderClient
 from easel.store import Store, scorecards
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 FAST = PollSchedule(first_delay_s=0.05, interval_s=0.05, max_interval_s=0.1, deadline_s=10.0)
 
 

@@ -20,6 +20,9 @@ from easel.providers.request import ImageInput, ImageRequest
 from easel.simulator import openai_api
 from easel.store import Store, partials
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 KEY = "sk-test-stream-0123456789"
 FAST = PollSchedule(first_delay_s=0.05, interval_s=0.05, max_interval_s=0.1, deadline_s=5.0)
 

@@ -14,6 +14,9 @@ from easel.store.rollup_schema import BILLING_SUSPECT
 from easel.usage import rebuild_rollups
 from easel.usage import seed as usage_seed
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 COLS = "day, provider, currency, simulated, key_fingerprint, requests, estimated, estimated_n, reported, reported_n, " \
        "formula, formula_n, actual, billed_failed"
 
@@ -89,14 +92,15 @@ def test_triggers_bulk_loads_and_a_rebuild_agree(easel_data_dir):
     ("cancelled", None, 0.2, 0.2, False),       # cancelled while running, its images kept: billed as it should be
     ("cancelled", None, 0.2, None, False),      # before migration 22: not recorded, not judged
 ])
-def test_the_suspect_index_holds_exactly_the_rows_that_may_be_flagged(easel_data_dir, status, rep, actual, formula,
-                                                                      suspect):
+def test_the_suspect_index_holds_exactly_the_rows_that_may_be_flagged(easel_data_dir, engine, status, rep, actual,
+                                                                      formula, suspect):
     store = Store()
     job = store.create_job(provider="icodeeasy", currency="CNY", cost_estimated=0.2)
     store.update_job(job, status=status, cost_reported=rep, cost_actual=actual, cost_formula=formula)
     where = f"WHERE created_at > 0 AND {BILLING_SUSPECT}"
-    plan = " ".join(r[3] for r in store.query(f"EXPLAIN QUERY PLAN SELECT id FROM jobs {where}"))
-    assert "USING INDEX jobs_billing_suspect" in plan, plan          # an index read, not a scan of the log
+    if engine == "sqlite":      # PostgreSQL's planner picks by statistics: a one-row table is read whole
+        plan = " ".join(r[3] for r in store.query(f"EXPLAIN QUERY PLAN SELECT id FROM jobs {where}"))
+        assert "USING INDEX jobs_billing_suspect" in plan, plan          # an index read, not a scan of the log
     got = [r[0] for r in store.query(f"SELECT id FROM jobs INDEXED BY jobs_billing_suspect {where}")]
     assert got == ([job] if suspect else [])
     store.close()

@@ -15,6 +15,9 @@ from easel.core.models import ImageOut
 from easel.store import Store, boards, zip_export
 from easel.store.boards import BoardError
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 def _png(shade: int) -> bytes:
     buf = io.BytesIO()

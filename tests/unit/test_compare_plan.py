@@ -17,6 +17,9 @@ from easel.store import Store
 from easel.usage import budgets
 from easel.usage.currency import Rates
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 SIM = "http://127.0.0.1:9"        # never contacted: planning sends nothing
 
 

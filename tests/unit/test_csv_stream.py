@@ -17,6 +17,9 @@ from easel.store import Store
 from easel.usage import seed as usage_seed
 from easel.usage.filters import CSV_COLUMNS, Filters
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 NOW = datetime(2026, 3, 11, 4, 0, tzinfo=UTC).timestamp()
 C = {name: i for i, name in enumerate(usage_seed.COLUMNS)}
 

@@ -12,6 +12,9 @@ from easel.prompts import exchange
 from easel.store import Store
 from easel.store import prompt_library as lib
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 @pytest.fixture
 def store(easel_data_dir):
@@ -68,11 +71,11 @@ def test_same_title_same_prompt_is_skipped_different_prompt_is_renamed(store):
     assert [p.prompt for p in lib.list_prompts(store)] == ["a fox", "a red fox", "a blue fox"]
 
 
-def test_export_then_import_into_an_empty_library_round_trips(store, tmp_path):
+def test_export_then_import_into_an_empty_library_round_trips(store, new_store):
     lib.save_prompt(store, title="海报", prompt="中秋 {x}", tags=["poster", "zh"], settings={"quality": "high"})
     text = exchange.export_library(store)
     assert json.loads(text)["version"] == 1 and "中秋" in text        # UTF-8 text, not \\u escapes
-    other = Store(tmp_path / "other.db")
+    other = new_store("other.db")
     report = exchange.import_library(other, text)
     assert report.added == ["海报"]
     p = lib.get_by_title(other, "海报")

@@ -9,6 +9,9 @@ import pytest
 from easel.usage import quota
 from easel.store import Store
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 UTC = timezone.utc
 BEFORE = datetime(2026, 3, 10, 15, 59, 59, tzinfo=UTC)     # 23:59:59 Beijing, 10 March
 AT = datetime(2026, 3, 10, 16, 0, 0, tzinfo=UTC)           # 00:00:00 Beijing, 11 March

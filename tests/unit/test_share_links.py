@@ -13,6 +13,9 @@ from easel.core.models import ImageOut
 from easel.store import Store, share_links
 from easel.store.share_links import ShareLinkError
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 NOW = 1_800_000_000.0
 
 
@@ -37,11 +40,14 @@ def _images(store, count: int) -> list[int]:
     return ids
 
 
-def test_only_the_hash_of_the_token_is_stored(store):
+def test_only_the_hash_of_the_token_is_stored(store, engine):
     ids = _images(store, 2)
     token, link = share_links.create_link(store, ids, 3600, title="two", now=NOW)
     assert len(token) == 43 and token != share_links.create_link(store, ids, 3600, now=NOW)[0]
-    raw = store.path.read_bytes() + b"".join(p.read_bytes() for p in store.path.parent.glob("easel.db-wal"))
+    if engine == "sqlite":      # every byte of the file, as a copy of it would give them away
+        raw = store.path.read_bytes() + b"".join(p.read_bytes() for p in store.path.parent.glob("easel.db-wal"))
+    else:                       # every column of every link, as a dump of the database would
+        raw = repr(store.query("SELECT * FROM share_links")).encode()
     assert token.encode() not in raw
     [row] = store.query("SELECT token_sha256 FROM share_links WHERE id = ?", (link.id,))
     assert row[0] == hashlib.sha256(token.encode()).hexdigest()

@@ -15,6 +15,9 @@ from easel.store import Store
 from easel.store.schema import MIGRATIONS
 from easel.media import thumbnails
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 def png(color=(200, 30, 30), size=(64, 48)) -> bytes:
     buf = io.BytesIO()
@@ -41,6 +44,7 @@ def job(store: Store, **kw) -> str:
     return store.create_job(**fields)
 
 
+@pytest.mark.sqlite_only
 def test_default_file_lives_in_the_data_dir(store, easel_data_dir):
     assert store.path == easel_data_dir / "easel.db"
     assert store.path.is_file()
@@ -54,13 +58,12 @@ def test_migrations_are_recorded_once_and_reopening_changes_nothing(easel_data_d
         again = Store()
         assert again.schema_version == MIGRATIONS[-1][0]
         assert again.get_job(job_id).prompt == "a red fox"
+        versions = [r[0] for r in again.query("SELECT version FROM schema_migrations ORDER BY version")]
         again.close()
-    conn = sqlite3.connect(easel_data_dir / "easel.db")
-    versions = [r[0] for r in conn.execute("SELECT version FROM schema_migrations ORDER BY version")]
-    conn.close()
-    assert versions == [m[0] for m in MIGRATIONS]
+        assert versions == [m[0] for m in MIGRATIONS]
 
 
+@pytest.mark.sqlite_only
 def test_the_file_is_in_wal_mode_for_every_reader(store):
     assert store.journal_mode() == "wal"
     # WAL is a property of the file, so a plain connection (another process) sees it too.
@@ -69,6 +72,7 @@ def test_the_file_is_in_wal_mode_for_every_reader(store):
     conn.close()
 
 
+@pytest.mark.sqlite_only
 def test_dashboard_indexes_exist(store):
     conn = sqlite3.connect(store.path)
     indexes = {r[0]: r[1] for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
@@ -313,3 +317,14 @@ def test_connections_follow_the_threads_alive_not_the_reruns(tmp_path):
     for w in workers:
         w.join()
     store.close()
+
+
+def test_a_prompt_longer_than_an_index_entry_is_logged_and_searchable(store):
+    # PostgreSQL refuses B-tree entries over ~2.7 KB: the prompt rollup is unique through md5 there.
+    long_prompt = "a lighthouse " + "在暴风雨中 " * 2000
+    job_id = job(store, prompt=long_prompt, status="completed")
+    job(store, prompt=long_prompt, status="completed")
+    store.add_image(job_id, 0, image_out(png()))
+    assert store.query("SELECT requests FROM usage_prompts WHERE prompt = ?", (long_prompt,))[0][0] == 2
+    assert [r.job_id for r in store.list_images(text="lighthouse 在暴风雨中")] == [job_id]
+    assert [r.job_id for r in store.list_images(text="LIGHTHOUSE")] == [job_id]     # case does not matter

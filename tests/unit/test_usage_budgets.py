@@ -11,6 +11,9 @@ from easel.usage.currency import Rates, save_rates
 from easel.core.models import Money
 from easel.store import Store
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 NOW = datetime(2026, 3, 11, 4, 0, tzinfo=timezone.utc).timestamp()        # 12:00 Beijing
 YESTERDAY_LATE = datetime(2026, 3, 10, 15, 59, 59, tzinfo=timezone.utc).timestamp()   # 23:59:59 Beijing, 10 March
 

@@ -20,6 +20,9 @@ from easel.media import png_info
 from easel.store import zip_export
 from s3_server import remove_object
 
+# Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
+pytestmark = pytest.mark.usefixtures("engine")
+
 
 def noisy_png(seed: int, side: int = 160) -> bytes:
     """Photo-like for a compressor: noise, so the PNG is about as large as its pixels (~77 KB here)."""
