@@ -14,6 +14,7 @@ import click
 
 from easel.cli.main import main
 from easel.core import config
+from easel.core.i18n import _
 from easel.store.objects import ObjectStoreError, open_objects, redact_url
 
 _ONE_LINE = 300
@@ -101,3 +102,50 @@ def check(as_json):
         if error:
             click.echo(f"Error: {what}: {error}", err=True)
     raise SystemExit(0 if database["ok"] and objects["ok"] else 1)
+
+
+@store.command(help=_("Copy the local store (jobs, usage log, everything the pages keep, and the images) into team "
+                       "mode. Re-runnable: what is there already is skipped; rows and image hashes are verified."))
+@click.option("--to", "to_url", required=True, metavar="postgresql://…",
+              help=_("The team database to copy this machine's store into."))
+@click.option("--object-store", "object_url", default=None, metavar="s3://bucket/prefix",
+              help=_("Also copy the images here (default: EASEL_OBJECT_STORE; without either, images stay in the "
+                     "data directory)."))
+@click.option("--json", "as_json", is_flag=True,
+              help='{"tables": {name: {source, target, copied}}, "objects": {url, copied, present, bad_hashes}, '
+                   '"verified"}')
+def migrate(to_url, object_url, as_json):
+    from easel.store import Store
+    from easel.store.db import DATABASE_URL_ENV
+    from easel.store.object_transfer import copy_objects
+    from easel.store.transfer import copy_rows
+
+    # The source is this machine's own store, whatever team settings the shell carries.
+    saved = {k: os.environ.pop(k, None) for k in (DATABASE_URL_ENV, "EASEL_OBJECT_STORE")}
+    try:
+        source = Store()
+    finally:
+        os.environ.update({k: v for k, v in saved.items() if v is not None})
+    target = Store(source.path, database_url=to_url)
+    rows = copy_rows(source, target)
+    spec = object_url if object_url is not None else saved.get("EASEL_OBJECT_STORE")
+    objects = open_objects(source.root, spec) if spec else source.blobs.objects
+    moved = copy_objects(source.root, source, objects)
+    verified = rows.verified and moved.verified
+    out = {"tables": {t: {"source": rows.source[t], "target": rows.target[t], "copied": rows.copied.get(t, 0)}
+                      for t in rows.source},
+           "objects": {"url": redact_url(str(objects.url)), "copied": moved.copied, "present": moved.present,
+                       "bad_hashes": moved.bad_hashes},
+           "verified": verified}
+    if as_json:
+        click.echo(json.dumps(out))
+    else:
+        for table, n in out["tables"].items():
+            click.echo(_("{table}: {copied} copied, {target} there of {source}").format(table=f"{table:<20}", **n))
+        click.echo(_("objects → {url}: {copied} copied, {present} already there").format(**out["objects"]))
+        click.echo(_("Verified: every row and every image's hash is in the team store.") if verified else
+                   _("Not verified: rows missing {missing}; images missing or different {images}.").format(
+                       missing=rows.missing() or "-", images=len(moved.bad_hashes) + rows.hash_mismatches))
+    source.close()
+    target.close()
+    raise SystemExit(0 if verified else 1)

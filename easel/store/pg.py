@@ -10,7 +10,10 @@ from __future__ import annotations
 from decimal import Decimal
 from urllib.parse import urlsplit, urlunsplit
 
+from easel.core.errors import ConfigError
+from easel.core.i18n import _
 from easel.store.dialect import pg_params, to_postgres
+from easel.store.objects import redact_url   # one redaction for database and bucket URLs
 
 __all__ = ["PgConnection", "connect", "is_postgres_url", "redact_url"]
 
@@ -19,16 +22,6 @@ _ROW_CLASSES: dict[tuple[str, ...], type] = {}
 
 def is_postgres_url(value) -> bool:
     return isinstance(value, str) and value.startswith(("postgresql://", "postgres://"))
-
-
-def redact_url(url: str) -> str:
-    """The URL without its password (for messages and `store check`)."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _row_class(names: tuple[str, ...]) -> type:
@@ -106,6 +99,15 @@ class PgConnection:
 def connect(url: str) -> PgConnection:
     import psycopg
 
-    conn = psycopg.connect(url, autocommit=True, row_factory=_row_factory)
+    try:
+        conn = psycopg.connect(url, autocommit=True, row_factory=_row_factory)
+    except psycopg.OperationalError as e:
+        # One line naming the server, never the URL's password (psycopg's own message can quote the DSN).
+        reason = str(e).strip().splitlines()[-1] if str(e).strip() else type(e).__name__
+        password = urlsplit(url).password
+        if password:
+            reason = reason.replace(password, "***")
+        raise ConfigError(_("The database {url} cannot be reached: {reason}").format(
+            url=redact_url(url), reason=reason), code="database_unreachable") from None
     _numbers_as_sqlite_does(conn)
     return PgConnection(conn)
