@@ -56,6 +56,10 @@ def apptest_thread_speaks_the_sessions_language(monkeypatch):
         return result
 
     monkeypatch.setattr(AppTest, "_run", run_then_follow)
+    # Whatever a test does to the session resolvers (components/language.py installs them once per process),
+    # the next test starts with them as they were.
+    monkeypatch.setattr(i18n, "_resolver", i18n._resolver)
+    monkeypatch.setattr(i18n, "_tz_resolver", i18n._tz_resolver)
     token = i18n._pinned.set(None)
     yield
     i18n._pinned.reset(token)

@@ -205,8 +205,8 @@ def test_eraser_undo_rectangle_invert_and_a_page_switch(page, wait_idle, go, tmp
 def test_the_pointer_is_a_ring_the_size_of_the_brush(page, wait_idle, tmp_path):
     src_path, _ = _source_file(tmp_path)
     _open_on_edit(page, wait_idle, src_path)
-    cursor = """() => { const host = document.querySelector('[data-testid="stBidiComponentIsolated"]');
-                        const upper = host && host.shadowRoot.querySelector('.upper-canvas');
+    cursor = """() => { const upper = [...document.querySelectorAll('[data-testid="stBidiComponentIsolated"]')]
+                            .map(h => h.shadowRoot && h.shadowRoot.querySelector('.upper-canvas')).find(Boolean);
                         return upper ? getComputedStyle(upper).cursor : ''; }"""
     page.wait_for_function(f"({cursor})().includes('svg')")
     value = page.evaluate(cursor)

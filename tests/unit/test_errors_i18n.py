@@ -78,9 +78,10 @@ def _qcode_429(request: httpx.Request) -> httpx.Response:
 @pytest.fixture
 def zh_session():
     """What components/language.py installs for a browser session that chose Chinese."""
+    previous = i18n._resolver
     i18n.set_language_resolver(lambda: "zh")
     yield
-    i18n.set_language_resolver(None)
+    i18n.set_language_resolver(previous)
 
 
 def test_a_stored_jobs_error_stays_english_in_the_db_and_renders_translated_for_a_zh_session(easel_data_dir,
