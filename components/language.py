@@ -40,6 +40,8 @@ i18n.set_timezone_resolver(_browser_timezone)
 
 def apply() -> str:
     """Settle this run's language (call first in app.py, before any text is drawn) and return it."""
+    # Checked on every run, not only at import: if something removed them since (a test), they are back.
+    i18n.ensure_resolvers(_session_language, _browser_timezone)
     lang = (i18n.normalize(st.query_params.get("lang")) or st.session_state.get(LANG_STATE)
             or i18n.normalize(st.context.locale) or i18n.DEFAULT_LANGUAGE)
     st.session_state[LANG_STATE] = lang

@@ -28,7 +28,7 @@ from babel.support import Translations
 
 __all__ = [
     "LANGUAGES", "DEFAULT_LANGUAGE", "LOCALE_DIR", "DOMAIN", "_", "gettext", "ngettext", "N_", "normalize",
-    "language_from_env", "current_language", "use_language", "set_language_resolver", "babel_locale",
+    "language_from_env", "current_language", "use_language", "set_language_resolver", "ensure_resolvers", "babel_locale",
     "format_number", "format_decimal", "format_percent", "format_currency", "format_datetime", "format_date",
     "format_time", "set_timezone_resolver", "current_timezone", "BEIJING",
 ]
@@ -76,6 +76,15 @@ def set_timezone_resolver(resolver: Callable[[], str | None] | None) -> None:
     """The UI installs a function that returns the browser's IANA time zone name (None outside a session)."""
     global _tz_resolver
     _tz_resolver = resolver
+
+
+def ensure_resolvers(language: Callable[[], str | None], timezone_: Callable[[], str | None]) -> None:
+    """Install the UI's resolvers where none is installed (one already there, e.g. a test's, is kept)."""
+    global _resolver, _tz_resolver
+    if _resolver is None:
+        _resolver = language
+    if _tz_resolver is None:
+        _tz_resolver = timezone_
 
 
 def current_language() -> str:
