@@ -95,6 +95,16 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("engine", ["sqlite"] if only_sqlite else ["sqlite", "postgres"], indirect=True)
 
 
+@pytest.fixture
+def pg_url(pg_server):
+    """A fresh PostgreSQL database's URL, for a test that needs PostgreSQL itself (not both engines)."""
+    if isinstance(pg_server, Exception):
+        pytest.skip(f"PostgreSQL could not start here: {pg_server}")
+    url = pg_server.new_database()
+    yield url
+    pg_server.drop_database(url)
+
+
 @pytest.fixture(scope="session")
 def pg_server():
     import os

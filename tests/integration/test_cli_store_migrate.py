@@ -7,18 +7,8 @@ import hashlib
 import json
 import os
 
-import pytest
 
 from test_cli import easel, env  # noqa: F401 - env is a fixture
-
-
-@pytest.fixture
-def pg_url(pg_server):
-    if isinstance(pg_server, Exception):
-        pytest.skip(f"PostgreSQL could not start here: {pg_server}")
-    url = pg_server.new_database()
-    yield url
-    pg_server.drop_database(url)
 
 
 def test_a_local_store_moves_to_postgresql_and_s3_verified_and_a_rerun_copies_nothing(env, pg_url, s3_bucket,

@@ -5,22 +5,12 @@ from __future__ import annotations
 
 import io
 
-import pytest
 from PIL import Image
 
 from easel.core.models import ImageOut
 from easel.store import Store, boards, prompt_library, share_links
 from easel.store.transfer import COPIED_TABLES, copy_rows
 from easel.usage import seed as usage_seed
-
-
-@pytest.fixture
-def pg_url(pg_server):
-    if isinstance(pg_server, Exception):
-        pytest.skip(f"PostgreSQL could not start here: {pg_server}")
-    url = pg_server.new_database()
-    yield url
-    pg_server.drop_database(url)
 
 
 def _png(seed: int) -> ImageOut:
