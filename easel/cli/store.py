@@ -20,9 +20,9 @@ from easel.store.objects import ObjectStoreError, open_objects, redact_url
 _ONE_LINE = 300
 
 
-@main.group()
+@main.group(help=_("The store behind the app: its database and its object store."))
 def store():
-    """The store behind the app: its database and its object store."""
+    pass
 
 
 def _reason(err: BaseException, *secrets: str | None) -> str:
@@ -86,10 +86,10 @@ def check_objects() -> tuple[dict, str | None]:
     return part, None
 
 
-@store.command()
+@store.command(help=_("Whether the database and the object store can be reached, and the schema version. Exit 1 "
+                       "if either can't."))
 @click.option("--json", "as_json", is_flag=True, help='{"database": {ok, url, schema_version}, "objects": {ok, url}}')
 def check(as_json):
-    """Whether the database and the object store can be reached, and the schema version. Exit 1 if either can't."""
     database, db_error = check_database()
     objects, obj_error = check_objects()
     if as_json:
@@ -100,7 +100,7 @@ def check(as_json):
         click.echo(f"objects   {'ok' if objects['ok'] else 'FAILED'}  {objects['url']}")
     for what, error in (("database", db_error), ("objects", obj_error)):
         if error:
-            click.echo(f"Error: {what}: {error}", err=True)
+            click.echo(_("Error: {message}").format(message=f"{what}: {error}"), err=True)
     raise SystemExit(0 if database["ok"] and objects["ok"] else 1)
 
 
