@@ -19,6 +19,7 @@ from easel.providers.request import ImageRequest
 from easel.store import boards, share_links
 
 import pytest
+from app_session import open_app  # noqa: E402
 # Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
 pytestmark = pytest.mark.usefixtures("engine")
 
@@ -38,14 +39,7 @@ def _seed(sim, jobs, prompts: list[str]) -> list:
 
 
 def _open(page: str | None = None, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    if page:
-        at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app(page, query=query)
 
 
 def _texts(at) -> list[str]:

@@ -14,6 +14,7 @@ from components import md_escape
 from easel.store import comparisons as cmp
 
 import pytest
+from app_session import open_app  # noqa: E402
 # Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
 pytestmark = pytest.mark.usefixtures("engine")
 
@@ -21,11 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _open() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.run()
-    at.switch_page("pages/compare.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app("pages/compare.py")
 
 
 def _texts(at) -> list[str]:

@@ -20,6 +20,7 @@ from test_edit_page import SRC_H, SRC_W, _canvas_value, _gallery_image, _source_
 from components import md_escape
 from easel.store import Store
 from easel.store import prompt_library as lib
+from app_session import open_app  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -96,12 +97,7 @@ def _ok(at: AppTest) -> AppTest:
 
 def _open(lang: str, page: str | None = None, **state) -> AppTest:
     """The app as a `?lang=` link opens it, then (optionally) one page, as a click in the navigation does."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.query_params["lang"] = lang
-    for k, v in state.items():
-        at.session_state[k] = v
-    _ok(at.run())
-    return _ok(at.switch_page(page).run()) if page else at
+    return open_app(page, query={"lang": lang}, state=state)
 
 
 def _popovers(at) -> list[str]:

@@ -20,6 +20,7 @@ from easel.providers import catalog
 from easel.providers.client import ProviderClient
 from easel.providers.request import ImageRequest
 from easel.store import boards, share_links
+from app_session import open_app  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,15 +41,7 @@ def _seed(sim, jobs, prompts: list[str]) -> list[str]:
 
 
 def _open(lang: str, page: str, **params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.query_params["lang"] = lang
-    for name, value in params.items():
-        at.query_params[name] = value
-    at.run()
-    if page:
-        at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app(page, query={"lang": lang, **params})
 
 
 def _popovers(at) -> list[str]:

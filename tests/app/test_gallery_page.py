@@ -22,6 +22,7 @@ from easel.providers.client import ProviderClient
 from easel.providers.request import ImageRequest
 from easel.media import png_info, thumbnails
 from easel.store import zip_export
+from app_session import open_app  # noqa: E402
 
 # Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
 pytestmark = pytest.mark.usefixtures("engine")
@@ -55,11 +56,7 @@ def _dialog(at, row, key: str = "gallery.grid"):
 
 
 def _open(page: str = "pages/gallery.py") -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app(page)
 
 
 def test_captions_are_plain_text_and_thumbnails_are_small(demo, jobs_for_test):

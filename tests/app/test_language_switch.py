@@ -11,19 +11,14 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from easel.core.i18n import use_language
+from app_session import open_app  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _open(*, lang: str | None = None, locale: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
-    if lang is not None:
-        at.query_params["lang"] = lang
-    if locale is not None:
-        at.context = {"locale": locale}
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app(query={"lang": lang} if lang is not None else None,
+                    context={"locale": locale} if locale is not None else None)
 
 
 def _generate_page_words(at) -> dict:

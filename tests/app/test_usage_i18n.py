@@ -18,17 +18,13 @@ from streamlit.testing.v1 import AppTest
 from easel.core import i18n
 from easel.store import Store
 from easel.usage import seed as usage_seed
+from app_session import open_app  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _open(page: str, lang: str, *, timeout: int = 120) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
-    at.query_params["lang"] = lang
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app(page, query={"lang": lang}, timeout=timeout)
 
 
 def _run(at, shown: str) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from browsing import wait_for_gallery_images
 from pictures import gradient_disc_png
 
 pytestmark = pytest.mark.e2e
@@ -79,12 +80,7 @@ def test_gallery_grid_navigation_and_lightbox_at_1366(browser, e2e_server, wait_
         tiles = grid.locator("button.open")
         images = tiles.locator("img")
         images.first.wait_for()
-        page.wait_for_function("""() => {
-            const host = document.querySelector("[class*='st-key-gallery-grid-tiles']");
-            const imgs = [...host.querySelectorAll('*')].flatMap(e => e.shadowRoot ?
-                [...e.shadowRoot.querySelectorAll('img')] : []);
-            return imgs.length >= 12 && imgs.every(i => i.complete && i.naturalWidth > 0);
-        }""")
+        wait_for_gallery_images(page, 12)
         assert [images.nth(i).get_attribute("alt") for i in range(len(prompts))] == prompts
 
         # --- 6 across, square thumbnail boxes, cards of one height -----------------------------------------

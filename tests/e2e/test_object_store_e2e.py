@@ -10,15 +10,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from browsing import generate, page_html, wait_for_gallery_images  # noqa: E402
+
 pytestmark = pytest.mark.e2e
 
 PROMPT = "A copper kettle on a windowsill, stored in a bucket"
-
-
-def _html(page) -> str:
-    """The page's HTML with every shadow root's (the gallery grid draws its tiles in one)."""
-    return page.evaluate("""() => document.documentElement.outerHTML + [...document.querySelectorAll('*')]
-        .filter(e => e.shadowRoot).map(e => e.shadowRoot.innerHTML).join('')""")
 
 
 def test_images_on_s3_are_served_by_the_app_and_never_by_the_bucket(start_app, simulator, s3_server, browser,
@@ -35,34 +31,22 @@ def test_images_on_s3_are_served_by_the_app_and_never_by_the_bucket(start_app, s
         page.on("request", lambda r: requests.append(r.url))
         page.goto(server.url)
         wait_idle(page)
-        prompt = page.get_by_label("Prompt")
-        prompt.fill(PROMPT)
-        prompt.press("Control+Enter")
-        wait_idle(page)
-        page.get_by_role("button", name="Generate", exact=False).and_(
-            page.locator("[data-testid='stBaseButton-primary']")).click()
-        page.locator("[data-testid='stText']", has_text=PROMPT).first.wait_for(timeout=60_000)
-        wait_idle(page)
+        generate(page, wait_idle, PROMPT)
         page.wait_for_function("[...document.querySelectorAll(\"[data-testid='stImage'] img\")]"
                                ".some(i => i.complete && i.naturalWidth > 0)")
-        pages_html = [_html(page)]
+        pages_html = [page_html(page)]
 
         go(page, "Gallery")
         tile = page.locator("[class*='st-key-gallery-grid-tiles'] .tile", has_text=PROMPT).first
         tile.locator("img").wait_for()
-        page.wait_for_function("""() => {
-            const host = document.querySelector("[class*='st-key-gallery-grid-tiles']");
-            const imgs = [...host.querySelectorAll('*')].flatMap(e => e.shadowRoot ?
-                [...e.shadowRoot.querySelectorAll('img')] : []);
-            return imgs.length >= 1 && imgs.every(i => i.complete && i.naturalWidth > 0);
-        }""")
+        wait_for_gallery_images(page)
         tile.locator("button.open").click()
         dialog = page.locator("[data-testid='stDialog'] [role='dialog']")
         dialog.locator("[data-testid='stText']", has_text=PROMPT).wait_for()
         with page.expect_download() as info:
             dialog.locator("[data-testid='stDownloadButton'] button", has_text="PNG").first.click()
         data = Path(info.value.path()).read_bytes()
-        pages_html.append(_html(page))
+        pages_html.append(page_html(page))
         context.close()
 
     with Image.open(io.BytesIO(data)) as img:

@@ -6,15 +6,11 @@ from __future__ import annotations
 
 import pytest
 
+from browsing import generate, page_html, wait_for_gallery_images  # noqa: E402
+
 pytestmark = pytest.mark.e2e
 
 PROMPT = "A glass lighthouse made on replica A"
-
-
-def _html(page) -> str:
-    """The page's HTML with every shadow root's (the gallery grid draws its tiles in one)."""
-    return page.evaluate("""() => document.documentElement.outerHTML + [...document.querySelectorAll('*')]
-        .filter(e => e.shadowRoot).map(e => e.shadowRoot.innerHTML).join('')""")
 
 
 def _page(browser, url, wait_idle, requests):
@@ -38,33 +34,21 @@ def test_an_image_made_on_replica_a_is_in_replica_bs_gallery_with_no_storage_sec
     with start_app(tmp_path / "a", simulator, env) as replica_a, start_app(tmp_path / "b", simulator, env) as replica_b:
         assert replica_a.data_dir != replica_b.data_dir          # nothing shared but the database and the bucket
         context_a, page_a = _page(browser, replica_a.url, wait_idle, requests)
-        prompt = page_a.get_by_label("Prompt")
-        prompt.fill(PROMPT)
-        prompt.press("Control+Enter")
-        wait_idle(page_a)
-        page_a.get_by_role("button", name="Generate", exact=False).and_(
-            page_a.locator("[data-testid='stBaseButton-primary']")).click()
-        page_a.locator("[data-testid='stText']", has_text=PROMPT).first.wait_for(timeout=60_000)
-        wait_idle(page_a)
-        html = [_html(page_a)]
+        generate(page_a, wait_idle, PROMPT)
+        html = [page_html(page_a)]
 
         context_b, page_b = _page(browser, replica_b.url, wait_idle, requests)
         go(page_b, "Gallery")
         tile = page_b.locator("[class*='st-key-gallery-grid-tiles'] .tile", has_text=PROMPT).first
         tile.locator("img").wait_for()
-        page_b.wait_for_function("""() => {
-            const host = document.querySelector("[class*='st-key-gallery-grid-tiles']");
-            const imgs = [...host.querySelectorAll('*')].flatMap(e => e.shadowRoot ?
-                [...e.shadowRoot.querySelectorAll('img')] : []);
-            return imgs.length >= 1 && imgs.every(i => i.complete && i.naturalWidth > 0);
-        }""")
-        html.append(_html(page_b))
+        wait_for_gallery_images(page_b)
+        html.append(page_html(page_b))
         context_a.close()
         context_b.close()
-    # The image reached B's browser through B: no request went to the S3 endpoint or to A.
+    # The image reached B's browser through B: no request went to the S3 endpoint.
     endpoint = s3_server.endpoint.split("://", 1)[1]
     assert not [u for u in requests if endpoint in u]
-    for page_html in html:
+    for seen in html:
         for secret in (s3_server.access_key, s3_server.secret_key, endpoint, "s3://", "easel-test", pg_url,
                        pg_url.split("@")[-1]):
-            assert secret not in page_html, secret
+            assert secret not in seen, secret
