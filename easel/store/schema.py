@@ -227,6 +227,20 @@ CREATE INDEX batch_rows_job ON batch_rows(job_id);
 """),
     # Boards, stars (the tag 'starred' in image_tags) and share links: easel/store/boards.py, share_links.py.
     (26, "boards and share links", BOARDS_MIGRATION),
+    # Workspaces (easel/core/identity.py): each row says whose it is ('' = the single user's, the team's) and
+    # whether its owner shared it with the team. A board's name is unique per person, not across the team.
+    (27, "workspaces", """
+ALTER TABLE jobs ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN shared INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX jobs_owner ON jobs(owner, created_at);
+ALTER TABLE comparisons ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE comparisons ADD COLUMN shared INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE batches ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE boards ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE share_links ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+DROP INDEX boards_name;
+CREATE UNIQUE INDEX boards_owner_name ON boards(owner, name COLLATE NOCASE);
+"""),
 ]
 
 
