@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import copy
 import os
 import sqlite3
 import threading
@@ -24,6 +25,7 @@ from typing import Iterator
 
 from easel.core import config
 from easel.core.models import ImageOut
+from easel.core.identity import Person
 from easel.store import pg
 from easel.store.blobs import Blobs
 from easel.store.gallery_schema import ORIGINS
@@ -64,8 +66,16 @@ class Store:
         self._local = threading.local()
         self._all: list[list] = []          # [connection, its lock, the thread using it]
         self._lock = threading.Lock()
+        self.viewer: Person | None = None     # None: the process itself (poller, recovery) reads every row
         with self.reading() as conn:
             self.schema_version = migrate(conn, self.engine)
+
+    def for_viewer(self, viewer: Person | None) -> "Store":
+        """This store as `viewer` sees it (easel.core.identity.visible_sql): the same connections and files, but
+        listings and lookups by id or hash answer only with rows that person may read."""
+        view = copy.copy(self)
+        view.viewer = viewer
+        return view
 
     @property
     def no_limit(self):
