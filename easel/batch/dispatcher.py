@@ -25,6 +25,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 from easel.compare.targets import DEMO_KEY, target_label
+from easel.core import identity
 from easel.core.background_loop import BackgroundLoop
 from easel.core.config import key_fingerprint
 from easel.core.errors import EaselError
@@ -148,6 +149,7 @@ class Dispatcher(BackgroundLoop):
         used, pending = (q.used, q.in_flight) if q is not None else (0, 0)
         sent = 0
         sessions: dict[str, str | None] = {}
+        owners: dict[str, str] = {}
         busy = True                     # unless the quota stops this key below, its rows wait only for slots
         for i, row in enumerate(group):
             if slots <= 0:
@@ -164,9 +166,13 @@ class Dispatcher(BackgroundLoop):
             if row.batch_id not in sessions:
                 b = batches.get_batch(self.store, row.batch_id)
                 sessions[row.batch_id] = b.session_id if b is not None else None
+                owners[row.batch_id] = b.owner if b is not None else ""
             client = self.jobs.make_client(profile, entry)
             try:
-                job_id = self.jobs.submit(client, request, session_id=sessions[row.batch_id], batch_id=row.batch_id)
+                # This thread acts for no one: the row's job is its batch's owner's (easel.core.identity).
+                with identity.use_person(identity.person(owners[row.batch_id])):
+                    job_id = self.jobs.submit(client, request, session_id=sessions[row.batch_id],
+                                              batch_id=row.batch_id)
             except EaselError as e:
                 batches.set_row_not_sent(self.store, row.batch_id, row.row_no, e.code, scrub(e.log_message()))
                 continue

@@ -13,8 +13,10 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+from easel.core import identity
+
 __all__ = ["BatchRow", "BatchRowRow", "create_batch", "add_rows", "get_batch", "list_batches", "list_rows",
-           "waiting_rows", "claim_row", "requeue_orphans",
+           "waiting_rows", "claim_row", "batch_owner", "requeue_orphans",
            "set_row_job", "set_row_not_sent", "note_wait", "requeue_rows",
            "INVALID", "WAITING", "SENT", "NOT_SENT"]
 
@@ -28,6 +30,12 @@ class BatchRow:
     name: str
     settings: dict = field(default_factory=dict)
     session_id: str | None = None
+    owner: str = ""                 # whose batch it is; its rows are sent as that person (easel.batch)
+
+
+def _batch(r) -> BatchRow:
+    return BatchRow(r["id"], r["created_at"], r["name"], json.loads(r["settings_json"] or "{}"), r["session_id"],
+                    r["owner"])
 
 
 @dataclass
@@ -59,8 +67,9 @@ class BatchRowRow:
 def create_batch(store, *, name: str, settings: dict, session_id: str | None = None) -> str:
     bid = uuid.uuid4().hex[:12]
     with store._write() as conn:
-        conn.execute("INSERT INTO batches (id, created_at, name, settings_json, session_id) VALUES (?, ?, ?, ?, ?)",
-                     (bid, time.time(), name, json.dumps(settings, ensure_ascii=False), session_id))
+        conn.execute("INSERT INTO batches (id, created_at, name, settings_json, session_id, owner) "
+                     "VALUES (?, ?, ?, ?, ?, ?)", (bid, time.time(), name, json.dumps(settings, ensure_ascii=False),
+                                                   session_id, identity.owner_id()))
     return bid
 
 
@@ -80,20 +89,28 @@ def add_rows(store, batch_id: str, rows: list[dict]) -> None:
 
 
 def get_batch(store, batch_id: str) -> BatchRow | None:
-    rows = store.query("SELECT * FROM batches WHERE id = ?", (batch_id,))
-    if not rows:
-        return None
-    r = rows[0]
-    return BatchRow(r["id"], r["created_at"], r["name"], json.loads(r["settings_json"] or "{}"), r["session_id"])
+    """The batch, or None when there is none or it is another person's (a batch has no shared flag: its
+    results are shared job by job)."""
+    mine, args = store.owned("batches")
+    rows = store.query(f"SELECT * FROM batches WHERE id = ?{mine}", (batch_id, *args))
+    return _batch(rows[0]) if rows else None
 
 
 def list_batches(store, *, limit: int = 30) -> list[BatchRow]:
-    rows = store.query("SELECT * FROM batches ORDER BY created_at DESC LIMIT ?", (limit,))
-    return [BatchRow(r["id"], r["created_at"], r["name"], json.loads(r["settings_json"] or "{}"), r["session_id"])
-            for r in rows]
+    mine, args = store.owned("batches")
+    rows = store.query(f"SELECT * FROM batches WHERE true{mine} ORDER BY created_at DESC LIMIT ?", (*args, limit))
+    return [_batch(r) for r in rows]
+
+
+def batch_owner(store, batch_id: str) -> str:
+    """The owner of a batch whatever the viewer (the dispatcher sends each row as its batch's owner)."""
+    rows = store.query("SELECT owner FROM batches WHERE id = ?", (batch_id,))
+    return rows[0][0] if rows else ""
 
 
 def list_rows(store, batch_id: str) -> list[BatchRowRow]:
+    if store.scoped and get_batch(store, batch_id) is None:
+        return []
     rows = store.query("SELECT * FROM batch_rows WHERE batch_id = ? ORDER BY row_no", (batch_id,))
     return [BatchRowRow.from_row(r) for r in rows]
 

@@ -12,8 +12,11 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+from easel.core import identity
+
 __all__ = ["ComparisonRow", "ColumnRow", "WINNER_TAG", "comparison_jobs", "create_comparison", "add_column", "set_column_job",
-           "get_comparison", "list_columns", "list_comparisons", "set_winner", "image_tags"]
+           "get_comparison", "list_columns", "list_comparisons", "set_winner", "image_tags",
+           "set_comparison_shared"]
 
 WINNER_TAG = "winner"
 
@@ -26,6 +29,8 @@ class ComparisonRow:
     settings: dict = field(default_factory=dict)
     session_id: str | None = None
     winner_image_id: int | None = None
+    owner: str = ""                 # whose comparison it is ("" = the single user's, the team's)
+    shared: int = 0                 # 1: its owner shared it (and its columns' jobs) with the team
 
 
 @dataclass
@@ -44,8 +49,9 @@ def create_comparison(store, *, prompt: str, settings: dict, session_id: str | N
                       comparison_id: str | None = None) -> str:
     cid = comparison_id or uuid.uuid4().hex[:12]
     with store._write() as conn:
-        conn.execute("INSERT INTO comparisons (id, created_at, prompt, settings_json, session_id) VALUES (?, ?, ?, ?, ?)",
-                     (cid, time.time(), prompt, json.dumps(settings, ensure_ascii=False), session_id))
+        conn.execute("INSERT INTO comparisons (id, created_at, prompt, settings_json, session_id, owner) "
+                     "VALUES (?, ?, ?, ?, ?, ?)", (cid, time.time(), prompt, json.dumps(settings, ensure_ascii=False),
+                                                   session_id, identity.owner_id()))
     return cid
 
 
@@ -67,21 +73,46 @@ def set_column_job(store, comparison_id: str, idx: int, job_id: str | None, *, e
                             (job_id, error_code, error_message, comparison_id, idx)).rowcount == 1
 
 
+def _seen(store) -> tuple[str, list]:
+    """The viewer's condition on comparisons (their own owner and shared flag), " AND (...)" or ""."""
+    clause, args = identity.visible_sql(getattr(store, "viewer", None), "comparisons")
+    return (f" AND {clause}", args) if clause else ("", [])
+
+
 def get_comparison(store, comparison_id: str) -> ComparisonRow | None:
-    rows = store.query("SELECT * FROM comparisons WHERE id = ?", (comparison_id,))
+    """The comparison, or None when there is none or the viewer may not read it (the same answer)."""
+    seen, args = _seen(store)
+    rows = store.query(f"SELECT * FROM comparisons WHERE id = ?{seen}", (comparison_id, *args))
     if not rows:
         return None
     r = rows[0]
     return ComparisonRow(r["id"], r["created_at"], r["prompt"], json.loads(r["settings_json"] or "{}"),
-                         r["session_id"], r["winner_image_id"])
+                         r["session_id"], r["winner_image_id"], r["owner"], int(r["shared"]))
 
 
 def list_comparisons(store, *, limit: int = 20) -> list[ComparisonRow]:
-    rows = store.query("SELECT id FROM comparisons ORDER BY created_at DESC LIMIT ?", (limit,))
+    seen, args = _seen(store)
+    rows = store.query(f"SELECT id FROM comparisons WHERE true{seen} ORDER BY created_at DESC LIMIT ?",
+                       (*args, limit))
     return [c for r in rows if (c := get_comparison(store, r[0])) is not None]
 
 
+def set_comparison_shared(store, comparison_id: str, shared: bool) -> bool:
+    """Share a comparison with the team (or take it back), with its columns' jobs (reruns included), so the
+    team sees its results too. Only its owner may; False for another person's or a missing one, alike."""
+    owner = store.acting_id()
+    with store._write() as conn:
+        changed = conn.execute("UPDATE comparisons SET shared = ? WHERE id = ? AND owner = ?",
+                               (int(bool(shared)), comparison_id, owner)).rowcount == 1
+        if changed:
+            conn.execute("UPDATE jobs SET shared = ? WHERE comparison_id = ? AND owner = ?",
+                         (int(bool(shared)), comparison_id, owner))
+    return changed
+
+
 def list_columns(store, comparison_id: str) -> list[ColumnRow]:
+    if get_comparison(store, comparison_id) is None:
+        return []
     rows = store.query("SELECT * FROM comparison_columns WHERE comparison_id = ? ORDER BY idx", (comparison_id,))
     return [ColumnRow(r["comparison_id"], r["idx"], r["target"], r["label"], json.loads(r["plan_json"] or "{}"),
                       r["job_id"], r["error_code"], r["error_message"]) for r in rows]
@@ -91,14 +122,17 @@ def comparison_jobs(store, comparison_id: str, *, limit: int = 100):
     """Every job of a comparison, reruns included, newest first (the Tasks page's `?comparison=` view)."""
     from easel.store.rows import JobRow
 
-    rows = store.query("SELECT * FROM jobs WHERE comparison_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?",
-                       (comparison_id, limit))
+    seen, args = store.visible()
+    rows = store.query(f"SELECT * FROM jobs WHERE comparison_id = ?{seen} ORDER BY created_at DESC, rowid DESC LIMIT ?",
+                       (comparison_id, *args, limit))
     return [JobRow.from_row(r) for r in rows]
 
 
 def set_winner(store, comparison_id: str, image_id: int) -> None:
     """Make `image_id` the comparison's winner: tagged 'winner' in the gallery, the previous winner untagged."""
     now = time.time()
+    if get_comparison(store, comparison_id) is None or store.get_image(image_id) is None:
+        raise KeyError(f"no comparison {comparison_id}")
     with store._write() as conn:
         old = conn.execute("SELECT winner_image_id FROM comparisons WHERE id = ?", (comparison_id,)).fetchone()
         if old is None:

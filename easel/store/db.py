@@ -25,6 +25,7 @@ from typing import Iterator
 
 from easel.core import config
 from easel.core.models import ImageOut
+from easel.core import identity
 from easel.core.identity import Person
 from easel.store import pg
 from easel.store.blobs import Blobs
@@ -76,6 +77,29 @@ class Store:
         view = copy.copy(self)
         view.viewer = viewer
         return view
+
+    @property
+    def scoped(self) -> bool:
+        """Whether this view reads only some rows (a named person's): then the team-wide trigger-kept gallery
+        counts do not apply and counts are made with a direct query."""
+        return self.viewer is not None and not self.viewer.single
+
+    def visible(self, table: str = "jobs") -> tuple[str, list]:
+        """The viewer's visibility condition on `table` (owner, shared), as " AND (...)" and its args; ("", [])
+        for the single user and the process."""
+        clause, args = identity.visible_sql(self.viewer, table)
+        return (f" AND {clause}", args) if clause else ("", [])
+
+    def owned(self, table: str) -> tuple[str, list]:
+        """Rows of `table` owned by the viewer or by the team (owner ''), for tables without a shared flag
+        (batches, boards, share links); ("", []) when everything is visible."""
+        if not self.scoped:
+            return "", []
+        return f" AND ({table}.owner = ? OR {table}.owner = '')", [self.viewer.id]
+
+    def acting_id(self) -> str:
+        """Who writes through this view: its viewer, else the current person (identity.current())."""
+        return self.viewer.id if self.viewer is not None else identity.owner_id()
 
     @property
     def no_limit(self):
@@ -188,8 +212,9 @@ class Store:
                    currency: str | None = None, key_fingerprint: str = "", simulated: bool = False,
                    session_id: str | None = None, base_url: str | None = None, inputs: dict | None = None,
                    owner_pid: int | None = None, job_id: str | None = None, created_at: float | None = None,
-                   comparison_id: str | None = None, batch_id: str | None = None) -> str:
-        """Write one job row and return its id. Callers do this before any network call."""
+                   comparison_id: str | None = None, batch_id: str | None = None, owner: str | None = None) -> str:
+        """Write one job row and return its id. Callers do this before any network call. `owner`: whose job it
+        is; by default the current person's (easel.core.identity.current(); "" for the single user)."""
         now = time.time() if created_at is None else created_at
         job_id = job_id or uuid.uuid4().hex
         row = dict(id=job_id, created_at=now, updated_at=now, provider=provider, status=status, mode=mode,
@@ -198,7 +223,8 @@ class Store:
                    has_mask=int(bool(has_mask)), cost_estimated=cost_estimated, currency=currency,
                    key_fingerprint=key_fingerprint, simulated=int(bool(simulated)), session_id=session_id,
                    base_url=base_url, inputs_json=json.dumps(inputs or {}),
-                   owner_pid=os.getpid() if owner_pid is None else owner_pid)
+                   owner_pid=os.getpid() if owner_pid is None else owner_pid,
+                   owner=identity.owner_id() if owner is None else owner)
         if comparison_id is not None:
             row["comparison_id"] = comparison_id
         if batch_id is not None:
@@ -228,7 +254,9 @@ class Store:
             return conn.execute(sql, args).rowcount == 1
 
     def get_job(self, job_id: str) -> JobRow | None:
-        rows = self.query("SELECT * FROM jobs WHERE id = ?", (job_id,))
+        """The job, or None when there is none or the viewer may not read it (the same answer: not found)."""
+        seen, seen_args = self.visible()
+        rows = self.query(f"SELECT * FROM jobs WHERE id = ?{seen}", (job_id, *seen_args))
         return JobRow.from_row(rows[0]) if rows else None
 
     def get_jobs(self, job_ids) -> dict[str, JobRow]:
@@ -238,7 +266,9 @@ class Store:
         # SQLite caps bound parameters (32766 by default, 999 on old builds): chunk so any list works.
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
-            rows = self.query(f"SELECT * FROM jobs WHERE id IN ({', '.join('?' for _ in chunk)})", chunk)
+            seen, seen_args = self.visible()
+            rows = self.query(f"SELECT * FROM jobs WHERE id IN ({', '.join('?' for _ in chunk)}){seen}",
+                              [*chunk, *seen_args])
             out.update((r["id"], JobRow.from_row(r)) for r in rows)
         return out
 
@@ -258,6 +288,10 @@ class Store:
         clauses, bounds = time_range("created_at", since, until)
         where += clauses
         args += bounds
+        seen, seen_args = identity.visible_sql(self.viewer, "jobs")
+        if seen:
+            where.append(seen)
+            args += seen_args
         return (" WHERE " + " AND ".join(where)) if where else "", args
 
     def list_jobs(self, *, status: str | tuple[str, ...] | None = None, provider: str | None = None,
@@ -343,6 +377,10 @@ class Store:
         if before is not None:
             where.append("(images.created_at, images.id) < (?, ?)")
             args += [float(before[0]), int(before[1])]
+        seen, seen_args = identity.visible_sql(self.viewer, "jobs")     # an image is visible with its job
+        if seen:
+            where.append(seen)
+            args += seen_args
         return (" WHERE " + " AND ".join(where)) if where else "", args
 
     def _day_offset(self) -> int:
@@ -398,8 +436,8 @@ class Store:
                      board_id: str | None = None, starred: bool = False) -> int:
         """How many images match. Without a text search, a time range or a job, this sums the trigger-kept
         `gallery_counts` (a few rows per day), so the gallery's count does not grow with the gallery."""
-        if not (text and text.strip()) and since is None and until is None and job_id is None and not include_deleted \
-                and comparison_id is None and tag is None and batch_id is None and board_id is None and not starred:
+        if not self.scoped and not (text and text.strip()) and since is None and until is None and job_id is None \
+                and not include_deleted and comparison_id is None and tag is None and batch_id is None and board_id is None and not starred:
             where, args = ["true"], []
             for col, val in (("provider", provider), ("origin", origin)):
                 if val is not None:
@@ -419,22 +457,54 @@ class Store:
                                          board_id=board_id, starred=starred)
         return self.query(f"SELECT COUNT(*) FROM images JOIN jobs ON jobs.id = images.job_id{where}", args)[0][0]
 
+    def _visible_images_sql(self, select: str) -> tuple[str, list]:
+        """`select` over the viewer's visible images (gallery_counts are team-wide: a named viewer's filter
+        values come from the images themselves)."""
+        seen, seen_args = identity.visible_sql(self.viewer, "jobs")
+        return f"{select} FROM images JOIN jobs ON jobs.id = images.job_id WHERE images.deleted = 0 AND {seen}", \
+            seen_args
+
     def image_providers(self) -> list[str]:
         """The providers that have at least one image in the gallery (for its filter), sorted."""
+        if self.scoped:
+            sql, args = self._visible_images_sql("SELECT DISTINCT jobs.provider")
+            return sorted(r[0] for r in self.query(sql, args))
         return [r[0] for r in self.query("SELECT DISTINCT provider FROM gallery_counts WHERE n > 0 ORDER BY provider")]
 
     def image_origins(self) -> list[str]:
         """The pages of origin ('generate', 'edit') that have at least one image in the gallery."""
-        have = {r[0] for r in self.query("SELECT DISTINCT origin FROM gallery_counts WHERE n > 0")}
+        if self.scoped:
+            sql, args = self._visible_images_sql("SELECT DISTINCT CASE WHEN jobs.endpoint = 'edits' THEN 'edit' "
+                                                 "ELSE 'generate' END")
+            have = {r[0] for r in self.query(sql, args)}
+        else:
+            have = {r[0] for r in self.query("SELECT DISTINCT origin FROM gallery_counts WHERE n > 0")}
         return [o for o in ORIGINS if o in have]
 
     def image_days(self) -> tuple[int, int] | None:
         """The first and last usage day with an image in the gallery (for the date filter's bounds)."""
+        if self.scoped:
+            # The usage day, as gallery_counts keeps it (easel/store/gallery_schema.py).
+            sql, args = self._visible_images_sql("SELECT MIN(images.created_at), MAX(images.created_at)")
+            row = self.query(sql, args)[0]
+            if row[0] is None:
+                return None
+            offset = self._day_offset()
+            return int((row[0] + offset) // 86400), int((row[1] + offset) // 86400)
         row = self.query("SELECT MIN(day), MAX(day) FROM gallery_counts WHERE n > 0")[0]
         return None if row[0] is None else (int(row[0]), int(row[1]))
 
     def get_image(self, image_id: int) -> ImageRow | None:
-        rows = self.query(f"{_IMAGE_SELECT} WHERE images.id = ?", (image_id,))
+        """The image, or None when there is none or the viewer may not read its job (the same answer)."""
+        seen, seen_args = self.visible()
+        rows = self.query(f"{_IMAGE_SELECT} WHERE images.id = ?{seen}", (image_id, *seen_args))
+        return ImageRow.from_row(rows[0]) if rows else None
+
+    def find_image(self, sha256: str) -> ImageRow | None:
+        """The newest visible image with these bytes (a hash from a URL or a widget), or None."""
+        seen, seen_args = self.visible()
+        rows = self.query(f"{_IMAGE_SELECT} WHERE images.sha256 = ? AND images.deleted = 0{seen} "
+                          "ORDER BY images.created_at DESC, images.id DESC LIMIT 1", (sha256, *seen_args))
         return ImageRow.from_row(rows[0]) if rows else None
 
     def image_bytes(self, row: ImageRow) -> bytes:
@@ -442,9 +512,19 @@ class Store:
 
     def delete_image(self, image_id: int) -> bool:
         """Hide an image from the gallery. The file stays: the same bytes may belong to another result."""
+        seen, seen_args = self.visible()
+        # Another person's private image: refused as a missing one is.
+        guard = f" AND job_id IN (SELECT jobs.id FROM jobs WHERE true{seen})" if seen else ""
         with self._write() as conn:
-            return conn.execute("UPDATE images SET deleted = 1 WHERE id = ? AND deleted = 0",
-                                (image_id,)).rowcount == 1
+            return conn.execute(f"UPDATE images SET deleted = 1 WHERE id = ? AND deleted = 0{guard}",
+                                (image_id, *seen_args)).rowcount == 1
+
+    def set_shared(self, job_id: str, shared: bool) -> bool:
+        """Share a job (its results) with the team, or take it back. Only its owner may; returns whether it
+        changed (False for another person's job or a missing one, alike)."""
+        with self._write() as conn:
+            return conn.execute("UPDATE jobs SET shared = ? WHERE id = ? AND owner = ?",
+                                (int(bool(shared)), job_id, self.acting_id())).rowcount == 1
 
     # --- inputs (so a job can be retried with its original images) ---------------------------------
     def save_input(self, data: bytes) -> str:
@@ -608,8 +688,9 @@ class Store:
         for where, args in (("id = ?", (ref,)),
                             ("id IN (SELECT job_id FROM tasks WHERE task_id = ?)", (ref,)),
                             ("id >= ? AND id < ?", (ref, ref + "\uffff"))):     # a prefix, through the primary key
-            rows = self.query(f"SELECT * FROM jobs WHERE {where} ORDER BY created_at DESC, rowid DESC LIMIT ?",
-                              (*args, limit))
+            seen, seen_args = self.visible()
+            rows = self.query(f"SELECT * FROM jobs WHERE {where}{seen} ORDER BY created_at DESC, rowid DESC LIMIT ?",
+                              (*args, *seen_args, limit))
             if rows:
                 return [JobRow.from_row(r) for r in rows]
         return []

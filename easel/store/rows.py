@@ -70,6 +70,8 @@ class JobRow:
     cost_reported: float | None = None
     cost_formula: float | None = None
     batch_id: str | None = None           # the batch this job is a row of (migration 25)
+    owner: str = ""                       # whose job it is, "" = the single user's (migration 27)
+    shared: int = 0                       # 1: its owner shared it with the team
 
     from_row = classmethod(_from_row)
 

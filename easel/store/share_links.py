@@ -105,6 +105,10 @@ def create_link(store, image_ids, ttl_s: float, *, title: str = "", board_id: st
     and the link."""
     ttl_s = check_ttl(ttl_s)
     ids = tuple(dict.fromkeys(int(i) for i in image_ids))
+    if store.scoped:
+        # Only what the maker may read goes into a link: another person's private image is left out, as a
+        # missing one would be.
+        ids = tuple(i for i in ids if store.get_image(i) is not None)
     if not ids:
         raise ShareLinkError(N_("There is nothing to share: the board has no images."), code="share_empty")
     at = time.time() if now is None else now
@@ -112,8 +116,9 @@ def create_link(store, image_ids, ttl_s: float, *, title: str = "", board_id: st
     link = ShareLink(uuid.uuid4().hex[:12], title, ids, at, at + ttl_s, None, board_id)
     with store._write() as conn:
         conn.execute("INSERT INTO share_links (id, token_sha256, title, board_id, image_ids_json, created_at, "
-                     "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                     (link.id, hash_token(token), title, board_id, json.dumps(list(ids)), at, link.expires_at))
+                     "expires_at, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                     (link.id, hash_token(token), title, board_id, json.dumps(list(ids)), at, link.expires_at,
+                      store.acting_id()))
     return token, link
 
 
@@ -130,19 +135,22 @@ def resolve(store, token: str | None, *, now: float | None = None) -> Resolution
 
 
 def revoke(store, link_id: str, *, now: float | None = None) -> bool:
+    """Revoke a link the viewer may see (their own or the team's); False for another person's, as for none."""
+    mine, args = store.owned("share_links")
     with store._write() as conn:
-        return conn.execute("UPDATE share_links SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-                            (time.time() if now is None else now, link_id)).rowcount == 1
+        return conn.execute(f"UPDATE share_links SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL{mine}",
+                            (time.time() if now is None else now, link_id, *args)).rowcount == 1
 
 
 def list_links(store, *, now: float | None = None, active_only: bool = True) -> list[ShareLink]:
     """Links newest first; by default only those still live (neither revoked nor expired)."""
     at = time.time() if now is None else now
+    mine, args = store.owned("share_links")
     if active_only:
-        rows = store.query("SELECT * FROM share_links WHERE revoked_at IS NULL AND expires_at > ? "
-                           "ORDER BY created_at DESC", (at,))
+        rows = store.query(f"SELECT * FROM share_links WHERE revoked_at IS NULL AND expires_at > ?{mine} "
+                           "ORDER BY created_at DESC", (at, *args))
     else:
-        rows = store.query("SELECT * FROM share_links ORDER BY created_at DESC")
+        rows = store.query(f"SELECT * FROM share_links WHERE true{mine} ORDER BY created_at DESC", args)
     return [_link(r) for r in rows]
 
 
@@ -150,5 +158,8 @@ def shared_images(store, resolution: Resolution) -> list:
     """The link's images still in the gallery, in the link's order; nothing unless the link is active."""
     if resolution.status != "active" or resolution.link is None:
         return []
+    # The token is the credential: its holder sees the link's images whoever they are (its maker could read
+    # each of them when it was made), so they are read as the process reads them.
+    store = store.for_viewer(None) if hasattr(store, "for_viewer") else store
     rows = [store.get_image(i) for i in resolution.link.image_ids]
     return [r for r in rows if r is not None and not r.deleted]
