@@ -18,7 +18,7 @@ from easel.store import comparisons as cmp
 from easel.core.i18n_text import shown
 from easel.core.i18n import _, format_decimal
 
-from components import md_escape, notifier, truncate
+from components import md_escape, notifier, services, team_share, truncate
 from components.errors_view import show_error
 from components.job_view import job_error_text, progress_state
 from components.money_view import money_or_unknown
@@ -169,7 +169,7 @@ def results_grid(store, jobs, cid: str, options: dict) -> None:
         now = compare.results(store, cid)
         if unfinished and all(compare.run.is_finished(c.job) for c in now):
             st.rerun()          # the last column finished: a full run turns the live refresh off
-        winner = cmp.get_comparison(store, cid).winner_image_id
+        winner = (cmp.get_comparison(store, cid) or comp).winner_image_id     # (its owner may unshare it meanwhile)
         for slot, col in zip(_slots(len(now)), now):
             with slot:
                 _card(store, jobs, cid, col, winner, options)
@@ -185,6 +185,7 @@ def results_grid(store, jobs, cid: str, options: dict) -> None:
                            file_name=f"easel-compare-{cid}.zip", mime="application/zip",
                            icon=":material/download:", key=f"{KEY}.zip", disabled=unfinished,
                            help=_("Every column's images and comparison.json (sizes, latency, costs, errors)."))
+        team_share.share_comparison_toggle(store, comp)       # its owner, when signed in (components/team_share.py)
     if st.session_state.get(f"{KEY}.error"):
         show_error(st.session_state.pop(f"{KEY}.error"))
     _grid()

@@ -84,7 +84,7 @@ def _replace_job(old: str, new: str) -> None:
 def _retry_on_direct_entry(job_id: str) -> None:
     st.session_state.pop(_RETRY_ERROR, None)
     jobs = services.get_jobs()
-    job = jobs.get(job_id)
+    job = jobs.get(job_id, viewer=services.viewer())
     sess = _session()
     if job is None or sess is None or sess.client is None or sess.profile.id != job.provider:
         try:
@@ -97,7 +97,7 @@ def _retry_on_direct_entry(job_id: str) -> None:
     profile = sess.profile
     client = ProviderClient(profile, sess.client.api_key, base_url=profile.direct_entry)
     try:
-        new_id = jobs.retry(job_id, client, session_id=services.session_id())
+        new_id = jobs.retry(job_id, client, session_id=services.session_id(), viewer=services.viewer())
     except EaselError as e:
         st.session_state[_RETRY_ERROR] = (job_id, ("error", e))
         return

@@ -16,7 +16,7 @@ from easel.media import imaging
 from easel.providers import catalog
 from easel.store import partials
 
-from components import entry_routing, notifier
+from components import entry_routing, notifier, services, team_share
 from components.gallery import render_gallery
 from components.errors_view import show_error
 
@@ -80,7 +80,7 @@ def _live_card(job, jobs_service, *, key: str) -> None:
     with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
         st.progress(percent, text=label)
         if st.button(_("Cancel"), key=f"{key}.cancel.{job.id}", icon=":material/cancel:", width="content"):
-            jobs_service.cancel(job.id)
+            jobs_service.cancel(job.id, viewer=services.viewer())
             st.rerun()
 
 
@@ -106,7 +106,7 @@ def _live_summary(jobs, jobs_service, *, key: str) -> None:
         st.progress(percent, text=label)
         if st.button(_("Cancel all"), key=f"{key}.cancel_all", icon=":material/cancel:", width="content"):
             for j in jobs:
-                jobs_service.cancel(j.id)
+                jobs_service.cancel(j.id, viewer=services.viewer())
             st.rerun()
 
 
@@ -154,6 +154,8 @@ def job_view(job_ids: list[str], *, key: str, store, jobs_service, columns: int 
         st.info(ngettext("This job's images were deleted from the gallery.",
                          "These jobs' images were deleted from the gallery.", emptied))
     if images:
+        # The owner's "Share with team" (only for a signed-in person: components/team_share.py).
+        team_share.share_result_toggle(store, [j for j in jobs if j.is_terminal], key=key)
         render_gallery(images, key=f"{key}.results", columns=columns or min(4, len(images)), store=store)
 
 

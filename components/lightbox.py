@@ -52,7 +52,7 @@ import streamlit as st
 from easel.core.i18n import _, format_datetime, format_decimal
 from easel.media import thumbnails
 
-from components import css, image_organize, prompt_library
+from components import css, image_organize, prompt_library, team_share
 from components.image_actions import (DIALOG, FORMATS, close_dialog, delete_image, download_bytes, edit_this,
                                       file_name, job_cost, reuse_settings, shown_size, use_as_reference)
 
@@ -198,6 +198,7 @@ def _lightbox(key: str, ids: tuple[int, ...], store) -> None:
                                    file_name=file_name(row, ext), mime=mime, key=f"{ck}.lb.dl.{ext}",
                                    on_click="ignore", icon=":material/download:")
         image_organize.organize(store, row, key=f"{ck}.lb")        # Star · Boards · Share… (one-line hook)
+        team_share.share_result_toggle(store, [job], key=f"{ck}.lb")   # its job, for its owner when signed in
         if st.button(_("Edit this"), key=f"{ck}.edit", on_click=edit_this, args=(row.id,), width="stretch",
                      icon=":material/edit:"):
             close_dialog()

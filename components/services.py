@@ -10,11 +10,11 @@ from pathlib import Path
 import streamlit as st
 
 from easel import batch
-from easel.core import config
+from easel.core import config, identity
 from easel.jobs import job_service as jobs
 from easel.store import Store
 
-__all__ = ["jobs_for", "get_jobs", "get_store", "session_id", "forget"]
+__all__ = ["jobs_for", "get_jobs", "get_store", "viewer", "session_id", "forget"]
 
 _services: dict[str, object] = {}
 _services_lock = threading.Lock()
@@ -39,9 +39,17 @@ def get_jobs():
     return jobs_for(str(config.data_dir()))
 
 
+def viewer() -> identity.Person:
+    """Who this session acts as (easel.core.identity.current(): the signed-in person, else the single user)."""
+    return identity.current()
+
+
 def get_store():
-    """The store of the current data directory: the one the job service writes to."""
-    return get_jobs().store
+    """The store of the current data directory (the one the job service writes to), as this session's person
+    sees it: a named person reads their own, shared and team rows only, so another person's private job id,
+    image id or hash given in a URL or a widget is "not found". The single user (no sign-in) reads every row.
+    The job service keeps the process's own, unscoped store for its poller and workers."""
+    return get_jobs().store.for_viewer(viewer())
 
 
 def session_id() -> str:

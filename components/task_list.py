@@ -26,7 +26,7 @@ from easel.store import TERMINAL_STATUSES
 from easel.store import comparisons
 from easel.store.rollup_schema import ZERO_COST_STATUSES
 
-from components import entry_routing, md_escape
+from components import entry_routing, md_escape, services
 from components.notifier import watch
 from components import prompt_library
 
@@ -175,9 +175,13 @@ def _retry(jobs_service, job, session) -> None:
                                        "job.").format(provider=job.provider, fingerprint=job.key_fingerprint)
         return
     try:
-        new_id = jobs_service.retry(job.id, client, session_id=st.session_state.get("easel.session_id"))
+        new_id = jobs_service.retry(job.id, client, session_id=st.session_state.get("easel.session_id"),
+                                    viewer=services.viewer())
     except EaselError as e:
         st.session_state[_MESSAGE] = e.user_message()
+        return
+    except KeyError:
+        st.session_state[_MESSAGE] = _("Job not found.")
         return
     finally:
         # A client made from the key ring is only a carrier for the key; the session's own client stays open.
@@ -189,9 +193,11 @@ def _retry(jobs_service, job, session) -> None:
 
 def _check_now(jobs_service, job) -> None:
     try:
-        jobs_service.check_now(job.id)
+        jobs_service.check_now(job.id, viewer=services.viewer())
     except EaselError as e:
         st.session_state[_MESSAGE] = e.user_message()
+    except KeyError:
+        st.session_state[_MESSAGE] = _("Job not found.")
 
 
 def _thumb(job, store) -> None:
@@ -246,9 +252,9 @@ def _actions(job, *, jobs_service, session) -> None:
                   help=_("Retry with the same settings: this job's own parameters, not the form's."))
     if not job.is_terminal or job.status == "timed_out":
         st.button(_("Stop following"), key=f"{k}.stop", icon=":material/visibility_off:",
-                  on_click=jobs_service.stop_following, args=(job.id,),
+                  on_click=jobs_service.stop_following, args=(job.id,), kwargs={"viewer": services.viewer()},
                   help=_("Hide it from this list. A provider task already sent may still finish (and be billed)."))
-    prompt_library.save_job_popover(jobs_service.store, job, key=k, compact=True)   # components/prompt_library.py
+    prompt_library.save_job_popover(services.get_store(), job, key=k, compact=True)   # components/prompt_library.py
 
 
 def _group_text(job) -> str:
@@ -294,7 +300,7 @@ def render_task_list(*, store, jobs_service, session=None, title: str | None = N
                             format_func=lambda p: _("All providers") if p is ALL else p)
     if c3.button(_("Clear finished"), icon=":material/clear_all:", width="stretch", key="easel.tasks.clear",
                  help=_("Hide finished jobs from this list. They stay in the usage log and the gallery.")):
-        cleared = jobs_service.clear_finished()
+        cleared = jobs_service.clear_finished(viewer=services.viewer())    # a person's own jobs only
         st.toast(ngettext("Cleared {n} finished job.", "Cleared {n} finished jobs.", cleared).format(n=cleared))
     comparison = st.query_params.get("comparison")
     if comparison:

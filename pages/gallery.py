@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import streamlit as st
 
-from components import batch_picker, services
+from components import batch_picker, services, team_share
 from components.gallery import render_gallery, zip_button
 from components.gallery_grid import Pager
 from components.image_organize import gallery_filters
@@ -65,6 +65,12 @@ with st.container(horizontal=True, vertical_alignment="bottom", gap="small", key
                          placeholder=_("Search prompts: fox, 橘猫, 고양이…"), on_change=_first_page, width="stretch",
                          label_visibility="collapsed")
     batch_id = batch_picker.batch_filter(store, on_change=_first_page)
+    whose = None
+    if not services.viewer().single:
+        # A signed-in person's own images, the team's and others' shared ones, or all they may see.
+        whose = st.selectbox(_("Whose images"), list(team_share.WHOSE_LABELS), key="gallery.whose",
+                             format_func=lambda w: _(team_share.WHOSE_LABELS[w]), on_change=_first_page, width=180,
+                             label_visibility="collapsed")
 
 winners = bool(st.session_state.get("gallery.winners"))
 days = None
@@ -72,6 +78,8 @@ if isinstance(dates, (tuple, list)) and dates:
     days = (day_number(dates[0]), day_number(dates[-1]))
 filters = dict(provider=provider, text=text.strip() or None, origin=origin, days=days,
                tag="winner" if winners else None, batch_id=batch_id)
+if whose is not None:
+    filters["whose"] = whose
 # The second row, drawn alike on an empty gallery and a full one: Board · Starred (components/image_organize.py)
 # on the left; the winners filter and the ZIP of what the filters select on the right.
 with st.container(horizontal=True, vertical_alignment="center", gap="medium", key="gallery-tools"):

@@ -26,6 +26,7 @@ from easel.jobs.keyring import KeyEntry, KeyRing
 from easel.jobs.redact import scrub
 from easel.core.models import Money
 from easel.core.i18n import N_
+from easel.core.identity import Person
 from easel.providers.request import ImageInput, ImageRequest, validate
 from easel.store import JobRow, Store, TERMINAL_STATUSES, partials
 from easel.media import thumbnails
@@ -310,9 +311,10 @@ class JobService:
             pass
 
     # --- controls ------------------------------------------------------------------------------------
-    def retry(self, job_id: str, client, *, session_id: str | None = None) -> str:
-        """Run a job again with its original parameters and input images (not the form's current values)."""
-        job = self._job(job_id)
+    def retry(self, job_id: str, client, *, session_id: str | None = None, viewer: Person | None = None) -> str:
+        """Run a job again with its original parameters and input images (not the form's current values).
+        `viewer` (a page's person): a job they may not read is not found (KeyError), as a missing one."""
+        job = self._job(job_id, viewer)
         if client.profile.id != job.provider:
             raise ConfigError(N_("This job ran on {provider}; choose that provider to retry it."),
                               dict(provider=job.provider), code="wrong_provider")
@@ -338,9 +340,12 @@ class JobService:
                               mime=item.get("mime"))
         return ImageInput(url=item["url"], name=item.get("name") or "image.png")
 
-    def cancel(self, job_id: str) -> bool:
+    def cancel(self, job_id: str, *, viewer: Person | None = None) -> bool:
         """Cancel a queued job (nothing is sent) or a running sync call (its result, if it still arrives, is
-        kept: it is paid for). An async task cannot be cancelled at the provider; use stop_following."""
+        kept: it is paid for). An async task cannot be cancelled at the provider; use stop_following.
+        `viewer`: a job they may not read is left alone (False), as a missing one."""
+        if viewer is not None and self.get(job_id, viewer=viewer) is None:
+            return False
         now = time.time()
         if self.update_job(job_id, where_status=("queued",), status="cancelled", finished_at=now, cost_actual=0.0,
                            cost_formula=0.0, error_message=N_("Cancelled before it was sent; nothing was billed.")):
@@ -351,20 +356,30 @@ class JobService:
                                    error_message=N_("Cancelled while running; a result that still arrives is kept."))
         return False
 
-    def stop_following(self, job_id: str) -> bool:
-        """Stop polling a task and hide the job from the session's list. The row stays in the usage log."""
+    def stop_following(self, job_id: str, *, viewer: Person | None = None) -> bool:
+        """Stop polling a task and hide the job from the session's list. The row stays in the usage log.
+        `viewer`: a job they may not read is left alone (False), as a missing one."""
+        if viewer is not None and self.get(job_id, viewer=viewer) is None:
+            return False
         return self.update_job(job_id, followed=0)
 
-    def clear_finished(self, session_id: str | None = None) -> int:
-        """Hide finished jobs from a session's list (all sessions when None). The usage log keeps them."""
+    def clear_finished(self, session_id: str | None = None, *, viewer: Person | None = None) -> int:
+        """Hide finished jobs from a session's list (all sessions when None). The usage log keeps them.
+        A named `viewer` clears only their own jobs: a shared or team job stays listed for everyone else."""
         count = 0
-        for job in self.store.list_jobs(status=TERMINAL_STATUSES, session_id=session_id, followed=True, limit=10_000):
+        store = self.store.for_viewer(viewer)
+        for job in store.list_jobs(status=TERMINAL_STATUSES, session_id=session_id, followed=True, limit=10_000):
+            if store.scoped and job.owner != viewer.id:
+                continue
             count += self.store.update_job(job.id, followed=0)
         self.notify()
         return count
 
-    def get(self, job_id: str) -> JobRow | None:
-        return self.store.get_job(job_id)
+    def get(self, job_id: str, *, viewer: Person | None = None) -> JobRow | None:
+        """The job; with a `viewer` (a page's person), None also for a job they may not read. The poller and
+        the process's own work read with no viewer: every job."""
+        store = self.store if viewer is None else self.store.for_viewer(viewer)
+        return store.get_job(job_id)
 
     def wait(self, job_id: str, timeout: float | None = None) -> JobRow:
         """Block until the job is final (or `timeout` passes) and return its row. Also sees other processes'
@@ -380,9 +395,10 @@ class JobService:
             with self._changed:
                 self._changed.wait(0.2 if remaining is None else min(0.2, remaining))
 
-    def check_now(self, job_id: str) -> JobRow:
-        """Poll a job's tasks once, now, even past the poller's deadline; download results if they are ready."""
-        job = self._job(job_id)
+    def check_now(self, job_id: str, *, viewer: Person | None = None) -> JobRow:
+        """Poll a job's tasks once, now, even past the poller's deadline; download results if they are ready.
+        `viewer`: a job they may not read is not found (KeyError)."""
+        job = self._job(job_id, viewer)
         if job.mode != "async" or not job.task_ids:
             return job
         self.poller.check_job(job)
@@ -392,8 +408,8 @@ class JobService:
         """Make a client's key available to the poller (for tasks of earlier sessions or processes)."""
         self.keyring.register(client)
 
-    def _job(self, job_id: str) -> JobRow:
-        job = self.store.get_job(job_id)
+    def _job(self, job_id: str, viewer: Person | None = None) -> JobRow:
+        job = self.get(job_id, viewer=viewer)
         if job is None:
             raise KeyError(f"no job {job_id}")
         return job

@@ -35,7 +35,7 @@ from easel.store.rows import TASK_OPEN_STATUSES, AttemptRow, ImageRow, JobRow, T
 from easel.store.pg import is_postgres_url, redact_url
 from easel.store.schema import migrate
 
-__all__ = ["Store"]
+__all__ = ["Store", "WHOSE"]
 
 BUSY_TIMEOUT_MS = 30_000
 DATABASE_URL_ENV = "EASEL_DATABASE_URL"
@@ -44,6 +44,8 @@ _TASK_COLUMNS = frozenset(TaskRow.__dataclass_fields__) - {"key_fingerprint", "b
 _JSON_COLUMNS = {"params_json", "task_ids_json", "inputs_json"}
 _IMAGE_SELECT = ("SELECT images.*, jobs.provider, jobs.prompt, jobs.model, jobs.quality, jobs.size, jobs.resolution "
                  "FROM images JOIN jobs ON jobs.id = images.job_id")
+# The gallery's "whose" filter for a named person (all they may read when None).
+WHOSE = ("mine", "shared")
 _IMAGE_SELECT_VERSIONED = _IMAGE_SELECT.replace(" FROM ", ", jobs.updated_at AS job_updated_at FROM ", 1)
 
 
@@ -332,8 +334,12 @@ class Store:
 
     def _image_filter(self, provider, text, since, until, job_id, include_deleted, origin=None, days=None,
                       before=None, comparison_id=None, tag=None, batch_id=None, board_id=None,
-                      starred=False) -> tuple[str, list]:
+                      starred=False, whose=None) -> tuple[str, list]:
         where, args = [], []
+        if whose in WHOSE and self.scoped:
+            # Within what the viewer may read: their own ('mine'), or the team's and what others shared ('shared').
+            where.append("jobs.owner = ?" if whose == "mine" else "jobs.owner <> ?")
+            args.append(self.viewer.id)
         if batch_id is not None:
             where.append("jobs.batch_id = ?")
             args.append(batch_id)
@@ -402,16 +408,17 @@ class Store:
                     days: tuple[int | None, int | None] | None = None,
                     before: tuple[float, int] | None = None, comparison_id: str | None = None,
                     tag: str | None = None, batch_id: str | None = None, board_id: str | None = None,
-                    starred: bool = False) -> list[ImageRow]:
+                    starred: bool = False, whose: str | None = None) -> list[ImageRow]:
         """Newest first; within a job, in result order. `before` = the (created_at, id) of the last image of
         the previous page (keyset paging: the cost of a page does not grow with its number); `days` = usage
         days (first, last), inclusive; `origin` = 'generate' | 'edit'; `comparison_id` = one comparison's columns;
         `tag` = images carrying that tag ('winner': picked in a comparison); `batch_id` = one batch's rows;
-        `board_id` = one board's images; `starred` = only starred images (easel/store/boards.py)."""
+        `board_id` = one board's images; `starred` = only starred images (easel/store/boards.py); `whose` = for a
+        named viewer, 'mine' or 'shared' (the team's and others' shared ones), None = all they may read."""
         rows = self._image_rows(_IMAGE_SELECT, provider=provider, text=text, since=since, until=until, job_id=job_id,
                                 include_deleted=include_deleted, limit=limit, offset=offset, origin=origin, days=days,
                                 before=before, comparison_id=comparison_id, tag=tag, batch_id=batch_id,
-                                board_id=board_id, starred=starred)
+                                board_id=board_id, starred=starred, whose=whose)
         return [ImageRow.from_row(r) for r in rows]
 
     def list_images_versioned(self, **filters) -> tuple[list[ImageRow], dict[str, float]]:
@@ -423,9 +430,9 @@ class Store:
 
     def _image_rows(self, select: str, *, provider=None, text=None, since=None, until=None, job_id=None,
                     include_deleted=False, limit=100, offset=0, origin=None, days=None, before=None,
-                    comparison_id=None, tag=None, batch_id=None, board_id=None, starred=False) -> list:
+                    comparison_id=None, tag=None, batch_id=None, board_id=None, starred=False, whose=None) -> list:
         where, args = self._image_filter(provider, text, since, until, job_id, include_deleted, origin, days, before,
-                                         comparison_id, tag, batch_id, board_id, starred)
+                                         comparison_id, tag, batch_id, board_id, starred, whose)
         order = "images.idx" if job_id is not None else "images.created_at DESC, images.id DESC"
         return self.query(f"{select}{where} ORDER BY {order} LIMIT ? OFFSET ?", [*args, limit, offset])
 
@@ -433,7 +440,7 @@ class Store:
                      until: float | None = None, job_id: str | None = None, include_deleted: bool = False,
                      origin: str | None = None, days: tuple[int | None, int | None] | None = None,
                      comparison_id: str | None = None, tag: str | None = None, batch_id: str | None = None,
-                     board_id: str | None = None, starred: bool = False) -> int:
+                     board_id: str | None = None, starred: bool = False, whose: str | None = None) -> int:
         """How many images match. Without a text search, a time range or a job, this sums the trigger-kept
         `gallery_counts` (a few rows per day), so the gallery's count does not grow with the gallery."""
         if not self.scoped and not (text and text.strip()) and since is None and until is None and job_id is None \
@@ -454,7 +461,7 @@ class Store:
                                   args)[0][0])
         where, args = self._image_filter(provider, text, since, until, job_id, include_deleted, origin, days,
                                          comparison_id=comparison_id, tag=tag, batch_id=batch_id,
-                                         board_id=board_id, starred=starred)
+                                         board_id=board_id, starred=starred, whose=whose)
         return self.query(f"SELECT COUNT(*) FROM images JOIN jobs ON jobs.id = images.job_id{where}", args)[0][0]
 
     def _visible_images_sql(self, select: str) -> tuple[str, list]:
