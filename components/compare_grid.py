@@ -102,7 +102,7 @@ def _money(col) -> str:
     return _("est {amount}").format(amount=money_text(est.amount, est.currency)) + f" · {rep_text}"
 
 
-def _card(store, jobs, cid: str, col, winner: int | None, options: dict) -> None:
+def _card(store, jobs, cid: str, col, winner: int | None, options: dict, *, actions: bool = True) -> None:
     with st.container(border=True, key=f"{KEY}-col-{col.idx}"):
         st.markdown(f"**{md_escape(col.label)}**")
         job = col.job
@@ -117,7 +117,8 @@ def _card(store, jobs, cid: str, col, winner: int | None, options: dict) -> None
             show_error(f"{col.message or _('Not sent.')} [{col.code or 'not_sent'}]", icon=":material/error:")
         elif job.is_terminal and job.status != "completed":
             show_error(job_error_text(job), icon=":material/error:")
-        _actions(store, jobs, cid, col, winner, options)
+        if actions:
+            _actions(store, jobs, cid, col, winner, options)
         if col.revised_prompt:
             st.caption(md_escape(_("revised: {prompt}").format(prompt=truncate(col.revised_prompt, 160))))
         _notes(col.notes)
@@ -159,6 +160,9 @@ def results_grid(store, jobs, cid: str, options: dict) -> None:
         st.info(_("This comparison has no columns."), icon=":material/compare:")
         return
     unfinished = any(not compare.run.is_finished(c.job) for c in cols)
+    # A comparison another person shared is theirs to rerun and judge: the team sees it, read-only.
+    who = services.viewer()
+    own = who.single or comp.owner in ("", who.id)
     # The columns are ordinary jobs: followed like any other, so leaving the page mid-run still toasts when
     # they finish; while this grid draws them in view, their end needs no toast.
     notifier.watch([c.job.id for c in cols if c.job is not None and not c.job.is_terminal])
@@ -172,7 +176,7 @@ def results_grid(store, jobs, cid: str, options: dict) -> None:
         winner = (cmp.get_comparison(store, cid) or comp).winner_image_id     # (its owner may unshare it meanwhile)
         for slot, col in zip(_slots(len(now)), now):
             with slot:
-                _card(store, jobs, cid, col, winner, options)
+                _card(store, jobs, cid, col, winner, options, actions=own)
 
     with st.container(horizontal=True, vertical_alignment="center"):
         st.caption(md_escape(_("Comparison {id}").format(id=cid) + f" · {truncate(comp.prompt, 70)}"))

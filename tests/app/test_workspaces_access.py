@@ -22,7 +22,7 @@ from easel.store import batches, boards, comparisons
 
 from app_session import open_app  # noqa: E402
 from apptest_text import element_text  # noqa: E402
-from gallery_clicks import _grid_payload, _tiles  # noqa: E402
+from gallery_clicks import _grid_payload, _tiles, open_in_gallery  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("engine")
 
@@ -181,6 +181,57 @@ def test_a_shared_result_shows_and_its_toggle_is_only_its_owners(world, jobs_for
     store.for_viewer(ANA).set_shared(world["job"], False)
     at = _page("pages/gallery.py")
     assert [t["id"] for t in _tiles(at)] == [world["ben_image"].id]
+
+
+def test_share_with_team_is_the_owners_toggle_in_the_lightbox_and_on_compare(world, jobs_for_test, signed_in):
+    store = jobs_for_test.store
+    image_id = world["image"].id
+    toggle = f"gallery.grid.{image_id}.lb.team_share"
+    signed_in["who"] = ANA
+    at = _page("pages/gallery.py")
+    open_in_gallery(at, image_id)
+    assert at.toggle(key=toggle).label == "Share with team" and at.toggle(key=toggle).value is False
+    at.toggle(key=toggle).set_value(True).run()
+    assert store.get_job(world["job"]).shared == 1
+    assert at.toggle(key=toggle).label == "Shared with team"
+    # ben now sees it, without a toggle: it is not his to share or take back.
+    signed_in["who"] = BEN
+    at = _page("pages/gallery.py")
+    open_in_gallery(at, image_id)
+    assert SECRET in [t.value for t in at.text]
+    assert not [t for t in at.toggle if t.key == toggle]
+    # On Compare: ana's toggle shares the comparison and its columns' results; ben gets no Rerun on hers.
+    signed_in["who"] = ANA
+    at = _page("pages/compare.py", query={"comparison": world["cmp"]})
+    assert at.toggle(key="cmp.team_share").label == "Share with team"
+    at.toggle(key="cmp.team_share").set_value(True).run()
+    assert comparisons.get_comparison(store, world["cmp"]).shared == 1
+    signed_in["who"] = BEN
+    at = _page("pages/compare.py", query={"comparison": world["cmp"]})
+    assert not at.warning and not [t for t in at.toggle if t.key == "cmp.team_share"]
+    assert not [b for b in at.button if (b.key or "").startswith("cmp.rerun")]
+    # The single user (no sign-in) sees no toggle anywhere: every row is theirs already.
+    signed_in["who"] = identity.SINGLE
+    at = _page("pages/compare.py", query={"comparison": world["cmp"]})
+    assert not [t for t in at.toggle if t.key == "cmp.team_share"]
+
+
+def test_share_with_team_on_a_generate_result_and_anas_job_id_in_bens_session_shows_nothing(world, jobs_for_test,
+                                                                                         signed_in):
+    signed_in["who"] = ANA
+    at = _page("pages/generate.py", state={"easel.last_job.generate": [world["job"]]})
+    assert at.toggle(key="gen.jobs.team_share").label == "Share with team"
+    at.toggle(key="gen.jobs.team_share").set_value(True).run()
+    assert jobs_for_test.store.get_job(world["job"]).shared == 1
+    at.toggle(key="gen.jobs.team_share").set_value(False).run()
+    assert jobs_for_test.store.get_job(world["job"]).shared == 0
+    signed_in["who"] = BEN
+    ana = _page("pages/generate.py", state={"easel.last_job.generate": [world["job"]]})
+    made_up = _page("pages/generate.py", state={"easel.last_job.generate": [MADE_UP_JOB]})
+    assert len(ana.image) == len(made_up.image) == 0
+    assert not [t for t in ana.toggle if "team_share" in (t.key or "")]
+    _carries_nothing_of_anas(ana, world)
+    _same_as_made_up(ana, made_up, world["job"], MADE_UP_JOB)
 
 
 def test_anas_clear_finished_leaves_bens_finished_jobs_listed_for_ben(world, signed_in):
