@@ -207,3 +207,36 @@ def test_the_single_user_and_the_process_see_everything(store, world, viewer):
     assert view.get_job(world["ana1"][0]) is not None and view.get_image(world["ben1"][1]) is not None
     assert comparisons.get_comparison(view, world["cmp"]) is not None
     assert {b.id for b in boards.list_boards(view)} == {world["ana_board"], world["ben_board"]}
+
+
+def test_the_gallerys_whose_filter_splits_what_a_person_sees(store, world):
+    ana = store.for_viewer(ANA)
+    store.for_viewer(BEN).set_shared(world["ben1"][0], True)
+    mine = {i.id for i in ana.list_images(whose="mine", limit=100)}
+    shared = {i.id for i in ana.list_images(whose="shared", limit=100)}
+    assert mine == {world["ana1"][1], world["ana2"][1], world["cmp_job"][1]}
+    assert shared == {world["team"][1], world["ben1"][1]}
+    assert mine | shared == _image_ids(ana) and not mine & shared
+    assert ana.count_images(whose="mine") == 3 and ana.count_images(whose="shared") == 2
+    # The single user has no "mine": the filter reads everything.
+    assert store.count_images(whose="mine") == store.count_images() == 5
+
+
+def test_the_job_services_page_calls_take_the_viewer(store, world):
+    from easel.jobs.job_service import JobService
+
+    svc = JobService(store, recover=False)
+    try:
+        ana_job, ben_job = world["ana1"][0], world["ben1"][0]
+        assert svc.get(ana_job, viewer=BEN) is None and svc.get(ana_job).id == ana_job    # the poller reads all
+        with pytest.raises(KeyError):
+            svc.check_now(ana_job, viewer=BEN)
+        assert svc.stop_following(ana_job, viewer=BEN) is False
+        assert store.get_job(ana_job).followed == 1
+        # Clear finished: only the clicking person's own jobs; the team's and ben's stay listed.
+        assert svc.clear_finished(viewer=ANA) == 3
+        assert {j.id for j in store.list_jobs(followed=True)} == {ben_job, world["team"][0]}
+        assert svc.clear_finished(viewer=BEN) == 1
+        assert [j.id for j in store.list_jobs(followed=True)] == [world["team"][0]]
+    finally:
+        svc.close(wait=True)
