@@ -27,7 +27,17 @@ CURSORS = "gallery.cursors"        # the (created_at, id) after which each page 
 ORIGIN_LABELS = {"generate": N_("Generate"), "edit": N_("Edit")}
 
 store = services.get_store()
-st.title(_("Gallery"))
+whose = None
+if services.viewer().single:
+    st.title(_("Gallery"))
+else:
+    # A signed-in person's own images, the team's and others' shared ones, or all they may see: beside the title,
+    # where the filter rows have no room left at 1366 px.
+    with st.container(horizontal=True, vertical_alignment="center", gap="medium", key="gallery-head"):
+        st.title(_("Gallery"), width="content")
+        whose = st.selectbox(_("Whose images"), list(team_share.WHOSE_LABELS), key="gallery.whose",
+                             format_func=lambda w: _(team_share.WHOSE_LABELS[w]), on_change=lambda: _first_page(),
+                             width=200, label_visibility="collapsed")
 
 
 def _first_page() -> None:
@@ -65,12 +75,6 @@ with st.container(horizontal=True, vertical_alignment="bottom", gap="small", key
                          placeholder=_("Search prompts: fox, 橘猫, 고양이…"), on_change=_first_page, width="stretch",
                          label_visibility="collapsed")
     batch_id = batch_picker.batch_filter(store, on_change=_first_page)
-    whose = None
-    if not services.viewer().single:
-        # A signed-in person's own images, the team's and others' shared ones, or all they may see.
-        whose = st.selectbox(_("Whose images"), list(team_share.WHOSE_LABELS), key="gallery.whose",
-                             format_func=lambda w: _(team_share.WHOSE_LABELS[w]), on_change=_first_page, width=180,
-                             label_visibility="collapsed")
 
 winners = bool(st.session_state.get("gallery.winners"))
 days = None
