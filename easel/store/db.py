@@ -464,40 +464,42 @@ class Store:
                                          board_id=board_id, starred=starred, whose=whose)
         return self.query(f"SELECT COUNT(*) FROM images JOIN jobs ON jobs.id = images.job_id{where}", args)[0][0]
 
-    def _visible_images_sql(self, select: str) -> tuple[str, list]:
-        """`select` over the viewer's visible images (gallery_counts are team-wide: a named viewer's filter
-        values come from the images themselves)."""
+    def _first_visible_image(self, extra: str = "", extra_args=(), *, newest: bool = True):
+        """The created_at of the viewer's newest (or oldest) visible image matching `extra`, or None. The team-wide
+        `gallery_counts` cannot say what one person sees; walking the newest-first index to the first image they
+        may read stops early, where a DISTINCT or MIN/MAX over the join would read every image."""
         seen, seen_args = identity.visible_sql(self.viewer, "jobs")
-        return f"{select} FROM images JOIN jobs ON jobs.id = images.job_id WHERE images.deleted = 0 AND {seen}", \
-            seen_args
+        order = "DESC" if newest else "ASC"
+        rows = self.query(f"SELECT images.created_at FROM images JOIN jobs ON jobs.id = images.job_id "
+                          f"WHERE images.deleted = 0 AND {seen}{extra} "
+                          f"ORDER BY images.created_at {order}, images.id {order} LIMIT 1", [*seen_args, *extra_args])
+        return rows[0][0] if rows else None
 
     def image_providers(self) -> list[str]:
         """The providers that have at least one image in the gallery (for its filter), sorted."""
+        team = [r[0] for r in self.query("SELECT DISTINCT provider FROM gallery_counts WHERE n > 0 ORDER BY provider")]
         if self.scoped:
-            sql, args = self._visible_images_sql("SELECT DISTINCT jobs.provider")
-            return sorted(r[0] for r in self.query(sql, args))
-        return [r[0] for r in self.query("SELECT DISTINCT provider FROM gallery_counts WHERE n > 0 ORDER BY provider")]
+            return [p for p in team if self._first_visible_image(" AND jobs.provider = ?", (p,)) is not None]
+        return team
 
     def image_origins(self) -> list[str]:
         """The pages of origin ('generate', 'edit') that have at least one image in the gallery."""
+        have = {r[0] for r in self.query("SELECT DISTINCT origin FROM gallery_counts WHERE n > 0")}
         if self.scoped:
-            sql, args = self._visible_images_sql("SELECT DISTINCT CASE WHEN jobs.endpoint = 'edits' THEN 'edit' "
-                                                 "ELSE 'generate' END")
-            have = {r[0] for r in self.query(sql, args)}
-        else:
-            have = {r[0] for r in self.query("SELECT DISTINCT origin FROM gallery_counts WHERE n > 0")}
+            have = {o for o in have if self._first_visible_image(
+                " AND jobs.endpoint = 'edits'" if o == "edit" else " AND jobs.endpoint IS NOT 'edits'") is not None}
         return [o for o in ORIGINS if o in have]
 
     def image_days(self) -> tuple[int, int] | None:
         """The first and last usage day with an image in the gallery (for the date filter's bounds)."""
         if self.scoped:
-            # The usage day, as gallery_counts keeps it (easel/store/gallery_schema.py).
-            sql, args = self._visible_images_sql("SELECT MIN(images.created_at), MAX(images.created_at)")
-            row = self.query(sql, args)[0]
-            if row[0] is None:
+            last = self._first_visible_image()
+            if last is None:
                 return None
+            first = self._first_visible_image(newest=False)
+            # The usage day, as gallery_counts keeps it (easel/store/gallery_schema.py).
             offset = self._day_offset()
-            return int((row[0] + offset) // 86400), int((row[1] + offset) // 86400)
+            return int((first + offset) // 86400), int((last + offset) // 86400)
         row = self.query("SELECT MIN(day), MAX(day) FROM gallery_counts WHERE n > 0")[0]
         return None if row[0] is None else (int(row[0]), int(row[1]))
 

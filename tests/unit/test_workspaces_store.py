@@ -240,3 +240,19 @@ def test_the_job_services_page_calls_take_the_viewer(store, world):
         assert [j.id for j in store.list_jobs(followed=True)] == [world["team"][0]]
     finally:
         svc.close(wait=True)
+
+
+def test_filter_values_are_what_the_person_can_see(store, world):
+    with identity.use_person(ANA):
+        job = store.create_job(provider="qcode", prompt="ana's edit", status="completed", endpoint="edits")
+    store.add_image(job, 0, ImageOut(data=_png(90), width=32, height=24, mime="image/png"))
+    ana, ben = store.for_viewer(ANA), store.for_viewer(BEN)
+    assert store.image_origins() == ana.image_origins() == ["generate", "edit"]
+    assert ben.image_origins() == ["generate"]
+    assert "qcode" in store.image_providers() and "qcode" in ana.image_providers()
+    assert ben.image_providers() == ["demo"]
+    # Someone who can see nothing private has the team's image only; an empty view has no days.
+    assert store.for_viewer(identity.Person("cy@example.com")).count_images() == 1
+    ana.delete_image(world["team"][1])
+    nobody = store.for_viewer(identity.Person("cy@example.com"))
+    assert nobody.image_days() is None and nobody.image_providers() == [] and nobody.image_origins() == []
