@@ -52,7 +52,7 @@ import streamlit as st
 from easel.core.i18n import _, format_datetime, format_decimal
 from easel.media import thumbnails
 
-from components import css, image_organize, prompt_library, team_share
+from components import css, image_organize, prompt_library, services, team_share
 from components.image_actions import (DIALOG, FORMATS, close_dialog, delete_image, download_bytes, edit_this,
                                       file_name, job_cost, reuse_settings, shown_size, use_as_reference)
 
@@ -152,6 +152,11 @@ def _settings_lines(row, job) -> list[str]:
     return [line for line in lines if line]
 
 
+def _may_delete(job) -> bool:
+    who = services.viewer()
+    return who.single or job is None or job.owner in ("", who.id)
+
+
 def _lightbox(key: str, ids: tuple[int, ...], store) -> None:
     opened = st.session_state.get(DIALOG)
     if not opened or opened[0] != key or opened[1] not in ids:
@@ -210,14 +215,16 @@ def _lightbox(key: str, ids: tuple[int, ...], store) -> None:
             close_dialog()
             st.switch_page("pages/generate.py")
         prompt_library.save_job_popover(store, job, key=ck)      # the prompt library (components/prompt_library.py)
-        if st.session_state.get(f"{key}.confirm") == row.id:
+        # Another person's shared result: theirs to delete, not the team's (no Delete… here).
+        deletable = _may_delete(job)
+        if deletable and st.session_state.get(f"{key}.confirm") == row.id:
             st.warning(_("Delete this image from the gallery?"))
             c1, c2 = st.columns(2)
             c1.button(_("Delete"), key=f"{ck}.yes", type="primary", on_click=delete_image, args=(store, row.id, key),
                       width="stretch")
             c2.button(_("Keep"), key=f"{ck}.no", on_click=lambda: st.session_state.pop(f"{key}.confirm", None),
                       width="stretch")
-        else:
+        elif deletable:
             st.button(_("Delete…"), key=f"{ck}.del", width="stretch", icon=":material/delete:",
                       on_click=lambda: st.session_state.__setitem__(f"{key}.confirm", row.id))
     st.html(_KEYS_JS, unsafe_allow_javascript=True)

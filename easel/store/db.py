@@ -521,8 +521,8 @@ class Store:
 
     def delete_image(self, image_id: int) -> bool:
         """Hide an image from the gallery. The file stays: the same bytes may belong to another result."""
-        seen, seen_args = self.visible()
-        # Another person's private image: refused as a missing one is.
+        # Another person's image (private: refused as a missing one is; shared: theirs to delete, not the team's).
+        seen, seen_args = self.owned("jobs")
         guard = f" AND job_id IN (SELECT jobs.id FROM jobs WHERE true{seen})" if seen else ""
         with self._write() as conn:
             return conn.execute(f"UPDATE images SET deleted = 1 WHERE id = ? AND deleted = 0{guard}",

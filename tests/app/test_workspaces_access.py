@@ -191,6 +191,7 @@ def test_share_with_team_is_the_owners_toggle_in_the_lightbox_and_on_compare(wor
     at = _page("pages/gallery.py")
     open_in_gallery(at, image_id)
     assert at.toggle(key=toggle).label == "Share with team" and at.toggle(key=toggle).value is False
+    assert at.button(key=f"gallery.grid.{image_id}.del").label == "Delete…"
     at.toggle(key=toggle).set_value(True).run()
     assert store.get_job(world["job"]).shared == 1
     assert at.toggle(key=toggle).label == "Shared with team"
@@ -200,6 +201,7 @@ def test_share_with_team_is_the_owners_toggle_in_the_lightbox_and_on_compare(wor
     open_in_gallery(at, image_id)
     assert SECRET in [t.value for t in at.text]
     assert not [t for t in at.toggle if t.key == toggle]
+    assert not [b for b in at.button if b.key == f"gallery.grid.{image_id}.del"]       # hers to delete, not his
     # On Compare: ana's toggle shares the comparison and its columns' results; ben gets no Rerun on hers.
     signed_in["who"] = ANA
     at = _page("pages/compare.py", query={"comparison": world["cmp"]})

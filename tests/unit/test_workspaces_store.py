@@ -193,8 +193,12 @@ def test_writes_on_another_persons_private_rows_are_refused(store, world):
     assert [x.id for x in share_links.list_links(ana)] == [link.id]
     # The token is the credential: whoever holds it sees the link's images.
     assert [r.id for r in share_links.shared_images(ben, share_links.resolve(ben, token))] == [ana_image]
-    # ana's own writes go through.
+    # A shared result is the team's to see, its owner's to delete.
+    ana.set_shared(ana_job, True)
+    assert ben.get_image(ana_image) is not None and ben.delete_image(ana_image) is False
+    # ana's own writes go through; anyone may delete the team's (owner '') images.
     assert ana.delete_image(ana_image) is True
+    assert ben.delete_image(world["team"][1]) is True
 
 
 @pytest.mark.parametrize("viewer", [None, identity.SINGLE], ids=["process", "single"])
