@@ -66,11 +66,17 @@ def add_column(store, comparison_id: str, idx: int, *, target: str, label: str, 
 
 def set_column_job(store, comparison_id: str, idx: int, job_id: str | None, *, error_code: str | None = None,
                    error_message: str | None = None) -> bool:
-    """Point a column at a new job (a rerun), or record why it could not be sent."""
+    """Point a column at a new job (a rerun), or record why it could not be sent. A rerun of a comparison its
+    owner shared is shared with it, so the team sees the column's new result."""
     with store._write() as conn:
-        return conn.execute("UPDATE comparison_columns SET job_id = ?, error_code = ?, error_message = ? "
-                            "WHERE comparison_id = ? AND idx = ?",
-                            (job_id, error_code, error_message, comparison_id, idx)).rowcount == 1
+        changed = conn.execute("UPDATE comparison_columns SET job_id = ?, error_code = ?, error_message = ? "
+                               "WHERE comparison_id = ? AND idx = ?",
+                               (job_id, error_code, error_message, comparison_id, idx)).rowcount == 1
+        if job_id is not None:
+            conn.execute("UPDATE jobs SET shared = 1 WHERE id = ? AND comparison_id = ? AND EXISTS (SELECT 1 FROM "
+                         "comparisons c WHERE c.id = ? AND c.shared = 1 AND c.owner = jobs.owner)",
+                         (job_id, comparison_id, comparison_id))
+    return changed
 
 
 def _seen(store) -> tuple[str, list]:

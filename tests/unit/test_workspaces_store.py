@@ -159,6 +159,12 @@ def test_sharing_a_comparison_shares_its_columns(store, world):
     assert comparisons.get_comparison(ben, cid).shared == 1
     assert [j.id for j in comparisons.comparison_jobs(ben, cid)] == [cjob]
     assert ben.get_image(cimage).id == cimage
+    # A rerun of a shared comparison's column is shared with it.
+    rerun, rerun_image = _job(store, ANA, "ana compares again", 60, comparison_id=cid)
+    comparisons.add_column(store, cid, 0, target="demo", label="Demo", plan={}, job_id=cjob)
+    assert comparisons.set_column_job(store, cid, 0, rerun) is True
+    assert ben.get_image(rerun_image).id == rerun_image
+    assert [c.job_id for c in comparisons.list_columns(ben, cid)] == [rerun]
     assert comparisons.set_comparison_shared(ana, cid, False) is True
     assert comparisons.get_comparison(ben, cid) is None and ben.get_image(cimage) is None
 
