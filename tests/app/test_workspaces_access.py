@@ -22,7 +22,7 @@ from easel.store import batches, boards, comparisons
 
 from app_session import open_app  # noqa: E402
 from apptest_text import element_text  # noqa: E402
-from gallery_clicks import _grid_payload, _tiles, open_in_gallery  # noqa: E402
+from gallery_clicks import _grid_payload, _tiles, _trigger, open_in_gallery  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("engine")
 
@@ -156,6 +156,16 @@ def test_gallery_never_opens_or_lists_anas_image_nor_filters_by_her_board(world)
     assert DIALOG not in ana.session_state and ana.session_state[BOARD_FILTER] is None
     _carries_nothing_of_anas(ana, world)
     _same_as_made_up(ana, made_up, world["board"], MADE_UP_ID)
+    # The grid's only hash from the browser: thumbnails it reports missing. Ana's hash brings nothing back.
+    from components.gallery_grid import _thumb_key
+    from easel.media import thumbnails
+
+    asked = [_thumb_key(world["image"], side) for side in (thumbnails.GRID_SIDE, thumbnails.TILE_SIDE)]
+    _trigger(ana, "missing", asked)
+    ana.run()
+    _columns, _sent, thumbs = _grid_payload(ana)
+    assert not [k for k in thumbs if k.startswith(world["image"].sha256)]
+    assert [t["id"] for t in _tiles(ana)] == [world["ben_image"].id]
     # The "whose" filter, for a signed-in person: ben's own, the team's and others' shared ones.
     at = _page("pages/gallery.py", state={"gallery.whose": "shared"})
     assert _tiles(at) == [] and [i.value for i in at.info] == ["No images match."]
