@@ -11,6 +11,7 @@ import threading
 from dataclasses import dataclass, field
 
 from easel import scorecard
+from easel.core import identity
 from easel.core.errors import EaselError
 from easel.core.i18n import _, current_language, use_language
 
@@ -51,6 +52,8 @@ def start(session_id: str, service, work: list[tuple[object, scorecard.Plan]]) -
         state = _runs[session_id] = Progress(sum(len(plan.probes) for _unused, plan in work))
     # The thread has no browser session: its messages speak the language of the session that started it.
     lang = current_language()
+    # Nor a signed-in person: its probes' jobs are the person's who started it (easel.core.identity).
+    who = identity.current()
 
     def run_all() -> None:
         base = 0
@@ -59,7 +62,7 @@ def start(session_id: str, service, work: list[tuple[object, scorecard.Plan]]) -
                 def on_progress(done: int, total: int, key: str, base=base, label=target.label) -> None:
                     state.done, state.last = base + done, f"{label}: {key}"
 
-                with use_language(lang):
+                with use_language(lang), identity.use_person(who):
                     state.run_ids.append(_run_one(service, target, plan, on_progress, state))
                 base += len(plan.probes)
         finally:

@@ -266,3 +266,30 @@ def test_filter_values_are_what_the_person_can_see(store, world):
     ana.delete_image(world["team"][1])
     nobody = store.for_viewer(identity.Person("cy@example.com"))
     assert nobody.image_days() is None and nobody.image_providers() == [] and nobody.image_origins() == []
+
+
+def test_a_scorecard_run_started_by_a_person_logs_its_jobs_as_theirs(monkeypatch, store):
+    """The scorecard runs its probes on a thread of its own (components/scorecard_runner.py), which has no
+    session: the jobs it logs still belong to the person who started it."""
+    import threading
+
+    from components import scorecard_runner
+
+    made = []
+
+    class Service:
+        pass
+
+    def run(service, client, plan, on_progress=None):
+        made.append(store.create_job(provider="demo", prompt="probe"))
+        return type("Run", (), {"run_id": "r1"})()
+
+    monkeypatch.setattr(scorecard_runner.scorecard, "run", run)
+    target = type("Target", (), {"label": "Demo", "owns_client": False, "make_client": lambda self: None})()
+    with identity.use_person(ANA):
+        state = scorecard_runner.start("session-1", Service(), [(target, type("Plan", (), {"probes": [1]})())])
+    for thread in threading.enumerate():
+        if thread.name == "easel-scorecard":
+            thread.join(10)
+    assert state.finished and state.run_ids == ["r1"]
+    assert [store.get_job(j).owner for j in made] == ["ana@example.com"]
