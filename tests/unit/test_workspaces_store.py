@@ -293,3 +293,31 @@ def test_a_scorecard_run_started_by_a_person_logs_its_jobs_as_theirs(monkeypatch
             thread.join(10)
     assert state.finished and state.run_ids == ["r1"]
     assert [store.get_job(j).owner for j in made] == ["ana@example.com"]
+
+
+def test_batch_rows_sent_by_the_dispatchers_thread_are_their_batchs_owners(store, sim):
+    """The dispatcher sends waiting rows on a thread with no session: each job is its batch's owner's (ana's
+    batch stays ana's, not the team's), so ben never sees ana's batch results."""
+    from easel import batch
+    from easel.batch.dispatcher import dispatcher_for
+    from easel.compare.targets import demo_target
+    from easel.jobs.job_service import JobService
+
+    svc = JobService(store, recover=False)
+    try:
+        data = b"prompt,size,quality\nana row one,1024x1024,low\nana row two,1024x1024,low\n"
+        default = demo_target("demo:qcode", sim.url, "demo-test-key")
+        plan = batch.plan_batch(store, batch.parse_csv(data), default,
+                                lambda n: demo_target(n, sim.url, "demo-test-key"))
+        with identity.use_person(ANA):
+            bid = batch.start(svc, plan, name="ana.csv", dispatch=False)
+        dispatcher_for(svc).start()              # its own thread: nobody is pinned there
+        rows = batch.wait(svc, bid, timeout=60)
+        assert [r.status for r in rows] == ["completed", "completed"]
+        assert {store.get_job(r.job.id).owner for r in rows} == {"ana@example.com"}
+        assert store.for_viewer(BEN).list_images(batch_id=bid) == []
+        assert len(store.for_viewer(ANA).list_images(batch_id=bid)) == 2
+        assert batch.results(store.for_viewer(BEN), bid) == []
+    finally:
+        dispatcher_for(svc).stop()
+        svc.close(wait=True)
