@@ -64,7 +64,9 @@ def _row(r) -> PartialRow:
 
 
 def list_partials(store, job_id: str, *, image_index: int | None = None) -> list[PartialRow]:
-    """A job's partials in arrival order (by partial index)."""
+    """A job's partials in arrival order (by partial index); none of a job the viewer may not read."""
+    if _hidden(store, job_id):
+        return []
     sql, args = "SELECT * FROM partial_images WHERE job_id = ?", [job_id]
     if image_index is not None:
         sql += " AND image_index = ?"
@@ -72,7 +74,13 @@ def list_partials(store, job_id: str, *, image_index: int | None = None) -> list
     return [_row(r) for r in store.query(sql + " ORDER BY image_index, partial_index", args)]
 
 
+def _hidden(store, job_id: str) -> bool:
+    return getattr(store, "scoped", False) and store.get_job(job_id) is None
+
+
 def latest_partial(store, job_id: str) -> PartialRow | None:
+    if _hidden(store, job_id):
+        return None
     rows = store.query("SELECT * FROM partial_images WHERE job_id = ? ORDER BY partial_index DESC, created_at DESC "
                        "LIMIT 1", (job_id,))
     return _row(rows[0]) if rows else None

@@ -11,7 +11,7 @@ from PIL import Image
 
 from easel.core import identity
 from easel.core.models import ImageOut
-from easel.store import Store, boards, comparisons, share_links, zip_export
+from easel.store import Store, boards, comparisons, partials, share_links, zip_export
 from easel.store import batches
 from easel.store.boards import BoardError
 
@@ -127,6 +127,9 @@ def test_another_persons_private_rows_read_as_missing(store, world):
     assert ben.list_images(comparison_id=world["cmp"]) == []
     assert boards.get_board(ben, world["ana_board"]) is None
     assert boards.board_image_ids(ben, world["ana_board"]) == []
+    partials.add_partial(store, ana_job, 0, ImageOut(data=_png(70), width=32, height=24, mime="image/png"))
+    assert partials.latest_partial(ben, ana_job) is None and partials.list_partials(ben, ana_job) == []
+    assert partials.latest_partial(store.for_viewer(ANA), ana_job).partial_index == 0
     assert ben.list_images(board_id=world["ana_board"]) == []
     # ana reads her own.
     ana = store.for_viewer(ANA)
