@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import language, notifier, services, session, streamlit_chrome
+from components import auth, language, notifier, services, session, streamlit_chrome
 from easel.core.i18n import _
 
 st.set_page_config(page_title="Easel", page_icon=":material/palette:", layout="wide")
@@ -13,6 +13,7 @@ if st.query_params.get("share"):
     st.navigation([st.Page("pages/shared.py", title=_("Shared images"), icon=":material/share:")], position="hidden").run()
     st.stop()
 
+person = auth.gate()      # with [auth] in secrets.toml: the sign-in screen until signed in
 page = st.navigation([
     st.Page("pages/generate.py", title=_("Generate"), icon=":material/auto_awesome:", default=True),
     st.Page("pages/edit.py", title=_("Edit"), icon=":material/brush:"),
@@ -26,6 +27,7 @@ page = st.navigation([
     st.Page("pages/scorecard.py", title=_("Scorecard"), icon=":material/fact_check:"),
 ])
 
+auth.account(person)
 language.picker()
 streamlit_chrome.translate_chrome()
 session.sidebar()
