@@ -101,7 +101,8 @@ def account(who: Person) -> None:
         return
     with st.sidebar:
         with st.container(horizontal=True, vertical_alignment="center", key="easel-account"):
-            st.caption(_("Signed in as {person}").format(person=md_escape(who.id)),
+            # As code, the address stays text: plain markdown would turn it into a mailto link.
+            st.caption(_("Signed in as {person}").format(person="`" + who.id.replace("`", "'") + "`"),
                        help=md_escape(who.name) if who.name and who.name != who.id else None)
             if who.admin:
                 st.badge(_("admin"), icon=":material/shield_person:", color="violet")
