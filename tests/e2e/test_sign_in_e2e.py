@@ -110,7 +110,11 @@ def test_sign_in_generate_and_sign_out(team_app, browser, wait_idle, go):
 def test_an_admin_sees_the_admin_badge(team_app, browser, wait_idle):
     context, page = _new_page(browser, team_app)
     try:
+        # A page's own address, signed out, is the sign-in screen too: no page script runs before sign-in.
+        page.goto(f"{team_app.url}/gallery")
         _at_sign_in_screen(page, wait_idle)
+        assert page.locator("h1", has_text="Gallery").count() == 0
+        page.screenshot(path="/tmp/easel-deep-link.png")
         # The provider gives her e-mail as Boss@Example.com: Easel's person is the lower-cased address.
         _sign_in(page, wait_idle, ADMIN)
         sidebar = page.locator("[data-testid='stSidebar']")
