@@ -122,3 +122,19 @@ def test_without_auth_every_session_is_the_single_user_even_with_easel_user_set(
     assert len(at.sidebar.button) == 0 or "easel.sign_out" not in [b.key for b in at.sidebar.button]
     # The CLI's environment still names its user outside the app's sessions.
     assert identity.current() == identity.person("ana@example.com")
+
+
+def test_the_sign_in_screen_and_the_account_line_speak_the_sessions_language(team_secrets):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.query_params["lang"] = "zh"
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert [b.label for b in at.button] == ["登录"]
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.query_params["lang"] = "ko"
+    at.user = {"is_logged_in": True, "email": "boss@example.com"}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.sidebar.caption[0].value == "로그인: `boss@example.com`"
+    assert at.sidebar.button(key="easel.sign_out").label == "로그아웃"
+    assert ":material/shield_person: 관리자]" in " ".join(m.value for m in at.sidebar.markdown)
