@@ -163,13 +163,13 @@ def test_the_team_key_is_shown_by_fingerprint_only(team_app, browser, wait_idle,
         finally:
             context.close()
 
-    # Both generated with the team key (the usage log has its fingerprint); the pages never had the key.
+    # Both generated with the team key: the usage log has who and the key's fingerprint; the pages never had the key.
     import sqlite3
 
     with sqlite3.connect(team_app.data_dir / "easel.db") as db:
-        used = db.execute("SELECT prompt, key_fingerprint, status FROM jobs WHERE provider = 'qcode' "
+        used = db.execute("SELECT owner, prompt, key_fingerprint, status FROM jobs WHERE provider = 'qcode' "
                           "ORDER BY created_at").fetchall()
-    assert used == [(f"a lantern for {who}", fingerprint, "completed") for who in ("ben@example.com", ADMIN)]
+    assert used == [(who, f"a lantern for {who}", fingerprint, "completed") for who in ("ben@example.com", ADMIN)]
     leaked = [name for name, html in seen.items() if TEAM_KEY in html or TEAM_KEY[8:30] in html]
     assert leaked == []
     assert any(fingerprint in html for html in seen.values())
