@@ -65,9 +65,9 @@ def _session_person() -> Person | None:
 identity.set_person_resolver(_session_person)
 
 
-def gate() -> Person:
-    """Settle who this run acts as (call in app.py before the navigation). Not signed in while [auth] is set:
-    the sign-in screen, then the run stops."""
+def gate(pages: list) -> Person:
+    """Settle who this run acts as (call in app.py before the navigation, with its pages). Not signed in while
+    [auth] is set: the sign-in screen, then the run stops."""
     # Installed again on every run, not only at import: if something removed it since (a test), it is back.
     identity.set_person_resolver(_session_person)
     if not identity.auth_configured():
@@ -76,9 +76,10 @@ def gate() -> Person:
     st.session_state[_MODE] = "team"
     who = _session_person()
     if who is None:
-        # A navigation of its own, so Streamlit never falls back to listing pages/ in the sidebar.
-        st.navigation([st.Page(_sign_in_screen, title=_("Sign in"), icon=":material/login:")],
-                      position="hidden").run()
+        # The app's pages, hidden and never run: a page's own address (a bookmark) finds its page, so Streamlit
+        # shows no "page not found" over the sign-in screen, nor falls back to listing pages/ in the sidebar.
+        st.navigation(pages, position="hidden")
+        _sign_in_screen()
         st.stop()
     return who
 

@@ -114,6 +114,8 @@ def test_an_admin_sees_the_admin_badge(team_app, browser, wait_idle):
         page.goto(f"{team_app.url}/gallery")
         _at_sign_in_screen(page, wait_idle)
         assert page.locator("h1", has_text="Gallery").count() == 0
+        page.wait_for_timeout(1500)         # Streamlit would say "page not found" in a dialog by now
+        assert page.locator("[role='dialog']").count() == 0
         page.screenshot(path="/tmp/easel-deep-link.png")
         # The provider gives her e-mail as Boss@Example.com: Easel's person is the lower-cased address.
         _sign_in(page, wait_idle, ADMIN)
