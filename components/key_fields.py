@@ -51,7 +51,7 @@ def key_widget(profile: Profile) -> config.KeySource:
     overridable = {"environment": _("key from environment (type to override)"),
                    "secrets": _("key from secrets (type to override)")}.get(ambient.source)
     if team:
-        overridable = _("team key (type your own to use it instead)")
+        overridable = _("team key (type to override)")
     placeholder = overridable or (f"{profile.key_prefix}…" if profile.key_prefix else "")
     ambient_help = "" if profile.custom else " " + _(
         "Or set {variable}, or {section} api_key in .streamlit/secrets.toml.").format(

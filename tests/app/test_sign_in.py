@@ -73,7 +73,7 @@ def test_the_team_key_is_labelled_by_fingerprint_and_never_sent_to_the_page(team
     at.sidebar.selectbox(key="easel.provider").set_value("qcode").run()
     assert not at.exception, [e.value for e in at.exception]
     field = at.sidebar.text_input(key="easel.key.qcode")
-    assert field.value == "" and field.placeholder == "team key (type your own to use it instead)"
+    assert field.value == "" and field.placeholder == "team key (type to override)"
     assert f"team key · {key_fingerprint(TEAM_KEY)}" in [c.value for c in at.sidebar.caption]
     assert at.session_state["easel.provider_session"].ready
     assert TEAM_KEY not in element_text(at) and TEAM_KEY not in element_text(at.sidebar)

@@ -158,6 +158,7 @@ def test_the_team_key_is_shown_by_fingerprint_only(team_app, browser, wait_idle,
             sidebar = page.locator("[data-testid='stSidebar']")
             assert sidebar.get_by_text(f"team key · {fingerprint}").count() == 1
             assert sidebar.locator("input[type='password']").input_value() == ""      # the field stays empty
+            page.screenshot(path="/tmp/easel-team-key.png")
             generate(page, wait_idle, f"a lantern for {who}")
             for title in PAGES:
                 go(page, title)
