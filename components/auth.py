@@ -16,11 +16,12 @@ from collections.abc import Mapping
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from easel.core import identity
+from easel.core import config, identity
 from easel.core.i18n import _
 from easel.core.identity import Person
 
 from components import md_escape
+from components.errors_view import show_error
 
 __all__ = ["gate", "account", "person_from_user"]
 
@@ -84,12 +85,27 @@ def gate(pages: list) -> Person:
     return who
 
 
+def _streamlit_has_auth() -> bool:
+    """Whether Streamlit's own secrets (what st.login reads) have [auth]: Easel's file can be another one
+    (EASEL_SECRETS_FILE)."""
+    try:
+        return bool(st.secrets.get("auth"))
+    except Exception:  # noqa: BLE001 - no secrets file at all, or an unreadable one: no [auth] for st.login
+        return False
+
+
 def _sign_in_screen() -> None:
     left, middle, right = st.columns([1, 1.4, 1])
     with middle:
         st.space("large")
         with st.container(border=True, key="easel-sign-in"):
             st.markdown("## :material/palette: Easel")
+            if not _streamlit_has_auth():
+                show_error(_("Sign-in is turned on in {file}, but Streamlit's own secrets have no [auth] section, "
+                             "so nobody can sign in. Put [auth] in .streamlit/secrets.toml beside app.py, or list "
+                             "{file} in Streamlit's secrets.files option.").format(file=config.secrets_path().name),
+                           code="auth_not_in_streamlit_secrets")
+                return
             st.write(_("Sign in with your team account to generate, edit and compare images."))
             if st.button(_("Sign in"), type="primary", icon=":material/login:", key="easel.sign_in",
                          width="stretch"):

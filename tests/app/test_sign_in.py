@@ -33,9 +33,16 @@ def team_secrets(tmp_path, monkeypatch, demo):
     return path
 
 
-def _open(user: dict) -> AppTest:
+STREAMLIT_AUTH = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "apptest-cookie-secret",
+                  "client_id": "easel", "client_secret": "apptest-client-secret",
+                  "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}
+
+
+def _open(user: dict, *, streamlit_auth: bool = True) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     at.user = user
+    if streamlit_auth:
+        at.secrets["auth"] = STREAMLIT_AUTH        # what st.login reads (Easel reads EASEL_SECRETS_FILE)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -49,6 +56,17 @@ def test_signed_out_sees_only_the_sign_in_screen(team_secrets):
     assert len(at.sidebar.selectbox) == 0 and len(at.text_input) == 0 and len(at.sidebar.button_group) == 0
     assert [t.value for t in at.title] == []
     assert "easel.provider_session" not in at.session_state
+
+
+def test_sign_in_set_up_for_easel_but_not_for_streamlit_says_so_instead_of_a_broken_button(team_secrets):
+    at = _open({"is_logged_in": False}, streamlit_auth=False)
+    assert len(at.button) == 0
+    assert [e.value for e in at.error] == [
+        "Sign\\-in is turned on in secrets\\.toml, but Streamlit's own secrets have no \\[auth\\] section, so nobody can "
+        "sign in\\. Put \\[auth\\] in \\.streamlit/secrets\\.toml beside app\\.py, or list secrets\\.toml in "
+        "Streamlit's secrets\\.files option\\."]
+    assert [c.value for c in at.caption] == ["auth\\_not\\_in\\_streamlit\\_secrets"]
+    assert len(at.sidebar.selectbox) == 0 and len(at.text_input) == 0
 
 
 def test_signed_in_member_sees_who_and_can_sign_out(team_secrets):
@@ -128,6 +146,7 @@ def test_the_sign_in_screen_and_the_account_line_speak_the_sessions_language(tea
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     at.query_params["lang"] = "zh"
     at.user = {"is_logged_in": False}
+    at.secrets["auth"] = STREAMLIT_AUTH
     at.run()
     assert [b.label for b in at.button] == ["登录"]
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
