@@ -26,7 +26,7 @@ from components.errors_view import show_error
 __all__ = ["gate", "account", "person_from_user"]
 
 _MODE = "easel.auth_mode"          # "team" or "single", settled by gate() at the start of every run
-_KNOWN = "easel.signed_in"         # (id, name, Person): the admin flag looked up once, not on every query
+_KNOWN = "easel.signed_in"         # (st.user's fields, Person): the admin flag looked up once a run, not per query
 
 
 def person_from_user(user: Mapping) -> Person | None:
@@ -75,6 +75,7 @@ def gate(pages: list) -> Person:
         st.session_state[_MODE] = "single"
         return identity.SINGLE
     st.session_state[_MODE] = "team"
+    st.session_state.pop(_KNOWN, None)      # [team] admins read afresh every run: a removed admin loses it at once
     who = _session_person()
     if who is None:
         # The app's pages, hidden and never run: a page's own address (a bookmark) finds its page, so Streamlit

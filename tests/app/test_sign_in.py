@@ -157,3 +157,12 @@ def test_the_sign_in_screen_and_the_account_line_speak_the_sessions_language(tea
     assert at.sidebar.caption[0].value == "로그인: `boss@example.com`"
     assert at.sidebar.button(key="easel.sign_out").label == "로그아웃"
     assert ":material/shield_person: 관리자]" in " ".join(m.value for m in at.sidebar.markdown)
+
+
+def test_an_admin_taken_off_the_list_is_a_member_from_the_next_run(team_secrets):
+    at = _open({"is_logged_in": True, "email": "boss@example.com"})
+    assert [m.value for m in at.sidebar.markdown if "admin" in m.value]
+    team_secrets.write_text(team_secrets.read_text().replace('admins = ["Boss@Example.com"]', "admins = []"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [m.value for m in at.sidebar.markdown if "admin" in m.value]
