@@ -10,7 +10,7 @@ import click
 
 from easel.core.i18n import _, ngettext, use_language
 
-from easel.cli.main import main, viewer_store
+from easel.cli.main import main
 
 
 # --- easel usage ---------------------------------------------------------------------------------------
@@ -45,8 +45,9 @@ def _parse_date(value: str | None) -> dt.date | dt.datetime | None:
               help=_("... and by more than this amount in the provider's own unit."))
 def usage(since, until, provider, exclude_simulated, as_csv, as_json, reconcile, tolerance, tolerance_abs):
     from easel import usage as usage_mod
+    from easel.store import Store
 
-    store = viewer_store()
+    store = Store()
     start, end = _parse_date(since), _parse_date(until)
     if reconcile:
         if as_csv:
