@@ -1,8 +1,9 @@
-"""Easel: the router. Page config, navigation, the shared provider sidebar, the job notifier. Nothing else."""
+"""Easel: the router. Page config, sign-in (with [auth]), navigation, the shared provider sidebar, the job notifier.
+Nothing else."""
 
 import streamlit as st
 
-from components import language, notifier, services, session, streamlit_chrome
+from components import auth, language, notifier, services, session, streamlit_chrome
 from easel.core.i18n import _
 
 st.set_page_config(page_title="Easel", page_icon=":material/palette:", layout="wide")
@@ -13,7 +14,7 @@ if st.query_params.get("share"):
     st.navigation([st.Page("pages/shared.py", title=_("Shared images"), icon=":material/share:")], position="hidden").run()
     st.stop()
 
-page = st.navigation([
+pages = [
     st.Page("pages/generate.py", title=_("Generate"), icon=":material/auto_awesome:", default=True),
     st.Page("pages/edit.py", title=_("Edit"), icon=":material/brush:"),
     st.Page("pages/compare.py", title=_("Compare"), icon=":material/compare:"),
@@ -24,8 +25,11 @@ page = st.navigation([
     st.Page("pages/png_info.py", title=_("PNG Info"), icon=":material/info:"),
     st.Page("pages/usage.py", title=_("Usage"), icon=":material/monitoring:"),
     st.Page("pages/scorecard.py", title=_("Scorecard"), icon=":material/fact_check:"),
-])
+]
+person = auth.gate(pages)      # with [auth] in secrets.toml: the sign-in screen until signed in
+page = st.navigation(pages)
 
+auth.account(person)
 language.picker()
 streamlit_chrome.translate_chrome()
 session.sidebar()

@@ -1,11 +1,11 @@
 """The sidebar's key and base-URL fields: a typed key stays in this session only; secrets and the environment are
-the fallbacks, shown by fingerprint."""
+the fallbacks, shown by fingerprint (with sign-in on, as the "team key")."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from easel.core import config
+from easel.core import config, identity
 from easel.core.i18n import N_, _
 from easel.providers.catalog import Profile
 
@@ -45,19 +45,27 @@ def key_widget(profile: Profile) -> config.KeySource:
     if widget not in st.session_state:
         st.session_state[widget] = typed
     ambient = config.resolve_key(pid) if not profile.custom else config.KeySource(None, "")
+    # Signed in (team mode), a key from secrets or the server's environment is the team's: an admin put it there,
+    # members use it and see only its fingerprint, and may still type a key of their own for this session.
+    team = identity.auth_configured() and ambient.source in ("environment", "secrets")
     overridable = {"environment": _("key from environment (type to override)"),
                    "secrets": _("key from secrets (type to override)")}.get(ambient.source)
+    if team:
+        overridable = _("team key (type to override)")
     placeholder = overridable or (f"{profile.key_prefix}…" if profile.key_prefix else "")
     ambient_help = "" if profile.custom else " " + _(
         "Or set {variable}, or {section} api_key in .streamlit/secrets.toml.").format(
         variable=f"EASEL_{profile.env_id}_API_KEY", section=f"[providers.{pid}]")
+    if team:
+        ambient_help = " " + _("Leave it empty to use the team key.")
     st.text_input(_("{provider} API key").format(provider=profile.label), type="password", key=widget,
                   on_change=_remember_typed, args=(pid,), placeholder=placeholder, autocomplete="off",
                   help=_("Used in this browser session only, never stored.") + ambient_help)
     source = config.resolve_key(pid, st.session_state.get(widget)) if not profile.custom \
         else config.KeySource((st.session_state.get(widget) or "").strip() or None, "typed")
     if source.source in ("environment", "secrets"):
-        origin = _("key from environment") if source.source == "environment" else _("key from secrets")
+        origin = _("team key") if team else _("key from environment") if source.source == "environment" \
+            else _("key from secrets")
         st.caption(f"{origin} · {source.fingerprint}")
     elif source.key:
         st.caption(_(_STAYS))

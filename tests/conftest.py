@@ -27,6 +27,7 @@ def easel_data_dir(tmp_path, monkeypatch):
     for name in ("EASEL_OBJECT_STORE", "EASEL_S3_ENDPOINT_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("EASEL_SECRETS_FILE", str(tmp_path / "no-secrets.toml"))
+    monkeypatch.delenv("EASEL_USER", raising=False)      # nor act as the developer's named local user
     # Messages in English whatever the machine's LANG says: tests that check another language set it themselves.
     monkeypatch.setenv("EASEL_LANG", "en")
     # Nor a developer's team database: a test reaches PostgreSQL only through the `engine` fixture below.

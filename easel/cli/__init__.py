@@ -12,6 +12,7 @@ from easel.cli import simulate  # noqa: F401
 from easel.cli import store  # noqa: F401
 from easel.cli import tasks  # noqa: F401
 from easel.cli import usage  # noqa: F401
+from easel.cli import whoami  # noqa: F401
 from easel.cli.main import main
 
 __all__ = ["main"]

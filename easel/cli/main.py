@@ -15,14 +15,15 @@ from pathlib import Path
 import click
 
 from easel.providers import catalog
-from easel.core import config
+from easel.core import config, identity
 from easel.core.errors import ConfigError, EaselError, UploadError, ValidationError
 from easel.core.i18n import _
 from easel.cli.click_texts import speak_in_terminal_language
 from easel.cli.outcome_json import FAILED_STATUSES, dumps, job_outcome
 
 __all__ = ["main", "DEMO_KEY", "EXIT_FAILED", "EXIT_USAGE", "EXIT_PENDING", "EXIT_PIPE", "job_service", "provider_client", "demo_key", "find_job",
-           "collect_outcome", "print_outcome", "exit_code", "register_ambient_keys", "shutdown", "wait_submitted"]
+           "collect_outcome", "print_outcome", "exit_code", "register_ambient_keys", "shutdown", "wait_submitted",
+           "viewer_store"]
 
 DEMO_KEY = "demo-test-key"     # the same key the app's Demo uses, so both share one concurrency slot per process
 
@@ -77,8 +78,35 @@ def _quiet_closed_stdout() -> None:
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]},
              help=_("Easel: gpt-image-2 across image-API providers."))
-def main() -> None:
-    pass
+@click.option("--user", "user", envvar="EASEL_USER", metavar="EMAIL",
+              help=_("Act as this named local user: their own jobs, images and usage, as they see them when signed "
+                     "in to the app. Same as EASEL_USER. Without either: the single user, who sees everything."))
+@click.pass_context
+def main(ctx: click.Context, user: str | None) -> None:
+    who = identity.person(user or "")
+    if who.single:
+        return
+    ctx.with_resource(identity.use_person(who))
+    # Threads this command starts (workers, the poller) do not inherit the pinned person; the environment
+    # reaches them, and is put back when the command ends (in-process runners share os.environ).
+    previous = os.environ.get("EASEL_USER")
+    os.environ["EASEL_USER"] = who.id
+    ctx.call_on_close(lambda: _restore_env("EASEL_USER", previous))
+
+
+def _restore_env(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
+
+
+def viewer_store():
+    """The store as the person this command acts as sees it: their own rows, the team's shared ones and the single
+    user's; everything for the single user."""
+    from easel.store import Store
+
+    return Store().for_viewer(identity.current())
 
 
 # --- shared plumbing ---------------------------------------------------------------------------------

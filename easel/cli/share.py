@@ -8,7 +8,7 @@ import time
 
 import click
 
-from easel.cli.main import EXIT_FAILED, main
+from easel.cli.main import EXIT_FAILED, main, viewer_store
 from easel.core.i18n import _, ngettext
 
 
@@ -24,9 +24,9 @@ def share() -> None:
 @share.command("list", help=_("Live links, newest first: id, images, expiry, title."))
 @click.option("--all", "show_all", is_flag=True, help=_("Also revoked and expired links, with their state."))
 def share_list(show_all):
-    from easel.store import Store, share_links
+    from easel.store import share_links
 
-    store = Store()
+    store = viewer_store()
     now = time.time()
     links = share_links.list_links(store, now=now, active_only=not show_all)
     if not links:
@@ -44,9 +44,9 @@ def share_list(show_all):
 @share.command("revoke", help=_("Revoke a link now. ID: as `easel share list` shows it."))
 @click.argument("link_id", metavar="ID")
 def share_revoke(link_id):
-    from easel.store import Store, share_links
+    from easel.store import share_links
 
-    store = Store()
+    store = viewer_store()
     if share_links.revoke(store, link_id):
         click.echo(_("Revoked {id}: its page now says it was revoked and shows no image.").format(id=link_id))
         return

@@ -8,9 +8,11 @@ import time
 
 import click
 
+from easel.core import identity
 from easel.core.i18n import _
 from easel.cli.main import (
     EXIT_FAILED, EXIT_PENDING, collect_outcome, exit_code, find_job, job_service, main, print_outcome, register_ambient_keys, shutdown,
+    viewer_store,
 )
 from easel.cli.outcome_json import FAILED_STATUSES, dumps, job_summary
 from easel.providers import catalog
@@ -28,9 +30,7 @@ def tasks() -> None:
 @click.option("--limit", type=int, default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help=_("One JSON object per job, one per line (nothing when none)."))
 def tasks_list(status, provider, limit, as_json):
-    from easel.store import Store
-
-    store = Store()
+    store = viewer_store()
     rows = store.list_jobs(status=status, provider=provider, limit=limit)
     if as_json:
         for job in rows:
@@ -53,9 +53,7 @@ def tasks_list(status, provider, limit, as_json):
 @click.option("--json", "as_json", is_flag=True,
               help=_("One JSON object: status, progress, task_id, images (paths on disk), cost and error."))
 def tasks_show(job_id, as_json):
-    from easel.store import Store
-
-    store = Store()
+    store = viewer_store()
     job = find_job(store, job_id)
     outcome = collect_outcome(store, job)
     print_outcome(outcome, as_json=as_json, job_id=job.id)
@@ -73,12 +71,13 @@ def tasks_show(job_id, as_json):
 @click.option("--timeout", type=float, default=None, help=_("Give up waiting after S seconds."))
 def tasks_wait(job_id, as_json, timeout):
     svc = job_service()
+    mine = svc.store.for_viewer(identity.current())
     if job_id:
-        targets = [find_job(svc.store, job_id)]
+        targets = [find_job(mine, job_id)]
     else:
         from easel.store import ACTIVE_STATUSES
 
-        targets = list(reversed(svc.store.list_jobs(status=ACTIVE_STATUSES, followed=True, limit=100_000)))
+        targets = list(reversed(mine.list_jobs(status=ACTIVE_STATUSES, followed=True, limit=100_000)))
         if not targets:
             if not as_json:
                 click.echo(_("Nothing to wait for."))
@@ -98,7 +97,7 @@ def tasks_wait(job_id, as_json, timeout):
         elif not job.is_terminal:
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
             job = svc.wait(job.id, left)
-        print_outcome(collect_outcome(svc.store, job), as_json=as_json, job_id=job.id)
+        print_outcome(collect_outcome(mine, job), as_json=as_json, job_id=job.id)
         codes.append(EXIT_PENDING if job.id in missing else exit_code(job.status))
         if codes[-1] == EXIT_PENDING and job.id not in missing:
             click.echo(_("{id} is still {status}.").format(id=job.id[:8], status=job.status), err=True)

@@ -63,15 +63,17 @@ def chromium_path() -> str:
 
 
 @contextlib.contextmanager
-def _running_app(base: Path, simulator, extra_env: dict[str, str], *, debug: bool = False):
-    """`streamlit run app.py` on a free port with its own data dir, the developer's keys removed from its
-    environment, and stdout/stderr kept in `base`, until the block ends."""
+def _running_app(base: Path, simulator, extra_env: dict[str, str], *, debug: bool = False, port: int | None = None):
+    """`streamlit run app.py` on a free port (or `port`, for a test whose secrets must name the app's address
+    first) with its own data dir, the developer's keys removed from its environment, and stdout/stderr kept in
+    `base`, until the block ends."""
     data = base / "data"
     data.mkdir()
     env = {k: v for k, v in os.environ.items() if not (k.startswith("EASEL_") and k.endswith(("_API_KEY", "_BASE_URL")))}
     env.update(EASEL_DATA_DIR=str(data), EASEL_SIMULATOR_URL=simulator.url,
-               EASEL_SECRETS_FILE=str(base / "no-secrets.toml"), **extra_env)
-    port = _free_port()
+               EASEL_SECRETS_FILE=str(base / "no-secrets.toml"))
+    env.update(extra_env)           # a test's own secrets file, say
+    port = port or _free_port()
     log = base / "streamlit.log"
     args = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
             "--server.address", "127.0.0.1", "--server.headless", "true", "--global.developmentMode", "false",
