@@ -123,10 +123,12 @@ def person_budget_status(store, person_id: str, *, simulated: bool = False, now:
 
 
 def person_budget_refusal(store, person_id: str, estimates: Iterable[Money], *, simulated: bool = False,
-                          now: float | datetime | None = None, rates: Rates | None = None) -> Text | None:
+                          now: float | datetime | None = None, rates: Rates | None = None,
+                          status: PersonBudgetStatus | None = None) -> Text | None:
     """Why this request (its estimates: one per currency, or one per column) may not go out for this person, or
-    None. A Text: English as a str, `shown()` in the reader's language."""
-    status = person_budget_status(store, person_id, simulated=simulated, now=now, rates=rates)
+    None. A Text: English as a str, `shown()` in the reader's language. `status`: today's, when the caller has it."""
+    if status is None:
+        status = person_budget_status(store, person_id, simulated=simulated, now=now, rates=rates)
     if status is None:
         return None
     budget, rates = status.budget, status.rates
