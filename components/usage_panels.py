@@ -289,6 +289,7 @@ def render_requests(store, filters: usage.Filters, total: int, view=None) -> Non
     if view is not None:
         frame = usage_people.hide_private(frame, view)
     person = ("owner",) if view is not None and view.shows_people else ()
+    frame = frame.drop(columns=[c for c in ("owner", "shared") if c not in person])      # only where it says who
     st.dataframe(table_frame(frame), hide_index=True, key=_K + "requests_table", column_order=(
         "thumbnail", "created_at", *person, "provider", "model", "endpoint", "mode", "size", "resolution", "quality", "n",
         "status", "error_code", "latency_s", "cost", "key_fingerprint", "simulated", "comparison_id", "prompt"),
