@@ -412,12 +412,14 @@ PG_BILLING_MIGRATION: tuple[str, ...] = (
 # the triggers and merges add up, as one SELECT per table over `jobs`, which the caller shadows with a CTE of the rows
 # it wants. Prompt ids are the real `usage_prompts` ids, read through `prompts` (a schema-qualified name, because
 # the caller shadows `usage_prompts` too: its `requests` becomes the all-time count within those rows). `by` adds
-# columns of `jobs` as leading keys (the admin's table per person: `by=("owner",)`).
-def rollup_select_sql(prompts: str = "usage_prompts", by: tuple[str, ...] = ()) -> dict[str, str]:
+# columns of `jobs` as leading keys (the admin's table per person: `by=("owner",)`); `only` keeps just those keys
+# (and `by`), for a caller that reads a few of them: fewer keys, a smaller GROUP BY.
+def rollup_select_sql(prompts: str = "usage_prompts", by: tuple[str, ...] = (),
+                      only: tuple[str, ...] | None = None) -> dict[str, str]:
     lead = [(c, f"jobs.{c}") for c in by]
 
     def select(keys, measures, extra_from: str = "", where: str = "") -> str:
-        keys = lead + keys
+        keys = lead + [(k, e) for k, e in keys if only is None or k in only]
         cols = [f"{e} AS {k}" for k, e in keys] + [f"SUM({e}) AS {m}" for m, e in measures]
         return (f"SELECT {', '.join(cols)} FROM jobs{extra_from}" + (f" WHERE {where}" if where else "")
                 + f" GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}")

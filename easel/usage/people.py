@@ -50,7 +50,7 @@ def scope_for(store, owners, filters: Filters | None = None, *, now=None, earlie
     since = None
     if earliest is not None:
         since = day_start_ts(earliest, day_offset(store))
-    return OwnerScope(store, owners, since=since)
+    return OwnerScope(store, owners, since=since, mirror=True)
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,8 @@ def per_person(store, filters: Filters, *, currency: str = "CNY", rates: Rates =
     f = filters.resolved(store, now)
     offset = day_offset(store)
     scope = OwnerScope(store, None, since=day_start_ts(f.start, offset),
-                       until=day_start_ts(f.end + timedelta(days=1), offset), by=("owner",))
+                       until=day_start_ts(f.end + timedelta(days=1), offset), by=("owner",),
+                       only=("day", "provider", "key_fingerprint", "status", "simulated", "currency"))
     where, args = f.where()
     fail = ", ".join(f"'{s}'" for s in rs.FAILURE_STATUSES)
     acc: dict[tuple[str, str], dict] = {}

@@ -87,12 +87,14 @@ def test_a_persons_view_equals_a_store_holding_only_her_rows(store, rows, new_st
                     usage.Filters(statuses=("completed",))):
         f = filters.resolved(store, NOW)
         mine = people.scope_for(store, ANA, f, earliest=usage.earliest_day(store, f, NOW))
-        a = usage.dashboard(mine, filters, currency="CNY", rates=Rates(7.0), now=NOW)
         b = usage.dashboard(only_ana, filters, currency="CNY", rates=Rates(7.0), now=NOW)
-        assert a.kpis == b.kpis
-        assert a.total_requests == b.total_requests > 0
-        for frame in ("daily", "cumulative", "latency_hist", "latency_pct", "errors", "top_prompts"):
-            assert getattr(a, frame).equals(getattr(b, frame)), frame
+        # The page's reader (rollups rebuilt in memory from her rows) and the plain CTEs over the store.
+        for reader in (mine, OwnerScope(store, (ANA,))):
+            a = usage.dashboard(reader, filters, currency="CNY", rates=Rates(7.0), now=NOW)
+            assert a.kpis == b.kpis
+            assert a.total_requests == b.total_requests > 0
+            for frame in ("daily", "cumulative", "latency_hist", "latency_pct", "errors", "top_prompts"):
+                assert getattr(a, frame).equals(getattr(b, frame)), frame
         assert usage.filter_options(mine) == usage.filter_options(only_ana)
         assert usage.has_real_usage(mine) == usage.has_real_usage(only_ana)
         assert usage.requests_page(mine, f)[["id"]].shape == usage.requests_page(only_ana, f)[["id"]].shape
