@@ -28,6 +28,7 @@ from components.money_view import breakdown, money
 __all__ = ["View", "current_view", "view_switch", "render_people", "hide_private", "VIEW_KEY", "ME", "TEAM"]
 
 VIEW_KEY = "easel.usage.view"
+RANGE_KEY = "easel.usage.range"            # components/usage_panels.filter_bar's date range
 ME, TEAM = "me", "team"
 _K = "easel.usage.people."
 
@@ -51,17 +52,32 @@ class View:
         """Whether rows of more than one person appear (the request table then names who made each)."""
         return self.team_mode and (self.owners is None or self.owners != (self.who.id,))
 
-    def reader(self, store, filters: Filters | None = None, *, now=None):
-        """The store the usage functions read: the store itself for everyone, else a person's scope (from the first
-        day the page needs, once the filters are known)."""
+    def reader(self, store, filters: Filters | None = None, *, now=None, reuse=None):
+        """The store the usage functions read: the store itself for everyone, else a person's scope from the first
+        day these filters need (its rollups are built once, on first use: one reader serves the whole run).
+        `reuse`: a reader made earlier in the run, kept when it already covers these filters."""
         if self.owners is None:
             return store
         if filters is None:
             return people.scope_for(store, self.owners)
         from easel import usage
+        from easel.usage.days import day_offset, day_start_ts
 
         f = filters.resolved(store, now)
-        return people.scope_for(store, self.owners, f, earliest=usage.earliest_day(store, f, now))
+        earliest = usage.earliest_day(store, f, now)
+        since = getattr(reuse, "since", None)
+        if reuse is not None and (since is None or since <= day_start_ts(earliest, day_offset(store))):
+            return reuse
+        return people.scope_for(store, self.owners, f, earliest=earliest)
+
+
+def picked_range() -> Filters:
+    """The date range the page's date widget holds as this run starts (the filter bar reads the same value), so a
+    person's reader can be made before the filter bar draws: the bar's own lists then come from it too."""
+    picked = st.session_state.get(RANGE_KEY)
+    if isinstance(picked, (tuple, list)) and picked:
+        return Filters(picked[0], picked[-1])
+    return Filters()
 
 
 def current_view(store) -> View:

@@ -28,9 +28,10 @@ rates = load_rates(store)
 # Whose usage: everyone's for the single user (the rollups, as always); a signed-in person's own, or an admin's pick.
 view = usage_people.current_view(store)
 
-filters, currency, split = panels.filter_bar(view.reader(store), title=_("Usage"))
+reader = view.reader(store, usage_people.picked_range())
+filters, currency, split = panels.filter_bar(reader, title=_("Usage"))
 usage_people.view_switch(store, view)
-reader = view.reader(store, filters)
+reader = view.reader(store, filters, reuse=reader)
 board = usage.dashboard(reader, filters, split=split, currency=currency, rates=rates)
 f = board.filters
 days = (f.start, f.end)

@@ -135,10 +135,12 @@ class OwnerScope:
                                             + (f" WHERE {where}" if where else ""), self._args()), key=lambda r: r[0])
             db.executemany(f"INSERT INTO jobs VALUES ({', '.join('?' for _c in range(len(_MIRROR_COLUMNS) + 1))})",
                            [tuple(r) for r in rows])
-            # Prompt ids in the order the prompts first appear, as a store holding only these rows numbers them.
-            db.execute("INSERT INTO usage_prompts (prompt) SELECT prompt FROM jobs GROUP BY prompt ORDER BY MIN(rowid)")
+            # Prompt ids in the order the prompts first appear, as a store holding only these rows numbers them; then
+            # the rebuild's merges, but for its own prompt insert (done here, in order).
+            db.execute("INSERT OR IGNORE INTO usage_prompts (prompt) SELECT prompt FROM jobs ORDER BY rowid")
             for stmt in rs.rebuild_sql():
-                db.execute(stmt)
+                if not stmt.startswith("INSERT OR IGNORE INTO usage_prompts "):
+                    db.execute(stmt)
             self._mirror = db
         return self._mirror
 
