@@ -203,8 +203,8 @@ def _budget_form(store, budgets: dict[str, Money], rows, currency: str) -> None:
         amount = c1.number_input(_("Amount per day (0 = no budget)"), min_value=0.0, step=0.5, key=_K + "amount")
         unit = c2.selectbox(_("Unit"), CURRENCIES, key=_K + "unit", index=CURRENCIES.index(currency),
                             format_func=lambda c: _("credits") if c == "credits" else c)
-        st.caption(_("Today's spend across every provider, converted at the rates above; a request that would go "
-                     "over it is refused before it is sent."))
+        st.caption(_("Counts today's spend across every provider, converted at the rate on the Budgets & quota "
+                     "tab; a request that would go over it is refused before it is sent."))
         if st.form_submit_button(_("Save budget"), icon=":material/savings:"):
             person_id = (pid or "").strip().lower()
             if not person_id:
