@@ -9,7 +9,9 @@ are one more "person", id ''.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+import time
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -21,7 +23,8 @@ from easel.usage.filters import Filters
 from easel.usage.kpis import total_in
 from easel.usage.scope import OwnerScope
 
-__all__ = ["SINGLE_LABEL", "person_label", "people", "scope_for", "PersonUsage", "per_person"]
+__all__ = ["SINGLE_LABEL", "person_label", "people", "scope_for", "clear_mirrors", "MIRROR_TTL_S", "PersonUsage",
+           "per_person"]
 
 SINGLE_LABEL = N_("single user / before sign-in")
 
@@ -42,15 +45,44 @@ def people(store) -> list[str]:
     return [r[0] for r in rows]
 
 
+# A person's rollups, built in memory from her rows (easel.usage.scope), are kept for the next reruns of the page
+# while her rows in the window are the same ones (count and newest row) and for at most MIRROR_TTL_S: a status
+# or cost that changes in place (a job finishing) shows within that time. A few people's at once, newest kept.
+MIRROR_TTL_S = 15.0
+_MIRRORS_KEPT = 8
+_mirrors: OrderedDict = OrderedDict()
+_mirrors_lock = threading.Lock()
+
+
+def clear_mirrors() -> None:
+    with _mirrors_lock:
+        _mirrors.clear()
+
+
 def scope_for(store, owners, filters: Filters | None = None, *, now=None, earliest=None) -> OwnerScope:
     """The store as `owners` (a person id, or several) see their usage. With `filters` (resolved), rows before
     `earliest` (a usage day, e.g. easel.usage.kpis.earliest_day) are left out, so the page reads only the days it
     shows; without them, all of the owners' history."""
     owners = (owners,) if isinstance(owners, str) else tuple(owners)
-    since = None
-    if earliest is not None:
-        since = day_start_ts(earliest, day_offset(store))
-    return OwnerScope(store, owners, since=since, mirror=True)
+    if earliest is None:
+        return OwnerScope(store, owners, mirror=True)
+    since = day_start_ts(earliest, day_offset(store))
+    scope = OwnerScope(store, owners, since=since, mirror=True)
+    # Index-only (jobs(owner, created_at)): cheap at any log size.
+    token = tuple(store.query(
+        f"SELECT COUNT(*), COALESCE(MAX(rowid), 0) FROM jobs WHERE owner IN ({', '.join('?' for _o in owners)}) "
+        "AND created_at >= ?", [*owners, since])[0])
+    key = (store.location, owners, since)
+    with _mirrors_lock:
+        kept = _mirrors.get(key)
+        if kept is not None and kept[0] == token and time.monotonic() - kept[1] < MIRROR_TTL_S:
+            _mirrors.move_to_end(key)
+            scope.share_mirror(kept[2])
+            return scope
+        _mirrors[key] = (token, time.monotonic(), scope)
+        while len(_mirrors) > _MIRRORS_KEPT:
+            _mirrors.popitem(last=False)
+    return scope
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,12 @@ class OwnerScope:
                     return self._mirrored().execute(sql, list(args)).fetchall()
         return self._store.query(*self.scoped(sql, args))
 
+    def share_mirror(self, other: "OwnerScope") -> None:
+        """Read rollups from `other`'s mirror (built, or to be built once for both)."""
+        self._mirror_on = other._mirror_on
+        self._mirror_lock = other._mirror_lock
+        self._mirror = other._mirrored() if other._mirror_on else None
+
     def _mirrored(self) -> sqlite3.Connection:
         if self._mirror is None:
             db = sqlite3.connect(":memory:", check_same_thread=False)

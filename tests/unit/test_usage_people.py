@@ -189,3 +189,19 @@ def test_a_scope_reads_no_other_persons_row_through_any_rollup(store):
     prompts = {r[0]: r[1] for r in scope.query("SELECT prompt, requests FROM usage_prompts")}
     assert prompts == {p: n for p, n in store.query(
         "SELECT prompt, COUNT(*) FROM jobs WHERE owner = ? GROUP BY prompt", (ANA,))}
+
+
+def test_a_persons_rollups_are_kept_for_reruns_until_her_rows_change(store):
+    f = usage.Filters().resolved(store, NOW)
+    earliest = usage.earliest_day(store, f, NOW)
+    people.clear_mirrors()
+    first = people.scope_for(store, ANA, f, earliest=earliest)
+    before = usage.kpis(first, f, now=NOW).requests.value
+    again = people.scope_for(store, ANA, f, earliest=earliest)
+    assert again._mirror is first._mirror is not None            # the rerun reads the rollups built once
+    jid = store.create_job(provider="qcode", status="completed", cost_estimated=0.5, currency="USD", created_at=NOW - 60)
+    with store._write() as conn:
+        conn.execute("UPDATE jobs SET owner = ? WHERE id = ?", (ANA, jid))
+    after = people.scope_for(store, ANA, f, earliest=earliest)
+    assert after._mirror is None                                  # her rows changed: built anew, on first read
+    assert usage.kpis(after, f, now=NOW).requests.value == before + 1
