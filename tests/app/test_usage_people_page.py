@@ -181,3 +181,28 @@ def test_generate_refuses_a_request_over_the_members_budget(log, as_person, app,
         "Over your daily budget: this request (≈ USD 0.0423) would take your spend today from USD 0.50 to USD 0.54, "
         "over the USD 0.51 your admin set.")]
     assert app.button(key="gen.go").disabled
+
+
+def test_compare_refuses_a_comparison_over_the_members_budget(log, as_person, demo, jobs_for_test):
+    from app_session import open_app
+
+    store, _ids = log
+    as_person(BEN)
+    jid = store.create_job(provider="demo", status="completed", cost_estimated=0.05, currency="USD",
+                           simulated=True, created_at=time.time() - 30)
+    store.update_job(jid, cost_actual=0.05)
+    with store._write() as conn:
+        conn.execute("UPDATE jobs SET owner = ? WHERE id = ?", (BEN, jid))
+    person_budgets.set_person_budget(store, BEN, Money(0.1, "USD"))
+    at = open_app("pages/compare.py")
+    at.text_area(key="cmp.prompt").set_value("red fox")
+    at.selectbox(key="cmp.size").set_value("1536x1024")
+    at.run()
+    # The columns' known estimates (Demo USD 0.06337, QCode's floor USD 0.08; gccai has no price yet) together.
+    assert [e.value for e in at.error] == [md_escape(
+        "Over your daily budget: this request (≈ USD 0.14) would take your spend today from USD 0.05 to USD 0.19, "
+        "over the USD 0.10 your admin set.")]
+    assert at.button(key="cmp.go").disabled
+    person_budgets.set_person_budget(store, BEN, Money(1.0, "USD"))
+    at.run()
+    assert not at.error and not at.button(key="cmp.go").disabled
