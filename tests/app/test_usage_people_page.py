@@ -206,3 +206,16 @@ def test_compare_refuses_a_comparison_over_the_members_budget(log, as_person, de
     person_budgets.set_person_budget(store, BEN, Money(1.0, "USD"))
     at.run()
     assert not at.error and not at.button(key="cmp.go").disabled
+
+
+def test_the_admin_picks_one_person(log, as_person):
+    store, ids = log
+    as_person(ADA, admin=True)
+    at = run_usage(**{"easel.usage.view": BEN})
+    switch = at.selectbox(key="easel.usage.view")
+    assert switch.options == ["My usage", "Team", "single user / before sign-in", ANA, BEN] and switch.value == BEN
+    assert _request_ids(at) == {j for j, o in ids.items() if o == BEN}
+    assert _metrics(at)["Images"] == "5"                         # ben: 3 + 2 completed images
+    tables = [d.value for d in at.dataframe if "thumbnail" in d.value.columns]
+    assert set(tables[0]["prompt"]) == {"(private)"} and set(tables[0]["owner"]) == {BEN}
+    assert "People" not in [t.label for t in at.tabs]
