@@ -174,7 +174,7 @@ def render_people(store, filters: Filters, currency: str, rates: Rates) -> list[
     st.caption(_("Requests without a person were made by the single user, or before sign-in was turned on."))
     left, right = st.columns(2, gap="large")
     with left:
-        st.subheader(_("Daily budgets per person"), anchor=False)
+        st.markdown("**" + _("Daily budgets per person") + "**")
         _budget_bars(store, budgets, rates)
     with right:
         _budget_form(store, budgets, rows, currency)
@@ -189,8 +189,14 @@ def _budget_bars(store, budgets: dict[str, Money], rates: Rates) -> None:
         s = person_budgets.person_budget_status(store, pid, rates=rates)
         if s is None:
             continue
-        st.progress(min(1.0, max(0.0, s.fraction)), text=md_escape(_("{person}: {spent} of {budget} today").format(
-            person=pid, spent=money(s.spent, s.budget.currency), budget=money(s.budget.amount or 0, s.budget.currency))))
+        st.progress(min(1.0, max(0.0, s.fraction)), text=_bar_text(_("{person}: {spent} of {budget} today"), pid, s))
+
+
+def _bar_text(template: str, person_id: str, s) -> str:
+    """A budget bar's markdown: the e-mail as code, so it is not made a mail link; the rest escaped."""
+    text = md_escape(template.format(person="\x00", spent=money(s.spent, s.budget.currency),
+                                     budget=money(s.budget.amount or 0, s.budget.currency)))
+    return text.replace("\x00", "`" + person_id.replace("`", "") + "`")
 
 
 def _budget_form(store, budgets: dict[str, Money], rows, currency: str) -> None:
@@ -228,7 +234,5 @@ def render_my_budget(store, view: View, rates: Rates) -> None:
         return
     label = _("Your daily budget: {spent} of {budget} spent today") if view.owners == (view.who.id,) else \
         _("{person}: {spent} of {budget} today")
-    st.progress(min(1.0, max(0.0, s.fraction)), text=md_escape(label.format(
-        person=view.owners[0], spent=money(s.spent, s.budget.currency),
-        budget=money(s.budget.amount or 0, s.budget.currency))))
+    st.progress(min(1.0, max(0.0, s.fraction)), text=_bar_text(label, view.owners[0], s))
 
