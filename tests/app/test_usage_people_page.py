@@ -219,3 +219,29 @@ def test_the_admin_picks_one_person(log, as_person):
     tables = [d.value for d in at.dataframe if "thumbnail" in d.value.columns]
     assert set(tables[0]["prompt"]) == {"(private)"} and set(tables[0]["owner"]) == {BEN}
     assert "People" not in [t.label for t in at.tabs]
+
+
+def test_a_batch_is_refused_when_its_rows_together_would_cross_the_members_budget(log, as_person, demo, jobs_for_test):
+    from streamlit.testing.v1 import AppTest
+
+    store, _ids = log
+    as_person(BEN)
+    jid = store.create_job(provider="demo", status="completed", cost_estimated=0.9, currency="USD",
+                           simulated=True, created_at=time.time() - 30)
+    store.update_job(jid, cost_actual=0.9)
+    with store._write() as conn:
+        conn.execute("UPDATE jobs SET owner = ? WHERE id = ?", (BEN, jid))
+    person_budgets.set_person_budget(store, BEN, Money(1.0, "USD"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.run()
+    at.selectbox(key="easel.demo.simulate").set_value("qcode").run()
+    at.segmented_control(key="gen.mode").set_value("Batch").run()
+    at.text_area(key="batch.text").set_value("a red fox\na blue whale\na green owl\n").run()
+    assert not at.exception, [e.value for e in at.exception]
+    # Three medium QCode requests on the Demo, USD 0.08 each (qcode.txt's floor).
+    assert [e.value for e in at.error] == [md_escape(
+        "Over your daily budget: this request (≈ USD 0.24) would take your spend today from USD 0.90 to USD 1.14, "
+        "over the USD 1.00 your admin set.")]
+    assert at.button(key="batch.go").disabled
+    at.text_area(key="batch.text").set_value("a red fox\n").run()
+    assert not at.error and not at.button(key="batch.go").disabled
