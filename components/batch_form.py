@@ -14,9 +14,10 @@ from easel.batch.targets import resolver
 from easel.compare.targets import DEMO_KEY, Target
 from easel.core.errors import EaselError
 from easel.core.i18n import N_, _, format_number, ngettext
+from easel.core.models import Money
 from easel.simulator import local
 
-from components import md_escape, params, services
+from components import cost, md_escape, params, services
 from components.batch_progress import CURRENT, PASTED, batch_progress
 from components.demo_provider import SIMULATE_KEY
 from components.errors_view import show_error
@@ -101,17 +102,20 @@ def batch_mode(sess, store, jobs) -> None:
             show_error(problem, icon=":material/rule:")
         elif plan is not None:
             _preview(store, plan)
+        # The signed-in person's daily budget, over every row that will be sent (components/cost.budget_gate).
+        refused = plan is not None and bool(cost.budget_gate(store, [
+            (r.estimate or Money(None, plan.currency), r.target.profile.simulated) for r in plan.valid]))
         label = (ngettext("Send {n} row", "Send {n} rows", len(plan.valid)).format(n=format_number(len(plan.valid)))
                  if plan is not None else _("Send batch"))
         clicked = st.button(label, type="primary",
                             icon=":material/playlist_play:", key=f"{KEY}.go", width="stretch",
-                            disabled=plan is None or not plan.valid)
+                            disabled=plan is None or not plan.valid or refused)
         if not sess.ready:
             st.caption(md_escape(sess.problem or _("Pick a provider in the sidebar.")))
         elif plan is None and problem is None:
             st.caption(_("Paste prompts or upload a file: the count, the cost and any invalid rows show here "
                          "first; nothing is sent until you press Send."))
-        if clicked and plan is not None and plan.valid:
+        if clicked and plan is not None and plan.valid and not refused:
             st.session_state[CURRENT] = batch.start(jobs, plan, name=name, session_id=services.session_id())
             st.query_params[QUERY] = st.session_state[CURRENT]
         batch_progress(store, jobs, st.session_state.get(CURRENT) or st.query_params.get(QUERY))

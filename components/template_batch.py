@@ -14,7 +14,7 @@ from easel.core.i18n import N_, _, format_number, ngettext
 from easel.prompts import batch
 from easel.prompts.templates import TemplateError, expand, parse
 
-from components import md_escape, truncate
+from components import cost, md_escape, truncate
 from components.errors_view import show_error
 
 __all__ = ["TemplateState", "variable_fields", "batch_action", "VALUES_HELP"]
@@ -82,7 +82,8 @@ def batch_action(profile, request, prompts: list[str], *, repeat: int, store, jo
     sig = tuple(r.prompt for r in plan.requests) + (repr(request.describe()),)
     if st.session_state.get(confirm_key) not in (None, sig):
         st.session_state.pop(confirm_key)                    # the batch changed since it was reviewed
-    blocked = not sess.ready or plan.quota_problem is not None
+    blocked = not sess.ready or plan.quota_problem is not None or bool(
+        cost.budget_gate(store, [(plan.total(), plan.profile.simulated)]))
     if st.session_state.get(confirm_key) != sig:
         review = ngettext("Review {n} job…", "Review {n} jobs…", plan.count).format(n=format_number(plan.count))
         if st.button(review, type="primary", icon=":material/auto_awesome:", width="stretch",
@@ -104,7 +105,7 @@ def batch_action(profile, request, prompts: list[str], *, repeat: int, store, jo
         if cancel_col.button(_("Cancel"), key=f"{key}.batch.cancel", width="stretch"):
             st.session_state.pop(confirm_key, None)
             st.rerun()
-    if not send:
+    if not send or blocked:
         return None
     st.session_state.pop(confirm_key, None)
     try:

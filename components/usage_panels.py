@@ -267,7 +267,10 @@ def _turn_requests(cursors: list, to) -> None:
         cursors.append(to)
 
 
-def render_requests(store, filters: usage.Filters, total: int) -> None:
+def render_requests(store, filters: usage.Filters, total: int, view=None) -> None:
+    """The request log, a page at a time. With a team `view` (components/usage_people.View) that shows several
+    people, each row names its person, and another person's private prompt, image and comparison are not shown."""
+    from components import usage_people
     # Keyset paging (Newer / Older): a page is read by index wherever it lies in a log of millions.
     cursors = _request_cursors(filters)
     pages = max(1, -(-total // PAGE_SIZE))
@@ -280,14 +283,20 @@ def render_requests(store, filters: usage.Filters, total: int) -> None:
                          total).format(page=format_number(len(cursors)), pages=format_number(pages),
                                        total=format_number(total)), width="content")
         st.button(_("Older ›"), key=_K + "older", on_click=_turn_requests, args=(cursors, older), disabled=older is None)
-    thumbs = usage.thumbnails(store, list(frame["id"]))
+    private = usage_people.private_rows(frame, view) if view is not None else [False] * len(frame)
+    thumbs = usage.thumbnails(store, [i for i, p in zip(frame["id"], private) if not p])
     frame.insert(0, "thumbnail", [thumbs.get(i) for i in frame["id"]])
+    if view is not None:
+        frame = usage_people.hide_private(frame, view)
+    person = ("owner",) if view is not None and view.shows_people else ()
+    frame = frame.drop(columns=[c for c in ("owner", "shared") if c not in person])      # only where it says who
     st.dataframe(table_frame(frame), hide_index=True, key=_K + "requests_table", column_order=(
-        "thumbnail", "created_at", "provider", "model", "endpoint", "mode", "size", "resolution", "quality", "n",
+        "thumbnail", "created_at", *person, "provider", "model", "endpoint", "mode", "size", "resolution", "quality", "n",
         "status", "error_code", "latency_s", "cost", "key_fingerprint", "simulated", "comparison_id", "prompt"),
         column_config={
         "thumbnail": st.column_config.ImageColumn(_("Image"), width="small"),
         "created_at": st.column_config.DatetimeColumn(_("Created (UTC)"), format="YYYY-MM-DD HH:mm:ss"),
+        "owner": st.column_config.TextColumn(_("Person")),
         "provider": st.column_config.TextColumn(_("Provider")),
         "model": st.column_config.TextColumn(_("Model")),
         "endpoint": st.column_config.TextColumn(_("Endpoint")),

@@ -12,7 +12,7 @@ from easel import compare
 from easel.core.errors import EaselError
 from easel.core.i18n import _, ngettext
 
-from components import compare_form, compare_grid, compare_targets, md_escape, services
+from components import compare_form, compare_grid, compare_targets, cost, md_escape, services
 from components.errors_view import show_error
 from components.money_view import plan_total
 from components.router import ensure_routed
@@ -41,7 +41,8 @@ with action:
                    (f" · :orange[{warning.format(count=warned)}]" if warned else ""))
     elif problem:
         st.caption(md_escape(problem))
-    runnable = plan is not None and len(plan.runnable) >= 2
+    runnable = plan is not None and len(plan.runnable) >= 2 and not cost.budget_gate(
+        store, [(c.estimate, c.target.profile.simulated) for c in plan.runnable])
     clicked = st.button(_("Compare"), type="primary", icon=":material/compare:", width="stretch", key="cmp.go",
                         disabled=not runnable)
     if active and st.button(_("New comparison"), icon=":material/add:", width="stretch", key="cmp.new"):

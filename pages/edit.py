@@ -74,7 +74,7 @@ with right:
             st.toast(_("{n} edits sent: this column follows the first; all are on the Tasks page.").format(n=len(ids)))
     else:
         with st.container(key="edit.cost"):
-            cost.show_cost(profile, request, store=store)
+            clicked = not cost.show_cost(profile, request, store=store) and clicked   # None unless over the budget
     if blocked:
         st.caption(md_escape(blocked))
     if clicked:

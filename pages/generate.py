@@ -95,19 +95,20 @@ except EaselError as e:
 
 with action:
     batching = bool(batch_prompts) and request is not None
+    refused = None       # the person's daily budget refuses this request (components/cost.budget_gate)
     if batching:       # the count and total first; its own Review and Send buttons replace Generate
         ids = template_batch.batch_action(profile, request, batch_prompts, repeat=repeat, store=store, jobs=jobs,
                                           sess=sess, session_id=services.session_id(), key=FORM)
         if ids:
             st.session_state[LAST_JOB] = ids
     elif request is not None:
-        cost.show_cost(profile, request, store=store, repeat=repeat)
+        refused = cost.show_cost(profile, request, store=store, repeat=repeat)
     elif problem is not None and problem.code.startswith("size_"):
         st.caption(_("Fix the size above (or use the suggested one) to generate."))
     elif prompt.strip() and problem is not None:
         show_error(problem, icon=":material/rule:")
     clicked = not batching and st.button(_("Generate"), type="primary", icon=":material/auto_awesome:",
-                                         width="stretch", disabled=request is None or not sess.ready, key=f"{FORM}.go")
+                                         width="stretch", disabled=request is None or not sess.ready or bool(refused), key=f"{FORM}.go")
     if not sess.ready:
         hint = _("Type your {provider} API key in the sidebar to generate.").format(provider=profile.label) \
             if sess.problem == _(session.NO_KEY) else sess.problem or _("Pick a provider in the sidebar.")
@@ -118,7 +119,7 @@ with action:
 with secondary:
     code_view.code_view(profile, request, base_url=sess.base_url)
 
-if clicked and request is not None and sess.ready:
+if clicked and request is not None and sess.ready and not refused:
     try:
         ids = [jobs.submit(sess.client, request, session_id=services.session_id()) for _run in range(repeat)]
     except EaselError as e:

@@ -45,9 +45,16 @@ def _parse_date(value: str | None) -> dt.date | dt.datetime | None:
               help=_("... and by more than this amount in the provider's own unit."))
 def usage(since, until, provider, exclude_simulated, as_csv, as_json, reconcile, tolerance, tolerance_abs):
     from easel import usage as usage_mod
+    from easel.core import identity
     from easel.store import Store
+    from easel.usage import people
 
     store = Store()
+    # A named person (EASEL_USER / --user) reads her own requests, as the Usage page shows a signed-in member; the
+    # single user reads the whole log. The report says whose it is ("owner": null for everyone's).
+    who = identity.current()
+    if not who.single:
+        store = people.scope_for(store, who.id)
     start, end = _parse_date(since), _parse_date(until)
     if reconcile:
         if as_csv:
@@ -70,7 +77,8 @@ def usage(since, until, provider, exclude_simulated, as_csv, as_json, reconcile,
     if as_json:
         # JSON is for scripts: its labels and texts stay English whatever EASEL_LANG or LANG says.
         with use_language("en"):
-            report = _report_json(usage_mod.kpis(store, filters), include, hidden)
+            report = {**_report_json(usage_mod.kpis(store, filters), include, hidden),
+                      "owner": None if who.single else who.id}
         click.echo(json.dumps(report, ensure_ascii=False))
         return
     click.echo(usage_mod.report_text(store, filters))

@@ -23,7 +23,7 @@ from __future__ import annotations
 from easel.store.dialect import pg_trigger
 
 __all__ = ["PG_MIGRATION_STATEMENTS", "PG_TOP_PROMPTS_MIGRATION", "PG_BILLING_MIGRATION", "MIGRATION_STATEMENTS", "TOP_PROMPTS_MIGRATION", "rebuild_sql", "rollup_merge_sql", "ROLLUP_TABLES",
-           "BILLING_MIGRATION", "BILLING_SUSPECT", "BILLED_FAILED_STATUSES", "billing_merge_sql", "BUCKETS_PER_DECADE", "BUCKET_MIN_S", "FAILURE_STATUSES", "ZERO_COST_STATUSES", "DEFAULT_DAY_OFFSET_S"]
+           "BILLING_MIGRATION", "BILLING_SUSPECT", "BILLED_FAILED_STATUSES", "billing_merge_sql", "rollup_select_sql", "BUCKETS_PER_DECADE", "BUCKET_MIN_S", "FAILURE_STATUSES", "ZERO_COST_STATUSES", "DEFAULT_DAY_OFFSET_S"]
 
 BUCKETS_PER_DECADE = 20
 BUCKET_MIN_S = 0.01          # bucket 0 holds everything below; bucket i ≥ 1 starts at 10^((i-1)/20) × 0.01 s
@@ -406,3 +406,33 @@ PG_BILLING_MIGRATION: tuple[str, ...] = (
                 _billing_row("OLD", -1) + _billing_row("NEW", +1), when=_changed(_BILLING_WATCHED), guard=_ON),
     *billing_merge_sql("true"),
 )
+
+
+# The rollups as views of a set of `jobs` rows (easel.usage.scope: one person's usage): the same keys and measures
+# the triggers and merges add up, as one SELECT per table over `jobs`, which the caller shadows with a CTE of the rows
+# it wants. Prompt ids are the real `usage_prompts` ids, read through `prompts` (a schema-qualified name, because
+# the caller shadows `usage_prompts` too: its `requests` becomes the all-time count within those rows). `by` adds
+# columns of `jobs` as leading keys (the admin's table per person: `by=("owner",)`); `only` keeps just those keys
+# (and `by`), for a caller that reads a few of them: fewer keys, a smaller GROUP BY.
+def rollup_select_sql(prompts: str = "usage_prompts", by: tuple[str, ...] = (),
+                      only: tuple[str, ...] | None = None) -> dict[str, str]:
+    lead = [(c, f"jobs.{c}") for c in by]
+
+    def select(keys, measures, extra_from: str = "", where: str = "") -> str:
+        keys = lead + [(k, e) for k, e in keys if only is None or k in only]
+        cols = [f"{e} AS {k}" for k, e in keys] + [f"SUM({e}) AS {m}" for m, e in measures]
+        return (f"SELECT {', '.join(cols)} FROM jobs{extra_from}" + (f" WHERE {where}" if where else "")
+                + f" GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}")
+
+    return {
+        "usage_daily": select(_daily_keys("jobs"), _daily_measures("jobs")),
+        "usage_latency": select(_latency_keys("jobs"), [("count", "1")],
+                                where="jobs.latency_s IS NOT NULL AND jobs.status = 'completed'"),
+        "usage_prompt_daily": select(_prompt_keys("jobs", "p.id"), _prompt_measures("jobs"),
+                                     extra_from=f" JOIN {prompts} p ON p.prompt = jobs.prompt"),
+        "usage_billing_daily": select(_billing_keys("jobs"), _billing_measures("jobs")),
+        "usage_keys": ("SELECT DISTINCT jobs.provider AS provider, COALESCE(jobs.key_fingerprint, '') AS "
+                       "key_fingerprint, jobs.simulated AS simulated FROM jobs"),
+        "usage_prompts": (f"SELECT p.id AS id, p.prompt AS prompt, COUNT(*) AS requests FROM jobs JOIN {prompts} p "
+                          "ON p.prompt = jobs.prompt GROUP BY p.id, p.prompt"),
+    }

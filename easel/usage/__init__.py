@@ -22,7 +22,7 @@ from easel.usage.days import date_of, day_number, day_of, day_offset, day_start_
 from easel.usage.rollups import rebuild_rollups, set_day_offset
 from easel.usage.filters import (CSV_COLUMNS, Filters, SPLITS, STATUSES, bounds, filter_options, has_real_usage,
                                  DEFAULT_RANGE_DAYS, SPLIT_LABELS, STATUS_LABELS, split_label, status_label)
-from easel.usage.kpis import Kpis, Metric, SpendMetric, kpis, latency_hist, spend_on_day, total_in
+from easel.usage.kpis import Kpis, Metric, SpendMetric, earliest_day, kpis, latency_hist, spend_on_day, total_in
 from easel.usage.latency_buckets import bucket_mid, bucket_of, percentile_from_hist
 from easel.usage.charts import cumulative, daily, errors, latency, pandas_module, top_prompts
 from easel.usage.request_log import count_requests, count_simulated, jobs_where, requests_page, thumbnails
@@ -54,6 +54,7 @@ __all__ = [
     "Metric",
     "SpendMetric",
     "kpis",
+    "earliest_day",
     "latency_hist",
     "spend_on_day",
     "total_in",

@@ -66,7 +66,7 @@ def write_csv(store, out: TextIO, since=None, until=None, provider: str | None =
         cur = conn.execute(
             "SELECT created_at, provider, model, endpoint, mode, size, resolution, quality, n, status, error_code, "
             "latency_s, cost_estimated, cost_actual, currency, task_ids_json, key_fingerprint, simulated, id, "
-            "cost_reported, cost_formula "
+            "cost_reported, cost_formula, owner "
             f"FROM jobs{where} ORDER BY created_at, rowid{page}", args)
         while batch := cur.fetchmany(_FETCH):
             w.writerows(_line(r) for r in batch)
@@ -89,4 +89,4 @@ def _line(r) -> list:
         tasks = ""
     return [created, r[1], r[2] or "", r[3] or "", r[4] or "", r[5] or "", r[6] or "", r[7] or "", r[8], r[9],
             r[10] or "", _num(r[11]), _num(r[12]), _num(r[13]), r[14] or "", tasks, r[16] or "", int(r[17]), r[18],
-            _num(r[12]), _num(r[19]), _num(r[20])]
+            _num(r[12]), _num(r[19]), _num(r[20]), r[21] or ""]

@@ -25,7 +25,10 @@ CSV_COLUMNS = ("created_at", "provider", "model", "endpoint", "mode", "size", "r
                "simulated", "job_id",
                # Billing reconciliation (migration 22): the three costs side by side, as the issue names them;
                # cost_estimate repeats cost_estimated so the trio reads together and older scripts keep theirs.
-               "cost_estimate", "cost_reported", "cost_formula")
+               "cost_estimate", "cost_reported", "cost_formula",
+               # Who made the request (issue 20): the person's id, '' for the single user; last, so older
+               # scripts keep their columns where they were.
+               "owner")
 DEFAULT_RANGE_DAYS = 30
 
 SPLIT_LABELS = {"provider": N_("Provider"), "quality": N_("Quality"), "resolution": N_("Resolution"),

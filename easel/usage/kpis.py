@@ -21,7 +21,7 @@ from easel.usage.days import day_number, usage_today
 from easel.usage.filters import Filters
 from easel.usage.latency_buckets import percentile_from_hist
 
-__all__ = ["Kpis", "Metric", "SpendMetric", "kpis", "latency_hist", "spend_on_day", "total_in"]
+__all__ = ["Kpis", "Metric", "SpendMetric", "kpis", "latency_hist", "spend_on_day", "total_in", "earliest_day"]
 
 
 def total_in(amounts: dict[str, float], currency: str, rates: Rates) -> tuple[float, dict[str, float]]:
@@ -214,6 +214,20 @@ def latency_hist(store, f: Filters, lo: date, hi: date, by: str = "") -> list[tu
     return store.query(f"SELECT {cols}bucket, SUM(count) FROM usage_latency{where} GROUP BY {cols}bucket", args)
 
 
+def _fixed_from(today: date) -> date:
+    """The first day the fixed periods read: last month's first, last week's Monday, or yesterday."""
+    week0 = today - timedelta(days=today.weekday())
+    return min(_month_back(today).replace(day=1), week0 - timedelta(days=7), today - timedelta(days=1))
+
+
+def earliest_day(store, filters: Filters = Filters(), now: float | datetime | None = None) -> date:
+    """The first usage day kpis() reads for these filters (the fixed periods' and the previous range's days): the
+    charts, the tables and the export read only the range, which begins later. A person's view reads from here."""
+    f = filters.resolved(store, now)
+    length = (f.end - f.start).days + 1
+    return min(_fixed_from(usage_today(store, now)), f.start - timedelta(days=length))
+
+
 def kpis(store, filters: Filters = Filters(), *, currency: str = "CNY", rates: Rates = Rates(),
          now: float | datetime | None = None) -> Kpis:
     f = filters.resolved(store, now)
@@ -221,7 +235,7 @@ def kpis(store, filters: Filters = Filters(), *, currency: str = "CNY", rates: R
     week0 = today - timedelta(days=today.weekday())
     month0 = today.replace(day=1)
     prev_month_day = _month_back(today)
-    lo = min(prev_month_day.replace(day=1), week0 - timedelta(days=7), today - timedelta(days=1))
+    lo = _fixed_from(today)
     start, end = f.start, f.end
     length = (end - start).days + 1
     pstart, pend = start - timedelta(days=length), start - timedelta(days=1)

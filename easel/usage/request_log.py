@@ -73,7 +73,8 @@ def requests_page(store, filters: Filters, *, before: tuple[float, int] | None =
         args = [*args, float(before[0]), int(before[1])]
     rows = store.query(
         "SELECT id, created_at, provider, model, endpoint, mode, size, resolution, quality, n, status, error_code, "
-        f"latency_s, cost_estimated, cost_actual, currency, key_fingerprint, simulated, comparison_id, prompt, rowid AS row_id "
+        f"latency_s, cost_estimated, cost_actual, currency, key_fingerprint, simulated, comparison_id, prompt, owner, shared, "
+        "rowid AS row_id "
         f"FROM jobs{where} ORDER BY created_at DESC, rowid DESC LIMIT ?", [*args, page_size + 1])
     more = len(rows) > page_size
     rows = rows[:page_size]
@@ -82,7 +83,7 @@ def requests_page(store, filters: Filters, *, before: tuple[float, int] | None =
     frame = pd.DataFrame([{k: r[k] for k in r.keys() if k != "row_id"} for r in rows], columns=[
         "id", "created_at", "provider", "model", "endpoint", "mode", "size", "resolution", "quality", "n", "status",
         "error_code", "latency_s", "cost_estimated", "cost_actual", "currency", "key_fingerprint", "simulated",
-        "comparison_id", "prompt"])
+        "comparison_id", "prompt", "owner", "shared"])
     frame["created_at"] = pd.to_datetime(frame["created_at"], unit="s", utc=True)
     frame["simulated"] = frame["simulated"].astype(bool)
     frame["cost"] = [_cost_label(a, e, c, s) for a, e, c, s in

@@ -57,7 +57,8 @@ def test_csv_has_the_three_cost_columns_after_the_old_ones(env, sim):
     assert proc.returncode == 0, proc.stderr
     rows = list(csv.DictReader(io.StringIO(proc.stdout)))
     header = proc.stdout.splitlines()[0].split(",")
-    assert header[-3:] == ["cost_estimate", "cost_reported", "cost_formula"]
+    # The three cost columns follow the old ones; `owner` (issue 20) comes after them, last.
+    assert header[-4:] == ["cost_estimate", "cost_reported", "cost_formula", "owner"]
     assert header[:19] == ["created_at", "provider", "model", "endpoint", "mode", "size", "resolution", "quality", "n",
                            "status", "error_code", "latency_s", "cost_estimated", "cost_actual", "currency", "task_id",
                            "key_fingerprint", "simulated", "job_id"]

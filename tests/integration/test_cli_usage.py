@@ -63,3 +63,31 @@ def test_usage_json_has_every_kpi_of_the_page_by_key(env, sim):
     assert out["metrics"]["success_rate"]["text"] == "50.0%"
     assert out["metrics"]["requests"]["value"] == 2 and out["currency"] == "CNY"
     assert out["range"]["end"] >= out["range"]["start"]
+
+
+def test_usage_names_who_made_each_request_and_a_named_person_reads_her_own(env):
+    """Issue 20: the CSV's last column is the owner; with EASEL_USER the report and the CSV are that person's rows
+    only, and --json says whose they are."""
+    import csv
+    import io
+
+    from easel.store import Store
+
+    store = Store()          # the data directory the CLI reads (tests/conftest.py sets EASEL_DATA_DIR)
+    for owner, amount in (("ana@example.com", 0.25), ("ana@example.com", 0.5), ("ben@example.com", 2.0), ("", 1.0)):
+        jid = store.create_job(provider="qcode", status="completed", cost_estimated=amount, currency="USD")
+        store.update_job(jid, cost_actual=amount)
+        with store._write() as conn:
+            conn.execute("UPDATE jobs SET owner = ? WHERE id = ?", (owner, jid))
+    store.close()
+
+    everyone = list(csv.DictReader(io.StringIO(easel(env, "usage", "--csv").stdout)))
+    assert sorted(r["owner"] for r in everyone) == ["", "ana@example.com", "ana@example.com", "ben@example.com"]
+    assert _usage_json(env)["owner"] is None and _usage_json(env)["metrics"]["requests"]["value"] == 4
+
+    ana = {**env, "EASEL_USER": "ana@example.com"}
+    mine = list(csv.DictReader(io.StringIO(easel(ana, "usage", "--csv").stdout)))
+    assert [(r["owner"], float(r["cost_actual"])) for r in mine] == [("ana@example.com", 0.25), ("ana@example.com", 0.5)]
+    report = _usage_json(ana)
+    assert report["owner"] == "ana@example.com" and report["metrics"]["requests"]["value"] == 2
+    assert report["metrics"]["spend"]["amounts"] == {"USD": 0.75}

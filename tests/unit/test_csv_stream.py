@@ -41,7 +41,9 @@ def expected(row: tuple) -> list[str]:
             num(row[C["cost_actual"]]), row[C["currency"]], ";".join(json.loads(row[C["task_ids_json"]])),
             row[C["key_fingerprint"]], "1", row[C["id"]],
             # cost_estimate, cost_reported, cost_formula: seeded rows carry no reported or formula cost.
-            num(row[C["cost_estimated"]]), "", ""]
+            num(row[C["cost_estimated"]]), "", "",
+            # owner: the seeded log is the single user's ('').
+            ""]
 
 
 def test_the_csv_rows_equal_the_seeded_log_value_for_value(store):
