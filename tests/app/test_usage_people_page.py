@@ -54,6 +54,8 @@ def as_person(monkeypatch):
     def pin(person_id: str, admin: bool = False):
         who = identity.Person(person_id, person_id, admin)
         monkeypatch.setattr(identity, "_resolver", lambda: who)
+        # components/auth installs the sign-in's resolver when imported and on every run: keep this one.
+        monkeypatch.setattr(identity, "set_person_resolver", lambda resolver: None)
         return who
     return pin
 
