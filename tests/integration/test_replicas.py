@@ -217,6 +217,47 @@ def test_two_replicas_poll_and_download_each_of_50_tasks_once(sim, replicas):
     assert all(one.store.count_images(job_id=i) == 1 for i in ids)
 
 
+def pollers_counted(store: Store) -> int:
+    """Pollers that count themselves among a key's pollers in this database (Store.join_pollers' locks)."""
+    return store.query("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2 "
+                       "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")[0][0]
+
+
+def test_two_replicas_share_the_downloads_of_100_due_tasks_each_once(sim, replicas):
+    # Leasing every due task at once, the first replica to lease would poll all 100 in one batch and download
+    # every result alone while the other found nothing to do. Each takes its share (⌈due ÷ pollers⌉) instead.
+    ids = park_tasks(sim, replicas, 100)
+    before_polls, before_files = len(polled_ids(sim)), sum(downloads(sim).values())
+    one, two = replicas(FAST, recover=False), replicas(FAST, recover=False)     # parked: nothing due yet
+    for svc in (one, two):
+        svc.register(gccai(sim))
+        svc.poller.start()
+    wait_for(lambda: pollers_counted(one.store) == 2, what="both replicas counted among the key's pollers")
+    one.store.query("UPDATE tasks SET next_poll_at = 0")                       # all 100 due at once
+    one.poller.wake(), two.poller.wake()
+    jobs = [one.wait(i, timeout=120) for i in ids]
+    assert [j.status for j in jobs] == ["completed"] * 100
+    assert sorted(polled_ids(sim)[before_polls:]) == sorted(t for j in jobs for t in j.task_ids)   # each once
+    files = downloads(sim)
+    assert sum(files.values()) - before_files == 100 and set(files.values()) == {1}          # each fetched once
+    shares = one.poller.downloads, two.poller.downloads
+    # While both are counted neither leases more than half of what is due at its cycle, so the other always finds
+    # some left (a quarter, had it come late twice). Leasing every due task at once, this reads (100, 0) or (0, 100).
+    assert sum(shares) == 100 and min(shares) >= 10, shares
+    assert all(one.store.count_images(job_id=i) == 1 for i in ids)
+
+
+def test_a_stopped_poller_no_longer_counts_among_the_keys_pollers(sim, replicas):
+    park_tasks(sim, replicas, 1)
+    one, two = replicas(FAST, recover=False), replicas(FAST, recover=False)
+    for svc in (one, two):
+        svc.register(gccai(sim))
+        svc.poller.start()
+    wait_for(lambda: pollers_counted(one.store) == 2, what="both replicas counted")
+    two.poller.stop()
+    wait_for(lambda: pollers_counted(one.store) == 1, what="the stopped poller gone from the count")
+
+
 def _start_worker(sim, pg_url: str, data_dir, lease_s: float, n: int) -> tuple[subprocess.Popen, str]:
     """A replica in a process of its own (tests/replica_worker.py): (the process, its lease owner name). Its stderr
     goes to worker-N.log in the data directory (SIGUSR1 writes its threads' stacks there)."""
