@@ -39,6 +39,7 @@ __all__ = ["Poller", "MAX_BACKOFF_S", "BATCH_REFUSED_STATUSES"]
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_S = 60.0
+SETTLE_EVERY_S = 5.0            # how often jobs left open by a killed replica are looked for (and how quiet they must be)
 _OPEN_JOB = ("pending", "waiting_for_key", "timed_out")
 _IMAGES_PER_TASK = 100          # image idx = task idx × 100 + position, so tasks of one job never collide
 # gccai documents no error for an oversized batch. Reading: a 400 or 413 to a batch of more than one id means
@@ -81,6 +82,7 @@ class Poller(BackgroundLoop):
         self.poll_requests = 0          # client.poll calls (gccai: one batch request each)
         self.downloads = 0              # results this poller fetched and stored
         self._groups: set[str] = set()  # the keys this poller counts itself among the pollers of (join_pollers)
+        self._settle_at = 0.0           # time.monotonic() of the next look for jobs a killed replica left open
         self._clients: dict[tuple[str, str, str], object] = {}
         self._batch_limits: dict[tuple[str, str, str], int] = {}   # per key, once a provider refused a batch
 
@@ -123,6 +125,7 @@ class Poller(BackgroundLoop):
     def run_cycle(self) -> float | None:
         """Poll every group that has a due task. Returns when the next task falls due (None: nothing to do)."""
         now = time.time()
+        self._settle_orphans()
         tasks = self.store.pending_tasks()
         if not tasks:
             return None
@@ -164,6 +167,29 @@ class Poller(BackgroundLoop):
             if later:
                 next_due = min(later) if next_due is None else min(next_due, *later)
         return next_due
+
+    def _settle_orphans(self) -> None:
+        """End the jobs whose tasks have all ended while the job stayed pending: the replica that stored the last
+        task's end was killed before it stored the job's. No poller would look at them again (no open task)."""
+        if time.monotonic() < self._settle_at:
+            return
+        self._settle_at = time.monotonic() + SETTLE_EVERY_S
+        for job_id in self.store.open_jobs_with_closed_tasks(quiet_s=SETTLE_EVERY_S):
+            job = self.store.get_job(job_id)
+            if job is None:
+                continue
+            try:
+                profile = self.service.profile_for(job, self.service.keyring.get(job.provider, job.key_fingerprint))
+                failed = [t for t in self.store.list_tasks(job_id) if t.status == "failed"]
+                if not failed:
+                    self._finish_if_done(job, profile)
+                    continue
+                error = TaskFailed(N_("Task {task_id} failed: {reason}"),
+                                   dict(task_id=failed[0].task_id, reason=failed[0].last_error or "-"),
+                                   code="task_failed", provider=profile.label)
+                self._fail_job(job, profile, error.code, error.log_message())
+            except Exception:  # noqa: BLE001 - one job that cannot be settled must not stop the polling
+                log.exception("could not settle job %s", job_id)
 
     def _join(self, ident: tuple[str, str, str]) -> int:
         """Count this poller among the pollers of a key (provider, fingerprint, base URL); how many it has now."""

@@ -566,6 +566,16 @@ class Store:
                              f"(job_id, task_id) IN (VALUES {', '.join('(?, ?)' for _ in chunk)})",
                              [owner, *(v for k in chunk for v in k)])
 
+    def open_jobs_with_closed_tasks(self, *, quiet_s: float) -> list[str]:
+        """Followed async jobs still pending whose tasks have all ended (completed or failed), none changed in the
+        last `quiet_s` seconds: a poller, in a replica killed meanwhile, stored a task's end but not its job's."""
+        rows = self.query(
+            "SELECT jobs.id FROM jobs WHERE jobs.status IN ('pending', 'waiting_for_key') AND jobs.followed = 1 "
+            "AND EXISTS (SELECT 1 FROM tasks WHERE tasks.job_id = jobs.id) AND NOT EXISTS (SELECT 1 FROM tasks "
+            "WHERE tasks.job_id = jobs.id AND (tasks.status NOT IN ('completed', 'failed') OR tasks.updated_at > ?))",
+            (time.time() - quiet_s,))
+        return [r[0] for r in rows]
+
     # A key's pollers, across replicas: each poller that can poll a key holds a PostgreSQL advisory lock of its
     # own (two int4 keys: the group's hash, a random member number) for as long as its session lives, so counting
     # the group's granted locks in pg_locks counts the replicas sharing that key's tasks, and a replica killed

@@ -258,6 +258,28 @@ def test_a_stopped_poller_no_longer_counts_among_the_keys_pollers(sim, replicas)
     wait_for(lambda: pollers_counted(one.store) == 1, what="the stopped poller gone from the count")
 
 
+def test_a_job_left_pending_by_a_replica_killed_after_its_last_task_ended_is_finished(sim, replicas):
+    # kill -9 between storing a task's end and its job's leaves a pending job without an open task: no poller
+    # would look at it again. What that leaves is made by hand here (a killed replica leaves it at random).
+    [job_id] = park_tasks(sim, replicas, 1)
+    done = replicas(FAST)
+    done.register(gccai(sim))
+    done.poller.start()
+    finished = done.wait(job_id, timeout=60)
+    assert finished.status == "completed"
+    done.close()
+    done.store.query("UPDATE jobs SET status = 'pending', finished_at = NULL, cost_actual = NULL WHERE id = ?",
+                     (job_id,))
+    done.store.query("UPDATE tasks SET updated_at = updated_at - 60")
+    requests = len(sim.requests())
+    survivor = replicas(FAST, recover=False)
+    survivor.poller.start()
+    job = survivor.wait(job_id, timeout=30)
+    assert (job.status, job.cost_actual) == ("completed", finished.cost_actual)
+    assert len(sim.requests()) == requests                 # nothing polled or fetched again: it was all stored
+    assert survivor.store.count_images(job_id=job_id) == 1
+
+
 def _start_worker(sim, pg_url: str, data_dir, lease_s: float, n: int) -> tuple[subprocess.Popen, str]:
     """A replica in a process of its own (tests/replica_worker.py): (the process, its lease owner name). Its stderr
     goes to worker-N.log in the data directory (SIGUSR1 writes its threads' stacks there)."""
