@@ -111,10 +111,10 @@ class Poller(BackgroundLoop):
         finally:
             self._leave_groups()
 
-    def _leave_groups(self) -> None:
-        """A stopped poller no longer counts among its keys' pollers, so the other replicas take whole shares.
-        On this thread: the advisory locks are its connection's."""
-        groups, self._groups = self._groups, set()
+    def _leave_groups(self, keep: set[str] = frozenset()) -> None:
+        """A stopped poller, or one that no longer has a key's tasks and key, no longer counts among that key's
+        pollers, so the others take whole shares. On this thread: the advisory locks are its connection's."""
+        groups, self._groups = self._groups - keep, self._groups & keep
         for group in groups:
             try:
                 self.store.leave_pollers(group)
@@ -128,6 +128,7 @@ class Poller(BackgroundLoop):
         self._settle_orphans()
         tasks = self.store.pending_tasks()
         if not tasks:
+            self._leave_groups()
             return None
         jobs: dict[str, JobRow] = {}
         groups: dict[tuple[str, str, str], list[tuple[JobRow, TaskRow]]] = defaultdict(list)
@@ -149,6 +150,7 @@ class Poller(BackgroundLoop):
             ident = (job.provider, job.key_fingerprint, profile.base_url)
             entries[ident[:2]] = entry
             groups[ident].append((job, task))
+        self._leave_groups(keep={_group(ident) for ident in groups})
 
         next_due: float | None = None
         self._cycle_counted = False
@@ -193,7 +195,7 @@ class Poller(BackgroundLoop):
 
     def _join(self, ident: tuple[str, str, str]) -> int:
         """Count this poller among the pollers of a key (provider, fingerprint, base URL); how many it has now."""
-        group = "easel-pollers:" + ":".join(ident)
+        group = _group(ident)
         pollers = self.store.join_pollers(group)
         self._groups.add(group)
         return pollers
@@ -487,6 +489,11 @@ def _timed_out_message(profile: Profile, task: TaskRow, *, last_error: str | Non
         msgid = N_("{label}'s task {task_id} did not finish within {seconds} s, so Easel stopped polling it. It may "
                    "still finish (and be billed): use 'Check now' to look again.")
     return msgid.format(**params)
+
+
+def _group(ident: tuple[str, str, str]) -> str:
+    """The name a key's pollers share across replicas (Store.join_pollers): provider, fingerprint, base URL."""
+    return "easel-pollers:" + ":".join(ident)
 
 
 def _past(task: TaskRow, now: float) -> bool:

@@ -112,6 +112,20 @@ def test_a_due_task_is_leased_by_one_replica_and_not_again_once_polled(pg_url, e
     a.close(), b.close()
 
 
+def test_a_replica_leases_at_most_its_share_the_earliest_due_first(pg_url, easel_data_dir):
+    a, b = Store(), Store()
+    job = a.create_job(provider="gccai", status="pending", mode="async")
+    a.add_tasks(job, "gccai", [f"t{i}" for i in range(5)], first_poll_at=0, deadline_at=None)
+    for i, at in enumerate([5, 1, 4, 2, 3]):
+        a.update_task(job, f"t{i}", next_poll_at=at)
+    keys = [(job, f"t{i}") for i in range(5)]
+    assert a.lease_tasks(keys, "A", 30, due_before=10, limit=2) == {(job, "t1"), (job, "t3")}
+    assert b.lease_tasks(keys, "B", 30, due_before=10, limit=2) == {(job, "t4"), (job, "t2")}
+    # What A holds already counts toward its limit; B's stay B's.
+    assert a.lease_tasks(keys, "A", 30, due_before=10, limit=3) == {(job, "t1"), (job, "t3"), (job, "t0")}
+    a.close(), b.close()
+
+
 def test_a_replica_renews_only_the_leases_it_still_holds(pg_url, easel_data_dir):
     a, b = Store(), Store()
     job = a.create_job(provider="gccai", status="pending", mode="async")
