@@ -5,10 +5,11 @@
 Each replica is a process of its own running a JobService on EASEL_DATABASE_URL (a real PostgreSQL server the
 script starts, as the tests do: tests/pg_server.py) against the simulated gccai at loopback. With one replica it
 submits all the jobs; with two, each submits half (two app servers, each with its own users). Every replica's
-poller polls and downloads whatever task it can lease, so the two share the polling of each other's jobs. The
-clock runs from the moment every replica is ready (imports and connections done) until the database holds every
-job completed; the figure is the median over repeats, printed as a ratio (2 replicas ÷ 1). The simulator's log
-then shows each task was polled and each result fetched once across the replicas.
+poller leases its share of the key's due tasks (⌈due ÷ the key's pollers⌉) and polls and downloads those, so the
+two share the polling and the downloads of each other's jobs. The clock runs from the moment every replica is
+ready (imports and connections done) until the database holds every job completed; the figure is the median over
+repeats, printed as a ratio (2 replicas ÷ 1). The simulator's log then shows each task was polled and each result
+fetched once across the replicas; each replica reports how many results it fetched.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ def worker(sim_url: str, count: int, total: int, offset: int) -> None:
         svc.submit(client, ImageRequest(prompt=f"tile {offset + i}", size="1:1", resolution="1k", quality="low"))
     while svc.store.count_jobs(status="completed") < total:   # keep polling for the other replica's jobs too
         time.sleep(0.05)
+    print(f"downloads {svc.poller.downloads}", flush=True)
     svc.close()
 
 
@@ -69,6 +71,7 @@ def one_run(sim, url: str, data_dir, replicas: int, jobs: int) -> float:
             raise SystemExit("a replica failed")
         time.sleep(0.01)
     wall = time.perf_counter() - started
+    shares = [p.stdout.readline().split()[-1] for p in procs]     # results each replica fetched
     for p in procs:
         p.wait(60)
     polls = Counter()
@@ -77,8 +80,8 @@ def one_run(sim, url: str, data_dir, replicas: int, jobs: int) -> float:
             polls.update(r.json["task_ids"] if isinstance(r.json, dict) else [r.path.rsplit("/", 1)[1]])
     files = Counter(r.path for r in sim.requests() if r.endpoint == "file")
     store.close()
-    print(f"  {replicas} replica(s): {wall:.2f} s; {len(files)} results fetched, the most often {max(files.values())}×; "
-          f"{sum(polls.values())} task polls for {len(polls)} tasks", flush=True)
+    print(f"  {replicas} replica(s): {wall:.2f} s; {len(files)} results fetched ({' + '.join(shares)}), the most often "
+          f"{max(files.values())}×; {sum(polls.values())} task polls for {len(polls)} tasks", flush=True)
     return wall
 
 

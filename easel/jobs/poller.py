@@ -5,7 +5,9 @@ at most the dialect's POLL_BATCH_LIMIT ids, so a cycle sends ⌈pending ÷ batch
 the provider refuses as too large is halved, and the smaller size is kept for that key. Finished tasks are
 downloaded at once (gccai's links expire) under a lease in the store, so two pollers, in this process or
 another, never fetch a result twice. A due task is leased before it is polled (Store.lease_tasks), so replicas
-sharing one PostgreSQL database each poll a task in turn, never both at once.
+sharing one PostgreSQL database each poll a task in turn, never both at once. A poller leases only its fair share
+of a key's due tasks (⌈due ÷ the key's pollers⌉, Store.join_pollers): the downloads that follow a poll are the
+slow part, and a replica that leased them all would leave the others idle while it fetched every result alone.
 
 Over 300 lines as one cohesive thing: one cycle (claim, poll, download, settle) and the backoff and deadline
 rules that govern it; the pieces only make sense together.
@@ -37,6 +39,7 @@ __all__ = ["Poller", "MAX_BACKOFF_S", "BATCH_REFUSED_STATUSES"]
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_S = 60.0
+SETTLE_EVERY_S = 5.0            # how often jobs left open by a killed replica are looked for (and how quiet they must be)
 _OPEN_JOB = ("pending", "waiting_for_key", "timed_out")
 _IMAGES_PER_TASK = 100          # image idx = task idx × 100 + position, so tasks of one job never collide
 # gccai documents no error for an oversized batch. Reading: a 400 or 413 to a batch of more than one id means
@@ -77,6 +80,9 @@ class Poller(BackgroundLoop):
         self.cycles = 0                 # cycles that sent at least one poll request
         self._cycle_counted = False
         self.poll_requests = 0          # client.poll calls (gccai: one batch request each)
+        self.downloads = 0              # results this poller fetched and stored
+        self._groups: set[str] = set()  # the keys this poller counts itself among the pollers of (join_pollers)
+        self._settle_at = 0.0           # time.monotonic() of the next look for jobs a killed replica left open
         self._clients: dict[tuple[str, str, str], object] = {}
         self._batch_limits: dict[tuple[str, str, str], int] = {}   # per key, once a provider refused a batch
 
@@ -92,22 +98,37 @@ class Poller(BackgroundLoop):
                 pass
 
     def _loop(self) -> None:
-        while not self._stop.is_set():
+        try:
+            while not self._stop.is_set():
+                try:
+                    next_due = self.run_cycle()
+                except Exception:  # noqa: BLE001 - the poller must outlive any one bad cycle
+                    log.exception("poll cycle failed")
+                    next_due = None
+                delay = self.idle_s if next_due is None else min(max(next_due - time.time(), 0.005), self.idle_s)
+                self._wake.wait(delay)
+                self._wake.clear()
+        finally:
+            self._leave_groups()
+
+    def _leave_groups(self, keep: set[str] = frozenset()) -> None:
+        """A stopped poller, or one that no longer has a key's tasks and key, no longer counts among that key's
+        pollers, so the others take whole shares. On this thread: the advisory locks are its connection's."""
+        groups, self._groups = self._groups - keep, self._groups & keep
+        for group in groups:
             try:
-                next_due = self.run_cycle()
-            except Exception:  # noqa: BLE001 - the poller must outlive any one bad cycle
-                log.exception("poll cycle failed")
-                next_due = None
-            delay = self.idle_s if next_due is None else min(max(next_due - time.time(), 0.005), self.idle_s)
-            self._wake.wait(delay)
-            self._wake.clear()
+                self.store.leave_pollers(group)
+            except Exception:  # noqa: BLE001 - a closed store or a dropped connection has let go already
+                pass
 
     # --- one cycle -------------------------------------------------------------------------------------
     def run_cycle(self) -> float | None:
         """Poll every group that has a due task. Returns when the next task falls due (None: nothing to do)."""
         now = time.time()
+        self._settle_orphans()
         tasks = self.store.pending_tasks()
         if not tasks:
+            self._leave_groups()
             return None
         jobs: dict[str, JobRow] = {}
         groups: dict[tuple[str, str, str], list[tuple[JobRow, TaskRow]]] = defaultdict(list)
@@ -129,38 +150,80 @@ class Poller(BackgroundLoop):
             ident = (job.provider, job.key_fingerprint, profile.base_url)
             entries[ident[:2]] = entry
             groups[ident].append((job, task))
+        self._leave_groups(keep={_group(ident) for ident in groups})
 
         next_due: float | None = None
         self._cycle_counted = False
         for ident, items in groups.items():
             if self._stop.is_set():
                 break
+            pollers = self._join(ident)           # counted while it has tasks of the key, due or not
             schedule = profiles[items[0][0].id].poll
             window = min(schedule.interval_s / 2, 1.0)    # poll near-due tasks together: one batch, not two
             due = [(j, t) for j, t in items if t.next_poll_at <= now + window or _past(t, now)]
             due_ids = {(j.id, t.task_id) for j, t in due}
             later = [t.next_poll_at for j, t in items if (j.id, t.task_id) not in due_ids]
             if due:
-                later.append(self._poll_leased(due, profiles, entries[ident[:2]], now, now + window,
+                later.append(self._poll_leased(pollers, due, profiles, entries[ident[:2]], now, now + window,
                                                schedule.interval_s))
             if later:
                 next_due = min(later) if next_due is None else min(next_due, *later)
         return next_due
 
-    def _poll_leased(self, due: list[tuple[JobRow, TaskRow]], profiles: dict[str, Profile], entry: KeyEntry,
-                     now: float, due_before: float, interval_s: float) -> float:
-        """Poll the due tasks this poller can lease. Another replica's poller (same store) may hold some or have just
-        polled them: those are left to it, so each poll of a task is sent once across replicas."""
+    def _settle_orphans(self) -> None:
+        """End the jobs whose tasks have all ended while the job stayed pending: the replica that stored the last
+        task's end was killed before it stored the job's. No poller would look at them again (no open task)."""
+        if time.monotonic() < self._settle_at:
+            return
+        self._settle_at = time.monotonic() + SETTLE_EVERY_S
+        for job_id in self.store.open_jobs_with_closed_tasks(quiet_s=SETTLE_EVERY_S):
+            job = self.store.get_job(job_id)
+            if job is None:
+                continue
+            try:
+                profile = self.service.profile_for(job, self.service.keyring.get(job.provider, job.key_fingerprint))
+                failed = [t for t in self.store.list_tasks(job_id) if t.status == "failed"]
+                if not failed:
+                    self._finish_if_done(job, profile)
+                    continue
+                error = TaskFailed(N_("Task {task_id} failed: {reason}"),
+                                   dict(task_id=failed[0].task_id, reason=failed[0].last_error or "-"),
+                                   code="task_failed", provider=profile.label)
+                self._fail_job(job, profile, error.code, error.log_message())
+            except Exception:  # noqa: BLE001 - one job that cannot be settled must not stop the polling
+                log.exception("could not settle job %s", job_id)
+
+    def _join(self, ident: tuple[str, str, str]) -> int:
+        """Count this poller among the pollers of a key (provider, fingerprint, base URL); how many it has now."""
+        group = _group(ident)
+        pollers = self.store.join_pollers(group)
+        self._groups.add(group)
+        return pollers
+
+    def _poll_leased(self, pollers: int, due: list[tuple[JobRow, TaskRow]],
+                     profiles: dict[str, Profile], entry: KeyEntry, now: float, due_before: float,
+                     interval_s: float) -> float:
+        """Poll this poller's share of the due tasks it can lease. Another replica's poller (same store) may hold
+        some or have just polled them: those are left to it, so each poll of a task is sent once across replicas.
+
+        The share is ⌈due ÷ the key's pollers⌉, counted over every due task (those others hold included), so two
+        replicas that lease at once split the tasks in halves, and one that comes back first takes half of what
+        is left. Alone on a key (and always on SQLite) a poller takes every due task, in ⌈due ÷ batch limit⌉
+        requests; shared, a key's due tasks may take one more request per replica in total."""
         owner = self.service.owner
+        share = -(-len(due) // pollers)
         taken = self.store.lease_tasks([(j.id, t.task_id) for j, t in due], owner, self.lease_s,
-                                       due_before=due_before)
+                                       due_before=due_before, limit=share if pollers > 1 else None)
         mine = [(j, t) for j, t in due if (j.id, t.task_id) in taken]
         if not mine:
             return now + interval_s
         try:
-            return self._poll_batches(mine, profiles, entry, now)
+            next_due = self._poll_batches(mine, profiles, entry, now)
         finally:
             self.store.release_tasks(taken, owner)
+        # Share taken in full while more were due: the rest may still be free, so come back at once for a share of
+        # it rather than an interval later (a replica that took them meanwhile has moved their next poll on).
+        return now if len(taken) >= share and len(due) > share else next_due
 
     def check_job(self, job: JobRow) -> None:
         """Poll one job's open or timed-out tasks now (the Tasks page's 'Check now')."""
@@ -304,6 +367,7 @@ class Poller(BackgroundLoop):
                 if idx in have:
                     continue                              # stored before a restart: never fetched twice
                 self.store.add_image(job.id, idx, client.download(raw))
+                self.downloads += 1
         except EaselError as e:
             self.store.release_task(job.id, task.task_id, owner)
             message = scrub(e.log_message())
@@ -425,6 +489,11 @@ def _timed_out_message(profile: Profile, task: TaskRow, *, last_error: str | Non
         msgid = N_("{label}'s task {task_id} did not finish within {seconds} s, so Easel stopped polling it. It may "
                    "still finish (and be billed): use 'Check now' to look again.")
     return msgid.format(**params)
+
+
+def _group(ident: tuple[str, str, str]) -> str:
+    """The name a key's pollers share across replicas (Store.join_pollers): provider, fingerprint, base URL."""
+    return "easel-pollers:" + ":".join(ident)
 
 
 def _past(task: TaskRow, now: float) -> bool:

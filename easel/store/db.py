@@ -599,26 +599,34 @@ class Store:
             conn.execute("UPDATE tasks SET lease_owner = NULL, lease_until = NULL WHERE job_id = ? AND task_id = ? "
                          "AND lease_owner = ?", (job_id, task_id, owner))
 
-    def lease_tasks(self, keys, owner: str, lease_s: float, *, due_before: float) -> set[tuple[str, str]]:
+    def lease_tasks(self, keys, owner: str, lease_s: float, *, due_before: float,
+                    limit: int | None = None) -> set[tuple[str, str]]:
         """Take the poll lease on those (job id, task id) `keys` that are still open, due by `due_before` (or past
         their deadline) and not leased by another owner; returns the keys taken. Several replicas' pollers see the
         same due tasks, and each task goes to exactly one of them for one poll: the due test is made here, on the
         row as it is now, so a task another replica has just polled (its next poll moved on) is not taken again.
         On PostgreSQL the candidate rows are locked FOR UPDATE SKIP LOCKED, so a replica skips the rows another is
-        taking instead of waiting on them; on SQLite the write transaction already takes one writer at a time."""
+        taking instead of waiting on them; on SQLite the write transaction already takes one writer at a time.
+        With `limit`, at most that many are taken, the earliest due first (a replica's fair share of a key's due
+        tasks, so the others find the rest: Poller._poll_leased)."""
         keys = list(dict.fromkeys(keys))
         now = time.time()
         skip_locked = " FOR UPDATE SKIP LOCKED" if self.engine == "postgres" else ""
         taken: set[tuple[str, str]] = set()
         for start in range(0, len(keys), 400):
+            room = None if limit is None else limit - len(taken)
+            if room is not None and room <= 0:
+                break
             chunk = keys[start:start + 400]
             values = ", ".join("(?, ?)" for _ in chunk)
             sql = ("UPDATE tasks SET lease_owner = ?, lease_until = ? WHERE (job_id, task_id) IN ("
                    f"SELECT job_id, task_id FROM tasks WHERE (job_id, task_id) IN (VALUES {values}) "
                    "AND status IN ('pending', 'running') AND (next_poll_at <= ? OR deadline_at <= ?) "
-                   f"AND (lease_until IS NULL OR lease_until < ? OR lease_owner = ?){skip_locked}) "
+                   "AND (lease_until IS NULL OR lease_until < ? OR lease_owner = ?)"
+                   f"{'' if room is None else ' ORDER BY next_poll_at, created_at, idx LIMIT ?'}{skip_locked}) "
                    "RETURNING job_id, task_id")
-            args = [owner, now + lease_s, *(v for k in chunk for v in k), due_before, now, now, owner]
+            args = [owner, now + lease_s, *(v for k in chunk for v in k), due_before, now, now, owner,
+                    *(() if room is None else (room,))]
             with self._write() as conn:
                 taken.update((r[0], r[1]) for r in conn.execute(sql, args).fetchall())
         return taken
@@ -646,6 +654,50 @@ class Store:
                 conn.execute("UPDATE tasks SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ? AND "
                              f"(job_id, task_id) IN (VALUES {', '.join('(?, ?)' for _ in chunk)})",
                              [owner, *(v for k in chunk for v in k)])
+
+    def open_jobs_with_closed_tasks(self, *, quiet_s: float) -> list[str]:
+        """Followed async jobs still pending whose tasks have all ended (completed or failed), none changed in the
+        last `quiet_s` seconds: a poller, in a replica killed meanwhile, stored a task's end but not its job's."""
+        rows = self.query(
+            "SELECT jobs.id FROM jobs WHERE jobs.status IN ('pending', 'waiting_for_key') AND jobs.followed = 1 "
+            "AND EXISTS (SELECT 1 FROM tasks WHERE tasks.job_id = jobs.id) AND NOT EXISTS (SELECT 1 FROM tasks "
+            "WHERE tasks.job_id = jobs.id AND (tasks.status NOT IN ('completed', 'failed') OR tasks.updated_at > ?))",
+            (time.time() - quiet_s,))
+        return [r[0] for r in rows]
+
+    # A key's pollers, across replicas: each poller that can poll a key holds a PostgreSQL advisory lock of its
+    # own (two int4 keys: the group's hash, a random member number) for as long as its session lives, so counting
+    # the group's granted locks in pg_locks counts the replicas sharing that key's tasks, and a replica killed
+    # with -9 drops out when the server sees its connection go. SQLite serves one process: always 1 there.
+    def join_pollers(self, group: str) -> int:
+        """Count this thread's session among the pollers of `group` (once; again if its connection was replaced)
+        and return how many pollers the group has now, this one included."""
+        if self.engine != "postgres":
+            return 1
+        group_id = self._group_id(group)
+        mine, count = self.query(
+            "SELECT count(*) FILTER (WHERE pid = pg_backend_pid()), count(*) FROM pg_locks WHERE locktype = "
+            "'advisory' AND granted AND objsubid = 2 AND classid = CAST(? AS oid) AND database = "
+            "(SELECT oid FROM pg_database WHERE datname = current_database())", (group_id,))[0]
+        while not mine:
+            # A member number another session holds is refused: draw again.
+            mine = self.query("SELECT pg_try_advisory_lock(CAST(? AS int4), CAST(? AS int4))",
+                              (group_id, uuid.uuid4().int % (2**31 - 1) + 1))[0][0]
+            count += 1 if mine else 0
+        return max(int(count), 1)
+
+    @staticmethod
+    def _group_id(name: str) -> int:
+        """A poller group's name as the first int4 of a two-key advisory lock, non-negative so pg_locks' classid
+        (an oid) reads the same number. A collision only makes two keys' pollers count each other."""
+        return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=4).digest(), "big") >> 1
+
+    def leave_pollers(self, group: str) -> None:
+        """Stop counting this thread's session among the pollers of `group` (a poller that stops)."""
+        if self.engine == "postgres":
+            self.query("SELECT pg_advisory_unlock(CAST(? AS int4), CAST(CAST(objid AS bigint) AS int4)) "
+                       "FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'advisory' AND granted "
+                       "AND objsubid = 2 AND classid = CAST(? AS oid)", (self._group_id(group), self._group_id(group)))
 
     # --- cross-replica locks (PostgreSQL) ------------------------------------------------------------
     # Session advisory locks on this thread's connection: held until unlocked or until the connection ends, so a
