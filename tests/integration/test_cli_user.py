@@ -151,3 +151,61 @@ def test_compare_and_batch_weigh_every_column_and_row_against_the_named_users_bu
     _refused(again, "Over your daily budget: this request (≈ USD 0.0423) would take your spend today from "
                     "USD 0.0845 to USD 0.13, over the USD 0.10 your admin set.")
     assert _job_count(env) == 2
+
+
+# --- reading by id: another person's private job is not found, exactly as a made-up one --------------------------
+def _not_found_alike(env, user: str, secret: str, made_up: str, *command: str) -> None:
+    """`command` with `secret` (another person's id) fails exactly as with `made_up` (an id no row has)."""
+    hidden = easel(env, "--user", user, *command, secret)
+    missing = easel(env, "--user", user, *command, made_up)
+    assert (hidden.returncode, hidden.stdout) == (missing.returncode, missing.stdout), (hidden, missing)
+    assert hidden.returncode != 0 and hidden.stderr.startswith("Error: ")
+    assert hidden.stderr.replace(secret, "<id>") == missing.stderr.replace(made_up, "<id>")
+    assert secret not in hidden.stdout
+
+
+def test_another_persons_private_job_and_link_read_as_missing_in_every_cli_command(team_env, sim):
+    env = {k: v for k, v in team_env.items() if k != "EASEL_USER"}
+    ana = _generate(env, "ana's fox", "--user", ANA)
+    submitted = easel(env, "--user", ANA, "generate", "--provider", "gccai", "--prompt", "ana's kite", "--async",
+                      "--json")
+    assert submitted.returncode == 0, submitted.stderr
+    task = one_json(submitted)
+    ana_async, task_id = task["job_id"], task["task_id"]
+    assert task_id and task["status"] == "pending"
+
+    from easel.core import identity
+    from easel.store import Store, share_links
+
+    store = Store()
+    [image] = store.list_images(job_id=ana)
+    with identity.use_person(identity.person(ANA)):
+        _token, link = share_links.create_link(store.for_viewer(identity.person(ANA)), [image.id], 3600,
+                                               title="ana's link")
+
+    made_up = "0123456789abcdef0123456789abcdef"
+    for ref, fake in ((ana, made_up), (ana[:8], "01234567"), (task_id, "task-" + "0" * len(task_id))):
+        _not_found_alike(env, BEN, ref, fake, "tasks", "show")
+        _not_found_alike(env, BEN, ref, fake, "tasks", "show", "--json")
+    _not_found_alike(env, BEN, ana_async, made_up, "tasks", "wait", "--timeout", "5")
+    _not_found_alike(env, BEN, task_id, "task-" + "0" * len(task_id), "tasks", "wait", "--timeout", "5")
+    _not_found_alike(env, BEN, link.id, "0" * len(link.id), "share", "revoke")
+    # Ben's own lists hold none of it, and `tasks wait` without an id does not follow her task.
+    listed = easel(env, "--user", BEN, "tasks", "list", "--json")
+    assert listed.returncode == 0 and listed.stdout == ""
+    links = easel(env, "--user", BEN, "share", "list", "--all")
+    assert (links.returncode, links.stdout) == (0, "No share links.\n")
+    waited = easel(env, "--user", BEN, "tasks", "wait", "--json")
+    assert (waited.returncode, waited.stdout) == (0, "")
+    assert easel(env, "--user", ANA, "share", "list").stdout.startswith(link.id)
+    # The link is still live, and her own commands still read all of it.
+    assert easel(env, "--user", ANA, "tasks", "show", ana).returncode == 0
+    done = easel(env, "--user", ANA, "tasks", "wait", task_id, "--json", "--timeout", "60")
+    assert done.returncode == 0, done.stderr
+    assert one_json(done)["status"] == "completed"
+    # Once she shares the job, Ben reads it too (and only that one).
+    with identity.use_person(identity.person(ANA)):
+        assert store.for_viewer(identity.person(ANA)).set_shared(ana_async, True)
+    shown = easel(env, "--user", BEN, "tasks", "show", ana_async, "--json")
+    assert shown.returncode == 0 and one_json(shown)["job_id"] == ana_async
+    assert easel(env, "--user", BEN, "tasks", "show", ana).returncode == 2
