@@ -22,7 +22,8 @@ import click
 from easel.core.i18n import _, ngettext
 
 from easel.cli.main import (
-    EXIT_FAILED, EXIT_PENDING, EXIT_USAGE, demo_key, job_service, main, shutdown, simulate_needs_demo,
+    EXIT_FAILED, EXIT_PENDING, EXIT_USAGE, demo_key, enforce_person_budget, job_service, main, shutdown,
+    simulate_needs_demo,
 )
 from easel.cli.outcome_json import dumps
 from easel.providers.demo_modes import SIMULATABLE
@@ -87,6 +88,11 @@ def batch_command(file, provider, simulate, size, resolution, quality, n, model,
         click.echo(_("Nothing was sent: every row is invalid."), err=True)
         svc.close(wait=False)
         sys.exit(EXIT_USAGE)
+    from easel.core.models import Money
+
+    # Every valid row together, as the Batch page weighs them; a row without a price counts as unknown.
+    enforce_person_budget(svc, [(r.estimate or Money(None, plan.currency), r.target.profile.simulated)
+                                for r in plan.valid])
     if not as_json:
         click.echo(_("{valid} of {total} rows to send · estimate {cost}").format(
             valid=len(plan.valid), total=len(plan.rows), cost=plan.total_label()), err=True)

@@ -22,7 +22,9 @@ import click
 
 from easel.core.i18n import _
 
-from easel.cli.main import EXIT_FAILED, EXIT_PENDING, EXIT_USAGE, demo_key, job_service, main, shutdown
+from easel.cli.main import (
+    EXIT_FAILED, EXIT_PENDING, EXIT_USAGE, demo_key, enforce_person_budget, job_service, main, shutdown,
+)
 from easel.cli.outcome_json import FAILED_STATUSES, dumps
 
 JSON_KEYS = ("provider", "job_id", "status", "width", "height", "latency_s", "cost_estimate", "cost_reported",
@@ -101,6 +103,7 @@ def compare(providers, prompt, size, quality, n, output_format, images, mask, ti
         click.echo(_("Nothing was sent."), err=True)
         svc.close(wait=False)
         sys.exit(EXIT_USAGE)
+    enforce_person_budget(svc, [(c.estimate, c.target.profile.simulated) for c in plan.runnable])
     if not as_json:
         for c in plan.columns:
             for note in c.notes:

@@ -10,7 +10,8 @@ import click
 from easel.core.i18n import _
 from easel.providers.demo_modes import SIMULATABLE
 from easel.cli.main import (
-    collect_outcome, exit_code, job_service, main, print_outcome, provider_client, shutdown, wait_submitted,
+    collect_outcome, enforce_person_budget, exit_code, job_service, main, print_outcome, provider_client, shutdown,
+    wait_submitted,
 )
 
 
@@ -64,6 +65,7 @@ def edit(**kw):
 def _run(*, provider, simulate, prompt, size, resolution, quality, n, images, mask, async_, out_dir, as_json,
          base_url, model, edit: bool) -> None:
     from easel.providers.request import ImageInput, ImageRequest
+    from easel.usage.person_budgets import request_estimate
 
     client = provider_client(provider, base_url=base_url, simulate=simulate, outlive=async_)
     req = ImageRequest(prompt=prompt, size=size, resolution=resolution, quality=quality, n=n, model=model,
@@ -73,6 +75,7 @@ def _run(*, provider, simulate, prompt, size, resolution, quality, n, images, ma
     # and the app, instead of polling them all at once for the second it lives.
     svc = job_service(recover=False)
     try:
+        enforce_person_budget(svc, [(request_estimate(svc.store, client.profile, req), client.profile.simulated)])
         job_id = svc.submit(client, req)
         job = wait_submitted(svc, job_id) if async_ else svc.wait(job_id)
     except KeyboardInterrupt:

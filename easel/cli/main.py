@@ -23,7 +23,7 @@ from easel.cli.outcome_json import FAILED_STATUSES, dumps, job_outcome
 
 __all__ = ["main", "DEMO_KEY", "EXIT_FAILED", "EXIT_USAGE", "EXIT_PENDING", "EXIT_PIPE", "job_service", "provider_client", "demo_key", "find_job",
            "collect_outcome", "print_outcome", "exit_code", "register_ambient_keys", "shutdown", "wait_submitted",
-           "viewer_store"]
+           "viewer_store", "enforce_person_budget"]
 
 DEMO_KEY = "demo-test-key"     # the same key the app's Demo uses, so both share one concurrency slot per process
 
@@ -107,6 +107,19 @@ def viewer_store():
     from easel.store import Store
 
     return Store().for_viewer(identity.current())
+
+
+def enforce_person_budget(svc, estimates) -> None:
+    """The named user's daily budget before anything is sent, as the app's pages check it: the refusal
+    (person_daily_budget) ends the command with exit 2, no job logged, as a button the page would not let her
+    press. `estimates`: (Money, runs on the Demo) per request. Nothing for the single user."""
+    from easel.usage import person_budgets
+
+    try:
+        person_budgets.check_requests(svc.store, identity.current().id, estimates)
+    except ValidationError:
+        svc.close(wait=False)
+        raise
 
 
 # --- shared plumbing ---------------------------------------------------------------------------------

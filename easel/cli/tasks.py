@@ -71,7 +71,8 @@ def tasks_show(job_id, as_json):
 @click.option("--timeout", type=float, default=None, help=_("Give up waiting after S seconds."))
 def tasks_wait(job_id, as_json, timeout):
     svc = job_service()
-    mine = svc.store.for_viewer(identity.current())
+    who = identity.current()
+    mine = svc.store.for_viewer(who)
     if job_id:
         targets = [find_job(mine, job_id)]
     else:
@@ -90,7 +91,7 @@ def tasks_wait(job_id, as_json, timeout):
     codes = []
     for job in targets:
         if job.id in missing:
-            job = svc.get(job.id)
+            job = svc.get(job.id, viewer=who) or job
             click.echo(_("{id}: waiting for the {provider} key {fingerprint}; set EASEL_{env_id}_API_KEY to that key.")
                        .format(id=job.id[:8], provider=job.provider, fingerprint=job.key_fingerprint,
                                env_id=catalog.get_profile(job.provider).env_id), err=True)

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 
 from easel.compare.plan import ComparisonPlan
 from easel.compare.targets import Target
+from easel.core import identity
 from easel.core.errors import EaselError
 from easel.core.i18n import N_, _
 from easel.core.i18n_text import shown
 from easel.core.models import Money
 from easel.store import comparisons as cmp
 from easel.store.rows import ImageRow, JobRow
+from easel.usage import person_budgets
 
 __all__ = ["start", "rerun_column", "ColumnResult", "results", "pick_winner", "latency_s", "is_finished",
            "STATUS_NAMES"]
@@ -54,7 +56,8 @@ def start(jobs, plan: ComparisonPlan, *, session_id: str | None = None) -> str:
 
 def rerun_column(jobs, comparison_id: str, idx: int, target: Target, *, session_id: str | None = None) -> str:
     """Send one column again with its original request and inputs: a new job in the same comparison, which the
-    column shows from now on (the old one stays in the usage log)."""
+    column shows from now on (the old one stays in the usage log). A ValidationError (code person_daily_budget)
+    when it would take the acting person over her daily budget."""
     store = jobs.store
     column = next((c for c in cmp.list_columns(store, comparison_id) if c.idx == idx), None)
     if column is None or column.job_id is None:
@@ -63,6 +66,10 @@ def rerun_column(jobs, comparison_id: str, idx: int, target: Target, *, session_
     request = jobs.rebuild_request(old)
     client = target.client()
     try:
+        # The acting person's daily budget, as the Compare button checks it for a whole comparison: the refusal
+        # (person_daily_budget) goes to the caller and nothing is logged.
+        estimate = person_budgets.request_estimate(store, client.profile, request)
+        person_budgets.check_requests(store, identity.current().id, [(estimate, client.profile.simulated)])
         job_id = jobs.submit(client, request, session_id=session_id or old.session_id, comparison_id=comparison_id)
     finally:
         client.close()

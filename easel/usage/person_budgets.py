@@ -16,21 +16,25 @@ known yet (gccai before any reported cost) is refused only once the budget is re
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable
 
 from easel.core.errors import ValidationError
-from easel.core.i18n import N_, _
+from easel.core.i18n import N_, _, use_language
 from easel.core.i18n_text import Template, Text
 from easel.core.models import Money
+from easel.providers import pricing
+from easel.providers.request import validate
 from easel.usage.currency import Rates, amount_value, load_rates
 from easel.usage.days import day_offset, day_start_ts, usage_today
 from easel.usage.kpis import spend_on_day
 from easel.usage.scope import OwnerScope
 
 __all__ = ["PREFIX", "get_person_budget", "set_person_budget", "person_budgets", "PersonBudgetStatus",
-           "person_budget_status", "person_budget_refusal", "check_person_budget"]
+           "person_budget_status", "person_budget_refusal", "check_person_budget", "requests_refusal",
+           "check_requests", "request_estimate"]
 
 PREFIX = "budget.person."
 
@@ -159,4 +163,58 @@ def check_person_budget(store, person_id: str, estimates: Iterable[Money], *, si
     """Raise (code `person_daily_budget`) when the request may not go out: for callers that submit (the CLI)."""
     refusal = person_budget_refusal(store, person_id, estimates, simulated=simulated, now=now, rates=rates)
     if refusal is not None:
-        raise ValidationError(str(refusal), code="person_daily_budget")
+        raise _refused(refusal)
+
+
+class _Shown:
+    """A refusal as an error param: English in the log (str), the reader's language when shown (render)."""
+
+    def __init__(self, text: Text):
+        self.text = text
+
+    def render(self, lang: str | None = None) -> str:
+        with use_language(lang) if lang else contextlib.nullcontext():
+            return self.text.shown()
+
+    def __str__(self) -> str:
+        return str(self.text)
+
+
+def _refused(refusal: Text) -> ValidationError:
+    # "{reason}" is no catalog entry: the refusal's own Template is, and _Shown renders it in the reader's language.
+    return ValidationError("{reason}", {"reason": _Shown(refusal)}, code="person_daily_budget")
+
+
+def requests_refusal(store, person_id: str, estimates: Iterable[tuple[Money, bool]], *,
+                     now: float | datetime | None = None, rates: Rates | None = None) -> Text | None:
+    """Why these requests (each estimate with whether it runs on the Demo) may not go out together for this person,
+    or None. Demo requests are weighed against Demo spend and real ones against real spend, as the pages' gate
+    (components/cost.budget_gate) does."""
+    estimates = list(estimates)
+    for simulated in (False, True):
+        group = [m for m, sim in estimates if bool(sim) == simulated]
+        if not group:
+            continue
+        refusal = person_budget_refusal(store, person_id, group, simulated=simulated, now=now, rates=rates)
+        if refusal is not None:
+            return refusal
+    return None
+
+
+def check_requests(store, person_id: str, estimates: Iterable[tuple[Money, bool]], *,
+                   now: float | datetime | None = None, rates: Rates | None = None) -> None:
+    """Raise (code `person_daily_budget`) when these requests may not go out for this person: for callers that
+    submit without a page's gate (the CLI's generate, compare and batch; a comparison column's rerun)."""
+    if not person_id:
+        return
+    refusal = requests_refusal(store, person_id, estimates, now=now, rates=rates)
+    if refusal is not None:
+        raise _refused(refusal)
+
+
+def request_estimate(store, profile, request) -> Money:
+    """A request's estimate as JobService.submit will log it: validated for its provider (a ValidationError
+    here is the one submit would raise), priced with gccai's reported history."""
+    r = validate(request, profile)
+    history = store.cost_history(profile.id) if profile.pricing == "task_reported" else None
+    return pricing.estimate(profile, r, history=history)

@@ -247,3 +247,42 @@ def test_a_batch_is_refused_when_its_rows_together_would_cross_the_members_budge
     assert at.button(key="batch.go").disabled
     at.text_area(key="batch.text").set_value("a red fox\n").run()
     assert not at.error and not at.button(key="batch.go").disabled
+
+
+def test_a_compare_columns_rerun_is_refused_over_the_members_budget(log, as_person, demo, jobs_for_test):
+    from app_session import open_app
+
+    from easel.store import comparisons as cmp
+
+    store, _ids = log
+    as_person(BEN)
+    person_budgets.set_person_budget(store, BEN, Money(1.0, "USD"))
+    at = open_app("pages/compare.py")
+    at.text_area(key="cmp.prompt").set_value("red fox")
+    at.selectbox(key="cmp.size").set_value("1536x1024")
+    at.run()
+    at.button(key="cmp.go").click().run()
+    cid = at.query_params["comparison"]
+    cid = cid[0] if isinstance(cid, list) else cid
+    cols = cmp.list_columns(store, cid)
+    for c in cols:
+        assert jobs_for_test.wait(c.job_id, 30).status == "completed"
+    at.run()
+    # The admin lowers the budget: QCode's column (its floor, USD 0.08) would now cross it, so its Rerun sends
+    # nothing and says why, in the Generate page's words.
+    person_budgets.set_person_budget(store, BEN, Money(0.25, "USD"))
+    jobs_before = store.query("SELECT COUNT(*) FROM jobs")[0][0]
+    at.button(key="cmp.rerun.2").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert store.query("SELECT COUNT(*) FROM jobs")[0][0] == jobs_before
+    assert cmp.list_columns(store, cid)[2].job_id == cols[2].job_id
+    # (The form above still plans a whole new comparison, and its own gate refuses that too.)
+    refusal = md_escape("Over your daily budget: this request (≈ USD 0.08) would take your spend today from "
+                        "USD 0.18 to USD 0.26, over the USD 0.25 your admin set.")
+    assert refusal in [e.value for e in at.error]
+    assert "person\\_daily\\_budget" in [c.value for c in at.caption]
+    # With room again, the same button sends the column.
+    person_budgets.set_person_budget(store, BEN, Money(1.0, "USD"))
+    at.button(key="cmp.rerun.2").click().run()
+    assert refusal not in [e.value for e in at.error]
+    assert cmp.list_columns(store, cid)[2].job_id != cols[2].job_id

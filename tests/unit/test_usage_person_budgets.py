@@ -112,3 +112,23 @@ def test_demo_spend_counts_only_against_demo_requests(store):
     _spent(store, ANA, "demo", 0.99, "USD", simulated=True)
     assert pb.person_budget_refusal(store, ANA, [Money(0.04, "USD")], now=NOW) is None
     assert pb.person_budget_refusal(store, ANA, [Money(0.04, "USD")], simulated=True, now=NOW) is not None
+
+
+def test_requests_without_a_page_are_weighed_as_the_pages_gate_weighs_them(store):
+    pb.set_person_budget(store, ANA, Money(1.0, "USD"))
+    _spent(store, ANA, "qcode", 0.9, "USD")                          # real spend
+    _spent(store, ANA, "demo", 0.5, "USD", simulated=True)           # Demo spend
+    # A Demo request is weighed against Demo spend only, a real one against real spend only.
+    assert pb.requests_refusal(store, ANA, [(Money(0.4, "USD"), True), (Money(0.1, "USD"), False)], now=NOW,
+                               rates=Rates(7.0)) is None
+    real = ("Over your daily budget: this request (≈ USD 0.20) would take your spend today from USD 0.90 to "
+            "USD 1.10, over the USD 1.00 your admin set.")
+    assert pb.requests_refusal(store, ANA, [(Money(0.4, "USD"), True), (Money(0.1, "USD"), False),
+                                            (Money(0.1, "USD"), False)], now=NOW, rates=Rates(7.0)) == real
+    with pytest.raises(ValidationError) as err:
+        pb.check_requests(store, ANA, [(Money(0.2, "USD"), False)], now=NOW, rates=Rates(7.0))
+    # Logged in English; shown (the CLI's EASEL_LANG, a page's language) in the reader's.
+    assert err.value.code == "person_daily_budget" and str(err.value) == real
+    assert err.value.user_message("zh") == ("超出你的每日预算：此请求（≈ US$0.20）会使你今天的花费从 US$0.90 增至 "
+                                            "US$1.10，超过管理员设置的 US$1.00。 [person_daily_budget]")
+    pb.check_requests(store, "", [(Money(99.0, "USD"), False)], now=NOW)      # the single user has no budget
