@@ -15,7 +15,7 @@ from easel.providers.request import ImageRequest
 
 from components import md_escape
 
-__all__ = ["estimate", "cost_line", "show_cost", "money_text", "budget_gate"]
+__all__ = ["estimate", "cost_line", "show_cost", "money_text", "budget_gate", "retry_within_budget"]
 
 
 def _history(store, profile: Profile) -> list[tuple[str, str, float]]:
@@ -82,3 +82,13 @@ def budget_gate(store, estimates: list[tuple[Money, bool]]) -> str | None:
         if not simulated or not any(not sim for _m, sim in estimates):
             st.caption(":material/savings: " + md_escape(status.line().shown()))
     return None
+
+
+def retry_within_budget(jobs_service, job, client, *, session_id: str | None, viewer) -> str:
+    """Retry `job` (new spend) once the acting person's daily budget allows its estimate; a refusal raises the
+    budget's ValidationError (person_daily_budget) before anything is sent, as Generate's gate refuses a click."""
+    store = jobs_service.store.for_viewer(viewer)
+    request = jobs_service.rebuild_request(job)
+    spend = person_budgets.request_estimate(store, client.profile, request)
+    person_budgets.check_requests(store, identity.current().id, [(spend, client.profile.simulated)])
+    return jobs_service.retry(job.id, client, session_id=session_id, viewer=viewer)

@@ -15,7 +15,7 @@ from easel.core.i18n import _, format_number
 from easel.providers import catalog, entries
 from easel.providers.client import ProviderClient
 
-from components import md_escape, services
+from components import cost, md_escape, services
 
 __all__ = ["form_quality_default", "direct_entry_offer", "direct_retry_offer", "switch_to_direct_entry"]
 
@@ -97,7 +97,7 @@ def _retry_on_direct_entry(job_id: str) -> None:
     profile = sess.profile
     client = ProviderClient(profile, sess.client.api_key, base_url=profile.direct_entry)
     try:
-        new_id = jobs.retry(job_id, client, session_id=services.session_id(), viewer=services.viewer())
+        new_id = cost.retry_within_budget(jobs, job, client, session_id=services.session_id(), viewer=services.viewer())
     except EaselError as e:
         st.session_state[_RETRY_ERROR] = (job_id, ("error", e))
         return

@@ -26,7 +26,7 @@ from easel.store import TERMINAL_STATUSES
 from easel.store import comparisons
 from easel.store.rollup_schema import ZERO_COST_STATUSES
 
-from components import entry_routing, md_escape, services
+from components import cost, entry_routing, md_escape, services
 from components.notifier import watch
 from components import prompt_library
 
@@ -175,8 +175,8 @@ def _retry(jobs_service, job, session) -> None:
                                        "job.").format(provider=job.provider, fingerprint=job.key_fingerprint)
         return
     try:
-        new_id = jobs_service.retry(job.id, client, session_id=st.session_state.get("easel.session_id"),
-                                    viewer=services.viewer())
+        new_id = cost.retry_within_budget(jobs_service, job, client, session_id=st.session_state.get("easel.session_id"),
+                                          viewer=services.viewer())
     except EaselError as e:
         st.session_state[_MESSAGE] = e.user_message()
         return

@@ -211,6 +211,35 @@ def test_retry_runs_the_original_settings_not_the_forms(jobs_service, demo, sim)
     assert len(jobs_service.store.list_images(job_id=done.id)) == 2
 
 
+def test_a_retry_over_the_signed_in_persons_daily_budget_is_refused_and_sends_nothing(jobs_service, demo, sim,
+                                                                                     monkeypatch):
+    from easel.core import identity
+    from easel.core.models import Money
+    from easel.providers.request import ImageRequest
+    from easel.usage import person_budgets
+
+    ben = identity.Person("ben@example.com", "Ben")
+    monkeypatch.setattr(identity, "_resolver", lambda: ben)
+    monkeypatch.setattr(identity, "set_person_resolver", lambda resolver: None)   # keep ben over the app's sign-in
+    profile, client = demo
+    sim.set_faults([{"kind": "http_400", "provider": "demo", "times": 1}])
+    failed_id = jobs_service.submit(client, ImageRequest(prompt="a wide harbour", size="1536x1024", quality="high"))
+    assert jobs_service.wait(failed_id, 30).status == "failed"
+    # 1 × high 1536x1024 on the Demo is estimated at USD 0.25; ben's admin left him USD 0.10 for today.
+    person_budgets.set_person_budget(jobs_service.store, ben.id, Money(0.10, "USD"))
+    sent_before = len(sim.requests("/images/generations"))
+
+    at = _app(profile, client)
+    at.run()
+    _button(at, RETRY, failed_id).click().run()
+    assert not at.exception
+    assert [j.id for j in jobs_service.store.list_jobs()] == [failed_id]
+    assert len(sim.requests("/images/generations")) == sent_before
+    shown = " ".join(e.value for e in at.error) + " ".join(w.value for w in at.warning)
+    assert "Over your daily budget: this request (≈ USD 0.25" in shown.replace("\\", "")
+    assert "over the USD 0.10 your admin set." in shown.replace("\\", "")
+
+
 def test_check_now_looks_again_at_a_timed_out_task_and_collects_its_result(jobs_service, sim):
     from easel.providers.client import ProviderClient
     from easel.providers.request import ImageRequest
