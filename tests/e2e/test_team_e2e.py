@@ -83,11 +83,12 @@ def _tab(context, url: str, wait_idle):
     return page
 
 
-def _gallery_shows(page, prompt: str, count: int) -> None:
-    """The Gallery's grid has `count` tiles, all thumbnails loaded, one of them `prompt`'s."""
-    page.locator(TILES, has_text=prompt).first.locator("img").wait_for()
+def _gallery_prompts(page, count: int) -> list[str]:
+    """Once the Gallery's grid has at least `count` thumbnails, all loaded: each tile's prompt (its image's alt),
+    sorted."""
     wait_for_gallery_images(page, count)
-    assert page.locator(TILES).count() == count
+    images = page.locator(TILES).locator("img")
+    return sorted(images.nth(i).get_attribute("alt") for i in range(images.count()))
 
 
 def _compare(page, prompt: str, wait_idle) -> str:
@@ -98,6 +99,8 @@ def _compare(page, prompt: str, wait_idle) -> str:
     wait_idle(page)
     page.locator(".st-key-cmp-go button").click()
     page.wait_for_url(re.compile(r"comparison=[0-9a-f]{12}"))
+    for i in range(3):                                          # every column's image is in: all three finished
+        page.locator(f".st-key-cmp-col-{i} img").first.wait_for()
     wait_idle(page)
     return re.search(r"comparison=([0-9a-f]{12})", page.url).group(1)
 
@@ -127,8 +130,7 @@ def test_two_people_on_two_replicas_see_only_their_own_work_until_one_shares(rep
 
         # --- before sharing: Ben's Gallery, Tasks and pages on B ---------------------------------------------
         go(ben, "Gallery")
-        _gallery_shows(ben, BEN_PROMPT, 1)
-        assert ben.locator(TILES, has_text=ANA_PROMPT).count() == 0
+        assert _gallery_prompts(ben, 1) == [BEN_PROMPT]
         html = {"gallery": page_html(ben)}
         go(ben, "Tasks")
         ben.locator("[data-testid='stText']", has_text=BEN_PROMPT).first.wait_for()
@@ -157,8 +159,8 @@ def test_two_people_on_two_replicas_see_only_their_own_work_until_one_shares(rep
 
         # --- before sharing: Ana's Gallery on A, in another tab of hers --------------------------------------
         ana_gallery = _tab(ctx_ana, f"{a.url}/gallery", wait_idle)
-        _gallery_shows(ana_gallery, ANA_PROMPT, 4)                 # her image and her comparison's three
-        assert ana_gallery.locator(TILES, has_text=BEN_PROMPT).count() == 0
+        # Her image and her comparison's three.
+        assert _gallery_prompts(ana_gallery, 4) == sorted([ANA_PROMPT] + [ANA_COMPARED] * 3)
         assert BEN_PROMPT not in page_html(ana_gallery)
 
         # --- Ana shares her result (the toggle under it on Generate) -----------------------------------------
@@ -172,8 +174,8 @@ def test_two_people_on_two_replicas_see_only_their_own_work_until_one_shares(rep
         ben.goto(f"{b.url}/gallery")
         ben.locator("[data-testid='stMain'] h1", has_text="Gallery").wait_for()
         wait_idle(ben)
-        _gallery_shows(ben, ANA_PROMPT, 2)
-        assert ben.locator(TILES, has_text=BEN_PROMPT).count() == 1
+        ben.locator(TILES, has_text=ANA_PROMPT).first.wait_for()
+        assert _gallery_prompts(ben, 2) == sorted([ANA_PROMPT, BEN_PROMPT])
         after = page_html(ben)
         assert ANA_PROMPT in after and ANA_COMPARED not in after
         SHOTS.mkdir(parents=True, exist_ok=True)
