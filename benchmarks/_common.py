@@ -13,6 +13,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -59,6 +60,17 @@ def simulator(**settings):
 
 def median(values) -> float:
     return statistics.median(list(values))
+
+
+def timed(fn, runs: int) -> float:
+    """The median of `runs` calls of `fn`, in milliseconds, after one warm-up call."""
+    fn()
+    samples = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - t)
+    return median(samples) * 1000
 
 
 def finish(name: str, ok: bool, detail: str = "") -> None:

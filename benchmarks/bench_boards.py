@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from _common import finish, isolated_data_dir, median
+from _common import finish, isolated_data_dir, timed
 
 # A filtered page + its count at 10,000 images: at most a quarter of the Gallery page's own rerun (37 ms at 10,000
 # images, BENCHMARKS.md), so a filter never makes the page feel slower.
@@ -44,16 +44,6 @@ def seed(store, images: int, n_boards: int, per_board: int, starred: int) -> lis
     for image_id in ids[::max(1, len(ids) // starred)][:starred]:
         boards.set_starred(store, image_id, True)
     return board_ids
-
-
-def timed(fn, runs: int) -> float:
-    fn()
-    samples = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - t)
-    return median(samples) * 1000
 
 
 def main() -> None:

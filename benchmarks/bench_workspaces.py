@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from _common import finish, isolated_data_dir, median
+from _common import finish, isolated_data_dir, timed
 
 # A named person's gallery page + count + filter values at 10,000 images: within half of the Gallery page's own
 # rerun (37 ms at 10,000 images, BENCHMARKS.md). Their count is a direct query over the join (the trigger-kept
@@ -38,16 +38,6 @@ def seed(store, images: int, people: int, shared: float) -> None:
             "INSERT INTO images (job_id, idx, sha256, path, width, height, mime, bytes, created_at) "
             "VALUES (?, 0, ?, ?, 1024, 1024, 'image/png', 1000, ?)",
             [(f"job{i:06d}", f"{i:064x}", f"images/{i}.png", now + i) for i in range(images)])
-
-
-def timed(fn, runs: int) -> float:
-    fn()
-    samples = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - t)
-    return median(samples) * 1000
 
 
 def main() -> None:

@@ -10,18 +10,17 @@ Outside CI a provider that cannot start skips the sign-in tests with the reason;
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+
+from server_process import required_server, stop_process
 
 START_TIMEOUT_S = 30.0
 CLIENT_ID = "easel-tests"
@@ -97,28 +96,12 @@ def start_provider(workdir: Path) -> tuple[subprocess.Popen, OidcProvider]:
 
 
 def stop_provider(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+    stop_process(proc, timeout_s=10)
 
 
 @pytest.fixture(scope="session")
 def oidc_provider():
     """One OpenID Connect provider for the session, stopped at the end."""
-    workdir = Path(tempfile.mkdtemp(prefix="easel-oidc-"))
-    try:
-        proc, provider = start_provider(workdir)
-    except (RuntimeError, OSError) as e:
-        shutil.rmtree(workdir, ignore_errors=True)
-        if os.environ.get("CI"):
-            pytest.fail(f"the OpenID Connect provider (oidc-provider-mock) could not start, and CI requires it: {e}")
-        pytest.skip(f"the OpenID Connect provider (oidc-provider-mock) could not start: {e}")
-    try:
+    with required_server("the OpenID Connect provider (oidc-provider-mock)", "easel-oidc-", start_provider,
+                         stop_provider) as provider:
         yield provider
-    finally:
-        stop_provider(proc)
-        shutil.rmtree(workdir, ignore_errors=True)

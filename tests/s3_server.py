@@ -9,16 +9,16 @@ reason; with CI set it fails them.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import socket
 import subprocess
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from server_process import required_server, stop_process
 
 ACCESS_KEY = "easel-test-access"
 SECRET_KEY = "easel-test-secret-0123456789"
@@ -115,32 +115,15 @@ def start_weed(workdir: Path) -> tuple[subprocess.Popen, S3Server]:
 
 
 def stop_weed(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            # Its data is thrown away, so a server slow to flush on SIGTERM is not waited for long.
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+    # Its data is thrown away, so a server slow to flush on SIGTERM is not waited for long.
+    stop_process(proc, timeout_s=5)
 
 
 @pytest.fixture(scope="session")
 def s3_server():
     """One SeaweedFS S3 server for the session, stopped at the end."""
-    workdir = Path(tempfile.mkdtemp(prefix="easel-weed-"))
-    try:
-        proc, server = start_weed(workdir)
-    except (RuntimeError, OSError) as e:
-        shutil.rmtree(workdir, ignore_errors=True)
-        if os.environ.get("CI"):
-            pytest.fail(f"S3 server (SeaweedFS) could not start, and CI requires it: {e}")
-        pytest.skip(f"S3 server (SeaweedFS) could not start: {e}")
-    try:
+    with required_server("S3 server (SeaweedFS)", "easel-weed-", start_weed, stop_weed) as server:
         yield server
-    finally:
-        stop_weed(proc)
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 _prefixes = iter(range(1, 1_000_000))

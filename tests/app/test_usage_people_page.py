@@ -60,6 +60,15 @@ def as_person(monkeypatch):
     return pin
 
 
+def _spent_on_demo_today(store, person_id: str, usd: float) -> None:
+    """A completed Demo request of `person_id`'s, 30 s ago, that cost `usd`."""
+    jid = store.create_job(provider="demo", status="completed", cost_estimated=usd, currency="USD",
+                           simulated=True, created_at=time.time() - 30)
+    store.update_job(jid, cost_actual=usd)
+    with store._write() as conn:
+        conn.execute("UPDATE jobs SET owner = ? WHERE id = ?", (person_id, jid))
+
+
 def run_usage(**state):
     from streamlit.testing.v1 import AppTest
 
@@ -162,11 +171,7 @@ def test_generate_refuses_a_request_over_the_members_budget(log, as_person, app,
     store, _ids = log
     as_person(BEN)
     # Demo requests count against Demo spend: ben spent USD 0.50 on the Demo today, his budget is USD 0.51.
-    jid = store.create_job(provider="demo", status="completed", cost_estimated=0.5, currency="USD",
-                           simulated=True, created_at=time.time() - 30)
-    store.update_job(jid, cost_actual=0.5)
-    with store._write() as conn:
-        conn.execute("UPDATE jobs SET owner = ? WHERE id = ?", (BEN, jid))
+    _spent_on_demo_today(store, BEN, 0.5)
     person_budgets.set_person_budget(store, BEN, Money(5.0, "USD"))
     app.text_area(key="gen.prompt").input("A watercolor fox").run()
     # With room left, the caption says where the day stands and the button is live.
@@ -190,11 +195,7 @@ def test_compare_refuses_a_comparison_over_the_members_budget(log, as_person, de
 
     store, _ids = log
     as_person(BEN)
-    jid = store.create_job(provider="demo", status="completed", cost_estimated=0.05, currency="USD",
-                           simulated=True, created_at=time.time() - 30)
-    store.update_job(jid, cost_actual=0.05)
-    with store._write() as conn:
-        conn.execute("UPDATE jobs SET owner = ? WHERE id = ?", (BEN, jid))
+    _spent_on_demo_today(store, BEN, 0.05)
     person_budgets.set_person_budget(store, BEN, Money(0.1, "USD"))
     at = open_app("pages/compare.py")
     at.text_area(key="cmp.prompt").set_value("red fox")
@@ -228,11 +229,7 @@ def test_a_batch_is_refused_when_its_rows_together_would_cross_the_members_budge
 
     store, _ids = log
     as_person(BEN)
-    jid = store.create_job(provider="demo", status="completed", cost_estimated=0.9, currency="USD",
-                           simulated=True, created_at=time.time() - 30)
-    store.update_job(jid, cost_actual=0.9)
-    with store._write() as conn:
-        conn.execute("UPDATE jobs SET owner = ? WHERE id = ?", (BEN, jid))
+    _spent_on_demo_today(store, BEN, 0.9)
     person_budgets.set_person_budget(store, BEN, Money(1.0, "USD"))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
     at.run()
