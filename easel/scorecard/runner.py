@@ -7,11 +7,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+from easel.core import identity
 from easel.core.errors import EaselError
 from easel.core.models import Money
 from easel.scorecard import judge as judging
 from easel.scorecard.suite import Probe, plan, select_checks, suite_cost
 from easel.store import scorecards
+from easel.usage import person_budgets
 
 __all__ = ["Scorecard", "prepare", "run", "SESSION_PREFIX", "Plan"]
 
@@ -72,6 +74,9 @@ def run(service, client, plan_: Plan, *, on_progress: Callable[[int, int, str], 
     """Send every probe through `service` (a JobService) with `client`, wait for all, judge, store, return."""
     profile = client.profile
     store = service.store
+    # The suite is new spend like any request: the acting person's daily budget is checked for its whole estimate
+    # before a probe goes out (person_daily_budget), as Generate checks one request.
+    person_budgets.check_requests(store, identity.current().id, [(plan_.cost, profile.simulated)])
     started = time.time()
     run_id = scorecards.create_run(store, profile.id, checks=plan_.checks, simulated=profile.simulated,
                                    cost_estimated=plan_.cost.amount, currency=plan_.cost.currency, started_at=started)

@@ -78,3 +78,20 @@ def test_an_unknown_check_is_a_usage_error(env):
     assert proc.returncode == 2
     assert proc.stderr.strip().endswith("Known: sizes, n, output_format, output_compression, background, mask, errors, "
                                         "cost, revised_prompt, latency. [unknown_check]")
+
+
+def test_a_named_users_daily_budget_refuses_a_suite_that_would_cross_it_before_any_probe(env, sim, easel_data_dir):
+    from easel.core.models import Money
+    from easel.store import Store
+    from easel.usage import person_budgets
+
+    store = Store()
+    person_budgets.set_person_budget(store, "ben@example.com", Money(0.10, "USD"))
+    store.close()
+    proc = easel({**env, "EASEL_USER": "ben@example.com", "EASEL_DATA_DIR": str(easel_data_dir)},
+                 "--provider", "qcode", "--checks", "errors,revised_prompt", "--yes", "--json")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout == ""
+    assert ("Over your daily budget: this request (≈ USD 0.16) would take your spend today from USD 0.00 to "
+            "USD 0.16, over the USD 0.10 your admin set. [person_daily_budget]") in proc.stderr
+    assert sim.state.requests("/qcode/") == []
