@@ -17,6 +17,7 @@ import time
 
 import streamlit as st
 
+from easel.core import identity
 from easel.core.i18n import _, format_decimal, format_number, ngettext
 from easel.media import thumbnails
 from easel.store import zip_export
@@ -118,7 +119,7 @@ def _cell(store, row, job, *, key: str, actions: bool, square: bool) -> None:
     """Thumbnail (with the lightbox button over it), caption, downloads: on the wide grid only PNG, two widgets,
     so a page stays quick; in a result grid PNG, JPEG and WebP."""
     ck = f"{key}.{row.id}"
-    lines = caption_lines(row, job)
+    lines = caption_lines(row, job, identity.current().id)
     # A square box fills the card; a natural one keeps the thumbnail's own size at most (a 384 px thumbnail
     # stretched over a wide card would blur) and shrinks it in a narrow one.
     width = "stretch" if square else "content"

@@ -34,6 +34,7 @@ from typing import Callable
 
 import streamlit as st
 
+from easel.core import identity
 from easel.core.i18n import _, current_language
 from easel.media import thumbnails
 
@@ -303,15 +304,17 @@ def _captions(store, images, jobs, versions) -> list[list[str]]:
     if versions is None:
         jobs = jobs if jobs is not None else store.get_jobs(row.job_id for row in images)
         versions = {job_id: job.updated_at for job_id, job in jobs.items()}
-    # The language is part of the key: a caption's words (partial, cost) follow the session's language.
-    lang = current_language()
-    keys = [(row.id, versions.get(row.job_id), lang) for row in images]
+    # The language is part of the key: a caption's words (partial, cost) follow the session's language; so is
+    # the viewer, whose teammates' shared images say whose they are.
+    lang, viewer_id = current_language(), identity.current().id
+    keys = [(row.id, versions.get(row.job_id), lang, viewer_id) for row in images]
     lines = [_CAPTIONS.get(key) for key in keys]
     if None in lines:
         if jobs is None:
             jobs = store.get_jobs(row.job_id for row, got in zip(images, lines) if got is None)
         lines = [got if got is not None else _remember((row.id, getattr(jobs.get(row.job_id), "updated_at", None),
-                                                        lang), caption_lines(row, jobs.get(row.job_id)))
+                                                        lang, viewer_id),
+                                                       caption_lines(row, jobs.get(row.job_id), viewer_id))
                  for row, got in zip(images, lines)]
     return lines
 

@@ -59,15 +59,18 @@ def shown_size(asked: str | None, width: int | None, height: int | None) -> str:
     return got if not asked or asked == f"{width}x{height}" else f"{asked} → {got}"
 
 
-def caption_lines(row, job) -> list[str]:
-    """Prompt (truncated), then provider · size · quality, then cost · latency."""
+def caption_lines(row, job, viewer_id: str = "") -> list[str]:
+    """Prompt (truncated), then provider · size · quality, then cost · latency; for a signed-in viewer (`viewer_id`)
+    a teammate's shared result ends with whose it is ("by ana"), so a shared image is never taken for one's own."""
     size = shown_size(row.size, row.width, row.height)
     kept = (_("partial") if is_partial(row.idx) else   # a kept preview of a stream that broke (store/partials.py)
             _("unmasked pixels kept") if is_paste_back(row.idx) else "")
     second = " · ".join(x for x in (row.provider, size, row.quality, kept) if x)
     latency = _("{seconds} s").format(seconds=format_decimal(job.latency_s, 1)) \
         if job is not None and job.latency_s is not None else ""
-    third = " · ".join(x for x in (job_cost(job), latency) if x)
+    owner = getattr(job, "owner", "") if viewer_id else ""
+    by = _("by {person}").format(person=owner.split("@", 1)[0]) if owner and owner != viewer_id else ""
+    third = " · ".join(x for x in (job_cost(job), latency, by) if x)
     return [truncate(row.prompt or (job.prompt if job else ""), 70), second, third]
 
 

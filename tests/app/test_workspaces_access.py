@@ -186,6 +186,9 @@ def test_a_shared_result_shows_and_its_toggle_is_only_its_owners(world, jobs_for
     store.for_viewer(ANA).set_shared(world["job"], True)
     at = _page("pages/gallery.py")
     assert sorted(t["id"] for t in _tiles(at)) == sorted([world["image"].id, world["ben_image"].id])
+    # ana's tile says whose it is; ben's own does not.
+    by = {t["id"]: t["lines"][2].rsplit(" · ", 1)[-1] for t in _tiles(at)}
+    assert by[world["image"].id] == "by ana" and not by[world["ben_image"].id].startswith("by ")
     at = _page("pages/gallery.py", state={"gallery.whose": "mine"})
     assert [t["id"] for t in _tiles(at)] == [world["ben_image"].id]
     store.for_viewer(ANA).set_shared(world["job"], False)
