@@ -37,21 +37,31 @@ OVER_BUDGET_CONVERTED = Template(N_("Over budget: this request (â‰ˆ {estimate} â
                                  money=("estimate", "converted", "spent", "after", "budget"), texts=("rates",))
 
 
-def get_budget(store, provider: str) -> Money | None:
-    value = store.get_setting(_PREFIX + provider)
+def read_budget(store, setting: str) -> Money | None:
+    """The daily budget kept in settings under `setting` (a provider's or a person's), or None."""
+    value = store.get_setting(setting)
     if not isinstance(value, dict) or value.get("amount") is None:
         return None
     return Money(float(value["amount"]), str(value.get("currency") or "USD"), "daily budget")
 
 
-def set_budget(store, provider: str, budget: Money | None) -> None:
-    """Set (or with None / a zero amount, clear) a provider's daily budget."""
+def write_budget(store, setting: str, budget: Money | None) -> None:
+    """Keep a daily budget under `setting`; None or a zero amount clears it."""
     if budget is None or not budget.amount:
-        store.set_setting(_PREFIX + provider, None)
+        store.set_setting(setting, None)
         return
     if budget.amount < 0:
         raise ValueError(_("A budget cannot be negative."))
-    store.set_setting(_PREFIX + provider, {"amount": float(budget.amount), "currency": budget.currency})
+    store.set_setting(setting, {"amount": float(budget.amount), "currency": budget.currency})
+
+
+def get_budget(store, provider: str) -> Money | None:
+    return read_budget(store, _PREFIX + provider)
+
+
+def set_budget(store, provider: str, budget: Money | None) -> None:
+    """Set (or with None / a zero amount, clear) a provider's daily budget."""
+    write_budget(store, _PREFIX + provider, budget)
 
 
 def all_budgets(store, providers: list[str]) -> dict[str, Money]:

@@ -27,6 +27,7 @@ from easel.core.i18n_text import Template, Text
 from easel.core.models import Money
 from easel.providers import pricing
 from easel.providers.request import validate
+from easel.usage.budgets import read_budget, write_budget
 from easel.usage.currency import Rates, amount_value, load_rates
 from easel.usage.days import day_offset, day_start_ts, usage_today
 from easel.usage.kpis import spend_on_day
@@ -52,24 +53,14 @@ PERSON_BUDGET_REACHED = Template(N_("Over your daily budget: your spend today ({
 
 
 def get_person_budget(store, person_id: str) -> Money | None:
-    if not person_id:
-        return None
-    value = store.get_setting(PREFIX + person_id)
-    if not isinstance(value, dict) or value.get("amount") is None:
-        return None
-    return Money(float(value["amount"]), str(value.get("currency") or "USD"), "daily budget")
+    return read_budget(store, PREFIX + person_id) if person_id else None
 
 
 def set_person_budget(store, person_id: str, budget: Money | None) -> None:
     """Set (or with None / a zero amount, clear) a person's daily budget."""
     if not person_id:
         raise ValueError(_("A daily budget is set for a signed-in person, not for the single user."))
-    if budget is None or not budget.amount:
-        store.set_setting(PREFIX + person_id, None)
-        return
-    if budget.amount < 0:
-        raise ValueError(_("A budget cannot be negative."))
-    store.set_setting(PREFIX + person_id, {"amount": float(budget.amount), "currency": budget.currency})
+    write_budget(store, PREFIX + person_id, budget)
 
 
 def person_budgets(store) -> dict[str, Money]:
