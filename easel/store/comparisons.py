@@ -131,7 +131,7 @@ def comparison_jobs(store, comparison_id: str, *, limit: int = 100):
     seen, args = store.visible()
     rows = store.query(f"SELECT * FROM jobs WHERE comparison_id = ?{seen} ORDER BY created_at DESC, rowid DESC LIMIT ?",
                        (comparison_id, *args, limit))
-    return [JobRow.from_row(r) for r in rows]
+    return JobRow.from_rows(rows)
 
 
 def set_winner(store, comparison_id: str, image_id: int) -> None:
