@@ -281,6 +281,7 @@ def clear_cache() -> None:
         _BYTES.clear()
         _cache_size = 0
         _CAPTIONS.clear()
+        _PAYLOADS.clear()
 
 
 # Caption lines by (image id, its job's updated_at): a rerun's 48 captions come from here, and a job that changes
@@ -345,10 +346,19 @@ class Pager:
 
 
 def texts() -> dict[str, str]:
-    """Every word the grid's script shows, in the session's language; `{…}` fields are filled in by the script."""
-    return {"prev": _("‹ Prev"), "next": _("Next ›"), "page": _("Page {page} of {pages}"),
-            "nav": _("Gallery pages"), "navBottom": _("Gallery pages (bottom)"), "open": _("Open"),
-            "image": _("Image {id}"), "loading": _("Loading…"), "state": _("{image} ({state})")}
+    """Every word the grid's script shows, in the session's language; `{…}` fields are filled in by the script.
+    Kept per language: the catalogs do not change while the server runs, and a rerun then looks up none."""
+    lang = current_language()
+    words = _TEXTS.get(lang)
+    if words is None:
+        words = _TEXTS[lang] = {
+            "prev": _("‹ Prev"), "next": _("Next ›"), "page": _("Page {page} of {pages}"), "nav": _("Gallery pages"),
+            "navBottom": _("Gallery pages (bottom)"), "open": _("Open"), "image": _("Image {id}"),
+            "loading": _("Loading…"), "state": _("{image} ({state})")}
+    return words
+
+
+_TEXTS: dict[str, dict[str, str]] = {}
 
 
 def _on_page(key: str, pager: Pager | None) -> None:
@@ -409,11 +419,41 @@ def decode(payload: bytes) -> dict:
             "text": header.get("text")}
 
 
+# Encoded payloads of pages whose thumbnails the tab already holds, by what they show (see `_payload`). A rerun of
+# an unchanged page then builds no tile and dumps no JSON. Bounded, oldest out (~11 KB each).
+_PAYLOADS: OrderedDict[tuple, bytes] = OrderedDict()
+_PAYLOADS_LIMIT = 256
+
+
+def _payload(store, images, jobs, columns: int, versions, pager: Pager | None) -> bytes:
+    """`encode(tile_data(...))`, or the same bytes kept from an earlier run. A page's payload is fixed by its
+    images and their jobs' versions (its captions: `_captions`), the pager, the language and the viewer; it can
+    be kept only when it carries no thumbnail bytes, i.e. when this tab holds every thumbnail already."""
+    key = None
+    if versions is not None:
+        key = (columns, tuple(pager.header()) if pager is not None else None, current_language(),
+               identity.current().id, tuple((row.id, row.sha256, versions.get(row.job_id)) for row in images))
+        sent = st.session_state.get(SENT) or ()
+        if all(_thumb_key(row, thumbnails.TILE_SIDE) in sent for row in images):
+            with _cache_lock:
+                hit = _PAYLOADS.get(key)
+            if hit is not None:
+                return hit
+    data = tile_data(store, images, jobs, columns=columns, versions=versions, pager=pager)
+    payload = encode(data)
+    if key is not None and not data["thumbs"] and all(tile[1] is not None for tile in data["tiles"]):
+        with _cache_lock:
+            _PAYLOADS[key] = payload
+            while len(_PAYLOADS) > _PAYLOADS_LIMIT:
+                _PAYLOADS.popitem(last=False)
+    return payload
+
+
 def render_tiles(store, images, jobs=None, *, key: str, columns: int, versions=None,
                  pager: Pager | None = None) -> None:
     """The grid of `images` (ImageRows, in order) as one component; a click opens grid `key`'s lightbox. Captions
     come from `jobs` (id → JobRow) or, cheaper, `versions` (job id → updated_at; see `_captions`). With a
     `pager`, the page navigation and the count are drawn in the same element."""
-    data = tile_data(store, images, jobs, columns=columns, versions=versions, pager=pager)
-    _GRID(key=component_key(key), data=encode(data), on_open_change=lambda: _on_open(key),
+    _GRID(key=component_key(key), data=_payload(store, images, jobs, columns, versions, pager),
+          on_open_change=lambda: _on_open(key),
           on_missing_change=lambda: _on_missing(key), on_page_change=lambda: _on_page(key, pager))

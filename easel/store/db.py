@@ -19,6 +19,7 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -49,6 +50,36 @@ WHOSE = ("mine", "shared")
 _IMAGE_SELECT_VERSIONED = _IMAGE_SELECT.replace(" FROM ", ", jobs.updated_at AS job_updated_at FROM ", 1)
 
 
+class _ReadCache:
+    """`Store.cached_query`'s rows by statement, each with the stamp it was read at; bounded, oldest out. Rows are
+    sqlite3.Row tuples: immutable, so sessions can share them."""
+
+    LIMIT = 256
+
+    def __init__(self) -> None:
+        self._rows: OrderedDict[tuple, tuple[tuple, list]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, stamp: tuple) -> list | None:
+        with self._lock:
+            hit = self._rows.get(key)
+            if hit is None or hit[0] != stamp:
+                return None
+            self._rows.move_to_end(key)
+            return hit[1]
+
+    def put(self, key: tuple, stamp: tuple, rows: list) -> None:
+        with self._lock:
+            self._rows[key] = (stamp, rows)
+            self._rows.move_to_end(key)
+            while len(self._rows) > self.LIMIT:
+                self._rows.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rows.clear()
+
+
 class Store:
     """`Store()` is the data directory's SQLite file, or the PostgreSQL database named by EASEL_DATABASE_URL when
     that is set (team mode). A `path` names the data directory's file; under EASEL_DATABASE_URL only its folder is
@@ -69,6 +100,7 @@ class Store:
         self._local = threading.local()
         self._all: list[list] = []          # [connection, its lock, the thread using it]
         self._lock = threading.Lock()
+        self._read_cache = _ReadCache()       # shared by every view (for_viewer copies the reference)
         self.viewer: Person | None = None     # None: the process itself (poller, recovery) reads every row
         with self.reading() as conn:
             self.schema_version = migrate(conn, self.engine)
@@ -192,6 +224,25 @@ class Store:
             # A statement without rows (an UPDATE) reads as [] on both engines; psycopg would raise on fetchall.
             return cur.fetchall() if cur.description is not None else []
 
+    def cached_query(self, sql: str, args: tuple | list = ()) -> list:
+        """`query`, answered from memory when the database has not changed since the same statement last ran on
+        this thread's connection. A page's rerun reads its rows again although nothing changed; this costs one
+        PRAGMA instead. SQLite says when something changed: `PRAGMA data_version` moves when any other connection
+        (another thread, process or replica) commits, and the connection's own `total_changes` moves when it
+        writes. PostgreSQL has no such stamp, so there every call is a query."""
+        if self.database_url:
+            return self.query(sql, args)
+        conn, guard = self._pair()
+        with guard:
+            stamp = (id(conn), conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+            key = (sql, tuple(args))
+            hit = self._read_cache.get(key, stamp)
+            if hit is not None:
+                return hit
+            rows = conn.execute(sql, args).fetchall()
+            self._read_cache.put(key, stamp, rows)
+            return rows
+
     def journal_mode(self) -> str:
         return self.query("PRAGMA journal_mode")[0][0]
 
@@ -199,6 +250,7 @@ class Store:
         with self._lock:
             pairs, self._all = self._all, []
             self._local = threading.local()
+        self._read_cache.clear()          # a new connection could take a closed one's id
         for conn, guard, _owner in pairs:
             with guard:
                 try:
@@ -303,7 +355,7 @@ class Store:
         where, args = self._job_filter(status, provider, session_id, followed, since, until)
         rows = self.query(f"SELECT * FROM jobs{where} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?",
                           [*args, limit, offset])
-        return [JobRow.from_row(r) for r in rows]
+        return JobRow.from_rows(rows)
 
     def count_jobs(self, *, status: str | tuple[str, ...] | None = None, provider: str | None = None,
                    session_id: str | None = None, followed: bool | None = None, since: float | None = None,
@@ -419,14 +471,14 @@ class Store:
                                 include_deleted=include_deleted, limit=limit, offset=offset, origin=origin, days=days,
                                 before=before, comparison_id=comparison_id, tag=tag, batch_id=batch_id,
                                 board_id=board_id, starred=starred, whose=whose)
-        return [ImageRow.from_row(r) for r in rows]
+        return ImageRow.from_rows(rows)
 
     def list_images_versioned(self, **filters) -> tuple[list[ImageRow], dict[str, float]]:
         """`list_images(**filters)` and, from the same query, their jobs' `updated_at` (job id → it): the Gallery
         keeps its captions by job version and reads a job only when it changed, so a rerun of a page is this one
         query instead of the page's rows and then their jobs."""
         rows = self._image_rows(_IMAGE_SELECT_VERSIONED, **filters)
-        return [ImageRow.from_row(r) for r in rows], {r["job_id"]: r["job_updated_at"] for r in rows}
+        return ImageRow.from_rows(rows), {r["job_id"]: r["job_updated_at"] for r in rows}
 
     def _image_rows(self, select: str, *, provider=None, text=None, since=None, until=None, job_id=None,
                     include_deleted=False, limit=100, offset=0, origin=None, days=None, before=None,
@@ -434,7 +486,7 @@ class Store:
         where, args = self._image_filter(provider, text, since, until, job_id, include_deleted, origin, days, before,
                                          comparison_id, tag, batch_id, board_id, starred, whose)
         order = "images.idx" if job_id is not None else "images.created_at DESC, images.id DESC"
-        return self.query(f"{select}{where} ORDER BY {order} LIMIT ? OFFSET ?", [*args, limit, offset])
+        return self.cached_query(f"{select}{where} ORDER BY {order} LIMIT ? OFFSET ?", [*args, limit, offset])
 
     def count_images(self, *, provider: str | None = None, text: str | None = None, since: float | None = None,
                      until: float | None = None, job_id: str | None = None, include_deleted: bool = False,
@@ -457,8 +509,8 @@ class Store:
             if last is not None:
                 where.append("day <= ?")
                 args.append(int(last))
-            return int(self.query(f"SELECT COALESCE(SUM(n), 0) FROM gallery_counts WHERE {' AND '.join(where)}",
-                                  args)[0][0])
+            return int(self.cached_query(f"SELECT COALESCE(SUM(n), 0) FROM gallery_counts WHERE {' AND '.join(where)}",
+                                         args)[0][0])
         where, args = self._image_filter(provider, text, since, until, job_id, include_deleted, origin, days,
                                          comparison_id=comparison_id, tag=tag, batch_id=batch_id,
                                          board_id=board_id, starred=starred, whose=whose)
@@ -477,7 +529,8 @@ class Store:
 
     def image_providers(self) -> list[str]:
         """The providers that have at least one image in the gallery (for its filter), sorted."""
-        team = [r[0] for r in self.query("SELECT DISTINCT provider FROM gallery_counts WHERE n > 0 ORDER BY provider")]
+        team = [r[0] for r in self.cached_query("SELECT DISTINCT provider FROM gallery_counts WHERE n > 0 "
+                                                "ORDER BY provider")]
         if self.scoped:
             return [p for p in team if self._first_visible_image(" AND jobs.provider = ?", (p,)) is not None]
         return team
@@ -500,7 +553,7 @@ class Store:
             # The usage day, as gallery_counts keeps it (easel/store/gallery_schema.py).
             offset = self._day_offset()
             return int((first + offset) // 86400), int((last + offset) // 86400)
-        row = self.query("SELECT MIN(day), MAX(day) FROM gallery_counts WHERE n > 0")[0]
+        row = self.cached_query("SELECT MIN(day), MAX(day) FROM gallery_counts WHERE n > 0")[0]
         return None if row[0] is None else (int(row[0]), int(row[1]))
 
     def get_image(self, image_id: int) -> ImageRow | None:
@@ -559,7 +612,7 @@ class Store:
     def list_tasks(self, job_id: str) -> list[TaskRow]:
         rows = self.query("SELECT tasks.*, jobs.key_fingerprint, jobs.base_url FROM tasks JOIN jobs "
                           "ON jobs.id = tasks.job_id WHERE tasks.job_id = ? ORDER BY tasks.idx", (job_id,))
-        return [TaskRow.from_row(r) for r in rows]
+        return TaskRow.from_rows(rows)
 
     def pending_tasks(self, *, due_before: float | None = None) -> list[TaskRow]:
         """Open tasks of followed jobs, oldest first; with `due_before`, only those due to be polled."""
@@ -571,7 +624,7 @@ class Store:
             sql += " AND tasks.next_poll_at <= ?"
             args.append(due_before)
         rows = self.query(sql + " ORDER BY tasks.created_at, tasks.idx", args)
-        return [TaskRow.from_row(r) for r in rows]
+        return TaskRow.from_rows(rows)
 
     def update_task(self, job_id: str, task_id: str, **fields) -> bool:
         unknown = set(fields) - _TASK_COLUMNS
@@ -722,7 +775,7 @@ class Store:
 
     def list_attempts(self, job_id: str) -> list[AttemptRow]:
         rows = self.query("SELECT * FROM attempts WHERE job_id = ? ORDER BY id", (job_id,))
-        return [AttemptRow.from_row(r) for r in rows]
+        return AttemptRow.from_rows(rows)
 
     # --- settings ----------------------------------------------------------------------------------
     def get_setting(self, key: str, default: object = None) -> object:
@@ -753,7 +806,7 @@ class Store:
             rows = self.query(f"SELECT * FROM jobs WHERE {where}{seen} ORDER BY created_at DESC, rowid DESC LIMIT ?",
                               (*args, *seen_args, limit))
             if rows:
-                return [JobRow.from_row(r) for r in rows]
+                return JobRow.from_rows(rows)
         return []
 
 

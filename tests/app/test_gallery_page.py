@@ -129,6 +129,30 @@ def test_a_tile_caption_follows_its_job_when_the_job_changes(demo, jobs_for_test
     assert versions == {r.job_id: store.get_job(r.job_id).updated_at for r in rows}
 
 
+def test_an_unchanged_page_is_sent_as_before_and_any_change_rebuilds_it(demo, jobs_for_test, monkeypatch):
+    """A rerun of an unchanged page reuses its encoded payload (no tile built); a changed job, a deleted image,
+    another page of the pager or a thumbnail the tab lacks each give a new one, as the browser must see it."""
+    _seed(demo, jobs_for_test, [("first", "1024x1024"), ("second", "1024x1024")])
+    store = jobs_for_test.store
+    first = next(r for r in store.list_images() if r.prompt == "first")
+    at = _open()
+    at.run()                                              # every thumbnail is in the tab now
+    built: list[int] = []
+    tile_data = gallery_grid.tile_data
+    monkeypatch.setattr(gallery_grid, "tile_data", lambda *a, **k: built.append(1) or tile_data(*a, **k))
+    kept = _grid_payload(at)
+    at.run()
+    assert built == [] and _grid_payload(at) == kept
+    store.update_job(first.job_id, cost_actual=0.5, currency="USD")
+    at.run()
+    assert built == [1] and next(t for t in _tiles(at) if t["id"] == first.id)["lines"][2].startswith("USD 0.50")
+    _trigger(at, "missing", [next(t for t in _tiles(at) if t["id"] == first.id)["thumb"]])
+    assert built == [1, 1] and len(_grid_payload(at)[2]) == 1
+    store.delete_image(first.id)
+    at.run()
+    assert [t["id"] for t in _tiles(at)] != [t[0] for t in kept[1]] and first.id not in [t["id"] for t in _tiles(at)]
+
+
 def test_a_kept_partial_is_labelled_partial_in_its_tile(jobs_for_test):
     from easel.core.models import ImageOut
     from easel.store.partials import PARTIAL_IDX
