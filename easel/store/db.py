@@ -476,17 +476,19 @@ class Store:
     def list_images_versioned(self, **filters) -> tuple[list[ImageRow], dict[str, float]]:
         """`list_images(**filters)` and, from the same query, their jobs' `updated_at` (job id → it): the Gallery
         keeps its captions by job version and reads a job only when it changed, so a rerun of a page is this one
-        query instead of the page's rows and then their jobs."""
-        rows = self._image_rows(_IMAGE_SELECT_VERSIONED, **filters)
+        query instead of the page's rows and then their jobs. A page's rerun with nothing changed reads it from
+        memory (`cached_query`); other listings (the poller's, a job's results) always query."""
+        rows = self._image_rows(_IMAGE_SELECT_VERSIONED, cached=True, **filters)
         return ImageRow.from_rows(rows), {r["job_id"]: r["job_updated_at"] for r in rows}
 
-    def _image_rows(self, select: str, *, provider=None, text=None, since=None, until=None, job_id=None,
+    def _image_rows(self, select: str, *, cached: bool = False, provider=None, text=None, since=None, until=None, job_id=None,
                     include_deleted=False, limit=100, offset=0, origin=None, days=None, before=None,
                     comparison_id=None, tag=None, batch_id=None, board_id=None, starred=False, whose=None) -> list:
         where, args = self._image_filter(provider, text, since, until, job_id, include_deleted, origin, days, before,
                                          comparison_id, tag, batch_id, board_id, starred, whose)
         order = "images.idx" if job_id is not None else "images.created_at DESC, images.id DESC"
-        return self.cached_query(f"{select}{where} ORDER BY {order} LIMIT ? OFFSET ?", [*args, limit, offset])
+        read = self.cached_query if cached else self.query
+        return read(f"{select}{where} ORDER BY {order} LIMIT ? OFFSET ?", [*args, limit, offset])
 
     def count_images(self, *, provider: str | None = None, text: str | None = None, since: float | None = None,
                      until: float | None = None, job_id: str | None = None, include_deleted: bool = False,
