@@ -168,6 +168,10 @@ def test_a_fresh_servers_first_request_can_be_a_share_link(simulator, tmp_path_f
             page.goto(f"{server.url}/?share={token}")
             wait_idle(page)
             page.locator("h1", has_text=name).wait_for()
+            # Under load the title can be drawn while the run that draws the images is still going (the router's
+            # rerun on a fresh server): wait for the second image and the run's end, then count them exactly.
+            page.locator("[data-testid='stImage'] img").nth(1).wait_for()
+            wait_idle(page)
             assert page.locator("[data-testid='stImage'] img").count() == 2
             assert page.locator("[data-testid='stSidebar']").count() == 0
             assert page.locator("[data-testid='stException']").count() == 0
