@@ -29,3 +29,10 @@ def open_app(page: str | None = None, *, query: dict | None = None, state: dict 
         at.switch_page(page).run()
         assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def start_comparison(at: AppTest) -> str:
+    """Click Compare's button, as set up on `at`, and return the new comparison's id from the URL."""
+    at.button(key="cmp.go").click().run()
+    cid = at.query_params["comparison"]
+    return cid[0] if isinstance(cid, list) else cid

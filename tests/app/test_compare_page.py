@@ -14,7 +14,7 @@ from components import md_escape
 from easel.store import comparisons as cmp
 
 import pytest
-from app_session import open_app  # noqa: E402
+from app_session import open_app, start_comparison  # noqa: E402
 # Every test here runs on SQLite and on PostgreSQL (tests/conftest.py, engine).
 pytestmark = pytest.mark.usefixtures("engine")
 
@@ -71,9 +71,7 @@ def test_a_comparison_runs_fills_in_and_its_winner_is_a_gallery_filter(demo, job
     at.text_area(key="cmp.prompt").set_value("red fox")
     at.selectbox(key="cmp.size").set_value("1536x1024")
     at.run()
-    at.button(key="cmp.go").click().run()
-    cid = at.query_params["comparison"]
-    cid = cid[0] if isinstance(cid, list) else cid
+    cid = start_comparison(at)
     store = jobs_for_test.store
     cols = cmp.list_columns(store, cid)
     assert [c.target for c in cols] == ["demo", "demo:gccai", "demo:qcode"]
@@ -110,9 +108,7 @@ def test_the_tasks_page_shows_one_comparisons_jobs_by_its_id(demo, jobs_for_test
     at.text_area(key="cmp.prompt").set_value("red fox")
     at.multiselect(key="cmp.providers").set_value(["demo", "demo:qcode"])
     at.run()
-    at.button(key="cmp.go").click().run()
-    cid = at.query_params["comparison"]
-    cid = cid[0] if isinstance(cid, list) else cid
+    cid = start_comparison(at)
     store = jobs_for_test.store
     ids = [c.job_id for c in cmp.list_columns(store, cid)]
     for job_id in ids:

@@ -247,7 +247,7 @@ def test_a_batch_is_refused_when_its_rows_together_would_cross_the_members_budge
 
 
 def test_a_compare_columns_rerun_is_refused_over_the_members_budget(log, as_person, demo, jobs_for_test):
-    from app_session import open_app
+    from app_session import open_app, start_comparison
 
     from easel.store import comparisons as cmp
 
@@ -258,9 +258,7 @@ def test_a_compare_columns_rerun_is_refused_over_the_members_budget(log, as_pers
     at.text_area(key="cmp.prompt").set_value("red fox")
     at.selectbox(key="cmp.size").set_value("1536x1024")
     at.run()
-    at.button(key="cmp.go").click().run()
-    cid = at.query_params["comparison"]
-    cid = cid[0] if isinstance(cid, list) else cid
+    cid = start_comparison(at)
     cols = cmp.list_columns(store, cid)
     for c in cols:
         assert jobs_for_test.wait(c.job_id, 30).status == "completed"
