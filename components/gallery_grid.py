@@ -290,12 +290,18 @@ _CAPTIONS: OrderedDict[tuple, list[str]] = OrderedDict()
 _CAPTIONS_LIMIT = 20_000
 
 
-def _remember(key: tuple, lines: list[str]) -> list[str]:
+def _keep(cache: OrderedDict, limit: int, key: tuple, value):
+    """Put `value` in one of this module's bounded caches (captions, payloads), oldest out; return it."""
     with _cache_lock:
-        _CAPTIONS[key] = lines
-        if len(_CAPTIONS) > _CAPTIONS_LIMIT:
-            _CAPTIONS.popitem(last=False)
-    return lines
+        cache[key] = value
+        cache.move_to_end(key)
+        while len(cache) > limit:
+            cache.popitem(last=False)
+    return value
+
+
+def _remember(key: tuple, lines: list[str]) -> list[str]:
+    return _keep(_CAPTIONS, _CAPTIONS_LIMIT, key, lines)
 
 
 def _captions(store, images, jobs, versions) -> list[list[str]]:
@@ -442,10 +448,7 @@ def _payload(store, images, jobs, columns: int, versions, pager: Pager | None) -
     data = tile_data(store, images, jobs, columns=columns, versions=versions, pager=pager)
     payload = encode(data)
     if key is not None and not data["thumbs"] and all(tile[1] is not None for tile in data["tiles"]):
-        with _cache_lock:
-            _PAYLOADS[key] = payload
-            while len(_PAYLOADS) > _PAYLOADS_LIMIT:
-                _PAYLOADS.popitem(last=False)
+        _keep(_PAYLOADS, _PAYLOADS_LIMIT, key, payload)
     return payload
 
 

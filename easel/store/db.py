@@ -481,8 +481,8 @@ class Store:
         rows = self._image_rows(_IMAGE_SELECT_VERSIONED, cached=True, **filters)
         return ImageRow.from_rows(rows), {r["job_id"]: r["job_updated_at"] for r in rows}
 
-    def _image_rows(self, select: str, *, cached: bool = False, provider=None, text=None, since=None, until=None, job_id=None,
-                    include_deleted=False, limit=100, offset=0, origin=None, days=None, before=None,
+    def _image_rows(self, select: str, *, cached: bool = False, provider=None, text=None, since=None, until=None,
+                    job_id=None, include_deleted=False, limit=100, offset=0, origin=None, days=None, before=None,
                     comparison_id=None, tag=None, batch_id=None, board_id=None, starred=False, whose=None) -> list:
         where, args = self._image_filter(provider, text, since, until, job_id, include_deleted, origin, days, before,
                                          comparison_id, tag, batch_id, board_id, starred, whose)
